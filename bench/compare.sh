@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Gregor against Apache Kafka 4.4 on this machine, with the shared harness (../shared/bench).
+# Builds Gregor's jar, then runs compare.sh with Gregor as the candidate on 127.0.0.1:19094,
+# fresh data every round, default durability (fsync before acks=all acknowledgements).
+# Extra arguments go to compare.sh (e.g. --rounds 3, --acks all, --partitions 6, --records ...).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bench="${GREGOR_SHARED_BENCH:-$root/../shared/bench}"
+if [ ! -x "$bench/compare.sh" ]; then
+  echo "bench/compare.sh: no harness at $bench (set GREGOR_SHARED_BENCH)" >&2
+  exit 1
+fi
+(cd "$root" && mvn -B -q -DskipTests package -pl gregor-cli -am)
+data="${GREGOR_BENCH_DATA:-${TMPDIR:-/tmp}/gregor-bench-data}"
+exec "$bench/compare.sh" --candidate-name gregor --candidate-port 19094 \
+  --candidate-prepare "rm -rf '$data'" \
+  --candidate-start "'$root/bin/gregor' start --override listeners=PLAINTEXT://127.0.0.1:19094 --override log.dirs='$data'" \
+  "$@"

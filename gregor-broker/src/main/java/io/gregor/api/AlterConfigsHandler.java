@@ -1,0 +1,87 @@
+package io.gregor.api;
+
+import io.gregor.metadata.MetadataImage;
+import io.gregor.network.RequestContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AlterConfigsRequest;
+import org.apache.kafka.common.requests.ApiError;
+
+/**
+ * AlterConfigs v0-2, the legacy non-incremental API: the given configs become the topic's complete
+ * set of overrides (a key left out returns to its default). TOPIC resources only, with the same
+ * resource checks as {@link IncrementalAlterConfigsHandler}; each resource succeeds or fails alone.
+ */
+final class AlterConfigsHandler implements ApiHandler {
+
+    private final BrokerServices broker;
+
+    AlterConfigsHandler(BrokerServices broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.ALTER_CONFIGS;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context) {
+        AlterConfigsRequestData request = ((AlterConfigsRequest) context.request()).data();
+        MetadataImage image = broker.image();
+        Map<String, Integer> occurrences = new HashMap<>();
+        for (AlterConfigsResource r : request.resources()) {
+            occurrences.merge(r.resourceType() + ":" + r.resourceName(), 1, Integer::sum);
+        }
+        AlterConfigsResponseData response = new AlterConfigsResponseData().setThrottleTimeMs(0);
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        for (AlterConfigsResource resource : request.resources()) {
+            AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
+                    .setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName());
+            response.responses().add(result);
+            boolean duplicate = occurrences.get(resource.resourceType() + ":" + resource.resourceName()) > 1;
+            try {
+                MetadataImage.TopicImage topic = TopicConfigAlteration.throwIfNotAlterable(
+                        resource.resourceType(), resource.resourceName(), duplicate, image);
+                Map<String, String> next = replacement(resource);
+                pending.add(TopicConfigAlteration.write(broker, topic.name(), next, request.validateOnly(), context)
+                        .thenAccept(outcome -> set(result, outcome)));
+            } catch (RuntimeException e) {
+                set(result, ResourceErrors.from(e, context, "config resource " + resource.resourceName()));
+            }
+        }
+        return CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).thenApply(v -> response);
+    }
+
+    private static Map<String, String> replacement(AlterConfigsResource resource) {
+        Map<String, String> next = new TreeMap<>();
+        List<String> nullValues = new ArrayList<>();
+        for (AlterableConfig c : resource.configs()) {
+            if (c.value() == null) {
+                nullValues.add(c.name());
+            } else if (next.put(c.name(), c.value().trim()) != null) {
+                throw new InvalidRequestException("Error due to duplicate config keys");
+            }
+        }
+        TopicConfigAlteration.throwIfNullValues(nullValues);
+        TopicConfigAlteration.throwIfInvalid(next);
+        return next;
+    }
+
+    private static void set(AlterConfigsResourceResponse result, ApiError outcome) {
+        result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message());
+    }
+}

@@ -1,0 +1,19 @@
+package io.gregor.api;
+
+import io.gregor.broker.NodeConfig;
+import io.gregor.metadata.Controller;
+import io.gregor.metadata.MetadataImage;
+import io.gregor.replica.ReplicaManager;
+
+/** What the api handlers reach: this node's identity and config, the controller and the partitions. */
+public record BrokerServices(NodeConfig config, String clusterId, Controller controller, ReplicaManager replicas,
+                             ProducerIdAllocator producerIds) {
+
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    public MetadataImage image() {
+        return controller.image();
+    }
+}

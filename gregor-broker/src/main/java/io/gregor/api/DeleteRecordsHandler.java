@@ -1,0 +1,82 @@
+package io.gregor.api;
+
+import io.gregor.metadata.MetadataImage;
+import io.gregor.metadata.TopicConfigDef;
+import io.gregor.network.RequestContext;
+import io.gregor.replica.ReplicaManager;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsResponseData;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResult;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.requests.DeleteRecordsResponse;
+
+/**
+ * DeleteRecords v0-2 (Admin.deleteRecords, Streams' repartition purge): moves each partition's
+ * logStartOffset up to the given offset, -1 meaning the high watermark, and answers the new low
+ * watermark. With one replica the high watermark is the log end offset and nothing waits for
+ * followers. As in Kafka's {@code Partition.deleteRecordsOnLeader}, a topic whose cleanup.policy
+ * lacks "delete" answers POLICY_VIOLATION. Each partition has its own error.
+ */
+final class DeleteRecordsHandler implements ApiHandler {
+
+    private final BrokerServices broker;
+
+    DeleteRecordsHandler(BrokerServices broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DELETE_RECORDS;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context) {
+        DeleteRecordsRequestData request = ((DeleteRecordsRequest) context.request()).data();
+        MetadataImage image = broker.image();
+        DeleteRecordsResponseData response = new DeleteRecordsResponseData().setThrottleTimeMs(0);
+        for (DeleteRecordsRequestData.DeleteRecordsTopic t : request.topics()) {
+            DeleteRecordsTopicResult topicResult = response.topics().find(t.name());
+            if (topicResult == null) {
+                topicResult = new DeleteRecordsTopicResult().setName(t.name());
+                response.topics().add(topicResult);
+            }
+            Optional<MetadataImage.TopicImage> topic = image.topic(t.name());
+            for (DeleteRecordsRequestData.DeleteRecordsPartition p : t.partitions()) {
+                if (topicResult.partitions().find(p.partitionIndex()) != null) {
+                    continue;
+                }
+                DeleteRecordsPartitionResult result = new DeleteRecordsPartitionResult()
+                        .setPartitionIndex(p.partitionIndex())
+                        .setLowWatermark(DeleteRecordsResponse.INVALID_LOW_WATERMARK);
+                topicResult.partitions().add(result);
+                Optional<ReplicaManager.HostedPartition> hosted = topic.isPresent()
+                        ? broker.replicas().partition(t.name(), p.partitionIndex()) : Optional.empty();
+                if (hosted.isEmpty()) {
+                    result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    continue;
+                }
+                String policy = TopicConfigDef.effective("cleanup.policy", topic.get().configs(), broker.config());
+                if (!TopicConfigAlteration.listParts(policy).contains("delete")) {
+                    result.setErrorCode(Errors.POLICY_VIOLATION.code());
+                    continue;
+                }
+                long offset = p.offset() == DeleteRecordsRequest.HIGH_WATERMARK ? hosted.get().log().logEndOffset() : p.offset();
+                try {
+                    result.setLowWatermark(hosted.get().log().deleteRecordsBefore(offset)).setErrorCode(Errors.NONE.code());
+                } catch (Exception e) {
+                    ApiError error = ResourceErrors.from(e, context, t.name() + "-" + p.partitionIndex());
+                    result.setErrorCode(error.error().code());
+                }
+            }
+        }
+        return ApiHandler.done(response);
+    }
+}

@@ -1,0 +1,35 @@
+package io.gregor.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds the router with every API this broker implements: the one place a new handler is registered. */
+public final class Handlers {
+
+    private Handlers() {
+    }
+
+    public static ApiRouter router(BrokerServices broker, int requestThreads) {
+        List<ApiHandler> handlers = new ArrayList<>();
+        ApiRouter[] self = new ApiRouter[1];
+        handlers.add(new ApiVersionsHandler(broker, () -> self[0].advertisedVersions()));
+        handlers.add(new MetadataHandler(broker));
+        handlers.add(new ProduceHandler(broker));
+        handlers.add(new FetchHandler(broker));
+        handlers.add(new ListOffsetsHandler(broker));
+        handlers.add(new InitProducerIdHandler(broker));
+        handlers.add(new CreateTopicsHandler(broker));
+        handlers.add(new DeleteTopicsHandler(broker));
+        handlers.add(new CreatePartitionsHandler(broker));
+        handlers.add(new DescribeTopicPartitionsHandler(broker));
+        handlers.add(new DescribeConfigsHandler(broker));
+        handlers.add(new IncrementalAlterConfigsHandler(broker));
+        handlers.add(new AlterConfigsHandler(broker));
+        handlers.add(new DescribeClusterHandler(broker));
+        handlers.add(new DescribeLogDirsHandler(broker));
+        handlers.add(new DeleteRecordsHandler(broker));
+        handlers.add(new OffsetForLeaderEpochHandler(broker));
+        self[0] = new ApiRouter(handlers, requestThreads);
+        return self[0];
+    }
+}

@@ -1,0 +1,89 @@
+package io.gregor.api;
+
+import io.gregor.metadata.MetadataImage;
+import io.gregor.network.RequestContext;
+import io.gregor.replica.ReplicaManager;
+import io.gregor.storage.OffsetAndTimestamp;
+import io.gregor.storage.PartitionLog;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+
+/**
+ * ListOffsets v1-11: latest (-1), earliest (-2), max timestamp (-3), earliest local (-4),
+ * latest tiered (-5, none here: -1), earliest pending upload (-6, none: -1), or the first offset
+ * whose timestamp is at least the target (PROTOCOL.md 2.7).
+ */
+final class ListOffsetsHandler implements ApiHandler {
+
+    private final BrokerServices broker;
+
+    ListOffsetsHandler(BrokerServices broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.LIST_OFFSETS;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context) {
+        ListOffsetsRequestData request = ((ListOffsetsRequest) context.request()).data();
+        MetadataImage image = broker.image();
+        ListOffsetsResponseData response = new ListOffsetsResponseData().setThrottleTimeMs(0);
+        Set<TopicPartition> seen = new HashSet<>();
+        for (ListOffsetsRequestData.ListOffsetsTopic topic : request.topics()) {
+            ListOffsetsResponseData.ListOffsetsTopicResponse tr = new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(topic.name());
+            response.topics().add(tr);
+            for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
+                ListOffsetsResponseData.ListOffsetsPartitionResponse pr = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
+                        .setPartitionIndex(p.partitionIndex()).setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
+                tr.partitions().add(pr);
+                if (!seen.add(new TopicPartition(topic.name(), p.partitionIndex()))) {
+                    pr.setErrorCode(Errors.INVALID_REQUEST.code());
+                    continue;
+                }
+                Optional<ReplicaManager.HostedPartition> hosted = image.topic(topic.name()).isPresent()
+                        ? broker.replicas().partition(topic.name(), p.partitionIndex()) : Optional.empty();
+                if (hosted.isEmpty()) {
+                    pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    continue;
+                }
+                int epoch = hosted.get().leaderEpoch();
+                if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != epoch) {
+                    pr.setErrorCode((p.currentLeaderEpoch() > epoch ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH).code());
+                    continue;
+                }
+                lookup(hosted.get().log(), p.timestamp(), epoch, pr);
+            }
+        }
+        return ApiHandler.done(response);
+    }
+
+    private static void lookup(PartitionLog log, long timestamp, int epoch, ListOffsetsResponseData.ListOffsetsPartitionResponse pr) {
+        pr.setErrorCode(Errors.NONE.code());
+        if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
+            pr.setOffset(log.logEndOffset()).setLeaderEpoch(epoch);
+        } else if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+            pr.setOffset(log.logStartOffset()).setLeaderEpoch(epoch);
+        } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
+            OffsetAndTimestamp max = log.maxTimestampOffset();
+            pr.setOffset(max.offset()).setTimestamp(max.timestamp()).setLeaderEpoch(max.offset() >= 0 ? epoch : -1);
+        } else if (timestamp < 0) {
+            // -5 latest tiered, -6 earliest pending upload: no tiered storage here.
+            pr.setOffset(-1);
+        } else {
+            Optional<OffsetAndTimestamp> found = log.offsetForTimestamp(timestamp);
+            found.ifPresent(f -> pr.setOffset(f.offset()).setTimestamp(f.timestamp()).setLeaderEpoch(epoch));
+        }
+    }
+}

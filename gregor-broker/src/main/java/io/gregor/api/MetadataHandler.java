@@ -1,0 +1,134 @@
+package io.gregor.api;
+
+import io.gregor.metadata.Controller;
+import io.gregor.metadata.MetadataImage;
+import io.gregor.network.RequestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.MetadataRequest;
+
+/**
+ * Metadata v0-13 (v0 is refused by 4.4 clients themselves). Topics by name or, from v12, by id.
+ * Unknown topics are auto-created when the broker's {@code auto.create.topics.enable} and the
+ * request both allow it; unlike Kafka we wait for the (local, fast) creation and answer with the
+ * new topic, which saves the client a retry round.
+ */
+final class MetadataHandler implements ApiHandler {
+
+    private final BrokerServices broker;
+
+    MetadataHandler(BrokerServices broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.METADATA;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context) {
+        MetadataRequestData request = ((MetadataRequest) context.request()).data();
+        short version = context.apiVersion();
+        boolean allTopics = request.topics() == null || (version == 0 && request.topics().isEmpty());
+        boolean autoCreate = broker.config().autoCreateTopics() && (version < 4 || request.allowAutoTopicCreation()) && !allTopics;
+        List<CompletableFuture<?>> creations = new ArrayList<>();
+        if (autoCreate) {
+            MetadataImage image = broker.image();
+            for (MetadataRequestData.MetadataRequestTopic t : request.topics()) {
+                if (t.name() != null && image.topic(t.name()).isEmpty() && isValidName(t.name())) {
+                    creations.add(broker.controller()
+                            .createTopic(new Controller.TopicSpec(t.name(), -1, (short) -1, Map.of(), Map.of()), false)
+                            .handle((r, e) -> {
+                                if (e != null && !(unwrap(e) instanceof TopicExistsException)) {
+                                    return e;
+                                }
+                                return null;
+                            }));
+                }
+            }
+        }
+        return CompletableFuture.allOf(creations.toArray(new CompletableFuture[0]))
+                .thenApply(v -> buildResponse(request, version, allTopics));
+    }
+
+    private ApiMessage buildResponse(MetadataRequestData request, short version, boolean allTopics) {
+        MetadataImage image = broker.image();
+        MetadataResponseData response = new MetadataResponseData()
+                .setThrottleTimeMs(0)
+                .setClusterId(broker.clusterId())
+                .setControllerId(broker.nodeId());
+        for (MetadataImage.BrokerImage b : image.brokers().values()) {
+            response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
+                    .setNodeId(b.nodeId()).setHost(b.host()).setPort(b.port()).setRack(b.rack()));
+        }
+        if (allTopics) {
+            for (MetadataImage.TopicImage t : image.topicsByName().values()) {
+                response.topics().add(topicResponse(t));
+            }
+        } else {
+            for (MetadataRequestData.MetadataRequestTopic req : request.topics()) {
+                Optional<MetadataImage.TopicImage> topic;
+                if (req.name() == null) {
+                    topic = image.topic(req.topicId());
+                    if (topic.isEmpty()) {
+                        response.topics().add(new MetadataResponseData.MetadataResponseTopic()
+                                .setName(null).setTopicId(req.topicId()).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+                        continue;
+                    }
+                } else {
+                    topic = image.topic(req.name());
+                }
+                if (topic.isPresent()) {
+                    response.topics().add(topicResponse(topic.get()));
+                } else {
+                    Errors error = isValidName(req.name()) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.INVALID_TOPIC_EXCEPTION;
+                    response.topics().add(new MetadataResponseData.MetadataResponseTopic()
+                            .setName(req.name()).setTopicId(Uuid.ZERO_UUID).setErrorCode(error.code()).setIsInternal(false));
+                }
+            }
+        }
+        return response;
+    }
+
+    private static MetadataResponseData.MetadataResponseTopic topicResponse(MetadataImage.TopicImage t) {
+        MetadataResponseData.MetadataResponseTopic topic = new MetadataResponseData.MetadataResponseTopic()
+                .setName(t.name()).setTopicId(t.id()).setIsInternal(t.isInternal()).setErrorCode(Errors.NONE.code());
+        for (MetadataImage.PartitionImage p : t.partitions()) {
+            topic.partitions().add(new MetadataResponseData.MetadataResponsePartition()
+                    .setPartitionIndex(p.partition())
+                    .setErrorCode(Errors.NONE.code())
+                    .setLeaderId(p.leader())
+                    .setLeaderEpoch(p.leaderEpoch())
+                    .setReplicaNodes(new ArrayList<>(p.replicas()))
+                    .setIsrNodes(new ArrayList<>(p.isr()))
+                    .setOfflineReplicas(new ArrayList<>()));
+        }
+        return topic;
+    }
+
+    private static boolean isValidName(String name) {
+        try {
+            Controller.throwIfInvalidTopicName(name);
+            return true;
+        } catch (InvalidTopicException e) {
+            return false;
+        }
+    }
+
+    static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+}

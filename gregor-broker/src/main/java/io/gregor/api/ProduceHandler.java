@@ -1,0 +1,179 @@
+package io.gregor.api;
+
+import io.gregor.metadata.MetadataImage;
+import io.gregor.network.CloseConnectionException;
+import io.gregor.network.RequestContext;
+import io.gregor.replica.ReplicaManager;
+import io.gregor.storage.AppendResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produce v3-13 (v0-2 are advertised but refused, as Kafka 4 does; see {@link ApiRouter}).
+ * Each partition is appended independently, so one bad partition never fails the others.
+ * acks=1 answers once written to the log; acks=all once the write is fsynced by the group
+ * commit flusher (RF=1: the ISR is this node); acks=0 sends nothing, and a failure closes the
+ * connection so the client notices, as Kafka does.
+ */
+final class ProduceHandler implements ApiHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
+
+    private final BrokerServices broker;
+
+    ProduceHandler(BrokerServices broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.PRODUCE;
+    }
+
+    @Override
+    public short minVersion() {
+        return 3;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context) {
+        ProduceRequestData request = ((ProduceRequest) context.request()).data();
+        short version = context.apiVersion();
+        short acks = request.acks();
+        long nowMs = System.currentTimeMillis();
+        ProduceResponseData response = new ProduceResponseData().setThrottleTimeMs(0);
+        List<CompletableFuture<Void>> durable = new ArrayList<>();
+        boolean anyError = false;
+        MetadataImage image = broker.image();
+        for (ProduceRequestData.TopicProduceData topicData : request.topicData()) {
+            ProduceResponseData.TopicProduceResponse topicResponse = new ProduceResponseData.TopicProduceResponse()
+                    .setName(topicData.name()).setTopicId(topicData.topicId());
+            response.responses().add(topicResponse);
+            Optional<MetadataImage.TopicImage> topic = version >= 13 ? image.topic(topicData.topicId()) : image.topic(topicData.name());
+            for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                ProduceResponseData.PartitionProduceResponse pr = new ProduceResponseData.PartitionProduceResponse()
+                        .setIndex(partitionData.index()).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+                topicResponse.partitionResponses().add(pr);
+                Errors error = Errors.NONE;
+                String message = null;
+                if (acks != 0 && acks != 1 && acks != -1) {
+                    error = Errors.INVALID_REQUIRED_ACKS;
+                } else if (topic.isEmpty()) {
+                    error = version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else {
+                    String name = topic.get().name();
+                    Optional<ReplicaManager.HostedPartition> hosted = broker.replicas().partition(name, partitionData.index());
+                    MemoryRecords records = partitionData.records() instanceof MemoryRecords m ? m : null;
+                    if (hosted.isEmpty()) {
+                        error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    } else if (records == null) {
+                        error = Errors.INVALID_RECORD;
+                        message = "records are missing";
+                    } else if (version < 7 && usesZstd(records)) {
+                        error = Errors.UNSUPPORTED_COMPRESSION_TYPE;
+                    } else if (hasTransactionalBatch(records) && request.transactionalId() == null) {
+                        error = Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+                    } else {
+                        try {
+                            ReplicaManager.HostedPartition p = hosted.get();
+                            AppendResult result = p.log().appendAsLeader(records, p.leaderEpoch(), nowMs);
+                            pr.setBaseOffset(result.firstOffset())
+                                    .setLogAppendTimeMs(result.logAppendTimeMs())
+                                    .setLogStartOffset(result.logStartOffset());
+                            if (!result.duplicate()) {
+                                broker.replicas().fetchWaiters().onAppend(new TopicPartition(name, partitionData.index()), records.sizeInBytes());
+                            }
+                            if (acks == -1) {
+                                durable.add(p.log().awaitDurable(result.lastOffset()));
+                            }
+                        } catch (Exception e) {
+                            error = ErrorMapper.toErrors(e);
+                            message = ErrorMapper.message(e);
+                            if (error == Errors.UNKNOWN_SERVER_ERROR || error == Errors.KAFKA_STORAGE_ERROR) {
+                                log.error("Append to {}-{} failed for {}", name, partitionData.index(), context.summary(), e);
+                            } else {
+                                log.debug("Rejected batch for {}-{} from {}: {} {}", name, partitionData.index(),
+                                        context.clientAddress(), error, message);
+                            }
+                        }
+                    }
+                }
+                if (error != Errors.NONE) {
+                    anyError = true;
+                    pr.setErrorCode(error.code()).setErrorMessage(message).setBaseOffset(-1);
+                }
+            }
+        }
+        if (acks == 0) {
+            if (anyError) {
+                throw new CloseConnectionException("an acks=0 produce failed: " + summarize(response));
+            }
+            return ApiHandler.done(null);
+        }
+        if (durable.isEmpty()) {
+            return ApiHandler.done(response);
+        }
+        return CompletableFuture.allOf(durable.toArray(new CompletableFuture[0]))
+                .orTimeout(Math.max(1, request.timeoutMs()), TimeUnit.MILLISECONDS)
+                .handle((v, e) -> {
+                    if (e != null) {
+                        Errors err = ErrorMapper.unwrap(e) instanceof java.util.concurrent.TimeoutException
+                                ? Errors.REQUEST_TIMED_OUT : Errors.KAFKA_STORAGE_ERROR;
+                        for (ProduceResponseData.TopicProduceResponse t : response.responses()) {
+                            for (ProduceResponseData.PartitionProduceResponse p : t.partitionResponses()) {
+                                if (p.errorCode() == Errors.NONE.code()) {
+                                    p.setErrorCode(err.code()).setErrorMessage(ErrorMapper.message(e)).setBaseOffset(-1);
+                                }
+                            }
+                        }
+                    }
+                    return response;
+                });
+    }
+
+    private static boolean usesZstd(MemoryRecords records) {
+        for (RecordBatch batch : records.batches()) {
+            if (batch.compressionType() == CompressionType.ZSTD) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasTransactionalBatch(MemoryRecords records) {
+        for (RecordBatch batch : records.batches()) {
+            if (batch.isTransactional()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String summarize(ProduceResponseData response) {
+        StringBuilder sb = new StringBuilder();
+        for (ProduceResponseData.TopicProduceResponse t : response.responses()) {
+            for (ProduceResponseData.PartitionProduceResponse p : t.partitionResponses()) {
+                if (p.errorCode() != 0) {
+                    sb.append(t.name()).append('-').append(p.index()).append(' ').append(Errors.forCode(p.errorCode())).append(' ');
+                }
+            }
+        }
+        return sb.toString().trim();
+    }
+
+}

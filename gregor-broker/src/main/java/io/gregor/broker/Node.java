@@ -1,0 +1,168 @@
+package io.gregor.broker;
+
+import io.gregor.api.ApiRouter;
+import io.gregor.api.BrokerServices;
+import io.gregor.api.Handlers;
+import io.gregor.api.ProducerIdAllocator;
+import io.gregor.metadata.Controller;
+import io.gregor.metadata.MetadataImage;
+import io.gregor.metadata.MetadataLog;
+import io.gregor.network.KafkaServer;
+import io.gregor.replica.FetchWaiters;
+import io.gregor.replica.ReplicaManager;
+import io.gregor.storage.LogConfig;
+import io.gregor.storage.LogStore;
+import io.gregor.storage.PartitionLog;
+import io.gregor.storage.StoreConfig;
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Gregor process: a broker and, in a quorum of one, the controller. Owns the network
+ * server, the log store, the metadata log, the controller and the request handlers, and
+ * starts and stops them in order. Created by {@code gregor start} and by the test kit; several
+ * may run in one JVM (no static state).
+ */
+public final class Node implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    private final NodeConfig config;
+    private final NodeIdentity identity;
+    private final LogStore store;
+    private final FetchWaiters fetchWaiters;
+    private final Controller controller;
+    private final ApiRouter router;
+    private final KafkaServer server;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private boolean closed;
+
+    private Node(NodeConfig config, NodeIdentity identity, LogStore store, FetchWaiters fetchWaiters,
+                 Controller controller, ApiRouter router, KafkaServer server) {
+        this.config = config;
+        this.identity = identity;
+        this.store = store;
+        this.fetchWaiters = fetchWaiters;
+        this.controller = controller;
+        this.router = router;
+        this.server = server;
+    }
+
+    /** Starts the node; returns once it accepts connections and has registered itself. */
+    public static Node start(NodeConfig config) throws IOException {
+        long startNs = System.nanoTime();
+        NodeIdentity identity = NodeIdentity.loadOrCreate(config.logDir(), config.nodeId(), config.clusterIdOverride());
+        LogStore store = LogStore.open(config.logDir(), new StoreConfig(config.flushBeforeAck(),
+                config.longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE),
+                config.longValue("log.flush.offset.checkpoint.interval.ms", 1, Long.MAX_VALUE),
+                config.longValue("producer.id.expiration.ms", 1, Long.MAX_VALUE)));
+        FetchWaiters fetchWaiters = null;
+        Controller controller = null;
+        ApiRouter router = null;
+        try {
+            PartitionLog metadataPartition = store.log(MetadataLog.TOPIC, 0).orElse(null);
+            if (metadataPartition == null) {
+                metadataPartition = store.createLog(MetadataLog.TOPIC, 0, MetadataLog.TOPIC_ID, metadataLogConfig());
+            }
+            MetadataLog metadataLog = new MetadataLog(metadataPartition);
+            MetadataImage image = MetadataImage.EMPTY.apply(metadataLog.readAll(), metadataLog.endOffset() - 1);
+            fetchWaiters = new FetchWaiters("gregor-fetch-timer-" + config.nodeId());
+            ReplicaManager replicas = new ReplicaManager(config, store, fetchWaiters);
+            replicas.onMetadataUpdate(image);
+            controller = new Controller(config, metadataLog, image);
+            controller.addListener(replicas::onMetadataUpdate);
+            BrokerServices services = new BrokerServices(config, identity.clusterId(), controller, replicas,
+                    new ProducerIdAllocator(config.logDir().resolve("producer-id-block")));
+            router = Handlers.router(services, config.numIoThreads());
+            NodeConfig.Endpoint listener = config.listeners().get(0);
+            KafkaServer server = KafkaServer.bind(listener.host(), listener.port(), config.numNetworkThreads(),
+                    config.socketRequestMaxBytes(), listener.name(), router);
+            NodeConfig.Endpoint advertised = config.advertisedListeners().get(0);
+            int advertisedPort = advertised.port() == 0 ? server.port() : advertised.port();
+            controller.registerBroker(config.nodeId(), advertised.host(), advertisedPort, null).get(30, TimeUnit.SECONDS);
+            Node node = new Node(config, identity, store, fetchWaiters, controller, router, server);
+            log.info("Gregor node {} ready on {}://{}:{} (cluster id {}, data in {}) in {} ms", config.nodeId(), listener.name(),
+                    advertised.host(), advertisedPort, identity.clusterId(), config.logDir().toAbsolutePath(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
+            return node;
+        } catch (IOException | RuntimeException | ExecutionException | TimeoutException | InterruptedException
+                 | io.gregor.storage.OffsetOutOfRangeException e) {
+            if (router != null) {
+                router.close();
+            }
+            if (controller != null) {
+                controller.close();
+            }
+            if (fetchWaiters != null) {
+                fetchWaiters.close();
+            }
+            store.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("node " + config.nodeId() + " failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    /** The metadata log keeps everything: it is the source of truth for topics. */
+    private static LogConfig metadataLogConfig() {
+        LogConfig d = LogConfig.defaults();
+        return new LogConfig(64 * 1024 * 1024, Long.MAX_VALUE, -1, -1, 8 * 1024 * 1024, false,
+                d.indexIntervalBytes(), d.maxIndexSizeBytes(), d.fileDeleteDelayMs(), Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /** The port the first listener is bound to (useful when configured with port 0). */
+    public int port() {
+        return server.port();
+    }
+
+    /** host:port of the first advertised listener, with the bound port. */
+    public String bootstrapServers() {
+        NodeConfig.Endpoint advertised = config.advertisedListeners().get(0);
+        return advertised.host() + ":" + (advertised.port() == 0 ? server.port() : advertised.port());
+    }
+
+    public String clusterId() {
+        return identity.clusterId();
+    }
+
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** Blocks until {@link #close()} has completed. */
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Clean shutdown: stop accepting, finish in-flight requests, flush, checkpoint, close. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long startNs = System.nanoTime();
+        log.info("Gregor node {} shutting down", config.nodeId());
+        fetchWaiters.completeAll();
+        server.close();
+        router.close();
+        fetchWaiters.close();
+        controller.close();
+        store.close();
+        log.info("Gregor node {} stopped in {} ms", config.nodeId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
+        stopped.countDown();
+    }
+}

@@ -1,0 +1,282 @@
+package io.gregor.broker;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The node's immutable configuration, validated once at start-up. Keys are Apache Kafka's
+ * broker keys wherever the meaning is the same, so what operators know carries over.
+ * Unknown keys are kept (and reported by {@link #unknownKeys()}) rather than rejected, as Kafka does.
+ */
+public final class NodeConfig {
+
+    /** Gregor's own key: acks=all is acknowledged only once fsynced (group commit). false = Kafka's page-cache behaviour. */
+    public static final String FLUSH_BEFORE_ACK = "log.flush.before.ack";
+
+    private static final Map<String, String> DEFAULTS = defaults();
+    private static final Set<String> KNOWN = Set.copyOf(DEFAULTS.keySet());
+
+    private final Map<String, String> values;
+    private final int nodeId;
+    private final List<Endpoint> listeners;
+    private final List<Endpoint> advertisedListeners;
+    private final Path logDir;
+
+    /** A listener endpoint: {@code PLAINTEXT://host:port}. */
+    public record Endpoint(String name, String host, int port) {
+        @Override
+        public String toString() {
+            return name + "://" + host + ":" + port;
+        }
+    }
+
+    private NodeConfig(Map<String, String> values) {
+        this.values = Collections.unmodifiableMap(values);
+        this.nodeId = intValue("node.id", 0, Integer.MAX_VALUE);
+        this.listeners = parseListeners("listeners", get("listeners"));
+        String advertised = get("advertised.listeners");
+        this.advertisedListeners = advertised == null || advertised.isBlank() ? listeners : parseListeners("advertised.listeners", advertised);
+        String dirs = get("log.dirs");
+        if (dirs == null || dirs.isBlank()) {
+            dirs = get("log.dir");
+        }
+        if (dirs.contains(",")) {
+            throw new IllegalArgumentException("log.dirs: '" + dirs + "' (expected: one directory; several log dirs are not supported yet)");
+        }
+        this.logDir = Path.of(dirs.trim());
+        // Validate everything eagerly so a typo fails at start-up, not on first use.
+        intValue("num.partitions", 1, Integer.MAX_VALUE);
+        intValue("default.replication.factor", 1, Short.MAX_VALUE);
+        boolValue("auto.create.topics.enable");
+        boolValue(FLUSH_BEFORE_ACK);
+        retentionMs();
+        longValue("log.retention.bytes", -1, Long.MAX_VALUE);
+        intValue("log.segment.bytes", 14, Integer.MAX_VALUE);
+        rollMs();
+        intValue("message.max.bytes", 0, Integer.MAX_VALUE);
+        intValue("socket.request.max.bytes", 1, Integer.MAX_VALUE);
+        intValue("num.io.threads", 1, 256);
+        intValue("num.network.threads", 1, 256);
+        longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE);
+        timestampType();
+        if (advertisedListeners.stream().anyMatch(e -> e.host().isEmpty() || e.host().equals("0.0.0.0"))) {
+            throw new IllegalArgumentException("advertised.listeners: '" + advertised + "' (expected: a host clients can reach, not 0.0.0.0)");
+        }
+    }
+
+    /** Parses and validates; throws {@link IllegalArgumentException} with one clear line on a bad value. */
+    public static NodeConfig parse(Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>(DEFAULTS);
+        overrides.forEach((k, v) -> merged.put(k.trim(), v == null ? null : v.trim()));
+        return new NodeConfig(merged);
+    }
+
+    public static NodeConfig defaultConfig() {
+        return parse(Map.of());
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("node.id", "1");
+        d.put("listeners", "PLAINTEXT://localhost:9092");
+        d.put("advertised.listeners", "");
+        d.put("log.dirs", "");
+        d.put("log.dir", "./gregor-data");
+        d.put("num.partitions", "1");
+        d.put("default.replication.factor", "1");
+        d.put("auto.create.topics.enable", "true");
+        d.put("log.retention.ms", "");
+        d.put("log.retention.minutes", "");
+        d.put("log.retention.hours", "168");
+        d.put("log.retention.bytes", "-1");
+        d.put("log.segment.bytes", String.valueOf(1 << 30));
+        d.put("log.roll.ms", "");
+        d.put("log.roll.hours", "168");
+        d.put("log.index.interval.bytes", "4096");
+        d.put("log.index.size.max.bytes", String.valueOf(10 * 1024 * 1024));
+        d.put("log.retention.check.interval.ms", "300000");
+        d.put("log.message.timestamp.type", "CreateTime");
+        d.put("log.message.timestamp.after.max.ms", "3600000");
+        d.put("log.message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE));
+        d.put("log.cleanup.policy", "delete");
+        d.put("file.delete.delay.ms", "60000");
+        d.put("message.max.bytes", "1048588");
+        d.put("socket.request.max.bytes", "104857600");
+        d.put("num.io.threads", "4");
+        d.put("num.network.threads", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors())));
+        d.put("producer.id.expiration.ms", "86400000");
+        d.put("log.flush.offset.checkpoint.interval.ms", "60000");
+        d.put(FLUSH_BEFORE_ACK, "true");
+        d.put("min.insync.replicas", "1");
+        d.put("cluster.id", "");
+        return d;
+    }
+
+    public Map<String, String> values() {
+        return values;
+    }
+
+    public List<String> unknownKeys() {
+        List<String> unknown = new ArrayList<>();
+        for (String k : values.keySet()) {
+            if (!KNOWN.contains(k)) {
+                unknown.add(k);
+            }
+        }
+        return unknown;
+    }
+
+    public String get(String key) {
+        return values.get(key);
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    public List<Endpoint> listeners() {
+        return listeners;
+    }
+
+    public List<Endpoint> advertisedListeners() {
+        return advertisedListeners;
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    public int numPartitions() {
+        return intValue("num.partitions", 1, Integer.MAX_VALUE);
+    }
+
+    public short defaultReplicationFactor() {
+        return (short) intValue("default.replication.factor", 1, Short.MAX_VALUE);
+    }
+
+    public boolean autoCreateTopics() {
+        return boolValue("auto.create.topics.enable");
+    }
+
+    public boolean flushBeforeAck() {
+        return boolValue(FLUSH_BEFORE_ACK);
+    }
+
+    public int socketRequestMaxBytes() {
+        return intValue("socket.request.max.bytes", 1, Integer.MAX_VALUE);
+    }
+
+    public int numIoThreads() {
+        return intValue("num.io.threads", 1, 256);
+    }
+
+    public int numNetworkThreads() {
+        return intValue("num.network.threads", 1, 256);
+    }
+
+    public String clusterIdOverride() {
+        return get("cluster.id");
+    }
+
+    /** log.retention.ms wins over .minutes, which wins over .hours, as in Kafka. */
+    public long retentionMs() {
+        if (!isBlank("log.retention.ms")) {
+            return longValue("log.retention.ms", -1, Long.MAX_VALUE);
+        }
+        if (!isBlank("log.retention.minutes")) {
+            return longValue("log.retention.minutes", -1, Long.MAX_VALUE / 60_000) * 60_000;
+        }
+        return longValue("log.retention.hours", -1, Long.MAX_VALUE / 3_600_000) * 3_600_000;
+    }
+
+    public long rollMs() {
+        if (!isBlank("log.roll.ms")) {
+            return longValue("log.roll.ms", 1, Long.MAX_VALUE);
+        }
+        return longValue("log.roll.hours", 1, Long.MAX_VALUE / 3_600_000) * 3_600_000;
+    }
+
+    public String timestampType() {
+        String v = get("log.message.timestamp.type");
+        if (!v.equals("CreateTime") && !v.equals("LogAppendTime")) {
+            throw new IllegalArgumentException("log.message.timestamp.type: '" + v + "' (expected: CreateTime or LogAppendTime)");
+        }
+        return v;
+    }
+
+    private boolean isBlank(String key) {
+        String v = values.get(key);
+        return v == null || v.isBlank();
+    }
+
+    public int intValue(String key, int min, int max) {
+        long v = longValue(key, min, max);
+        return (int) v;
+    }
+
+    public long longValue(String key, long min, long max) {
+        String raw = values.get(key);
+        long v;
+        try {
+            v = Long.parseLong(raw.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + ": '" + raw + "' (expected: an integer)");
+        }
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(key + ": " + v + " (expected: " + min + ".." + max + ")");
+        }
+        return v;
+    }
+
+    public boolean boolValue(String key) {
+        String raw = values.get(key);
+        String v = raw == null ? "" : raw.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("true")) {
+            return true;
+        }
+        if (v.equals("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException(key + ": '" + raw + "' (expected: true or false)");
+    }
+
+    private static List<Endpoint> parseListeners(String key, String value) {
+        List<Endpoint> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            String s = part.trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            int sep = s.indexOf("://");
+            if (sep <= 0) {
+                throw new IllegalArgumentException(key + ": '" + s + "' (expected: NAME://host:port, e.g. PLAINTEXT://localhost:9092)");
+            }
+            String name = s.substring(0, sep).toUpperCase(Locale.ROOT);
+            URI uri;
+            try {
+                uri = URI.create("tcp://" + s.substring(sep + 3));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": '" + s + "' (expected: NAME://host:port)");
+            }
+            if (uri.getPort() < 0 || uri.getPort() > 65535) {
+                throw new IllegalArgumentException(key + ": '" + s + "' (expected: a port 0..65535)");
+            }
+            if (!name.equals("PLAINTEXT")) {
+                throw new IllegalArgumentException(key + ": '" + s + "' (expected: a PLAINTEXT listener; TLS and SASL are not supported yet)");
+            }
+            String host = uri.getHost() == null ? "" : uri.getHost();
+            out.add(new Endpoint(name, host, uri.getPort()));
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(key + ": '" + value + "' (expected: at least one listener)");
+        }
+        return List.copyOf(out);
+    }
+}

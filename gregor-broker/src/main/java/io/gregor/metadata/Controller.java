@@ -1,0 +1,361 @@
+package io.gregor.metadata;
+
+import io.gregor.broker.NodeConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicIdException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller of a quorum of one: decides topic, partition and config changes, writes them
+ * to the {@link MetadataLog} as records, and publishes the replayed {@link MetadataImage} to its
+ * listeners once the records are durable. Deciding and applying are separate: every change goes
+ * through {@code MetadataImage.apply}, the same path start-up replay takes.
+ *
+ * <p>Owner: the single "gregor-controller" thread; public methods enqueue onto it and return futures.
+ * Failures are Kafka's typed {@link ApiException}s, mapped to error codes by the api layer.
+ */
+public final class Controller implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Controller.class);
+    private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]+");
+    public static final int MAX_TOPIC_NAME_LENGTH = 249;
+
+    /** What CreateTopics asks for; -1 partitions or replication factor means the broker default. */
+    public record TopicSpec(String name, int numPartitions, short replicationFactor,
+                            Map<Integer, List<Integer>> assignments, Map<String, String> configs) {
+    }
+
+    /** A topic that was (or would be) created. */
+    public record CreatedTopic(Uuid topicId, int numPartitions, short replicationFactor, Map<String, String> configs) {
+    }
+
+    private final NodeConfig config;
+    private final MetadataLog metadataLog;
+    private final ExecutorService thread;
+    private final List<Consumer<MetadataImage>> listeners = new ArrayList<>();
+    /** The image including not-yet-durable changes: what decisions are made against. Controller thread only. */
+    private MetadataImage image;
+    /** The image of durable changes: what everybody else reads. */
+    private volatile MetadataImage published;
+
+    public Controller(NodeConfig config, MetadataLog metadataLog, MetadataImage replayed) {
+        this.config = config;
+        this.metadataLog = metadataLog;
+        this.image = replayed;
+        this.published = replayed;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "gregor-controller-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Called before any change; the listener runs on the controller thread after each committed change. */
+    public void addListener(Consumer<MetadataImage> listener) {
+        listeners.add(listener);
+    }
+
+    /** The latest durable image; any thread. */
+    public MetadataImage image() {
+        return published;
+    }
+
+    /** Registers (or re-registers with a new endpoint) this broker. */
+    public CompletableFuture<Void> registerBroker(int nodeId, String host, int port, String rack) {
+        return submit(() -> {
+            MetadataImage.BrokerImage current = image.brokers().get(nodeId);
+            MetadataImage.BrokerImage wanted = new MetadataImage.BrokerImage(nodeId, host, port, rack);
+            if (wanted.equals(current)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return commit(List.of(new MetadataRecord.RegisterBroker(nodeId, host, port, rack))).thenApply(x -> null);
+        });
+    }
+
+    /** Validates one topic; with {@code validateOnly} nothing is written. */
+    public CompletableFuture<CreatedTopic> createTopic(TopicSpec spec, boolean validateOnly) {
+        return submit(() -> {
+            CreatedTopic created = validateNewTopic(spec);
+            if (validateOnly) {
+                return CompletableFuture.completedFuture(created);
+            }
+            List<MetadataRecord> records = new ArrayList<>();
+            records.add(new MetadataRecord.CreateTopic(spec.name(), created.topicId()));
+            for (int p = 0; p < created.numPartitions(); p++) {
+                List<Integer> replicas = replicasFor(spec, p, created.replicationFactor());
+                records.add(new MetadataRecord.PartitionState(created.topicId(), p, replicas, replicas, replicas.get(0), 0));
+            }
+            created.configs().forEach((k, v) -> records.add(new MetadataRecord.TopicConfig(created.topicId(), k, v)));
+            return commit(records).thenApply(x -> {
+                log.info("Created topic {} (id {}) with {} partition(s), replication factor {}, configs {}",
+                        spec.name(), created.topicId(), created.numPartitions(), created.replicationFactor(), created.configs());
+                return created;
+            });
+        });
+    }
+
+    public CompletableFuture<Uuid> deleteTopic(String name, Uuid id) {
+        return submit(() -> {
+            MetadataImage.TopicImage topic = name != null
+                    ? image.topic(name).orElseThrow(() -> new UnknownTopicOrPartitionException("This server does not host this topic-partition."))
+                    : image.topic(id).orElseThrow(() -> new UnknownTopicIdException("This server does not host this topic ID."));
+            if (topic.name().equals(MetadataLog.TOPIC)) {
+                throw new InvalidTopicException("The internal topic " + topic.name() + " cannot be deleted.");
+            }
+            return commit(List.of(new MetadataRecord.RemoveTopic(topic.id()))).thenApply(x -> {
+                log.info("Deleted topic {} (id {})", topic.name(), topic.id());
+                return topic.id();
+            });
+        });
+    }
+
+    public CompletableFuture<Void> createPartitions(String name, int totalCount, List<List<Integer>> assignments, boolean validateOnly) {
+        return submit(() -> {
+            MetadataImage.TopicImage topic = image.topic(name)
+                    .orElseThrow(() -> new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist."));
+            int current = topic.partitionCount();
+            if (totalCount < current) {
+                throw new InvalidPartitionsException("The topic " + name + " currently has " + current
+                        + " partition(s); " + totalCount + " would not be an increase.");
+            }
+            if (totalCount == current) {
+                throw new InvalidPartitionsException("Topic already has " + current + " partition(s).");
+            }
+            if (assignments != null && assignments.size() != totalCount - current) {
+                throw new InvalidPartitionsException("Attempted to add " + (totalCount - current) + " additional partition(s), but only "
+                        + assignments.size() + " assignment(s) were specified.");
+            }
+            int rf = topic.partitions().get(0).replicas().size();
+            List<MetadataRecord> records = new ArrayList<>();
+            for (int p = current; p < totalCount; p++) {
+                List<Integer> replicas = assignments != null ? assignments.get(p - current) : defaultReplicas(p, rf);
+                checkReplicas(replicas);
+                records.add(new MetadataRecord.PartitionState(topic.id(), p, replicas, replicas, replicas.get(0), 0));
+            }
+            if (validateOnly) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return commit(records).thenApply(x -> {
+                log.info("Topic {} now has {} partitions", name, totalCount);
+                return null;
+            });
+        });
+    }
+
+    /** Replaces a topic's overrides with {@code newConfigs} (validated by the caller's rules and again here). */
+    public CompletableFuture<Void> setTopicConfigs(String name, Map<String, String> newConfigs, boolean validateOnly) {
+        return submit(() -> {
+            MetadataImage.TopicImage topic = image.topic(name)
+                    .orElseThrow(() -> new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist."));
+            for (Map.Entry<String, String> e : newConfigs.entrySet()) {
+                Optional<String> err = TopicConfigDef.validate(e.getKey(), e.getValue());
+                if (err.isPresent()) {
+                    throw new InvalidConfigurationException(err.get());
+                }
+            }
+            List<MetadataRecord> records = new ArrayList<>();
+            for (String key : topic.configs().keySet()) {
+                if (!newConfigs.containsKey(key)) {
+                    records.add(new MetadataRecord.TopicConfig(topic.id(), key, null));
+                }
+            }
+            newConfigs.forEach((k, v) -> {
+                if (!v.equals(topic.configs().get(k))) {
+                    records.add(new MetadataRecord.TopicConfig(topic.id(), k, v));
+                }
+            });
+            if (validateOnly || records.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return commit(records).thenApply(x -> {
+                log.info("Topic {} configs are now {}", name, newConfigs);
+                return null;
+            });
+        });
+    }
+
+    /** Kafka's topic name rules (InvalidTopicException), shared with auto-creation and produce checks. */
+    public static void throwIfInvalidTopicName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new InvalidTopicException("Topic name is illegal, it can't be empty");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            throw new InvalidTopicException("Topic name cannot be \".\" or \"..\"");
+        }
+        if (name.length() > MAX_TOPIC_NAME_LENGTH) {
+            throw new InvalidTopicException("Topic name is illegal, it can't be longer than " + MAX_TOPIC_NAME_LENGTH + " characters, topic name: " + name);
+        }
+        if (!LEGAL_TOPIC.matcher(name).matches()) {
+            throw new InvalidTopicException("Topic name \"" + name + "\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'");
+        }
+    }
+
+    private CreatedTopic validateNewTopic(TopicSpec spec) {
+        throwIfInvalidTopicName(spec.name());
+        if (image.topic(spec.name()).isPresent()) {
+            throw new TopicExistsException("Topic '" + spec.name() + "' already exists.");
+        }
+        String collisionKey = spec.name().replace('.', '_');
+        for (String existing : image.topicsByName().keySet()) {
+            if (existing.replace('.', '_').equals(collisionKey)) {
+                throw new InvalidTopicException("Topic '" + spec.name() + "' collides with existing topic: " + existing);
+            }
+        }
+        boolean hasAssignments = spec.assignments() != null && !spec.assignments().isEmpty();
+        if (hasAssignments && (spec.numPartitions() != -1 || spec.replicationFactor() != -1)) {
+            throw new org.apache.kafka.common.errors.InvalidRequestException(
+                    "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+        }
+        int partitions = hasAssignments ? spec.assignments().size() : spec.numPartitions() == -1 ? config.numPartitions() : spec.numPartitions();
+        if (partitions <= 0) {
+            throw new InvalidPartitionsException("Number of partitions was set to an invalid non-positive value.");
+        }
+        short rf = hasAssignments ? (short) spec.assignments().values().iterator().next().size()
+                : spec.replicationFactor() == -1 ? config.defaultReplicationFactor() : spec.replicationFactor();
+        if (rf <= 0) {
+            throw new InvalidReplicationFactorException("Replication factor must be larger than 0, or -1 to use the default value.");
+        }
+        int brokers = Math.max(1, image.brokers().size());
+        if (rf > brokers) {
+            throw new InvalidReplicationFactorException("Unable to replicate the partition " + rf + " time(s): The target replication factor of "
+                    + rf + " cannot be reached because only " + brokers + " broker(s) are registered.");
+        }
+        if (hasAssignments) {
+            for (int p = 0; p < partitions; p++) {
+                List<Integer> replicas = spec.assignments().get(p);
+                if (replicas == null) {
+                    throw new InvalidReplicaAssignment("Partitions should be a consecutive 0-based integer sequence");
+                }
+                checkReplicas(replicas);
+            }
+        }
+        Map<String, String> configs = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : spec.configs().entrySet()) {
+            Optional<String> err = TopicConfigDef.validate(e.getKey(), e.getValue());
+            if (err.isPresent()) {
+                throw new InvalidConfigurationException(err.get());
+            }
+            if (e.getValue() != null) {
+                configs.put(e.getKey(), e.getValue().trim());
+            }
+        }
+        return new CreatedTopic(Uuid.randomUuid(), partitions, rf, configs);
+    }
+
+    private void checkReplicas(List<Integer> replicas) {
+        if (replicas.isEmpty()) {
+            throw new InvalidReplicaAssignment("The manual partition assignment includes an empty replica list.");
+        }
+        for (int r : replicas) {
+            if (!image.brokers().containsKey(r)) {
+                throw new InvalidReplicaAssignment("The manual partition assignment includes broker " + r + ", but no such broker is registered.");
+            }
+        }
+        if (replicas.stream().distinct().count() != replicas.size()) {
+            throw new InvalidReplicaAssignment("The manual partition assignment includes a duplicate broker.");
+        }
+    }
+
+    private List<Integer> replicasFor(TopicSpec spec, int partition, short rf) {
+        if (spec.assignments() != null && !spec.assignments().isEmpty()) {
+            return List.copyOf(spec.assignments().get(partition));
+        }
+        return defaultReplicas(partition, rf);
+    }
+
+    /** Round-robin over registered brokers, starting at a different broker per partition. */
+    private List<Integer> defaultReplicas(int partition, int rf) {
+        List<Integer> ids = new ArrayList<>(image.brokers().keySet());
+        if (ids.isEmpty()) {
+            ids.add(config.nodeId());
+        }
+        List<Integer> out = new ArrayList<>(rf);
+        for (int i = 0; i < rf; i++) {
+            out.add(ids.get((partition + i) % ids.size()));
+        }
+        return List.copyOf(out);
+    }
+
+    private static final class InvalidReplicaAssignment extends org.apache.kafka.common.errors.InvalidReplicaAssignmentException {
+        InvalidReplicaAssignment(String message) {
+            super(message);
+        }
+    }
+
+    /** Runs on the controller thread: append, wait for durability, replay, publish. */
+    private CompletableFuture<Long> commit(List<MetadataRecord> records) {
+        CompletableFuture<Long> durable;
+        try {
+            durable = metadataLog.append(records, System.currentTimeMillis());
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.KafkaStorageException("metadata log write failed: " + e.getMessage(), e));
+        }
+        // Replay before waiting so that later commands on this thread see the change; publish
+        // only once durable, so nobody acts on metadata that a crash could take back.
+        MetadataImage next = image.apply(records, metadataLog.endOffset() - 1);
+        image = next;
+        return durable.thenApplyAsync(offset -> {
+            published = next;
+            for (Consumer<MetadataImage> l : listeners) {
+                try {
+                    l.accept(next);
+                } catch (RuntimeException e) {
+                    log.error("Metadata listener failed on offset {}", offset, e);
+                }
+            }
+            return offset;
+        }, thread);
+    }
+
+    private <T> CompletableFuture<T> submit(ThrowingSupplier<CompletableFuture<T>> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        thread.execute(() -> {
+            try {
+                task.get().whenComplete((v, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(v);
+                    }
+                });
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    @FunctionalInterface
+    private interface ThrowingSupplier<T> {
+        T get() throws Exception;
+    }
+
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

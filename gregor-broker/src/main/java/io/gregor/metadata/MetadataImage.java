@@ -1,0 +1,152 @@
+package io.gregor.metadata;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * The cluster as the metadata log describes it up to {@link #lastOffset()}: brokers, topics,
+ * partitions and topic config overrides. Immutable: {@link #apply} returns a new image, which
+ * the owner publishes through a volatile reference; readers on any thread use what they got.
+ */
+public final class MetadataImage {
+
+    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), -1);
+
+    public record BrokerImage(int nodeId, String host, int port, String rack) {
+    }
+
+    public record PartitionImage(int partition, List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch) {
+    }
+
+    /** A topic; {@code partitions} is ordered by partition index, 0..n-1. */
+    public record TopicImage(String name, Uuid id, List<PartitionImage> partitions, Map<String, String> configs) {
+        public int partitionCount() {
+            return partitions.size();
+        }
+
+        public Optional<PartitionImage> partition(int index) {
+            return index >= 0 && index < partitions.size() ? Optional.of(partitions.get(index)) : Optional.empty();
+        }
+
+        public boolean isInternal() {
+            return name.startsWith("__");
+        }
+    }
+
+    private final Map<String, TopicImage> topicsByName;
+    private final Map<Uuid, TopicImage> topicsById;
+    private final Map<Integer, BrokerImage> brokers;
+    private final long lastOffset;
+
+    private MetadataImage(Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
+                          Map<Integer, BrokerImage> brokers, long lastOffset) {
+        this.topicsByName = topicsByName;
+        this.topicsById = topicsById;
+        this.brokers = brokers;
+        this.lastOffset = lastOffset;
+    }
+
+    public Map<String, TopicImage> topicsByName() {
+        return topicsByName;
+    }
+
+    public Optional<TopicImage> topic(String name) {
+        return Optional.ofNullable(topicsByName.get(name));
+    }
+
+    public Optional<TopicImage> topic(Uuid id) {
+        return Optional.ofNullable(topicsById.get(id));
+    }
+
+    public Map<Integer, BrokerImage> brokers() {
+        return brokers;
+    }
+
+    public long lastOffset() {
+        return lastOffset;
+    }
+
+    /** Replays records (in log order) on top of this image. */
+    public MetadataImage apply(List<MetadataRecord> records, long newLastOffset) {
+        Map<Uuid, MutableTopic> changed = new HashMap<>();
+        Map<Uuid, TopicImage> byId = new LinkedHashMap<>(topicsById);
+        Map<Integer, BrokerImage> newBrokers = new TreeMap<>(brokers);
+        for (MetadataRecord record : records) {
+            if (record instanceof MetadataRecord.RegisterBroker r) {
+                newBrokers.put(r.nodeId(), new BrokerImage(r.nodeId(), r.host(), r.port(), r.rack()));
+            } else if (record instanceof MetadataRecord.CreateTopic r) {
+                changed.put(r.topicId(), new MutableTopic(r.name(), r.topicId()));
+                byId.remove(r.topicId());
+            } else if (record instanceof MetadataRecord.PartitionState r) {
+                topicFor(r.topicId(), changed, byId).partitions.put(r.partition(),
+                        new PartitionImage(r.partition(), r.replicas(), r.isr(), r.leader(), r.leaderEpoch()));
+            } else if (record instanceof MetadataRecord.TopicConfig r) {
+                MutableTopic t = topicFor(r.topicId(), changed, byId);
+                if (r.value() == null) {
+                    t.configs.remove(r.key());
+                } else {
+                    t.configs.put(r.key(), r.value());
+                }
+            } else if (record instanceof MetadataRecord.RemoveTopic r) {
+                changed.remove(r.topicId());
+                byId.remove(r.topicId());
+            }
+        }
+        for (MutableTopic t : changed.values()) {
+            byId.put(t.id, t.freeze());
+        }
+        Map<String, TopicImage> byName = new TreeMap<>();
+        for (TopicImage t : byId.values()) {
+            byName.put(t.name(), t);
+        }
+        return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId),
+                Collections.unmodifiableMap(newBrokers), newLastOffset);
+    }
+
+    private static MutableTopic topicFor(Uuid id, Map<Uuid, MutableTopic> changed, Map<Uuid, TopicImage> byId) {
+        MutableTopic t = changed.get(id);
+        if (t != null) {
+            return t;
+        }
+        TopicImage existing = byId.remove(id);
+        if (existing == null) {
+            throw new IllegalStateException("metadata record for unknown topic id " + id);
+        }
+        t = new MutableTopic(existing.name(), id);
+        for (PartitionImage p : existing.partitions()) {
+            t.partitions.put(p.partition(), p);
+        }
+        t.configs.putAll(existing.configs());
+        changed.put(id, t);
+        return t;
+    }
+
+    private static final class MutableTopic {
+        final String name;
+        final Uuid id;
+        final TreeMap<Integer, PartitionImage> partitions = new TreeMap<>();
+        final Map<String, String> configs = new TreeMap<>();
+
+        MutableTopic(String name, Uuid id) {
+            this.name = name;
+            this.id = id;
+        }
+
+        TopicImage freeze() {
+            List<PartitionImage> list = new ArrayList<>(partitions.values());
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i).partition() != i) {
+                    throw new IllegalStateException("topic " + name + " has no partition " + i);
+                }
+            }
+            return new TopicImage(name, id, List.copyOf(list), Collections.unmodifiableMap(new TreeMap<>(configs)));
+        }
+    }
+}

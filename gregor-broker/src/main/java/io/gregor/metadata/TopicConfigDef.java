@@ -1,0 +1,152 @@
+package io.gregor.metadata;
+
+import io.gregor.broker.NodeConfig;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The topic-level configs Gregor knows, with Kafka's names, types and broker-level synonyms
+ * ({@code retention.ms} falls back to {@code log.retention.ms}). Validates values for
+ * CreateTopics and the AlterConfigs APIs; DescribeConfigs lists them all.
+ */
+public final class TopicConfigDef {
+
+    /** Kafka's {@code DescribeConfigsResponse.ConfigType} ids. */
+    public enum Type {
+        BOOLEAN(1), STRING(2), INT(3), LONG(5), DOUBLE(6), LIST(7);
+
+        public final byte id;
+
+        Type(int id) {
+            this.id = (byte) id;
+        }
+    }
+
+    /** One topic config: its type, the broker key it defaults to, and its fixed default when there is none. */
+    public record Entry(String name, Type type, String brokerSynonym, String fixedDefault, Set<String> allowed, long min) {
+    }
+
+    private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
+
+    static {
+        add("cleanup.policy", Type.LIST, "log.cleanup.policy", null, Set.of("delete", "compact"), 0);
+        add("compression.type", Type.STRING, null, "producer", Set.of("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"), 0);
+        add("delete.retention.ms", Type.LONG, null, "86400000", null, 0);
+        add("file.delete.delay.ms", Type.LONG, "file.delete.delay.ms", null, null, 0);
+        add("flush.messages", Type.LONG, null, String.valueOf(Long.MAX_VALUE), null, 1);
+        add("flush.ms", Type.LONG, null, String.valueOf(Long.MAX_VALUE), null, 0);
+        add("index.interval.bytes", Type.INT, "log.index.interval.bytes", null, null, 0);
+        add("max.compaction.lag.ms", Type.LONG, null, String.valueOf(Long.MAX_VALUE), null, 1);
+        add("max.message.bytes", Type.INT, "message.max.bytes", null, null, 0);
+        add("message.timestamp.after.max.ms", Type.LONG, "log.message.timestamp.after.max.ms", null, null, 0);
+        add("message.timestamp.before.max.ms", Type.LONG, "log.message.timestamp.before.max.ms", null, null, 0);
+        add("message.timestamp.type", Type.STRING, "log.message.timestamp.type", null, Set.of("CreateTime", "LogAppendTime"), 0);
+        add("min.cleanable.dirty.ratio", Type.DOUBLE, null, "0.5", null, 0);
+        add("min.compaction.lag.ms", Type.LONG, null, "0", null, 0);
+        add("min.insync.replicas", Type.INT, "min.insync.replicas", null, null, 1);
+        add("preallocate", Type.BOOLEAN, null, "false", null, 0);
+        add("retention.bytes", Type.LONG, "log.retention.bytes", null, null, -1);
+        add("retention.ms", Type.LONG, "log.retention.ms", null, null, -1);
+        add("segment.bytes", Type.INT, "log.segment.bytes", null, null, 14);
+        add("segment.index.bytes", Type.INT, "log.index.size.max.bytes", null, null, 8);
+        add("segment.jitter.ms", Type.LONG, null, "0", null, 0);
+        add("segment.ms", Type.LONG, "log.roll.ms", null, null, 1);
+        add("unclean.leader.election.enable", Type.BOOLEAN, null, "false", null, 0);
+    }
+
+    private TopicConfigDef() {
+    }
+
+    private static void add(String name, Type type, String synonym, String fixedDefault, Set<String> allowed, long min) {
+        ENTRIES.put(name, new Entry(name, type, synonym, fixedDefault, allowed, min));
+    }
+
+    public static Map<String, Entry> entries() {
+        return ENTRIES;
+    }
+
+    public static Optional<Entry> entry(String name) {
+        return Optional.ofNullable(ENTRIES.get(name));
+    }
+
+    /** The value a topic gets when it has no override: the broker's setting, else the fixed default. */
+    public static String defaultValue(Entry e, NodeConfig broker) {
+        if (e.brokerSynonym() == null) {
+            return e.fixedDefault();
+        }
+        return switch (e.brokerSynonym()) {
+            case "log.retention.ms" -> String.valueOf(broker.retentionMs());
+            case "log.roll.ms" -> String.valueOf(broker.rollMs());
+            default -> broker.get(e.brokerSynonym());
+        };
+    }
+
+    /**
+     * Checks one override; returns an error message in Kafka's style, or empty when valid.
+     * A null value (delete) is always valid for a known key.
+     */
+    public static Optional<String> validate(String name, String value) {
+        Entry e = ENTRIES.get(name);
+        if (e == null) {
+            return Optional.of("Unknown topic config name: " + name);
+        }
+        if (value == null) {
+            return Optional.empty();
+        }
+        String v = value.trim();
+        try {
+            switch (e.type()) {
+                case INT -> {
+                    long n = Integer.parseInt(v);
+                    if (n < e.min()) {
+                        return Optional.of("Invalid value " + value + " for configuration " + name + ": Value must be at least " + e.min());
+                    }
+                }
+                case LONG -> {
+                    long n = Long.parseLong(v);
+                    if (n < e.min()) {
+                        return Optional.of("Invalid value " + value + " for configuration " + name + ": Value must be at least " + e.min());
+                    }
+                }
+                case DOUBLE -> {
+                    double d = Double.parseDouble(v);
+                    if (d < 0 || d > 1) {
+                        return Optional.of("Invalid value " + value + " for configuration " + name + ": Value must be between 0 and 1");
+                    }
+                }
+                case BOOLEAN -> {
+                    String b = v.toLowerCase(Locale.ROOT);
+                    if (!b.equals("true") && !b.equals("false")) {
+                        return Optional.of("Invalid value " + value + " for configuration " + name + ": Expected value to be either true or false");
+                    }
+                }
+                case STRING -> {
+                    if (e.allowed() != null && !e.allowed().contains(v)) {
+                        return Optional.of("Invalid value " + value + " for configuration " + name + ": String must be one of: "
+                                + String.join(", ", e.allowed()));
+                    }
+                }
+                case LIST -> {
+                    for (String item : v.split(",")) {
+                        if (e.allowed() != null && !e.allowed().contains(item.trim())) {
+                            return Optional.of("Invalid value " + item.trim() + " for configuration " + name + ": String must be one of: "
+                                    + String.join(", ", e.allowed()));
+                        }
+                    }
+                }
+            }
+        } catch (NumberFormatException ex) {
+            return Optional.of("Invalid value " + value + " for configuration " + name + ": Not a number of type " + e.type());
+        }
+        return Optional.empty();
+    }
+
+    /** Effective value: the topic's override, else the default. */
+    public static String effective(String name, Map<String, String> overrides, NodeConfig broker) {
+        String v = overrides.get(name);
+        return v != null ? v : defaultValue(ENTRIES.get(name), broker);
+    }
+}

@@ -1,0 +1,24 @@
+package io.gregor.network;
+
+import java.net.SocketAddress;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * One parsed request as the handlers see it. The request body may share bytes with the
+ * network frame (records fields): the frame is released only after the handler's future
+ * completes, so handlers must not keep references to request records beyond that.
+ */
+public record RequestContext(RequestHeader header, AbstractRequest request, SocketAddress clientAddress,
+                             String listenerName, long receivedAtMs) {
+
+    public short apiVersion() {
+        return header.apiVersion();
+    }
+
+    /** "Produce v9 corr=12 client=producer-1 from /127.0.0.1:4242": for log lines. */
+    public String summary() {
+        return header.apiKey().name + " v" + header.apiVersion() + " corr=" + header.correlationId()
+                + " client=" + header.clientId() + " from " + clientAddress;
+    }
+}

@@ -1,0 +1,115 @@
+package io.gregor.replica;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Long-poll fetches parked until enough bytes arrive or their {@code max.wait.ms} passes.
+ * Appends call {@link #onAppend}; nothing polls. A waiter completes exactly once, either from
+ * an appending request thread or from the timer thread.
+ */
+public final class FetchWaiters implements AutoCloseable {
+
+    /** A parked fetch; {@link #complete()} builds and sends its response. */
+    public abstract static class Waiter {
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final Collection<TopicPartition> partitions;
+        private final int minBytes;
+        private long bytesSeen;
+        private ScheduledFuture<?> timeout;
+
+        protected Waiter(Collection<TopicPartition> partitions, int minBytes, long bytesAlready) {
+            this.partitions = partitions;
+            this.minBytes = minBytes;
+            this.bytesSeen = bytesAlready;
+        }
+
+        /** Runs once, on whichever thread satisfied or expired the wait. */
+        protected abstract void complete();
+
+        synchronized boolean addBytes(int bytes) {
+            bytesSeen += bytes;
+            return bytesSeen >= minBytes;
+        }
+
+        boolean tryFinish() {
+            return done.compareAndSet(false, true);
+        }
+    }
+
+    private final Map<TopicPartition, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor timer;
+
+    public FetchWaiters(String threadName) {
+        timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Parks a waiter for at most {@code maxWaitMs}. */
+    public void park(Waiter waiter, long maxWaitMs) {
+        for (TopicPartition tp : waiter.partitions) {
+            waiting.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+        }
+        waiter.timeout = timer.schedule(() -> finish(waiter), maxWaitMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Bytes were appended to {@code tp}: wake the waiters that now have enough. */
+    public void onAppend(TopicPartition tp, int bytes) {
+        Set<Waiter> set = waiting.get(tp);
+        if (set == null || set.isEmpty()) {
+            return;
+        }
+        for (Waiter w : set) {
+            if (w.addBytes(bytes)) {
+                finish(w);
+            }
+        }
+    }
+
+    /** Completes a waiter now (its partitions changed between its read and its parking). */
+    public void wake(Waiter w) {
+        finish(w);
+    }
+
+    private void finish(Waiter w) {
+        if (!w.tryFinish()) {
+            return;
+        }
+        if (w.timeout != null) {
+            w.timeout.cancel(false);
+        }
+        for (TopicPartition tp : w.partitions) {
+            Set<Waiter> set = waiting.get(tp);
+            if (set != null) {
+                set.remove(w);
+            }
+        }
+        w.complete();
+    }
+
+    /** Completes every parked waiter now (shutdown). */
+    public void completeAll() {
+        for (Set<Waiter> set : waiting.values()) {
+            for (Waiter w : set) {
+                finish(w);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        completeAll();
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,124 @@
+package io.gregor.replica;
+
+import io.gregor.broker.NodeConfig;
+import io.gregor.metadata.MetadataImage;
+import io.gregor.metadata.MetadataLog;
+import io.gregor.metadata.TopicConfigDef;
+import io.gregor.storage.LogConfig;
+import io.gregor.storage.LogStore;
+import io.gregor.storage.PartitionLog;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions this node hosts: keeps the log store in step with the metadata image
+ * (creates logs for new partitions, applies config changes, deletes logs of deleted topics)
+ * and hands the api layer the {@link PartitionLog} and leader epoch of a partition.
+ * With one node every partition is led here; replication will add follower state.
+ *
+ * <p>Owner: {@link #onMetadataUpdate} runs on the controller thread; the partition map is a
+ * concurrent map read by request threads.
+ */
+public final class ReplicaManager {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
+
+    /** A partition led by this node. */
+    public record HostedPartition(TopicPartition topicPartition, PartitionLog log, int leaderEpoch) {
+    }
+
+    private final NodeConfig config;
+    private final LogStore store;
+    private final FetchWaiters fetchWaiters;
+    private final Map<TopicPartition, HostedPartition> partitions = new ConcurrentHashMap<>();
+
+    public ReplicaManager(NodeConfig config, LogStore store, FetchWaiters fetchWaiters) {
+        this.config = config;
+        this.store = store;
+        this.fetchWaiters = fetchWaiters;
+    }
+
+    public Optional<HostedPartition> partition(String topic, int partition) {
+        return Optional.ofNullable(partitions.get(new TopicPartition(topic, partition)));
+    }
+
+    public FetchWaiters fetchWaiters() {
+        return fetchWaiters;
+    }
+
+    public LogStore store() {
+        return store;
+    }
+
+    /** Makes the hosted logs match the image. Idempotent; called at start-up and after each change. */
+    public synchronized void onMetadataUpdate(MetadataImage image) {
+        Set<TopicPartition> wanted = new HashSet<>();
+        for (MetadataImage.TopicImage topic : image.topicsByName().values()) {
+            LogConfig logConfig = logConfig(topic.configs());
+            for (MetadataImage.PartitionImage p : topic.partitions()) {
+                if (!p.replicas().contains(config.nodeId())) {
+                    continue;
+                }
+                TopicPartition tp = new TopicPartition(topic.name(), p.partition());
+                wanted.add(tp);
+                try {
+                    Optional<PartitionLog> existing = store.log(topic.name(), p.partition());
+                    if (existing.isPresent() && !existing.get().topicId().equals(topic.id())) {
+                        log.info("Deleting log of {} with stale topic id {} (now {})", tp, existing.get().topicId(), topic.id());
+                        store.deleteLog(topic.name(), p.partition());
+                        existing = Optional.empty();
+                    }
+                    PartitionLog partitionLog = existing.isPresent() ? existing.get()
+                            : store.createLog(topic.name(), p.partition(), topic.id(), logConfig);
+                    if (!partitionLog.config().equals(logConfig)) {
+                        partitionLog.updateConfig(logConfig);
+                    }
+                    partitions.put(tp, new HostedPartition(tp, partitionLog, p.leaderEpoch()));
+                } catch (IOException e) {
+                    log.error("Cannot open the log of {}", tp, e);
+                }
+            }
+        }
+        List<PartitionLog> toDelete = new ArrayList<>();
+        for (PartitionLog l : store.logs()) {
+            TopicPartition tp = new TopicPartition(l.topic(), l.partition());
+            if (!l.topic().equals(MetadataLog.TOPIC) && !wanted.contains(tp)) {
+                toDelete.add(l);
+            }
+        }
+        partitions.keySet().retainAll(wanted);
+        for (PartitionLog l : toDelete) {
+            try {
+                store.deleteLog(l.topic(), l.partition());
+                log.info("Deleted the log of {}-{}", l.topic(), l.partition());
+            } catch (IOException e) {
+                log.error("Cannot delete the log of {}-{}", l.topic(), l.partition(), e);
+            }
+        }
+    }
+
+    /** The storage settings a topic gets: its overrides over the broker defaults. */
+    public LogConfig logConfig(Map<String, String> overrides) {
+        return new LogConfig(
+                Integer.parseInt(TopicConfigDef.effective("segment.bytes", overrides, config)),
+                Long.parseLong(TopicConfigDef.effective("segment.ms", overrides, config)),
+                Long.parseLong(TopicConfigDef.effective("retention.ms", overrides, config)),
+                Long.parseLong(TopicConfigDef.effective("retention.bytes", overrides, config)),
+                Integer.parseInt(TopicConfigDef.effective("max.message.bytes", overrides, config)),
+                TopicConfigDef.effective("message.timestamp.type", overrides, config).equals("LogAppendTime"),
+                Integer.parseInt(TopicConfigDef.effective("index.interval.bytes", overrides, config)),
+                Integer.parseInt(TopicConfigDef.effective("segment.index.bytes", overrides, config)),
+                Long.parseLong(TopicConfigDef.effective("file.delete.delay.ms", overrides, config)),
+                Long.parseLong(TopicConfigDef.effective("message.timestamp.after.max.ms", overrides, config)),
+                Long.parseLong(TopicConfigDef.effective("message.timestamp.before.max.ms", overrides, config)));
+    }
+}

@@ -1,0 +1,100 @@
+package io.gregor.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TimeoutException;
+import picocli.CommandLine.Option;
+
+/**
+ * The connection options every client command shares (a picocli mixin), and the client
+ * properties built from them. Timeouts are short so a missing broker fails in seconds; a
+ * {@code --command-config} file may override any of them.
+ */
+final class ClientOptions {
+
+    static final String DEFAULT_API_TIMEOUT_MS = "15000";
+    static final String REQUEST_TIMEOUT_MS = "10000";
+
+    @Option(names = {"-b", "--bootstrap-server"}, paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
+            description = "Broker(s) to connect to, comma-separated (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Properties file with extra client settings (e.g. timeouts, client.id).")
+    Path commandConfig;
+
+    /** Properties for any Kafka client: ours first, then the user's file, which wins. */
+    Properties clientProperties() {
+        Properties props = new Properties();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, DEFAULT_API_TIMEOUT_MS);
+        props.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, "gregor-cli");
+        if (commandConfig != null) {
+            Properties file = readCommandConfig();
+            props.putAll(file);
+            // A shorter default.api.timeout.ms alone would fail the clients' check that it is >= request.timeout.ms.
+            if (file.containsKey(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG)
+                    && !file.containsKey(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG)) {
+                props.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG,
+                        file.getProperty(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG));
+            }
+        }
+        return props;
+    }
+
+    private Properties readCommandConfig() {
+        Properties file = new Properties();
+        try (InputStream in = Files.newInputStream(commandConfig)) {
+            file.load(in);
+        } catch (NoSuchFileException e) {
+            throw new UserException("--command-config: '" + commandConfig + "' does not exist");
+        } catch (IOException e) {
+            throw new UserException("--command-config: cannot read '" + commandConfig + "': " + e.getMessage());
+        }
+        return file;
+    }
+
+    Admin admin() {
+        return Admin.create(clientProperties());
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The line for a broker that did not answer in time. */
+    UserException unreachable(Throwable cause) {
+        return new UserException("cannot reach broker at " + bootstrapServers + " (" + FailureReporter.oneLine(cause.getMessage()) + ")");
+    }
+
+    /**
+     * Waits for an admin result, unwrapping {@link ExecutionException} so the reporter sees the
+     * broker's error; a timeout means the broker is unreachable (or far too slow to be useful).
+     */
+    <T> T await(KafkaFuture<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof TimeoutException) {
+                throw unreachable(cause);
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted");
+        }
+    }
+}

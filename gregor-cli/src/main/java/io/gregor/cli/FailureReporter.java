@@ -1,0 +1,73 @@
+package io.gregor.cli;
+
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The one place that turns a failure into what the user sees and the exit code: a user mistake
+ * (bad usage, {@link UserException}, an error the broker reported) is one line on stderr and exit
+ * {@link GregorCommand#EXIT_USER_ERROR}; anything else is a bug, printed with its stack trace,
+ * exit {@link GregorCommand#EXIT_BUG}. Installed on the root {@link CommandLine} by
+ * {@link GregorCommand#commandLine(GregorCommand)}.
+ */
+final class FailureReporter implements IParameterExceptionHandler, IExecutionExceptionHandler {
+
+    private static final String KAFKA_ERRORS_PACKAGE = "org.apache.kafka.common.errors.";
+
+    @Override
+    public int handleParseException(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        StringBuilder line = new StringBuilder(oneLine(ex.getMessage()));
+        if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            line.append("; did you mean ").append(String.join(" or ", unmatched.getSuggestions())).append('?');
+        }
+        line.append(" (see '").append(cmd.getCommandSpec().qualifiedName()).append(" --help')");
+        cmd.getErr().println("error: " + line);
+        cmd.getErr().flush();
+        return GregorCommand.EXIT_USER_ERROR;
+    }
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
+        String userMessage = userMessage(ex);
+        if (userMessage != null) {
+            cmd.getErr().println("error: " + userMessage);
+            cmd.getErr().flush();
+            return GregorCommand.EXIT_USER_ERROR;
+        }
+        ex.printStackTrace(cmd.getErr());
+        cmd.getErr().flush();
+        return GregorCommand.EXIT_BUG;
+    }
+
+    /** The one-line message for a user-facing failure, or null if {@code ex} is a bug. */
+    static String userMessage(Throwable ex) {
+        if (ex instanceof UserException) {
+            return oneLine(ex.getMessage());
+        }
+        if (ex instanceof ConfigException) {
+            return "invalid client configuration: " + oneLine(ex.getMessage());
+        }
+        if (ex.getClass().getName().startsWith(KAFKA_ERRORS_PACKAGE)) {
+            return ex.getMessage() == null ? ex.getClass().getSimpleName() : oneLine(ex.getMessage());
+        }
+        // Client constructors wrap a bad setting: KafkaException("Failed to construct kafka producer", ConfigException).
+        if (ex instanceof KafkaException && ex.getCause() instanceof ConfigException) {
+            return "invalid client configuration: " + oneLine(ex.getCause().getMessage());
+        }
+        return null;
+    }
+
+    static String oneLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+}

@@ -1,0 +1,80 @@
+package io.gregor.cli;
+
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code gregor} command: the root of the picocli tree and the process entry point. Holds
+ * what the subcommands share with the outside world, so tests can inject it: stdin here, stdout
+ * and stderr through {@link CommandLine#setOut}/{@link CommandLine#setErr}. Run on the main thread.
+ *
+ * <p>Exit codes: 0 success, {@value #EXIT_USER_ERROR} a user mistake (one line on stderr),
+ * {@value #EXIT_BUG} a bug (stack trace on stderr).
+ */
+@Command(name = "gregor", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Run a Gregor broker and talk to any Kafka-protocol broker.",
+        subcommands = {StartCommand.class, TopicsCommand.class, ProduceCommand.class, ConsumeCommand.class,
+                ClusterCommand.class, CommandLine.HelpCommand.class})
+public final class GregorCommand implements Callable<Integer> {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_USER_ERROR = 1;
+    /** EX_SOFTWARE from sysexits.h. */
+    static final int EXIT_BUG = 70;
+
+    /** Logback reads this (logback.xml) to pick the console stream. */
+    static final String LOG_TARGET_PROPERTY = "gregor.log.target";
+
+    private final InputStream stdin;
+
+    @Spec
+    CommandSpec spec;
+
+    public GregorCommand() {
+        this(System.in);
+    }
+
+    /** For tests: {@code produce} reads its records from {@code stdin}. */
+    public GregorCommand(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
+    InputStream stdin() {
+        return stdin;
+    }
+
+    /** The command line with our error reporting installed; what {@link #main} and tests run. */
+    public static CommandLine commandLine(GregorCommand root) {
+        FailureReporter reporter = new FailureReporter();
+        return new CommandLine(root)
+                .setParameterExceptionHandler(reporter)
+                .setExecutionExceptionHandler(reporter);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return EXIT_USER_ERROR;
+    }
+
+    public static void main(String[] args) {
+        // Client commands keep stdout for their output (consume pipes records), so logs go to
+        // stderr; the broker logs to stdout like any server. Set before the first logger exists.
+        boolean broker = args.length > 0 && args[0].equals("start");
+        if (System.getProperty(LOG_TARGET_PROPERTY) == null) {
+            System.setProperty(LOG_TARGET_PROPERTY, broker ? "System.out" : "System.err");
+        }
+        CommandLine cmd = commandLine(new GregorCommand());
+        // Records are UTF-8 text whatever the platform charset (often ASCII in containers).
+        cmd.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cmd.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        System.exit(cmd.execute(args));
+    }
+}

@@ -1,0 +1,107 @@
+package io.gregor.cli;
+
+import io.gregor.broker.Node;
+import io.gregor.broker.NodeConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code gregor start}: the broker process. Reads the properties file, applies overrides,
+ * validates through {@link NodeConfig#parse}, starts the {@link Node} and blocks until it shuts
+ * down; SIGTERM/Ctrl-C closes the node cleanly through a shutdown hook. The only command that
+ * knows broker classes.
+ */
+@Command(name = "start", mixinStandardHelpOptions = true,
+        description = "Start a Gregor broker in the foreground (SIGTERM or Ctrl-C shuts it down cleanly).")
+final class StartCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "server.properties",
+            description = "Java properties file with Kafka broker keys (listeners, log.dirs, node.id, ...).")
+    Path configFile;
+
+    @Option(names = "--override", paramLabel = "KEY=VALUE", converter = KeyValue.Converter.class,
+            description = "Set a config key, winning over the file; repeatable.")
+    List<KeyValue> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        NodeConfig config = parseConfig();
+        Logger log = LoggerFactory.getLogger(StartCommand.class);
+        for (String key : config.unknownKeys()) {
+            log.warn("unknown config key '{}' (ignored)", key);
+        }
+        Node node;
+        try {
+            node = Node.start(config);
+        } catch (IOException e) {
+            // Typically the port is taken or the log dir is not writable: the user's to fix.
+            throw new UserException("cannot start broker: " + e.getMessage() + " (listeners=" + config.get("listeners")
+                    + ", log dir " + config.logDir() + ")");
+        }
+        Thread hook = new Thread(node::close, "gregor-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            node.awaitShutdown();
+        } finally {
+            node.close();
+            removeShutdownHook(hook);
+        }
+        return GregorCommand.EXIT_OK;
+    }
+
+    /** File first, then overrides; a bad value becomes the one line NodeConfig wrote for it. */
+    NodeConfig parseConfig() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (configFile != null) {
+            settings.putAll(readProperties(configFile));
+        }
+        for (KeyValue kv : overrides) {
+            settings.put(kv.key(), kv.value());
+        }
+        try {
+            return NodeConfig.parse(settings);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+
+    private static Map<String, String> readProperties(Path file) {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(in);
+        } catch (NoSuchFileException e) {
+            throw new UserException("config file '" + file + "' does not exist");
+        } catch (IOException e) {
+            throw new UserException("cannot read config file '" + file + "': " + e.getMessage());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String key : new TreeSet<>(props.stringPropertyNames())) {
+            out.put(key, props.getProperty(key));
+        }
+        return out;
+    }
+
+    static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down (we got here because the hook ran): nothing to remove.
+        }
+    }
+}

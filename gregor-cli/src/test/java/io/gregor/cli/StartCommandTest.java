@@ -1,0 +1,68 @@
+package io.gregor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gregor.broker.NodeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code gregor start} up to the point where it would start the node. */
+class StartCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldPrintOneLineWhenOverrideHasBadValue() {
+        Gregor.Result result = Gregor.run("start", "--override", "num.partitions=abc");
+
+        assertThat(result.exitCode()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
+        assertThat(result.err()).isEqualTo("error: num.partitions: 'abc' (expected: an integer)\n");
+    }
+
+    @Test
+    void shouldPrintOneLineWhenConfigFileHasBadValue() throws IOException {
+        Path file = Files.writeString(dir.resolve("server.properties"), "# test\nlisteners=PLAINTEXT://localhost:99999\n");
+
+        Gregor.Result result = Gregor.run("start", file.toString());
+
+        assertThat(result.exitCode()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
+        assertThat(result.errLines()).singleElement().asString().startsWith("error: listeners: 'PLAINTEXT://localhost:99999'");
+    }
+
+    @Test
+    void shouldPrintOneLineWhenConfigFileIsMissing() {
+        Gregor.Result result = Gregor.run("start", dir.resolve("nope.properties").toString());
+
+        assertThat(result.exitCode()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
+        assertThat(result.err()).isEqualTo("error: config file '" + dir.resolve("nope.properties") + "' does not exist\n");
+    }
+
+    @Test
+    void shouldPrintOneLineWhenOverrideIsNotKeyValue() {
+        Gregor.Result result = Gregor.run("start", "--override", "num.partitions");
+
+        assertThat(result.exitCode()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
+        assertThat(result.errLines()).singleElement().asString().contains("'num.partitions' (expected: key=value)");
+    }
+
+    @Test
+    void shouldLetOverridesWinOverFile() throws IOException {
+        Path file = Files.writeString(dir.resolve("server.properties"),
+                "num.partitions=3\nnode.id=7\nlog.dirs=" + dir.resolve("data") + "\nmy.custom.key=x\n");
+        StartCommand start = new StartCommand();
+        new CommandLine(start).parseArgs(file.toString(), "--override", "num.partitions=5", "--override", "log.retention.ms=1000");
+
+        NodeConfig config = start.parseConfig();
+
+        assertThat(config.numPartitions()).isEqualTo(5);
+        assertThat(config.nodeId()).isEqualTo(7);
+        assertThat(config.retentionMs()).isEqualTo(1000);
+        assertThat(config.logDir()).isEqualTo(dir.resolve("data"));
+        assertThat(config.unknownKeys()).containsExactly("my.custom.key");
+    }
+}

@@ -1,0 +1,227 @@
+package io.gregor.storage;
+
+import io.gregor.storage.LogAppendException.Reason;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+
+/**
+ * Validates the bytes a client sent for one partition before anything is locked or written (Kafka's
+ * ProduceRequest / LogValidator rules, PROTOCOL.md 2.5), in this order, failing on the first violation:
+ * exactly one batch whose declared length matches the bytes, magic 2, size <= max.message.bytes, CRC-32C, baseOffset
+ * 0, record count = lastOffsetDelta + 1 (> 0), record framing (uncompressed only), not a control batch, producerId
+ * => baseSequence >= 0, CreateTime within the allowed window, no client-set LogAppendTime.
+ *
+ * <p>Stateless and thread-safe; runs on the caller's thread. The batch is returned over a private, writable copy
+ * of its bytes only when the caller's buffer is read-only; otherwise the caller's bytes are rewritten in place.
+ */
+final class ClientBatchValidator {
+  private static final int LOG_OVERHEAD = 12;
+  private static final int LENGTH_OFFSET = 8;
+  private static final int MAGIC_OFFSET = 16;
+  private static final int RECORDS_OFFSET = 61;
+
+  private ClientBatchValidator() {
+  }
+
+  /** A validated batch and the exact bytes to write. */
+  record ValidatedBatch(MutableRecordBatch batch, MemoryRecords bytes) {
+  }
+
+  static ValidatedBatch validate(MemoryRecords records, LogConfig config, long nowMs) throws LogAppendException {
+    ByteBuffer buf = records.buffer();
+    int total = buf.remaining();
+    if (total < BatchHeader.SIZE) {
+      throw new LogAppendException(Reason.INVALID_RECORD,
+          "records: " + total + " bytes (expected: exactly one record batch of >= " + BatchHeader.SIZE + " bytes)");
+    }
+    int start = buf.position();
+    long batchSize = (long) buf.getInt(start + LENGTH_OFFSET) + LOG_OVERHEAD;
+    if (batchSize != total) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "batch length field says " + batchSize
+          + " bytes but the partition's records are " + total + " bytes (expected: exactly one batch)");
+    }
+    byte magic = buf.get(start + MAGIC_OFFSET);
+    if (magic != RecordBatch.MAGIC_VALUE_V2) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "magic: " + magic + " (expected: 2)");
+    }
+    if (batchSize > config.maxMessageBytes()) {
+      throw new LogAppendException(Reason.MESSAGE_TOO_LARGE,
+          "batch size: " + batchSize + " bytes (expected: <= max.message.bytes " + config.maxMessageBytes() + ")");
+    }
+    ByteBuffer bytes = buf.slice(start, total);
+    if (bytes.isReadOnly()) {
+      ByteBuffer copy = ByteBuffer.allocate(total);
+      copy.put(bytes).flip();
+      bytes = copy;
+    }
+    MemoryRecords exact = MemoryRecords.readableRecords(bytes);
+    Iterator<MutableRecordBatch> it = exact.batches().iterator();
+    MutableRecordBatch batch = it.next();
+    if (!batch.isValid()) {
+      throw new LogAppendException(Reason.CORRUPT_MESSAGE, "batch CRC-32C does not match its contents");
+    }
+    if (batch.baseOffset() != 0) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "baseOffset: " + batch.baseOffset() + " (expected: 0)");
+    }
+    long countFromOffsets = batch.lastOffset() - batch.baseOffset() + 1;
+    Integer count = batch.countOrNull();
+    if (countFromOffsets <= 0 || count == null || count <= 0 || count != countFromOffsets) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "record count: " + count
+          + " (expected: lastOffsetDelta + 1 = " + countFromOffsets + ", > 0)");
+    }
+    if (batch.compressionType() == CompressionType.NONE) {
+      throwIfRecordsMalformed(bytes, count);
+    }
+    if (batch.isControlBatch()) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "control batches may not be produced by clients");
+    }
+    if (batch.producerId() >= 0 && batch.baseSequence() < 0) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "producerId " + batch.producerId()
+          + " with baseSequence: " + batch.baseSequence() + " (expected: >= 0)");
+    }
+    if (batch.timestampType() == TimestampType.CREATE_TIME) {
+      long ts = batch.maxTimestamp();
+      // NO_TIMESTAMP (-1) is exempt, as in Kafka's LogValidator.
+      if (ts != RecordBatch.NO_TIMESTAMP && (ts < saturatedSubtract(nowMs, config.timestampBeforeMaxMs())
+          || ts > saturatedAdd(nowMs, config.timestampAfterMaxMs()))) {
+        throw new LogAppendException(Reason.INVALID_TIMESTAMP, "maxTimestamp: " + ts + " (expected: within ["
+            + saturatedSubtract(nowMs, config.timestampBeforeMaxMs()) + ", "
+            + saturatedAdd(nowMs, config.timestampAfterMaxMs()) + "], message.timestamp.before/after.max.ms)");
+      }
+    } else {
+      throw new LogAppendException(Reason.INVALID_TIMESTAMP,
+          "timestampType: LogAppendTime (expected: CreateTime; only the broker sets LogAppendTime)");
+    }
+    return new ValidatedBatch(batch, exact);
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  private static long saturatedSubtract(long a, long b) {
+    long r = a - b;
+    return ((a ^ b) & (a ^ r)) < 0 ? Long.MIN_VALUE : r;
+  }
+
+  /**
+   * Walks the framing of every record of an uncompressed batch so a client cannot make us store bytes consumers
+   * cannot parse: each record's length, attributes, timestamp delta, offset delta (must equal its index), key,
+   * value and headers must exactly fill the batch (the checks of Kafka's DefaultRecord.readFrom).
+   *
+   * <pre>
+   * record: length varint | attributes int8 | timestampDelta varlong | offsetDelta varint | keyLength varint | key
+   *         | valueLength varint | value | headerCount varint | headers: (keyLength varint | key | valueLength varint
+   *         | value)*
+   * </pre>
+   */
+  private static void throwIfRecordsMalformed(ByteBuffer batch, int count) throws LogAppendException {
+    VarintReader r = new VarintReader(batch, RECORDS_OFFSET);
+    for (int i = 0; i < count; i++) {
+      int length = r.readVarint();
+      if (length <= 0 || length > batch.limit() - r.pos) {
+        throw malformed(i, "length " + length);
+      }
+      int end = r.pos + length;
+      r.limit = end;
+      r.skip(1); // attributes
+      r.readVarlong(); // timestampDelta
+      int offsetDelta = r.readVarint();
+      if (offsetDelta != i) {
+        throw malformed(i, "offsetDelta " + offsetDelta);
+      }
+      r.skipBytesField(true); // key
+      r.skipBytesField(true); // value
+      int headers = r.readVarint();
+      if (headers < 0) {
+        throw malformed(i, "header count " + headers);
+      }
+      for (int h = 0; h < headers; h++) {
+        r.skipBytesField(false); // header key: never null
+        r.skipBytesField(true); // header value
+      }
+      if (r.failed || r.pos != end) {
+        throw malformed(i, r.failed ? "truncated fields" : (end - r.pos) + " unread bytes");
+      }
+      r.limit = batch.limit();
+    }
+    if (r.pos != batch.limit()) {
+      throw new LogAppendException(Reason.INVALID_RECORD,
+          (batch.limit() - r.pos) + " bytes after the last of " + count + " records (expected: 0)");
+    }
+  }
+
+  private static LogAppendException malformed(int index, String what) {
+    return new LogAppendException(Reason.INVALID_RECORD, "record " + index + " is malformed: " + what);
+  }
+
+  /** Bounds-checked zigzag varint reader; sets {@code failed} instead of throwing. */
+  private static final class VarintReader {
+    private final ByteBuffer buf;
+    int pos;
+    int limit;
+    boolean failed;
+
+    VarintReader(ByteBuffer buf, int pos) {
+      this.buf = buf;
+      this.pos = pos;
+      this.limit = buf.limit();
+    }
+
+    void skip(int n) {
+      if (n < 0 || n > limit - pos) {
+        failed = true;
+        pos = limit;
+      } else {
+        pos += n;
+      }
+    }
+
+    /** Skips a length-prefixed bytes field; length -1 (null) is allowed only when {@code nullable}. */
+    void skipBytesField(boolean nullable) {
+      int len = readVarint();
+      if (len < -1 || (len == -1 && !nullable)) {
+        failed = true;
+        pos = limit;
+        return;
+      }
+      if (len > 0) {
+        skip(len);
+      }
+    }
+
+    int readVarint() {
+      long v = readRaw(5);
+      return (int) ((v >>> 1) ^ -(v & 1));
+    }
+
+    long readVarlong() {
+      long v = readRaw(10);
+      return (v >>> 1) ^ -(v & 1);
+    }
+
+    private long readRaw(int maxBytes) {
+      long value = 0;
+      for (int i = 0; i < maxBytes; i++) {
+        if (pos >= limit) {
+          failed = true;
+          return 0;
+        }
+        byte b = buf.get(pos++);
+        value |= (long) (b & 0x7F) << (7 * i);
+        if ((b & 0x80) == 0) {
+          return value;
+        }
+      }
+      failed = true;
+      pos = limit;
+      return 0;
+    }
+  }
+}

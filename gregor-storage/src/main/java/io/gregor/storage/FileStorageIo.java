@@ -1,0 +1,56 @@
+package io.gregor.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/** {@link StorageIo} on the real file system; stateless, shared by every store in the JVM. */
+final class FileStorageIo implements StorageIo {
+  static final FileStorageIo INSTANCE = new FileStorageIo();
+
+  private FileStorageIo() {
+  }
+
+  @Override
+  public int append(FileRecords segment, MemoryRecords records) throws IOException {
+    return segment.append(records);
+  }
+
+  @Override
+  public void force(FileChannel channel) throws IOException {
+    channel.force(false);
+  }
+
+  @Override
+  public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer buf = content.duplicate();
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      if (sync) {
+        ch.force(true);
+      }
+    }
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    if (sync) {
+      forceDirectory(target.toAbsolutePath().getParent());
+    }
+  }
+
+  static void forceDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some platforms cannot open or fsync a directory; the rename itself is still atomic.
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package io.gregor.storage;
+
+import java.util.Map;
+
+/**
+ * Per-topic log settings with Kafka's key names; immutable. Validated on construction.
+ *
+ * @param segmentBytes         {@code segment.bytes}
+ * @param segmentMs            {@code segment.ms}
+ * @param retentionMs          {@code retention.ms}, -1 = unlimited
+ * @param retentionBytes       {@code retention.bytes}, -1 = unlimited
+ * @param maxMessageBytes      {@code max.message.bytes}: the largest batch accepted
+ * @param logAppendTime        {@code message.timestamp.type=LogAppendTime}
+ * @param indexIntervalBytes   {@code index.interval.bytes}
+ * @param maxIndexSizeBytes    {@code segment.index.bytes}: a full index rolls the segment
+ * @param fileDeleteDelayMs    {@code file.delete.delay.ms}
+ * @param timestampAfterMaxMs  {@code message.timestamp.after.max.ms}
+ * @param timestampBeforeMaxMs {@code message.timestamp.before.max.ms}
+ */
+public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int maxMessageBytes,
+    boolean logAppendTime, int indexIntervalBytes, int maxIndexSizeBytes, long fileDeleteDelayMs,
+    long timestampAfterMaxMs, long timestampBeforeMaxMs) {
+
+  public static final String SEGMENT_BYTES = "segment.bytes";
+  public static final String SEGMENT_MS = "segment.ms";
+  public static final String RETENTION_MS = "retention.ms";
+  public static final String RETENTION_BYTES = "retention.bytes";
+  public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+  public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
+  public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
+  public static final String SEGMENT_INDEX_BYTES = "segment.index.bytes";
+  public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
+  public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
+  public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+
+  private static final LogConfig DEFAULTS = new LogConfig(1 << 30, 7 * 24 * 3_600_000L, 7 * 24 * 3_600_000L, -1L,
+      1_048_588, false, 4096, 10 * 1024 * 1024, 60_000L, 3_600_000L, Long.MAX_VALUE);
+
+  public LogConfig {
+    requireAtLeast(SEGMENT_BYTES, segmentBytes, 14); // one empty v0 record, Kafka's historical floor
+    requireAtLeast(SEGMENT_MS, segmentMs, 1);
+    requireAtLeast(RETENTION_MS, retentionMs, -1);
+    requireAtLeast(RETENTION_BYTES, retentionBytes, -1);
+    requireAtLeast(MAX_MESSAGE_BYTES, maxMessageBytes, 0);
+    requireAtLeast(INDEX_INTERVAL_BYTES, indexIntervalBytes, 0);
+    requireAtLeast(SEGMENT_INDEX_BYTES, maxIndexSizeBytes, 12); // room for one time-index entry
+    requireAtLeast(FILE_DELETE_DELAY_MS, fileDeleteDelayMs, 0);
+    requireAtLeast(MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs, 0);
+    requireAtLeast(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, timestampBeforeMaxMs, 0);
+  }
+
+  public static LogConfig defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Builds a config from topic overrides (Kafka key names, string values as in CreateTopics / AlterConfigs);
+   * keys not listed fall back to {@code base}; unknown keys are ignored (they belong to other components).
+   *
+   * @throws IllegalArgumentException on a malformed or out-of-range value
+   */
+  public static LogConfig fromMap(Map<String, String> overrides, LogConfig base) {
+    LogConfig c = base;
+    for (Map.Entry<String, String> e : overrides.entrySet()) {
+      String v = e.getValue() == null ? null : e.getValue().trim();
+      if (v == null) {
+        continue;
+      }
+      try {
+        switch (e.getKey()) {
+          case SEGMENT_BYTES -> c = c.withSegmentBytes(Integer.parseInt(v));
+          case SEGMENT_MS -> c = c.withSegmentMs(Long.parseLong(v));
+          case RETENTION_MS -> c = c.withRetentionMs(Long.parseLong(v));
+          case RETENTION_BYTES -> c = c.withRetentionBytes(Long.parseLong(v));
+          case MAX_MESSAGE_BYTES -> c = c.withMaxMessageBytes(Integer.parseInt(v));
+          case MESSAGE_TIMESTAMP_TYPE -> {
+            if (!v.equals("CreateTime") && !v.equals("LogAppendTime")) {
+              throw new IllegalArgumentException(
+                  MESSAGE_TIMESTAMP_TYPE + ": " + v + " (expected: CreateTime or LogAppendTime)");
+            }
+            c = c.withLogAppendTime(v.equals("LogAppendTime"));
+          }
+          case INDEX_INTERVAL_BYTES -> c = c.withIndexIntervalBytes(Integer.parseInt(v));
+          case SEGMENT_INDEX_BYTES -> c = c.withMaxIndexSizeBytes(Integer.parseInt(v));
+          case FILE_DELETE_DELAY_MS -> c = c.withFileDeleteDelayMs(Long.parseLong(v));
+          case MESSAGE_TIMESTAMP_AFTER_MAX_MS -> c = c.withTimestampAfterMaxMs(Long.parseLong(v));
+          case MESSAGE_TIMESTAMP_BEFORE_MAX_MS -> c = c.withTimestampBeforeMaxMs(Long.parseLong(v));
+          default -> {
+            // not a log setting
+          }
+        }
+      } catch (NumberFormatException ex) {
+        throw new IllegalArgumentException(e.getKey() + ": " + v + " (expected: a number)", ex);
+      }
+    }
+    return c;
+  }
+
+  private static void requireAtLeast(String key, long value, long min) {
+    if (value < min) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: >= " + min + ")");
+    }
+  }
+
+  /** Largest number of entries the offset index of one segment may hold. */
+  int maxOffsetIndexEntries() {
+    return maxIndexSizeBytes / OffsetIndex.ENTRY_SIZE;
+  }
+
+  /** Largest number of entries the time index of one segment may hold. */
+  int maxTimeIndexEntries() {
+    return maxIndexSizeBytes / TimeIndex.ENTRY_SIZE;
+  }
+
+  public LogConfig withSegmentBytes(int v) {
+    return new LogConfig(v, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+  }
+
+  public LogConfig withSegmentMs(long v) {
+    return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+  }
+
+  public LogConfig withRetentionMs(long v) {
+    return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+  }
+
+  public LogConfig withRetentionBytes(long v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, v, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+  }
+
+  public LogConfig withMaxMessageBytes(int v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+  }
+
+  public LogConfig withLogAppendTime(boolean v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, v,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+  }
+
+  public LogConfig withIndexIntervalBytes(int v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        v, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+  }
+
+  public LogConfig withMaxIndexSizeBytes(int v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, v, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+  }
+
+  public LogConfig withFileDeleteDelayMs(long v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, v, timestampAfterMaxMs, timestampBeforeMaxMs);
+  }
+
+  public LogConfig withTimestampAfterMaxMs(long v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, v, timestampBeforeMaxMs);
+  }
+
+  public LogConfig withTimestampBeforeMaxMs(long v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, v);
+  }
+}

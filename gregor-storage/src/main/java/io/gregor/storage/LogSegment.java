@@ -1,0 +1,521 @@
+package io.gregor.storage;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Records;
+
+/**
+ * One segment of a partition log: the {@code NNN.log} file of record batches (wire format, as validated and
+ * rewritten by the leader) plus its in-memory {@link OffsetIndex} and {@link TimeIndex}.
+ *
+ * <p>Threads: appends, rolls, truncation and recovery run under the owning {@link PartitionLog}'s lock (or in the
+ * loader before publication). Reads are lock-free: they only look at bytes below the volatile {@link #size}, which
+ * is published after a batch is fully written and indexed, and use positional reads on the shared channel.
+ */
+final class LogSegment {
+  private static final String LOG_SUFFIX = ".log";
+  private static final String INDEX_SUFFIX = ".index";
+  private static final String TIME_INDEX_SUFFIX = ".timeindex";
+  static final String DELETED_SUFFIX = ".deleted";
+
+  private final long baseOffset;
+  private final FileRecords records;
+  private final Path dir;
+  private OffsetIndex offsetIndex;
+  private TimeIndex timeIndex;
+  private final int maxOffsetIndexEntries;
+  private final int maxTimeIndexEntries;
+  private final long createdMs;
+
+  private volatile int size;                  // published bytes: whole batches only
+  private volatile long nextOffset;           // lastOffset + 1 of the last published batch; baseOffset when empty
+  private volatile long maxTimestamp = -1L;   // largest batch maxTimestamp
+  private volatile long offsetOfMaxTimestamp = -1L; // lastOffset of the batch carrying maxTimestamp
+  private long firstBatchTimestamp = -1L;     // rolls by segment.ms are measured from here (Kafka's rule)
+  private int bytesSinceLastIndexEntry;
+  private volatile boolean deleted;
+
+  private LogSegment(Path dir, long baseOffset, FileRecords records, LogConfig config, long createdMs) {
+    this.dir = dir;
+    this.baseOffset = baseOffset;
+    this.records = records;
+    this.maxOffsetIndexEntries = config.maxOffsetIndexEntries();
+    this.maxTimeIndexEntries = config.maxTimeIndexEntries();
+    this.offsetIndex = new OffsetIndex(baseOffset, maxOffsetIndexEntries);
+    this.timeIndex = new TimeIndex(baseOffset, maxTimeIndexEntries);
+    this.createdMs = createdMs;
+    this.size = records.sizeInBytes();
+    this.nextOffset = baseOffset;
+  }
+
+  static String filenamePrefix(long offset) {
+    return String.format("%020d", offset);
+  }
+
+  static Path logFile(Path dir, long baseOffset) {
+    return dir.resolve(filenamePrefix(baseOffset) + LOG_SUFFIX);
+  }
+
+  static Path offsetIndexFile(Path dir, long baseOffset) {
+    return dir.resolve(filenamePrefix(baseOffset) + INDEX_SUFFIX);
+  }
+
+  static Path timeIndexFile(Path dir, long baseOffset) {
+    return dir.resolve(filenamePrefix(baseOffset) + TIME_INDEX_SUFFIX);
+  }
+
+  /** Creates a new empty segment (replacing an empty leftover file of the same name). */
+  static LogSegment create(Path dir, long baseOffset, LogConfig config, long nowMs) throws IOException {
+    Path file = logFile(dir, baseOffset);
+    if (Files.exists(file) && Files.size(file) == 0) {
+      Files.delete(file);
+    }
+    Files.deleteIfExists(offsetIndexFile(dir, baseOffset));
+    Files.deleteIfExists(timeIndexFile(dir, baseOffset));
+    FileRecords records = FileRecords.open(file.toFile(), true, false, 0, false);
+    return new LogSegment(dir, baseOffset, records, config, nowMs);
+  }
+
+  /** Opens an existing segment file; the caller then calls {@link #tryLoadIndexes} or {@link #recover}. */
+  static LogSegment open(Path dir, long baseOffset, LogConfig config, long nowMs) throws IOException {
+    FileRecords records = FileRecords.open(logFile(dir, baseOffset).toFile(), true, true, 0, false);
+    return new LogSegment(dir, baseOffset, records, config, nowMs);
+  }
+
+  long baseOffset() {
+    return baseOffset;
+  }
+
+  int size() {
+    return size;
+  }
+
+  long nextOffset() {
+    return nextOffset;
+  }
+
+  long maxTimestamp() {
+    return maxTimestamp;
+  }
+
+  long offsetOfMaxTimestamp() {
+    return offsetOfMaxTimestamp;
+  }
+
+  FileChannel channel() {
+    return records.channel();
+  }
+
+  boolean isDeleted() {
+    return deleted;
+  }
+
+  /** Timestamp that retention compares with retention.ms: the largest batch timestamp, else the file's mtime. */
+  long largestTimestamp() {
+    long ts = maxTimestamp;
+    if (ts >= 0) {
+      return ts;
+    }
+    File f = records.file();
+    long modified = f.lastModified();
+    return modified > 0 ? modified : createdMs;
+  }
+
+  /** Start of the segment's age for segment.ms: the first batch's timestamp, else the creation time. */
+  long rollBaseMs() {
+    return firstBatchTimestamp >= 0 ? firstBatchTimestamp : createdMs;
+  }
+
+  long firstBatchTimestamp() {
+    return firstBatchTimestamp;
+  }
+
+  boolean indexesFull() {
+    return offsetIndex.isFull() || timeIndex.isFull();
+  }
+
+  /**
+   * Writes one validated batch at the end (write() only) and indexes it; on failure truncates back so the file
+   * keeps only whole batches. Owner: the log lock.
+   */
+  void append(StorageIo io, MemoryRecords batch, long lastOffset, long batchMaxTimestamp, int indexIntervalBytes)
+      throws IOException {
+    int position = size;
+    int batchSize = batch.sizeInBytes();
+    try {
+      int written = io.append(records, batch);
+      if (written != batchSize || records.sizeInBytes() != position + batchSize) {
+        throw new IOException("short write to " + records.file() + ": " + written + " bytes (expected: "
+            + batchSize + ")");
+      }
+    } catch (IOException | RuntimeException e) {
+      truncateAfterFailedWrite(position, e);
+      throw e;
+    }
+    onBatchAppended(position, batchSize, lastOffset, batchMaxTimestamp, indexIntervalBytes);
+    size = position + batchSize; // publish: readers may now see this batch
+  }
+
+  private void truncateAfterFailedWrite(int position, Exception cause) throws UndoFailedException {
+    try {
+      records.truncateTo(position);
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+      throw new UndoFailedException("could not truncate " + records.file() + " back to " + position
+          + " after a failed write", cause);
+    }
+  }
+
+  /** A failed write left bytes that could not be truncated away: the segment can no longer be appended to. */
+  static final class UndoFailedException extends IOException {
+    UndoFailedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private void onBatchAppended(int position, int batchSize, long lastOffset, long batchMaxTimestamp,
+      int indexIntervalBytes) {
+    if (firstBatchTimestamp < 0 && position == 0) {
+      firstBatchTimestamp = batchMaxTimestamp;
+    }
+    if (batchMaxTimestamp > maxTimestamp) {
+      maxTimestamp = batchMaxTimestamp;
+      offsetOfMaxTimestamp = lastOffset;
+    }
+    // Kafka's rule: index the batch that follows more than index.interval.bytes of unindexed data.
+    if (bytesSinceLastIndexEntry > indexIntervalBytes) {
+      offsetIndex.append(lastOffset, position);
+      timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
+      bytesSinceLastIndexEntry = 0;
+    }
+    bytesSinceLastIndexEntry += batchSize;
+    nextOffset = lastOffset + 1;
+  }
+
+  /** Outcome of {@link #recover}: bytes kept, and why the rest was cut (null when the whole file was valid). */
+  record RecoveryOutcome(int validBytes, int fileBytes, String problem, long problemOffset) {
+  }
+
+  /**
+   * Rebuilds indexes and statistics by walking every batch from position 0 (lengths, magic, offsets increasing) and
+   * verifying the CRC of batches whose lastOffset >= {@code verifyCrcFromOffset}; truncates the file at the first
+   * bad or torn batch. Leader epochs found in batch headers are offered to {@code epochs}. Loader only.
+   */
+  RecoveryOutcome recover(long verifyCrcFromOffset, int indexIntervalBytes, LeaderEpochCache epochs)
+      throws IOException {
+    offsetIndex = new OffsetIndex(baseOffset, maxOffsetIndexEntries);
+    timeIndex = new TimeIndex(baseOffset, maxTimeIndexEntries);
+    maxTimestamp = -1L;
+    offsetOfMaxTimestamp = -1L;
+    firstBatchTimestamp = -1L;
+    bytesSinceLastIndexEntry = 0;
+    nextOffset = baseOffset;
+    FileChannel ch = records.channel();
+    int fileSize = (int) Math.min(Integer.MAX_VALUE, ch.size());
+    BatchHeader h = new BatchHeader();
+    ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
+    int pos = 0;
+    long expectedOffset = baseOffset;
+    String problem = null;
+    while (true) {
+      BatchHeader.Status status = h.read(ch, pos, fileSize);
+      if (status == BatchHeader.Status.END) {
+        break;
+      }
+      if (status != BatchHeader.Status.OK) {
+        problem = h.problem();
+        break;
+      }
+      // Offsets are dense (no compaction yet), so any jump means a corrupt baseOffset, which the CRC does not cover.
+      if (h.baseOffset() != expectedOffset) {
+        problem = "baseOffset: " + h.baseOffset() + " (expected: " + expectedOffset + ")";
+        break;
+      }
+      if (h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
+        problem = "lastOffset: " + h.lastOffset() + " too far from segment base " + baseOffset;
+        break;
+      }
+      if (h.lastOffset() >= verifyCrcFromOffset && !h.crcValid(ch, scratch)) {
+        problem = "CRC-32C mismatch";
+        break;
+      }
+      if (epochs != null) {
+        epochs.assignRecovered(h.partitionLeaderEpoch(), h.baseOffset());
+      }
+      onBatchAppended(pos, h.batchSize(), h.lastOffset(), h.maxTimestamp(), indexIntervalBytes);
+      expectedOffset = h.lastOffset() + 1;
+      pos = h.nextPosition();
+    }
+    if (pos < fileSize) {
+      records.truncateTo(pos);
+    }
+    size = pos;
+    return new RecoveryOutcome(pos, fileSize, problem, expectedOffset);
+  }
+
+  /**
+   * Trusts the persisted index files when they are consistent with the log: loads both, checks the last offset-index
+   * entry against the batch header it points at, and walks only the headers after it (at most about one index
+   * interval) to find the segment's end. Returns false when a full {@link #recover} is needed. Loader only.
+   */
+  boolean tryLoadIndexes(int indexIntervalBytes) throws IOException {
+    FileChannel ch = records.channel();
+    int fileSize = (int) Math.min(Integer.MAX_VALUE, ch.size());
+    OffsetIndex oi = OffsetIndex.load(offsetIndexFile(dir, baseOffset), baseOffset, maxOffsetIndexEntries, fileSize);
+    TimeIndex ti = TimeIndex.load(timeIndexFile(dir, baseOffset), baseOffset, maxTimeIndexEntries, Integer.MAX_VALUE);
+    if (oi == null || ti == null) {
+      return false;
+    }
+    BatchHeader h = new BatchHeader();
+    int pos = 0;
+    if (oi.entryCount() > 0) {
+      pos = oi.lastPosition();
+      if (h.read(ch, pos, fileSize) != BatchHeader.Status.OK || h.lastOffset() != oi.lastOffset()) {
+        return false;
+      }
+    }
+    long first = -1L;
+    if (fileSize > 0) {
+      if (h.read(ch, 0, fileSize) != BatchHeader.Status.OK || h.baseOffset() < baseOffset) {
+        return false;
+      }
+      first = h.maxTimestamp();
+    }
+    long maxTs = ti.lastTimestamp();
+    long maxTsOffset = ti.lastOffset();
+    long next = -1L;
+    while (true) {
+      BatchHeader.Status status = h.read(ch, pos, fileSize);
+      if (status == BatchHeader.Status.END) {
+        break;
+      }
+      if (status != BatchHeader.Status.OK || h.baseOffset() < baseOffset || (next >= 0 && h.baseOffset() != next)) {
+        return false;
+      }
+      if (h.maxTimestamp() > maxTs) {
+        maxTs = h.maxTimestamp();
+        maxTsOffset = h.lastOffset();
+      }
+      next = h.lastOffset() + 1;
+      pos = h.nextPosition();
+    }
+    if (next < 0) {
+      next = baseOffset;
+    }
+    if (ti.lastOffset() >= next) {
+      return false;
+    }
+    offsetIndex = oi;
+    timeIndex = ti;
+    firstBatchTimestamp = first;
+    maxTimestamp = maxTs;
+    offsetOfMaxTimestamp = maxTsOffset;
+    bytesSinceLastIndexEntry = fileSize - oi.lastPosition();
+    nextOffset = next;
+    size = fileSize;
+    return true;
+  }
+
+  /**
+   * Reads from the first batch whose lastOffset >= fetchOffset. Returns null when no published batch of this segment
+   * reaches fetchOffset (the caller moves to the next segment). Any thread.
+   */
+  Records read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
+    try {
+      int limit = size;
+      int pos = offsetIndex.lookupPosition(fetchOffset);
+      if (pos >= limit) {
+        pos = 0;
+      }
+      BatchHeader h = new BatchHeader();
+      FileChannel ch = records.channel();
+      while (true) {
+        BatchHeader.Status status = h.read(ch, pos, limit);
+        if (status == BatchHeader.Status.END) {
+          return null;
+        }
+        throwIfNotOk(status, h);
+        if (h.lastOffset() >= fetchOffset) {
+          break;
+        }
+        pos = h.nextPosition();
+      }
+      if (h.lastOffset() >= maxOffsetExclusive) {
+        return MemoryRecords.EMPTY; // cut at batch boundaries: never expose offsets >= maxOffsetExclusive
+      }
+      int start = pos;
+      int adjustedMaxBytes = minOneBatch ? Math.max(maxBytes, h.batchSize()) : maxBytes;
+      if (adjustedMaxBytes <= 0) {
+        return MemoryRecords.EMPTY;
+      }
+      int end;
+      if (maxOffsetExclusive >= nextOffset) {
+        end = limit;
+      } else {
+        end = start;
+        int p = start;
+        while (p - start < adjustedMaxBytes) {
+          BatchHeader.Status status = h.read(ch, p, limit);
+          if (status == BatchHeader.Status.END) {
+            break;
+          }
+          throwIfNotOk(status, h);
+          if (h.lastOffset() >= maxOffsetExclusive) {
+            break;
+          }
+          p = h.nextPosition();
+          end = p;
+        }
+      }
+      int sliceSize = Math.min(adjustedMaxBytes, end - start);
+      if (sliceSize <= 0) {
+        return MemoryRecords.EMPTY;
+      }
+      return records.slice(start, sliceSize);
+    } catch (IOException e) {
+      throw new UncheckedIOException("read of " + records.file() + " failed", e);
+    }
+  }
+
+  private void throwIfNotOk(BatchHeader.Status status, BatchHeader h) {
+    if (status != BatchHeader.Status.OK) {
+      throw new IllegalStateException("published bytes of " + records.file() + " are not a valid batch at position "
+          + h.position() + ": " + h.problem());
+    }
+  }
+
+  /**
+   * Position of the first batch at or after the time-index hint whose maxTimestamp >= target and lastOffset >=
+   * minOffset, with its header left in {@code h}; -1 when none. Any thread.
+   */
+  int findBatchByTimestamp(long targetTimestamp, long minOffset, BatchHeader h) throws IOException {
+    int limit = size;
+    long hintOffset = Math.max(timeIndex.lastOffsetBefore(targetTimestamp), minOffset);
+    int pos = offsetIndex.lookupPosition(hintOffset);
+    if (pos >= limit) {
+      pos = 0;
+    }
+    FileChannel ch = records.channel();
+    while (true) {
+      BatchHeader.Status status = h.read(ch, pos, limit);
+      if (status == BatchHeader.Status.END) {
+        return -1;
+      }
+      throwIfNotOk(status, h);
+      if (h.maxTimestamp() >= targetTimestamp && h.lastOffset() >= minOffset) {
+        return pos;
+      }
+      pos = h.nextPosition();
+    }
+  }
+
+  /** Position of the batch containing {@code offset} with its header left in {@code h}; -1 when none. */
+  int findBatch(long offset, BatchHeader h) throws IOException {
+    int limit = size;
+    int pos = offsetIndex.lookupPosition(offset);
+    if (pos >= limit) {
+      pos = 0;
+    }
+    FileChannel ch = records.channel();
+    while (true) {
+      BatchHeader.Status status = h.read(ch, pos, limit);
+      if (status == BatchHeader.Status.END) {
+        return -1;
+      }
+      throwIfNotOk(status, h);
+      if (h.lastOffset() >= offset) {
+        return h.baseOffset() <= offset ? pos : -1;
+      }
+      pos = h.nextPosition();
+    }
+  }
+
+  /** Walks the headers of batches with lastOffset >= fromOffset, in order. Any thread. */
+  void forEachBatchFrom(long fromOffset, BatchVisitor visitor) throws IOException {
+    int limit = size;
+    int pos = offsetIndex.lookupPosition(fromOffset);
+    if (pos >= limit) {
+      pos = 0;
+    }
+    BatchHeader h = new BatchHeader();
+    FileChannel ch = records.channel();
+    while (true) {
+      BatchHeader.Status status = h.read(ch, pos, limit);
+      if (status == BatchHeader.Status.END) {
+        return;
+      }
+      throwIfNotOk(status, h);
+      if (h.lastOffset() >= fromOffset) {
+        visitor.visit(h);
+      }
+      pos = h.nextPosition();
+    }
+  }
+
+  /** Receives batch headers from {@link #forEachBatchFrom}. */
+  interface BatchVisitor {
+    void visit(BatchHeader header);
+  }
+
+  /** Loads the whole batch at {@code position} into memory (cold paths: timestamp lookups). */
+  MemoryRecords loadBatch(int position, int batchSize) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(batchSize);
+    BatchHeader.readFully(records.channel(), buf, position);
+    return MemoryRecords.readableRecords(buf);
+  }
+
+  /** Called when the segment stops being the active one: adds the final time-index entry (Kafka does the same). */
+  void onBecomeInactive() {
+    if (maxTimestamp >= 0) {
+      timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
+    }
+  }
+
+  /** Persists both indexes (no fsync: recovery validates and rebuilds them). Owner: the log lock. */
+  void writeIndexes(StorageIo io) throws IOException {
+    io.writeFile(offsetIndexFile(dir, baseOffset), offsetIndex.serialize(), false);
+    io.writeFile(timeIndexFile(dir, baseOffset), timeIndex.serialize(), false);
+  }
+
+  /** Renames the files to {@code *.deleted}; open readers keep working until {@link #closeAndDeleteFiles}. */
+  void renameToDeleted() throws IOException {
+    deleted = true;
+    records.renameTo(new File(records.file().getPath() + DELETED_SUFFIX));
+    renameIfExists(offsetIndexFile(dir, baseOffset));
+    renameIfExists(timeIndexFile(dir, baseOffset));
+  }
+
+  private static void renameIfExists(Path p) throws IOException {
+    if (Files.exists(p)) {
+      Files.move(p, p.resolveSibling(p.getFileName() + DELETED_SUFFIX), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  void closeAndDeleteFiles() throws IOException {
+    records.close();
+    Files.deleteIfExists(records.file().toPath());
+    Files.deleteIfExists(offsetIndexFile(dir, baseOffset).resolveSibling(
+        offsetIndexFile(dir, baseOffset).getFileName() + DELETED_SUFFIX));
+    Files.deleteIfExists(timeIndexFile(dir, baseOffset).resolveSibling(
+        timeIndexFile(dir, baseOffset).getFileName() + DELETED_SUFFIX));
+    Files.deleteIfExists(offsetIndexFile(dir, baseOffset));
+    Files.deleteIfExists(timeIndexFile(dir, baseOffset));
+  }
+
+  void close() throws IOException {
+    records.close();
+  }
+
+  @Override
+  public String toString() {
+    return "LogSegment(baseOffset=" + baseOffset + ", size=" + size + ", nextOffset=" + nextOffset + ")";
+  }
+}

@@ -1,0 +1,407 @@
+package io.gregor.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens, owns and closes every partition log under one log directory (the broker holds one per {@code log.dirs}
+ * entry), plus the directory's checkpoints and clean-shutdown marker.
+ *
+ * <p>Threads: the log map is a concurrent map; create/delete/close are serialised by {@link #lifecycleLock}. The
+ * store runs two threads of its own: the {@link LogFlusher} (group-commit fsyncs, periodic flush and checkpoints)
+ * and a scheduler (retention every retentionCheckIntervalMs, delayed deletion of segment files and directories).
+ *
+ * <pre>
+ * &lt;logDir&gt;/
+ *   recovery-point-offset-checkpoint, log-start-offset-checkpoint   (see {@link OffsetCheckpointFile})
+ *   .kafka_cleanshutdown                                             (present only between close and next open)
+ *   &lt;topic&gt;-&lt;partition&gt;/
+ *     00000000000000000000.log / .index / .timeindex, 000...NNN.snapshot,
+ *     leader-epoch-checkpoint, partition.metadata ("version: 0\ntopic_id: &lt;base64 uuid&gt;\n")
+ *   &lt;topic&gt;-&lt;partition&gt;.&lt;uuid&gt;-delete/                         (being deleted)
+ * </pre>
+ */
+public final class LogStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LogStore.class);
+  static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
+  static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+  static final String CLEAN_SHUTDOWN_MARKER = ".kafka_cleanshutdown";
+  static final String PARTITION_METADATA = "partition.metadata";
+  private static final String DELETE_SUFFIX = "-delete";
+
+  private final Path dir;
+  private final StoreConfig config;
+  private final StorageIo io;
+  private final Function<String, LogConfig> topicConfigs;
+  private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+  private final Object lifecycleLock = new Object();
+  private final LogFlusher flusher;
+  private final ScheduledExecutorService scheduler;
+  private final Set<LogSegment> pendingDeletes = ConcurrentHashMap.newKeySet();
+  private final LogEnvironment env;
+  private volatile boolean closed;
+
+  private LogStore(Path dir, StoreConfig config, StorageIo io, Function<String, LogConfig> topicConfigs) {
+    this.dir = dir;
+    this.config = config;
+    this.io = io;
+    this.topicConfigs = topicConfigs;
+    this.flusher = new LogFlusher("gregor-log-flusher-" + dir.getFileName(), config.recoveryCheckpointIntervalMs(),
+        logs::values, this::writeCheckpointsQuietly);
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "gregor-log-scheduler-" + dir.getFileName());
+      t.setDaemon(true);
+      return t;
+    });
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.scheduler = Executors.unconfigurableScheduledExecutorService(executor);
+    this.env = new LogEnvironment(io, config, flusher, this::scheduleSegmentDelete);
+  }
+
+  /** Opens {@code logDir} (creating it if needed) and loads or recovers every {@code <topic>-<partition>} in it. */
+  public static LogStore open(Path logDir, StoreConfig config) throws IOException {
+    return open(logDir, config, StorageIo.standard(), topic -> LogConfig.defaults());
+  }
+
+  /**
+   * As {@link #open(Path, StoreConfig)}, with an I/O seam (tests inject faults) and the settings of each topic
+   * already known to the broker (used while loading; defaults until {@link PartitionLog#updateConfig}).
+   */
+  public static LogStore open(Path logDir, StoreConfig config, StorageIo io,
+      Function<String, LogConfig> topicConfigs) throws IOException {
+    Files.createDirectories(logDir);
+    LogStore store = new LogStore(logDir, config, io, topicConfigs);
+    store.loadAll();
+    store.flusher.start();
+    store.scheduler.scheduleWithFixedDelay(store::runRetentionQuietly, config.retentionCheckIntervalMs(),
+        config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+    return store;
+  }
+
+  private void loadAll() throws IOException {
+    Path marker = dir.resolve(CLEAN_SHUTDOWN_MARKER);
+    boolean cleanShutdown = Files.exists(marker);
+    Map<TopicPartition, Long> recoveryPoints = OffsetCheckpointFile.read(dir.resolve(RECOVERY_POINT_CHECKPOINT));
+    Map<TopicPartition, Long> startOffsets = OffsetCheckpointFile.read(dir.resolve(LOG_START_OFFSET_CHECKPOINT));
+    long nowMs = System.currentTimeMillis();
+    List<Path> toDelete = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
+      for (Path child : ds) {
+        String name = child.getFileName().toString();
+        if (name.endsWith(DELETE_SUFFIX)) {
+          toDelete.add(child);
+          continue;
+        }
+        TopicPartition tp = parseDirectoryName(name);
+        if (tp == null) {
+          LOG.warn("Ignoring directory {} in log dir {}: not <topic>-<partition>", name, dir);
+          continue;
+        }
+        Uuid topicId = readPartitionMetadata(child);
+        LogLoader.Checkpoints checkpoints = new LogLoader.Checkpoints(optional(recoveryPoints.get(tp)),
+            optional(startOffsets.get(tp)));
+        PartitionLog log = LogLoader.load(child, tp.topic(), tp.partition(), topicId,
+            topicConfigs.apply(tp.topic()), env, cleanShutdown, checkpoints, nowMs);
+        logs.put(tp, log);
+      }
+    }
+    for (Path p : toDelete) {
+      scheduler.execute(() -> deleteRecursively(p));
+    }
+    // From here on a crash must run recovery.
+    Files.deleteIfExists(marker);
+    writeCheckpoints();
+  }
+
+  private static OptionalLong optional(Long value) {
+    return value == null ? OptionalLong.empty() : OptionalLong.of(value);
+  }
+
+  static TopicPartition parseDirectoryName(String name) {
+    int dash = name.lastIndexOf('-');
+    if (dash <= 0 || dash == name.length() - 1) {
+      return null;
+    }
+    String suffix = name.substring(dash + 1);
+    for (int i = 0; i < suffix.length(); i++) {
+      if (!Character.isDigit(suffix.charAt(i))) {
+        return null;
+      }
+    }
+    try {
+      return new TopicPartition(name.substring(0, dash), Integer.parseInt(suffix));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static Uuid readPartitionMetadata(Path partitionDir) throws IOException {
+    try {
+      for (String line : Files.readAllLines(partitionDir.resolve(PARTITION_METADATA), StandardCharsets.UTF_8)) {
+        if (line.startsWith("topic_id:")) {
+          return Uuid.fromString(line.substring("topic_id:".length()).trim());
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return Uuid.ZERO_UUID;
+    } catch (IllegalArgumentException e) {
+      LOG.warn("Malformed {} in {}: {}", PARTITION_METADATA, partitionDir, e.getMessage());
+    }
+    return Uuid.ZERO_UUID;
+  }
+
+  private void writePartitionMetadata(Path partitionDir, Uuid topicId) throws IOException {
+    String text = "version: 0\ntopic_id: " + topicId + "\n";
+    io.writeFile(partitionDir.resolve(PARTITION_METADATA), ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)),
+        true);
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Optional<PartitionLog> log(String topic, int partition) {
+    return Optional.ofNullable(logs.get(new TopicPartition(topic, partition)));
+  }
+
+  public Collection<PartitionLog> logs() {
+    return List.copyOf(logs.values());
+  }
+
+  /**
+   * Creates the log of a partition, or returns the existing one (applying {@code config} to it and filling in a
+   * missing topic id).
+   *
+   * @throws IllegalStateException if the partition exists with a different topic id (a stale log of a deleted topic)
+   */
+  public PartitionLog createLog(String topic, int partition, Uuid topicId, LogConfig config) throws IOException {
+    TopicPartition tp = new TopicPartition(topic, partition);
+    synchronized (lifecycleLock) {
+      throwIfClosed();
+      PartitionLog existing = logs.get(tp);
+      if (existing != null) {
+        if (!existing.topicId().equals(topicId)) {
+          if (!existing.topicId().equals(Uuid.ZERO_UUID)) {
+            throw new IllegalStateException(tp + " exists with topic id " + existing.topicId() + " (expected: "
+                + topicId + ")");
+          }
+          writePartitionMetadata(existing.dir(), topicId);
+          existing.setTopicId(topicId);
+        }
+        existing.updateConfig(config);
+        return existing;
+      }
+      if (topic.isEmpty() || partition < 0) {
+        throw new IllegalArgumentException("topic-partition: " + tp + " (expected: a non-empty topic, partition >= 0)");
+      }
+      Path partitionDir = dir.resolve(topic + "-" + partition);
+      Files.createDirectories(partitionDir);
+      writePartitionMetadata(partitionDir, topicId);
+      PartitionLog log = LogLoader.load(partitionDir, topic, partition, topicId, config, env, false,
+          new LogLoader.Checkpoints(OptionalLong.empty(), OptionalLong.empty()), System.currentTimeMillis());
+      logs.put(tp, log);
+      return log;
+    }
+  }
+
+  /**
+   * Removes a partition's log: renames its directory to {@code <topic>-<partition>.<uuid>-delete}, closes it and
+   * deletes the files after file.delete.delay.ms. No-op when the log does not exist.
+   */
+  public void deleteLog(String topic, int partition) throws IOException {
+    TopicPartition tp = new TopicPartition(topic, partition);
+    synchronized (lifecycleLock) {
+      PartitionLog log = logs.remove(tp);
+      if (log == null) {
+        return;
+      }
+      log.closeAbruptly();
+      Path target = dir.resolve(tp.topic() + "-" + tp.partition() + "."
+          + UUID.randomUUID().toString().replace("-", "") + DELETE_SUFFIX);
+      Files.move(log.dir(), target);
+      FileStorageIo.forceDirectory(dir);
+      log.onDirectoryRenamed(target);
+      long delayMs = log.config().fileDeleteDelayMs();
+      if (!closed) {
+        scheduler.schedule(() -> deleteRecursively(target), delayMs, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /** Runs retention on every log now (the scheduler does this every retentionCheckIntervalMs). */
+  public void runRetention(long nowMs) {
+    for (PartitionLog log : logs.values()) {
+      log.runRetention(nowMs);
+    }
+  }
+
+  private void runRetentionQuietly() {
+    try {
+      runRetention(System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      LOG.error("Retention run in {} failed", dir, e);
+    }
+  }
+
+  private void scheduleSegmentDelete(LogSegment segment, long delayMs) {
+    pendingDeletes.add(segment);
+    Runnable delete = () -> {
+      if (pendingDeletes.remove(segment)) {
+        try {
+          segment.closeAndDeleteFiles();
+        } catch (IOException e) {
+          LOG.warn("Deleting segment files {} failed", segment, e);
+        }
+      }
+    };
+    if (closed) {
+      delete.run();
+      return;
+    }
+    try {
+      scheduler.schedule(delete, delayMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      delete.run();
+    }
+  }
+
+  private static void deleteRecursively(Path root) {
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (NoSuchFileException e) {
+      // already gone
+    } catch (IOException e) {
+      LOG.warn("Deleting {} failed", root, e);
+    }
+  }
+
+  /** Writes both offset checkpoints (fsynced). Flusher thread while open; the closing thread at close. */
+  private void writeCheckpoints() throws IOException {
+    Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
+    Map<TopicPartition, Long> startOffsets = new HashMap<>();
+    for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
+      recoveryPoints.put(e.getKey(), e.getValue().recoveryPoint());
+      startOffsets.put(e.getKey(), e.getValue().logStartOffset());
+    }
+    OffsetCheckpointFile.write(dir.resolve(RECOVERY_POINT_CHECKPOINT), recoveryPoints, io);
+    OffsetCheckpointFile.write(dir.resolve(LOG_START_OFFSET_CHECKPOINT), startOffsets, io);
+  }
+
+  private void writeCheckpointsQuietly() {
+    try {
+      writeCheckpoints();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing checkpoints in " + dir + " failed", e);
+    }
+  }
+
+  private void throwIfClosed() {
+    if (closed) {
+      throw new IllegalStateException("log store " + dir + " is closed");
+    }
+  }
+
+  /**
+   * Flushes everything, writes indexes, producer snapshots, epoch and offset checkpoints, and finally the
+   * clean-shutdown marker (only if all of that succeeded). Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (lifecycleLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      scheduler.shutdownNow();
+      awaitScheduler();
+      flusher.close();
+      long nowMs = System.currentTimeMillis();
+      boolean clean = true;
+      for (PartitionLog log : logs.values()) {
+        clean &= log.close(nowMs);
+      }
+      for (LogSegment segment : List.copyOf(pendingDeletes)) {
+        if (pendingDeletes.remove(segment)) {
+          try {
+            segment.closeAndDeleteFiles();
+          } catch (IOException e) {
+            LOG.warn("Deleting segment files {} failed", segment, e);
+          }
+        }
+      }
+      try {
+        writeCheckpoints();
+        if (clean) {
+          io.writeFile(dir.resolve(CLEAN_SHUTDOWN_MARKER), ByteBuffer.allocate(0), true);
+        }
+      } catch (IOException e) {
+        LOG.error("Writing checkpoints or the clean-shutdown marker in {} failed; the next start runs recovery",
+            dir, e);
+      }
+      LOG.info("Closed log store {} ({} logs, {})", dir, logs.size(), clean ? "clean" : "NOT clean");
+    }
+  }
+
+  /** Test seam: stops the store's threads and closes files without persisting anything, like a SIGKILL. */
+  void closeAbruptlyForTesting() {
+    synchronized (lifecycleLock) {
+      closed = true;
+      scheduler.shutdownNow();
+      awaitScheduler();
+      flusher.abort();
+      for (PartitionLog log : logs.values()) {
+        log.closeAbruptly();
+      }
+    }
+  }
+
+  private void awaitScheduler() {
+    try {
+      if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("Scheduler of {} did not stop within 30 s", dir);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

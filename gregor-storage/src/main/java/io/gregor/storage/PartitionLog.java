@@ -1,0 +1,643 @@
+package io.gregor.storage;
+
+import io.gregor.storage.ClientBatchValidator.ValidatedBatch;
+import io.gregor.storage.ProducerStateTable.BatchMetadata;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.Records;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One partition's log: its segments, log start/end offsets, leader-epoch cache and idempotent-producer state.
+ * Created and loaded by {@link LogStore}; called by the broker's produce, fetch, ListOffsets, DeleteRecords and
+ * OffsetForLeaderEpoch handlers, the store's flusher and its retention task.
+ *
+ * <p>Threads: every mutation (append, roll, retention, DeleteRecords, close) holds {@link #lock}, briefly: validate
+ * happens before it, fsync never inside it except at close. Reads (fetch, timestamp and epoch lookups) take no lock:
+ * they read the volatile {@code logEndOffset} / {@code logStartOffset} and the segments' published sizes; a batch
+ * is published only after it is completely written and indexed.
+ */
+public final class PartitionLog {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+
+  private final String topic;
+  private final int partition;
+  private final String name;
+  private volatile Uuid topicId;
+  private volatile Path dir;
+  private volatile LogConfig config;
+  private final LogEnvironment env;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final ConcurrentSkipListMap<Long, LogSegment> segments;
+  private final LeaderEpochCache epochCache;
+  private final ProducerStateTable producers;        // guarded by lock
+  private final List<LogSegment> unflushed = new ArrayList<>(); // rolled, not yet fsynced; guarded by lock
+  private volatile long logStartOffset;
+  private volatile long logEndOffset;
+  private volatile long recoveryPoint;                // everything below is fsynced; written by the flusher
+  private volatile boolean offline;
+  private volatile boolean closed;
+
+  PartitionLog(String topic, int partition, Uuid topicId, Path dir, LogConfig config, LogEnvironment env,
+      ConcurrentSkipListMap<Long, LogSegment> segments, LeaderEpochCache epochCache, ProducerStateTable producers,
+      long logStartOffset, long recoveryPoint) {
+    this.topic = topic;
+    this.partition = partition;
+    this.name = topic + "-" + partition;
+    this.topicId = topicId;
+    this.dir = dir;
+    this.config = config;
+    this.env = env;
+    this.segments = segments;
+    this.epochCache = epochCache;
+    this.producers = producers;
+    this.logEndOffset = segments.lastEntry().getValue().nextOffset();
+    this.logStartOffset = logStartOffset;
+    this.recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public int partition() {
+    return partition;
+  }
+
+  public Uuid topicId() {
+    return topicId;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public LogConfig config() {
+    return config;
+  }
+
+  /** Applies new topic settings to future appends, rolls and retention runs (existing segments keep theirs). */
+  public void updateConfig(LogConfig newConfig) {
+    this.config = newConfig;
+  }
+
+  public long logStartOffset() {
+    return logStartOffset;
+  }
+
+  public long logEndOffset() {
+    return logEndOffset;
+  }
+
+  /** Offset below which everything is fsynced (Kafka's recovery point). */
+  public long recoveryPoint() {
+    return recoveryPoint;
+  }
+
+  /** True after an fsync failure or a write that could not be undone: appends fail, reads keep working. */
+  public boolean isOffline() {
+    return offline;
+  }
+
+  public long sizeInBytes() {
+    long total = 0;
+    for (LogSegment s : segments.values()) {
+      total += s.size();
+    }
+    return total;
+  }
+
+  /** Number of segments, including the active one. */
+  public int segmentCount() {
+    return segments.size();
+  }
+
+  String name() {
+    return name;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Validates one client-sent batch set for this partition and appends it: offsets from the log end offset, the
+   * leader epoch, and for LogAppendTime topics the broker time are written into the batch header (in the caller's
+   * buffer unless it is read-only). Idempotent duplicates return the original offsets and write nothing.
+   */
+  public AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch, long nowMs)
+      throws LogAppendException, LogStorageException {
+    LogConfig cfg = config;
+    ValidatedBatch validated = ClientBatchValidator.validate(records, cfg, nowMs);
+    MutableRecordBatch batch = validated.batch();
+    long producerId = batch.producerId();
+    boolean idempotent = producerId >= 0;
+    short producerEpoch = batch.producerEpoch();
+    int firstSeq = batch.baseSequence();
+    int lastSeq = batch.lastSequence();
+    int lastOffsetDelta = (int) (batch.lastOffset() - batch.baseOffset());
+    lock.lock();
+    try {
+      throwIfUnavailable();
+      if (idempotent) {
+        BatchMetadata duplicate = producers.checkAppend(producerId, producerEpoch, firstSeq, lastSeq);
+        if (duplicate != null) {
+          return new AppendResult(duplicate.firstOffset(), duplicate.lastOffset(),
+              cfg.logAppendTime() ? duplicate.timestamp() : -1L, logStartOffset, true);
+        }
+      }
+      long firstOffset = logEndOffset;
+      long lastOffset = firstOffset + lastOffsetDelta;
+      batch.setLastOffset(lastOffset);
+      batch.setPartitionLeaderEpoch(leaderEpoch);
+      long logAppendTimeMs = -1L;
+      if (cfg.logAppendTime()) {
+        batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, nowMs);
+        logAppendTimeMs = nowMs;
+      }
+      long batchMaxTimestamp = batch.maxTimestamp();
+      LogSegment segment = maybeRoll(validated.bytes().sizeInBytes(), lastOffset, batchMaxTimestamp, nowMs, cfg);
+      maybeStartEpoch(leaderEpoch, firstOffset);
+      try {
+        segment.append(env.io(), validated.bytes(), lastOffset, batchMaxTimestamp, cfg.indexIntervalBytes());
+      } catch (LogSegment.UndoFailedException e) {
+        offline = true;
+        LOG.error("{}: a failed write could not be undone; the log is now offline", name, e);
+        throw new LogStorageException(name + ": write failed and could not be undone; log is offline", e);
+      } catch (IOException e) {
+        throw new LogStorageException(name + ": write of " + validated.bytes().sizeInBytes()
+            + " bytes at offset " + firstOffset + " failed: " + e.getMessage(), e);
+      }
+      if (idempotent) {
+        producers.onBatchAppended(producerId, producerEpoch,
+            new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset, batchMaxTimestamp));
+      }
+      logEndOffset = lastOffset + 1; // publish to readers
+      return new AppendResult(firstOffset, lastOffset, logAppendTimeMs, logStartOffset, false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void throwIfUnavailable() throws LogStorageException {
+    if (closed) {
+      throw new LogStorageException(name + " is closed or deleted");
+    }
+    if (offline) {
+      throw new LogStorageException(name + " is offline after an I/O error");
+    }
+  }
+
+  private LogSegment maybeRoll(int batchSize, long lastOffset, long batchMaxTimestamp, long nowMs, LogConfig cfg)
+      throws LogStorageException {
+    LogSegment active = segments.lastEntry().getValue();
+    if (active.size() == 0) {
+      return active;
+    }
+    boolean full = active.size() > cfg.segmentBytes() - batchSize;
+    // Kafka measures segment age from the first batch's timestamp when it has one, else from creation.
+    long waitedMs = active.firstBatchTimestamp() >= 0 ? batchMaxTimestamp - active.firstBatchTimestamp()
+        : nowMs - active.rollBaseMs();
+    boolean aged = waitedMs > cfg.segmentMs();
+    boolean offsetOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
+    if (full || aged || active.indexesFull() || offsetOverflow) {
+      return roll(nowMs);
+    }
+    return active;
+  }
+
+  /** Starts a new segment at the log end offset (no-op when the active one is empty). Holds the lock. */
+  private LogSegment roll(long nowMs) throws LogStorageException {
+    LogSegment old = segments.lastEntry().getValue();
+    if (old.size() == 0) {
+      return old;
+    }
+    long base = logEndOffset;
+    LogSegment fresh;
+    try {
+      fresh = LogSegment.create(dir, base, config, nowMs);
+    } catch (IOException e) {
+      throw new LogStorageException(name + ": could not roll a new segment at offset " + base, e);
+    }
+    old.onBecomeInactive();
+    try {
+      old.writeIndexes(env.io());
+    } catch (IOException e) {
+      LOG.warn("{}: could not write the indexes of segment {}; recovery will rebuild them", name,
+          old.baseOffset(), e);
+    }
+    producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());
+    try {
+      producers.writeSnapshot(dir, base, env.io(), false);
+    } catch (IOException e) {
+      LOG.warn("{}: could not write the producer snapshot at {}; recovery will replay the log", name, base, e);
+    }
+    segments.put(base, fresh);
+    unflushed.add(old);
+    LOG.debug("{}: rolled segment at offset {}", name, base);
+    return fresh;
+  }
+
+  private void maybeStartEpoch(int leaderEpoch, long startOffset) throws LogStorageException {
+    if (leaderEpoch <= epochCache.latestEpoch()) {
+      return;
+    }
+    List<LeaderEpochCache.Entry> previous = epochCache.entries();
+    if (epochCache.maybeAssign(leaderEpoch, startOffset)) {
+      try {
+        epochCache.write(env.io(), false);
+      } catch (IOException e) {
+        epochCache.restore(previous);
+        throw new LogStorageException(name + ": could not write the leader-epoch checkpoint", e);
+      }
+    }
+  }
+
+  /**
+   * Completes once everything up to and including {@code offset} is fsynced; immediately when flushBeforeAck is off
+   * or it already is. Completed on the flusher thread; fails with {@link LogStorageException} if the fsync fails.
+   */
+  public CompletableFuture<Void> awaitDurable(long offset) {
+    if (!env.storeConfig().flushBeforeAck() || offset < recoveryPoint) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (offline) {
+      return CompletableFuture.failedFuture(new LogStorageException(name + " is offline after an I/O error"));
+    }
+    return env.flusher().await(this, offset);
+  }
+
+  /**
+   * fsyncs every segment written since the last flush and advances the recovery point. Flusher thread (or close).
+   */
+  void flush() throws IOException {
+    long leo;
+    List<LogSegment> toForce;
+    lock.lock();
+    try {
+      if (closed || offline) {
+        return;
+      }
+      leo = logEndOffset;
+      if (leo <= recoveryPoint && unflushed.isEmpty()) {
+        return;
+      }
+      toForce = new ArrayList<>(unflushed);
+      unflushed.clear();
+      toForce.add(segments.lastEntry().getValue());
+    } finally {
+      lock.unlock();
+    }
+    for (LogSegment segment : toForce) {
+      if (segment.isDeleted()) {
+        continue;
+      }
+      try {
+        env.io().force(segment.channel());
+      } catch (ClosedChannelException e) {
+        if (!segment.isDeleted() && !closed) {
+          offline = true;
+          throw e;
+        }
+      } catch (IOException | RuntimeException e) {
+        offline = true; // fsync failures cannot be retried safely: the page cache may have dropped the data
+        throw e;
+      }
+    }
+    if (leo > recoveryPoint) {
+      recoveryPoint = leo;
+    }
+  }
+
+  /**
+   * Reads from the batch containing {@code fetchOffset}: at most {@code maxBytes} (the slice may end inside a batch),
+   * or the whole first batch when {@code minOneBatch}; never a batch containing an offset >= maxOffsetExclusive.
+   * Returns a zero-copy {@code FileRecords} slice of one segment, or {@code MemoryRecords.EMPTY}. Any thread.
+   *
+   * @throws OffsetOutOfRangeException if fetchOffset is outside [logStartOffset, logEndOffset]
+   * @throws UncheckedIOException if the segment file cannot be read
+   */
+  public ReadResult read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch)
+      throws OffsetOutOfRangeException {
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: >= 0)");
+    }
+    long leo = logEndOffset;
+    long lso = logStartOffset;
+    if (fetchOffset < lso || fetchOffset > leo) {
+      throw new OffsetOutOfRangeException(name + " fetchOffset: " + fetchOffset + " (expected: within ["
+          + lso + ", " + leo + "])");
+    }
+    long limitOffset = Math.min(maxOffsetExclusive, leo);
+    Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
+    if (entry == null) {
+      throw new OffsetOutOfRangeException(name + " fetchOffset: " + fetchOffset + " was deleted concurrently");
+    }
+    while (entry != null && fetchOffset < limitOffset && entry.getKey() < limitOffset) {
+      Records records = entry.getValue().read(fetchOffset, maxBytes, limitOffset, minOneBatch);
+      if (records != null) {
+        return new ReadResult(records, lso, leo);
+      }
+      entry = segments.higherEntry(entry.getKey());
+    }
+    return new ReadResult(MemoryRecords.EMPTY, lso, leo);
+  }
+
+  /**
+   * ListOffsets by timestamp: the first record at or after logStartOffset, in the first batch whose max timestamp
+   * is >= target, whose own timestamp is >= target. Empty when no batch qualifies. Any thread.
+   */
+  public Optional<OffsetAndTimestamp> offsetForTimestamp(long targetTimestamp) {
+    long lso = logStartOffset;
+    BatchHeader h = new BatchHeader();
+    try {
+      for (LogSegment segment : segments.values()) {
+        if (segment.maxTimestamp() < targetTimestamp || segment.nextOffset() <= lso) {
+          continue;
+        }
+        int pos = segment.findBatchByTimestamp(targetTimestamp, lso, h);
+        while (pos >= 0) {
+          MemoryRecords batch = segment.loadBatch(pos, h.batchSize());
+          for (Record r : batch.records()) {
+            if (r.timestamp() >= targetTimestamp && r.offset() >= lso) {
+              return Optional.of(new OffsetAndTimestamp(r.offset(), r.timestamp()));
+            }
+          }
+          pos = segment.findBatchByTimestamp(targetTimestamp, h.lastOffset() + 1, h);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(name + ": timestamp lookup failed", e);
+    }
+    return Optional.empty();
+  }
+
+  /** ListOffsets MAX_TIMESTAMP: the first record carrying the largest timestamp; (-1, -1) when empty. */
+  public OffsetAndTimestamp maxTimestampOffset() {
+    long lso = logStartOffset;
+    LogSegment best = null;
+    for (LogSegment segment : segments.values()) {
+      if (segment.nextOffset() > lso && segment.maxTimestamp() >= 0
+          && (best == null || segment.maxTimestamp() > best.maxTimestamp())) {
+        best = segment;
+      }
+    }
+    if (best == null) {
+      return OffsetAndTimestamp.NONE;
+    }
+    long maxTimestamp = best.maxTimestamp();
+    BatchHeader h = new BatchHeader();
+    try {
+      int pos = best.findBatch(best.offsetOfMaxTimestamp(), h);
+      if (pos >= 0) {
+        for (Record r : best.loadBatch(pos, h.batchSize()).records()) {
+          if (r.timestamp() == h.maxTimestamp() && r.offset() >= lso) {
+            return new OffsetAndTimestamp(r.offset(), r.timestamp());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(name + ": max timestamp lookup failed", e);
+    }
+    return new OffsetAndTimestamp(Math.max(best.offsetOfMaxTimestamp(), lso), maxTimestamp);
+  }
+
+  /**
+   * DeleteRecords: moves logStartOffset up to {@code offset} and deletes the segments wholly below it.
+   *
+   * @return the new logStartOffset
+   * @throws OffsetOutOfRangeException if offset is negative or beyond the log end offset
+   */
+  public long deleteRecordsBefore(long offset) throws OffsetOutOfRangeException, LogStorageException {
+    lock.lock();
+    try {
+      throwIfUnavailable();
+      if (offset < 0 || offset > logEndOffset) {
+        throw new OffsetOutOfRangeException(name + " DeleteRecords offset: " + offset + " (expected: within [0, "
+            + logEndOffset + "])");
+      }
+      if (offset <= logStartOffset) {
+        return logStartOffset;
+      }
+      logStartOffset = offset;
+      List<LogSegment> toDelete = new ArrayList<>();
+      LogSegment previous = null;
+      for (LogSegment segment : segments.values()) {
+        if (previous != null) {
+          if (segment.baseOffset() <= offset) {
+            toDelete.add(previous);
+          } else {
+            break;
+          }
+        }
+        previous = segment;
+      }
+      deleteSegments(toDelete, "DeleteRecords before " + offset);
+      onLogStartOffsetMoved();
+      return logStartOffset;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Retention, on the store's scheduler (public for tests): rolls the active segment when it is older than
+   * segment.ms, deletes oldest segments whose largest timestamp is older than retention.ms (rolling first when that
+   * includes the active one), then oldest non-active segments while the log stays >= retention.bytes without them.
+   * Also expires idle producers.
+   */
+  public void runRetention(long nowMs) {
+    lock.lock();
+    try {
+      if (closed || offline) {
+        return;
+      }
+      LogConfig cfg = config;
+      producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());
+      LogSegment active = segments.lastEntry().getValue();
+      if (active.size() > 0 && nowMs - active.rollBaseMs() > cfg.segmentMs()) {
+        rollQuietly(nowMs);
+      }
+      List<LogSegment> toDelete = new ArrayList<>();
+      if (cfg.retentionMs() >= 0) {
+        for (LogSegment segment : segments.values()) {
+          if (segment.size() == 0 || nowMs - segment.largestTimestamp() <= cfg.retentionMs()) {
+            break;
+          }
+          toDelete.add(segment);
+        }
+        if (!toDelete.isEmpty() && toDelete.get(toDelete.size() - 1) == segments.lastEntry().getValue()) {
+          rollQuietly(nowMs); // Kafka rolls so that an expired active segment can go too
+          if (toDelete.get(toDelete.size() - 1) == segments.lastEntry().getValue()) {
+            toDelete.remove(toDelete.size() - 1);
+          }
+        }
+      }
+      if (cfg.retentionBytes() >= 0) {
+        long excess = sizeInBytes() - cfg.retentionBytes();
+        for (LogSegment segment : toDelete) {
+          excess -= segment.size();
+        }
+        for (LogSegment segment : segments.tailMap(toDelete.isEmpty() ? Long.MIN_VALUE
+            : toDelete.get(toDelete.size() - 1).baseOffset(), false).values()) {
+          if (segment == segments.lastEntry().getValue() || excess - segment.size() < 0) {
+            break;
+          }
+          excess -= segment.size();
+          toDelete.add(segment);
+        }
+      }
+      if (!toDelete.isEmpty()) {
+        deleteSegments(toDelete, "retention");
+        onLogStartOffsetMoved();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void rollQuietly(long nowMs) {
+    try {
+      roll(nowMs);
+    } catch (LogStorageException e) {
+      LOG.warn("{}: time-based roll failed", name, e);
+    }
+  }
+
+  /** Removes whole segments (oldest first, never the active one); their files go after file.delete.delay.ms. */
+  private void deleteSegments(List<LogSegment> toDelete, String reason) {
+    if (toDelete.isEmpty()) {
+      return;
+    }
+    LogSegment lastDeleted = toDelete.get(toDelete.size() - 1);
+    Map.Entry<Long, LogSegment> firstKept = segments.higherEntry(lastDeleted.baseOffset());
+    if (firstKept == null) {
+      throw new IllegalStateException(name + ": refusing to delete the active segment");
+    }
+    // Publish the new start before the segments vanish, so readers see an out-of-range offset, not a hole.
+    logStartOffset = Math.max(logStartOffset, firstKept.getKey());
+    long delayMs = config.fileDeleteDelayMs();
+    for (LogSegment segment : toDelete) {
+      segments.remove(segment.baseOffset());
+      unflushed.remove(segment);
+      try {
+        segment.renameToDeleted();
+      } catch (IOException e) {
+        LOG.warn("{}: could not rename segment {} for deletion", name, segment.baseOffset(), e);
+      }
+      env.deleter().scheduleDelete(segment, delayMs);
+    }
+    LOG.info("{}: deleted {} segment(s) below offset {} ({}); logStartOffset is now {}", name, toDelete.size(),
+        firstKept.getKey(), reason, logStartOffset);
+  }
+
+  private void onLogStartOffsetMoved() {
+    epochCache.truncateFromStart(logStartOffset);
+    try {
+      epochCache.write(env.io(), false);
+    } catch (IOException e) {
+      LOG.warn("{}: could not write the leader-epoch checkpoint", name, e);
+    }
+    env.flusher().requestCheckpoint();
+  }
+
+  /** OffsetForLeaderEpoch from the leader-epoch cache (Kafka's rule, see {@link LeaderEpochCache#endOffsetFor}). */
+  public EpochEndOffset endOffsetForEpoch(int leaderEpoch) {
+    return epochCache.endOffsetFor(leaderEpoch, logEndOffset);
+  }
+
+  /** The newest leader epoch in the cache, -1 when none. */
+  public int latestEpoch() {
+    return epochCache.latestEpoch();
+  }
+
+  /**
+   * Clean close: fsyncs, persists the active segment's indexes, a producer snapshot and the epoch checkpoint.
+   * Returns false if anything failed (the store then leaves out the clean-shutdown marker).
+   */
+  boolean close(long nowMs) {
+    lock.lock();
+    try {
+      if (closed) {
+        return true;
+      }
+      boolean clean = !offline;
+      try {
+        if (clean) {
+          flush();
+          LogSegment active = segments.lastEntry().getValue();
+          active.onBecomeInactive();
+          active.writeIndexes(env.io());
+          producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());
+          producers.writeSnapshot(dir, logEndOffset, env.io(), true);
+          epochCache.write(env.io(), true);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.error("{}: clean close failed; the next start will run recovery", name, e);
+        clean = false;
+      }
+      closeSegments();
+      return clean && !offline;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Closes file handles without persisting anything (deleteLog, and crash simulation in tests). */
+  void closeAbruptly() {
+    lock.lock();
+    try {
+      if (!closed) {
+        closeSegments();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void closeSegments() {
+    closed = true;
+    for (LogSegment segment : segments.values()) {
+      try {
+        segment.close();
+      } catch (IOException e) {
+        LOG.warn("{}: closing segment {} failed", name, segment.baseOffset(), e);
+      }
+    }
+  }
+
+  /** The store renamed the directory for deletion. Holds no lock: the log is already closed. */
+  void onDirectoryRenamed(Path newDir) {
+    this.dir = newDir;
+  }
+
+  /** Sets the topic id of a log recovered without partition.metadata. */
+  void setTopicId(Uuid id) {
+    this.topicId = id;
+  }
+
+  Collection<LogSegment> segments() {
+    return segments.values();
+  }
+
+  @Override
+  public String toString() {
+    return "PartitionLog(" + name + ", logStartOffset=" + logStartOffset + ", logEndOffset=" + logEndOffset + ")";
+  }
+}

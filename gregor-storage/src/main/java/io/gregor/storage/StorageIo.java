@@ -1,0 +1,33 @@
+package io.gregor.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * Every write and fsync the storage layer performs goes through this seam, so tests can fail the Nth write
+ * (disk full), tear a write in half, or count fsyncs (BookKeeper-style fault injection). Implementations must be
+ * thread-safe: appends come from producer threads, forces from the flusher thread.
+ */
+public interface StorageIo {
+
+  /** Appends {@code records} at the end of a segment with write() only, no fsync; returns the bytes written. */
+  int append(FileRecords segment, MemoryRecords records) throws IOException;
+
+  /** fsyncs a segment's data (FileChannel.force(false)). Called only on the flusher thread or during close. */
+  void force(FileChannel channel) throws IOException;
+
+  /**
+   * Replaces {@code target} atomically with {@code content}: write a temporary sibling, optionally fsync it and the
+   * directory, then rename over the target. Used for indexes, checkpoints, snapshots and markers.
+   */
+  void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException;
+
+  /** The real file system. */
+  static StorageIo standard() {
+    return FileStorageIo.INSTANCE;
+  }
+}

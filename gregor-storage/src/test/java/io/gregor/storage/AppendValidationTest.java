@@ -1,0 +1,180 @@
+package io.gregor.storage;
+
+import static io.gregor.storage.StorageTestSupport.batch;
+import static io.gregor.storage.StorageTestSupport.rec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gregor.storage.LogAppendException.Reason;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.Crc32C;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class AppendValidationTest {
+  private static final int LENGTH = 8;
+  private static final int CRC = 17;
+  private static final int BASE_SEQUENCE = 53;
+  private static final int COUNT = 57;
+
+  @TempDir
+  Path dir;
+
+  private final long now = System.currentTimeMillis();
+  private LogStore store;
+  private PartitionLog log;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    store = LogStore.open(dir, StoreConfig.defaults());
+    log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults().withMaxMessageBytes(1000)
+        .withTimestampBeforeMaxMs(24 * 3_600_000L));
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  private void assertRejected(MemoryRecords records, Reason reason) {
+    assertThatThrownBy(() -> log.appendAsLeader(records, 0, now))
+        .isInstanceOf(LogAppendException.class)
+        .satisfies(e -> assertThat(((LogAppendException) e).reason()).isEqualTo(reason));
+    assertThat(log.logEndOffset()).as("nothing written").isZero();
+    assertThat(log.sizeInBytes()).isZero();
+  }
+
+  private static ByteBuffer copy(MemoryRecords records) {
+    ByteBuffer src = records.buffer();
+    ByteBuffer b = ByteBuffer.allocate(src.remaining());
+    b.put(src.duplicate()).flip();
+    return b;
+  }
+
+  private static MemoryRecords withCrcFixed(ByteBuffer b) {
+    b.putInt(CRC, (int) Crc32C.compute(b, 21, b.limit() - 21));
+    return MemoryRecords.readableRecords(b);
+  }
+
+  @Test
+  void shouldRejectTwoBatches() {
+    ByteBuffer one = copy(batch(now, "a"));
+    ByteBuffer two = ByteBuffer.allocate(one.remaining() * 2);
+    two.put(one.duplicate()).put(one.duplicate()).flip();
+    assertRejected(MemoryRecords.readableRecords(two), Reason.INVALID_RECORD);
+  }
+
+  @Test
+  void shouldRejectEmptyAndTooShortRecords() {
+    assertRejected(MemoryRecords.EMPTY, Reason.INVALID_RECORD);
+    assertRejected(MemoryRecords.readableRecords(ByteBuffer.allocate(30)), Reason.INVALID_RECORD);
+  }
+
+  @Test
+  void shouldRejectOldMagic() {
+    assertRejected(MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, Compression.NONE, rec(now, "k", "v")),
+        Reason.INVALID_RECORD);
+  }
+
+  @Test
+  void shouldRejectBatchLargerThanMaxMessageBytesBeforeCheckingCrc() {
+    ByteBuffer b = copy(StorageTestSupport.bigBatch(now, 2000));
+    b.put(b.limit() - 1, (byte) (b.get(b.limit() - 1) ^ 1));
+    assertRejected(MemoryRecords.readableRecords(b), Reason.MESSAGE_TOO_LARGE);
+  }
+
+  @Test
+  void shouldRejectCorruptCrc() {
+    ByteBuffer b = copy(batch(now, "hello"));
+    b.put(b.limit() - 2, (byte) (b.get(b.limit() - 2) ^ 0x10));
+    assertRejected(MemoryRecords.readableRecords(b), Reason.CORRUPT_MESSAGE);
+  }
+
+  @Test
+  void shouldRejectNonZeroBaseOffset() {
+    assertRejected(MemoryRecords.withRecords(5L, Compression.NONE, rec(now, "k", "v")), Reason.INVALID_RECORD);
+  }
+
+  @Test
+  void shouldRejectRecordCountNotMatchingLastOffsetDelta() {
+    ByteBuffer b = copy(batch(now, "a", "b"));
+    b.putInt(COUNT, 3);
+    assertRejected(withCrcFixed(b), Reason.INVALID_RECORD);
+  }
+
+  @Test
+  void shouldRejectControlBatch() {
+    assertRejected(MemoryRecords.withEndTransactionMarker(7L, (short) 0,
+        new EndTransactionMarker(ControlRecordType.COMMIT, 0)), Reason.INVALID_RECORD);
+  }
+
+  @Test
+  void shouldRejectProducerIdWithoutSequence() {
+    ByteBuffer b = copy(StorageTestSupport.idempotentBatch(42L, (short) 0, 0, now, "a"));
+    b.putInt(BASE_SEQUENCE, -1);
+    assertRejected(withCrcFixed(b), Reason.INVALID_RECORD);
+  }
+
+  @Test
+  void shouldRejectTimestampsOutsideTheWindow() {
+    assertRejected(batch(now + 2 * 3_600_000L, "future"), Reason.INVALID_TIMESTAMP);
+    assertRejected(batch(now - 2 * 24 * 3_600_000L, "past"), Reason.INVALID_TIMESTAMP);
+  }
+
+  @Test
+  void shouldRejectClientSetLogAppendTime() {
+    assertRejected(MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V2, 0L, Compression.NONE,
+        TimestampType.LOG_APPEND_TIME, rec(now, "k", "v")), Reason.INVALID_TIMESTAMP);
+  }
+
+  @Test
+  void shouldRejectDeclaredLengthNotMatchingBytes() {
+    ByteBuffer full = copy(batch(now, "abcdef"));
+    ByteBuffer truncated = full.duplicate().limit(full.limit() - 3).slice();
+    assertRejected(MemoryRecords.readableRecords(truncated), Reason.INVALID_RECORD);
+
+    ByteBuffer trailing = ByteBuffer.allocate(full.limit() + 4);
+    trailing.put(full.duplicate()).putInt(0xdeadbeef).flip();
+    assertRejected(MemoryRecords.readableRecords(trailing), Reason.INVALID_RECORD);
+  }
+
+  @Test
+  void shouldRejectGarbageInsideAValidCrc() {
+    // The client computed a correct CRC over bytes that are not records: length grown by 4 garbage bytes.
+    ByteBuffer full = copy(batch(now, "abcdef"));
+    ByteBuffer b = ByteBuffer.allocate(full.limit() + 4);
+    b.put(full.duplicate()).putInt(0x7f7f7f7f).flip();
+    b.putInt(LENGTH, b.limit() - 12);
+    assertRejected(withCrcFixed(b), Reason.INVALID_RECORD);
+  }
+
+  @Test
+  void shouldAcceptReadOnlyBuffersWithoutTouchingThem() throws Exception {
+    ByteBuffer b = copy(batch(now, "a")).asReadOnlyBuffer();
+    AppendResult r = log.appendAsLeader(MemoryRecords.readableRecords(b), 0, now);
+    assertThat(r.firstOffset()).isZero();
+    AppendResult r2 = log.appendAsLeader(MemoryRecords.readableRecords(b.duplicate()), 0, now);
+    assertThat(r2.firstOffset()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldAcceptCompressedBatches() throws Exception {
+    MemoryRecords gz = MemoryRecords.withRecords(Compression.gzip().build(), rec(now, "k1", "v1"),
+        rec(now, "k2", "v2"));
+    AppendResult r = log.appendAsLeader(gz, 0, now);
+    assertThat(r.lastOffset()).isEqualTo(1);
+    assertThat(StorageTestSupport.values(StorageTestSupport.readAll(log))).containsExactly("v1", "v2");
+  }
+}

@@ -1,0 +1,97 @@
+package io.gregor.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * Test seam over the real file system: counts segment fsyncs, fails the Nth append (optionally after writing part
+ * of the batch, like a disk filling up mid-write), and can hold fsyncs at a gate.
+ */
+final class FaultyStorageIo implements StorageIo {
+  final AtomicInteger appends = new AtomicInteger();
+  final AtomicInteger forces = new AtomicInteger();
+  private volatile int failAppendNumber = -1;   // 1-based number of the append to fail; -1 = never
+  private volatile int partialBytes;            // bytes of the failing batch written before the error
+  private volatile boolean failAllAppends;
+  private volatile boolean failForces;
+  private volatile CountDownLatch forceGate;
+  private volatile CountDownLatch forceEntered;
+
+  void failAppend(int nthFromNow, int partialBytes) {
+    this.partialBytes = partialBytes;
+    this.failAppendNumber = appends.get() + nthFromNow;
+  }
+
+  void failAllAppends(boolean fail) {
+    this.failAllAppends = fail;
+  }
+
+  void failForces(boolean fail) {
+    this.failForces = fail;
+  }
+
+  /** The next fsyncs block until {@link #openGate}; {@code entered} counts down when the first one is blocked. */
+  CountDownLatch closeGate() {
+    forceEntered = new CountDownLatch(1);
+    forceGate = new CountDownLatch(1);
+    return forceEntered;
+  }
+
+  void openGate() {
+    CountDownLatch gate = forceGate;
+    forceGate = null;
+    if (gate != null) {
+      gate.countDown();
+    }
+  }
+
+  @Override
+  public int append(FileRecords segment, MemoryRecords records) throws IOException {
+    int n = appends.incrementAndGet();
+    if (failAllAppends || n == failAppendNumber) {
+      int partial = Math.min(partialBytes, records.sizeInBytes());
+      if (partial > 0) {
+        ByteBuffer part = records.buffer().duplicate();
+        part.limit(part.position() + partial);
+        while (part.hasRemaining()) {
+          segment.channel().write(part);
+        }
+      }
+      throw new IOException("No space left on device (injected, append #" + n + ")");
+    }
+    return StorageIo.standard().append(segment, records);
+  }
+
+  @Override
+  public void force(FileChannel channel) throws IOException {
+    CountDownLatch gate = forceGate;
+    if (gate != null) {
+      CountDownLatch entered = forceEntered;
+      if (entered != null) {
+        entered.countDown();
+      }
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+    forces.incrementAndGet();
+    if (failForces) {
+      throw new IOException("Input/output error (injected fsync failure)");
+    }
+    StorageIo.standard().force(channel);
+  }
+
+  @Override
+  public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
+    StorageIo.standard().writeFile(target, content, sync);
+  }
+}

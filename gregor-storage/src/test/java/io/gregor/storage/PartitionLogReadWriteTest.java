@@ -1,0 +1,214 @@
+package io.gregor.storage;
+
+import static io.gregor.storage.StorageTestSupport.batch;
+import static io.gregor.storage.StorageTestSupport.bytes;
+import static io.gregor.storage.StorageTestSupport.readAll;
+import static io.gregor.storage.StorageTestSupport.rec;
+import static io.gregor.storage.StorageTestSupport.records;
+import static io.gregor.storage.StorageTestSupport.string;
+import static io.gregor.storage.StorageTestSupport.values;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class PartitionLogReadWriteTest {
+  @TempDir
+  Path dir;
+
+  private final long now = System.currentTimeMillis();
+
+  @Test
+  void shouldRoundTripKeysValuesHeadersAndTimestamps() throws Exception {
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("orders", 0, Uuid.randomUuid(), LogConfig.defaults());
+      MemoryRecords first = MemoryRecords.withRecords(Compression.NONE,
+          rec(now - 10, "a", "1", new RecordHeader("h1", bytes("v1")), new RecordHeader("h2", null)),
+          rec(now - 5, null, "2"));
+      AppendResult r1 = log.appendAsLeader(first, 3, now);
+      AppendResult r2 = log.appendAsLeader(batch(now, "3"), 3, now);
+
+      assertThat(r1).isEqualTo(new AppendResult(0, 1, -1, 0, false));
+      assertThat(r2).isEqualTo(new AppendResult(2, 2, -1, 0, false));
+      assertThat(log.logEndOffset()).isEqualTo(3);
+      ReadResult read = log.read(0, 1 << 20, Long.MAX_VALUE, false);
+      assertThat(read.records()).isInstanceOf(FileRecords.class);
+      assertThat(read.logEndOffset()).isEqualTo(3);
+      List<RecordBatch> batches = new ArrayList<>();
+      read.records().batches().forEach(batches::add);
+      assertThat(batches).hasSize(2);
+      assertThat(batches.get(0).baseOffset()).isZero();
+      assertThat(batches.get(0).lastOffset()).isEqualTo(1);
+      assertThat(batches.get(0).partitionLeaderEpoch()).isEqualTo(3);
+      assertThat(batches.get(0).isValid()).isTrue();
+      List<Record> recs = new ArrayList<>();
+      batches.get(0).forEach(recs::add);
+      assertThat(string(recs.get(0).key())).isEqualTo("a");
+      assertThat(string(recs.get(0).value())).isEqualTo("1");
+      assertThat(recs.get(0).timestamp()).isEqualTo(now - 10);
+      assertThat(recs.get(0).headers()).hasSize(2);
+      assertThat(recs.get(0).headers()[0].key()).isEqualTo("h1");
+      assertThat(new String(recs.get(0).headers()[0].value(), StandardCharsets.UTF_8)).isEqualTo("v1");
+      assertThat(recs.get(0).headers()[1].value()).isNull();
+      assertThat(recs.get(1).key()).isNull();
+      assertThat(recs.get(1).offset()).isEqualTo(1);
+      assertThat(values(records(read.records()))).containsExactly("1", "2", "3");
+    }
+  }
+
+  @Test
+  void shouldLayOutFilesLikeKafka() throws Exception {
+    Uuid id = Uuid.randomUuid();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("my.topic-x", 7, id, LogConfig.defaults());
+      assertThat(store.createLog("my.topic-x", 7, id, LogConfig.defaults())).isSameAs(log);
+      log.appendAsLeader(batch(now, "a"), 0, now);
+      assertThat(log.dir()).isEqualTo(dir.resolve("my.topic-x-7"));
+      assertThat(Files.readString(log.dir().resolve("partition.metadata")))
+          .isEqualTo("version: 0\ntopic_id: " + id + "\n");
+      assertThat(log.dir().resolve("00000000000000000000.log")).exists();
+      assertThat(Files.readString(log.dir().resolve("leader-epoch-checkpoint"))).isEqualTo("0\n1\n0 0\n");
+    }
+    assertThat(dir.resolve(".kafka_cleanshutdown")).exists();
+    assertThat(Files.readString(dir.resolve("recovery-point-offset-checkpoint"))).isEqualTo("0\n1\nmy.topic-x 7 1\n");
+    assertThat(Files.readString(dir.resolve("log-start-offset-checkpoint"))).isEqualTo("0\n1\nmy.topic-x 7 0\n");
+    assertThat(dir.resolve("my.topic-x-7/00000000000000000000.index")).exists();
+    assertThat(dir.resolve("my.topic-x-7/00000000000000000000.timeindex")).exists();
+    assertThat(dir.resolve("my.topic-x-7/00000000000000000001.snapshot")).exists();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      assertThat(dir.resolve(".kafka_cleanshutdown")).doesNotExist();
+      PartitionLog log = store.log("my.topic-x", 7).orElseThrow();
+      assertThat(log.topicId()).isEqualTo(id);
+      assertThat(log.logEndOffset()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void shouldKeepOffsetsDenseAcrossSegmentRolls() throws Exception {
+    LogConfig config = LogConfig.defaults().withSegmentBytes(1024).withIndexIntervalBytes(128);
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      List<String> expected = new ArrayList<>();
+      long nextOffset = 0;
+      for (int i = 0; i < 200; i++) {
+        String[] vals = {"v" + i + "a", "v" + i + "b", "v" + i + "c"};
+        AppendResult r = log.appendAsLeader(batch(now, vals), 1, now);
+        assertThat(r.firstOffset()).isEqualTo(nextOffset);
+        assertThat(r.lastOffset()).isEqualTo(nextOffset + 2);
+        nextOffset += 3;
+        expected.addAll(List.of(vals));
+      }
+      assertThat(log.segmentCount()).isGreaterThan(10);
+      List<StorageTestSupport.ReadRecord> all = readAll(log);
+      assertThat(values(all)).isEqualTo(expected);
+      for (int i = 0; i < all.size(); i++) {
+        assertThat(all.get(i).offset()).isEqualTo(i);
+      }
+      // Every offset, read alone, comes back in a slice that starts at the batch holding it.
+      for (long offset = 0; offset < log.logEndOffset(); offset++) {
+        ReadResult read = log.read(offset, 1, Long.MAX_VALUE, true);
+        RecordBatch first = read.records().batches().iterator().next();
+        assertThat(first.baseOffset()).isLessThanOrEqualTo(offset);
+        assertThat(first.lastOffset()).isGreaterThanOrEqualTo(offset);
+        assertThat(read.records().sizeInBytes()).isEqualTo(first.sizeInBytes());
+      }
+    }
+  }
+
+  @Test
+  void shouldRespectMaxBytesMinOneBatchAndMaxOffset() throws Exception {
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      for (int i = 0; i < 3; i++) {
+        log.appendAsLeader(batch(now, "a" + i, "b" + i, "c" + i), 0, now); // offsets 0-2, 3-5, 6-8
+      }
+      int batchSize = log.read(0, 1, Long.MAX_VALUE, true).records().sizeInBytes();
+
+      ReadResult partial = log.read(0, 10, Long.MAX_VALUE, false);
+      assertThat(partial.records().sizeInBytes()).isEqualTo(10);
+      assertThat(records(partial.records())).isEmpty();
+
+      ReadResult twoAndABit = log.read(0, 2 * batchSize + 5, Long.MAX_VALUE, false);
+      assertThat(twoAndABit.records().sizeInBytes()).isEqualTo(2 * batchSize + 5);
+      assertThat(records(twoAndABit.records())).hasSize(6);
+
+      assertThat(log.read(0, 0, Long.MAX_VALUE, false).records().sizeInBytes()).isZero();
+      assertThat(log.read(0, 0, Long.MAX_VALUE, true).records().sizeInBytes()).isEqualTo(batchSize);
+
+      assertThat(records(log.read(0, 1 << 20, 5, false).records())).extracting(StorageTestSupport.ReadRecord::offset)
+          .containsExactly(0L, 1L, 2L);
+      assertThat(records(log.read(0, 1 << 20, 6, false).records())).hasSize(6);
+      assertThat(log.read(3, 1 << 20, 5, true).records().sizeInBytes()).isZero();
+      assertThat(log.read(4, 1 << 20, 9, false).records().batches().iterator().next().baseOffset()).isEqualTo(3);
+
+      assertThat(log.read(9, 1 << 20, Long.MAX_VALUE, true).records()).isSameAs(MemoryRecords.EMPTY);
+      assertThatThrownBy(() -> log.read(10, 100, Long.MAX_VALUE, true))
+          .isInstanceOf(OffsetOutOfRangeException.class);
+      assertThatThrownBy(() -> log.read(-1, 100, Long.MAX_VALUE, true))
+          .isInstanceOf(OffsetOutOfRangeException.class);
+    }
+  }
+
+  @Test
+  void shouldStampLogAppendTimeWhenTopicUsesIt() throws Exception {
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(),
+          LogConfig.defaults().withLogAppendTime(true));
+      AppendResult r = log.appendAsLeader(batch(1000, "x", "y"), 0, now);
+      assertThat(r.logAppendTimeMs()).isEqualTo(now);
+      RecordBatch b = log.read(0, 1 << 20, Long.MAX_VALUE, false).records().batches().iterator().next();
+      assertThat(b.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
+      assertThat(b.maxTimestamp()).isEqualTo(now);
+      assertThat(b.isValid()).isTrue();
+      assertThat(records(log.read(0, 1 << 20, Long.MAX_VALUE, false).records()))
+          .extracting(StorageTestSupport.ReadRecord::timestamp).containsExactly(now, now);
+    }
+  }
+
+  @Test
+  void shouldReadConsistentlyWhileAppending() throws Exception {
+    LogConfig config = LogConfig.defaults().withSegmentBytes(4096).withIndexIntervalBytes(256);
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < 2000; i++) {
+            log.appendAsLeader(batch(now, "v" + i), 0, now);
+          }
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      });
+      writer.start();
+      long offset = 0;
+      while (offset < 2000) {
+        ReadResult r = log.read(offset, 700, Long.MAX_VALUE, true);
+        for (StorageTestSupport.ReadRecord rec : records(r.records())) {
+          if (rec.offset() >= offset) {
+            assertThat(rec.offset()).isEqualTo(offset);
+            assertThat(rec.value()).isEqualTo("v" + offset);
+            offset++;
+          }
+        }
+        assertThat(offset).isLessThanOrEqualTo(r.logEndOffset());
+      }
+      writer.join();
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.gregor.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+
+/** Batch builders and read helpers shared by the storage tests. */
+final class StorageTestSupport {
+  private StorageTestSupport() {
+  }
+
+  /** A record as read back: offset, timestamp, key, value. */
+  record ReadRecord(long offset, long timestamp, String key, String value) {
+  }
+
+  static SimpleRecord rec(long timestamp, String key, String value) {
+    return new SimpleRecord(timestamp, bytes(key), bytes(value));
+  }
+
+  static SimpleRecord rec(long timestamp, String key, String value, Header... headers) {
+    return new SimpleRecord(timestamp, bytes(key), bytes(value), headers);
+  }
+
+  /** A client batch (baseOffset 0, CreateTime) of values, all with {@code timestamp}. */
+  static MemoryRecords batch(long timestamp, String... values) {
+    SimpleRecord[] records = new SimpleRecord[values.length];
+    for (int i = 0; i < values.length; i++) {
+      records[i] = rec(timestamp, "k" + i, values[i]);
+    }
+    return MemoryRecords.withRecords(Compression.NONE, records);
+  }
+
+  static MemoryRecords idempotentBatch(long producerId, short epoch, int baseSequence, long timestamp,
+      String... values) {
+    SimpleRecord[] records = new SimpleRecord[values.length];
+    for (int i = 0; i < values.length; i++) {
+      records[i] = rec(timestamp, "k" + i, values[i]);
+    }
+    return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence, records);
+  }
+
+  /** A batch whose value is {@code size} bytes of filler, to fill segments quickly. */
+  static MemoryRecords bigBatch(long timestamp, int size) {
+    byte[] value = new byte[size];
+    return MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(timestamp, null, value));
+  }
+
+  static byte[] bytes(String s) {
+    return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String string(ByteBuffer buf) {
+    if (buf == null) {
+      return null;
+    }
+    byte[] b = new byte[buf.remaining()];
+    buf.duplicate().get(b);
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  static List<ReadRecord> records(Records records) {
+    List<ReadRecord> out = new ArrayList<>();
+    for (RecordBatch batch : records.batches()) {
+      for (Record r : batch) {
+        out.add(new ReadRecord(r.offset(), r.timestamp(), string(r.key()), string(r.value())));
+      }
+    }
+    return out;
+  }
+
+  /** Reads the whole log from logStartOffset with small fetches, checking batch boundaries as a consumer would. */
+  static List<ReadRecord> readAll(PartitionLog log) throws OffsetOutOfRangeException {
+    List<ReadRecord> out = new ArrayList<>();
+    long offset = log.logStartOffset();
+    while (offset < log.logEndOffset()) {
+      ReadResult result = log.read(offset, 1024, Long.MAX_VALUE, true);
+      List<ReadRecord> got = records(result.records());
+      assertThat(got).as("read at %d", offset).isNotEmpty();
+      for (ReadRecord r : got) {
+        if (r.offset() >= offset) {
+          out.add(r);
+        }
+      }
+      offset = got.get(got.size() - 1).offset() + 1;
+    }
+    return out;
+  }
+
+  static List<String> values(List<ReadRecord> records) {
+    List<String> out = new ArrayList<>();
+    for (ReadRecord r : records) {
+      out.add(r.value());
+    }
+    return out;
+  }
+}

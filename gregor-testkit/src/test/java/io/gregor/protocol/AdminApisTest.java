@@ -1,0 +1,274 @@
+package io.gregor.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.gregor.testkit.TestNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The admin APIs (CreatePartitions, DescribeTopicPartitions, DescribeConfigs, IncrementalAlterConfigs,
+ * DescribeCluster, DescribeLogDirs, DeleteRecords) through the official 4.4 Admin client, as a user calls them.
+ */
+@Timeout(120)
+class AdminApisTest {
+
+    private static final int NODE_ID = 1;
+
+    private static TestNode node;
+    private static Admin admin;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.start();
+        admin = Clients.admin(node);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+        node.close();
+    }
+
+    @Test
+    void shouldIncreasePartitionsAndRefuseADecrease() throws Exception {
+        createTopic("grow", 1, Map.of());
+
+        admin.createPartitions(Map.of("grow", NewPartitions.increaseTo(3))).all().get();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(describe("grow").partitions()).extracting(TopicPartitionInfo::partition).containsExactly(0, 1, 2));
+        assertThatThrownBy(() -> admin.createPartitions(Map.of("grow", NewPartitions.increaseTo(2))).all().get())
+                .hasCauseInstanceOf(InvalidPartitionsException.class);
+    }
+
+    @Test
+    void shouldDescribeTopicWithIdPartitionsAndLeader() throws Exception {
+        Uuid id = admin.createTopics(List.of(new NewTopic("described", 2, (short) 1))).topicId("described").get();
+
+        TopicDescription description = describe("described");
+
+        assertThat(id).isNotEqualTo(Uuid.ZERO_UUID);
+        assertThat(description.topicId()).isEqualTo(id);
+        assertThat(description.isInternal()).isFalse();
+        assertThat(description.partitions()).hasSize(2);
+        for (TopicPartitionInfo p : description.partitions()) {
+            assertThat(p.leader().id()).isEqualTo(NODE_ID);
+            assertThat(p.replicas()).extracting(Node::id).containsExactly(NODE_ID);
+            assertThat(p.isr()).extracting(Node::id).containsExactly(NODE_ID);
+        }
+    }
+
+    @Test
+    void shouldDescribeDefaultAndOverriddenTopicConfigs() throws Exception {
+        createTopic("plain-configs", 1, Map.of());
+        createTopic("overridden-configs", 1, Map.of("retention.ms", "12345"));
+
+        Config plain = topicConfig("plain-configs");
+        Config overridden = topicConfig("overridden-configs");
+
+        ConfigEntry defaultRetention = plain.get("retention.ms");
+        assertThat(defaultRetention.value()).isEqualTo(String.valueOf(7 * 24 * 3_600_000L));
+        assertThat(defaultRetention.source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
+        assertThat(defaultRetention.isDefault()).isTrue();
+        assertThat(defaultRetention.type()).isEqualTo(ConfigEntry.ConfigType.LONG);
+        ConfigEntry overriddenRetention = overridden.get("retention.ms");
+        assertThat(overriddenRetention.value()).isEqualTo("12345");
+        assertThat(overriddenRetention.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+        assertThat(overriddenRetention.isDefault()).isFalse();
+        assertThat(overriddenRetention.synonyms()).extracting(ConfigEntry.ConfigSynonym::name)
+                .containsExactly("retention.ms", "log.retention.ms");
+        assertThat(plain.get("cleanup.policy").value()).isEqualTo("delete");
+    }
+
+    @Test
+    void shouldDescribeThisBrokersStaticConfig() throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(NODE_ID));
+
+        Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+
+        ConfigEntry logDirs = config.get("log.dirs");
+        assertThat(logDirs.value()).isEqualTo(node.dataDir().toString());
+        assertThat(logDirs.source()).isEqualTo(ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG);
+        assertThat(config.get("num.partitions").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
+    }
+
+    @Test
+    void shouldSetAppendAndDeleteTopicConfigsIncrementally() throws Exception {
+        createTopic("altered", 1, Map.of());
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "altered");
+
+        alter(topic, new AlterConfigOp(new ConfigEntry("retention.ms", "60000"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.APPEND));
+
+        Config afterSet = topicConfig("altered");
+        assertThat(afterSet.get("retention.ms").value()).isEqualTo("60000");
+        assertThat(afterSet.get("retention.ms").source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+        assertThat(afterSet.get("cleanup.policy").value()).isEqualTo("delete,compact");
+
+        alter(topic, new AlterConfigOp(new ConfigEntry("retention.ms", null), AlterConfigOp.OpType.DELETE),
+                new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SUBTRACT));
+
+        Config afterDelete = topicConfig("altered");
+        assertThat(afterDelete.get("retention.ms").value()).isEqualTo(String.valueOf(7 * 24 * 3_600_000L));
+        assertThat(afterDelete.get("retention.ms").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
+        assertThat(afterDelete.get("cleanup.policy").value()).isEqualTo("delete");
+    }
+
+    @Test
+    void shouldRefuseAnInvalidConfigValueAndKeepTheOldOne() throws Exception {
+        createTopic("invalid-config", 1, Map.of("retention.ms", "5000"));
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "invalid-config");
+
+        assertThatThrownBy(() -> alter(topic, new AlterConfigOp(new ConfigEntry("retention.ms", "soon"), AlterConfigOp.OpType.SET)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class);
+        assertThatThrownBy(() -> alter(topic, new AlterConfigOp(new ConfigEntry("retention.ms", "1"), AlterConfigOp.OpType.APPEND)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class);
+        assertThatThrownBy(() -> alter(topic, new AlterConfigOp(new ConfigEntry("no.such.config", "1"), AlterConfigOp.OpType.SET)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class);
+
+        assertThat(topicConfig("invalid-config").get("retention.ms").value()).isEqualTo("5000");
+    }
+
+    @Test
+    void shouldDescribeTheClusterAsOneBroker() throws Exception {
+        DescribeClusterResult cluster = admin.describeCluster();
+
+        Collection<Node> nodes = cluster.nodes().get();
+        assertThat(nodes).hasSize(1);
+        Node only = nodes.iterator().next();
+        assertThat(only.id()).isEqualTo(NODE_ID);
+        assertThat(only.port()).isEqualTo(node.port());
+        assertThat(cluster.controller().get().id()).isEqualTo(NODE_ID);
+        assertThat(cluster.clusterId().get()).isNotBlank();
+        assertThat(cluster.authorizedOperations().get()).isNull();
+    }
+
+    @Test
+    void shouldReportGrowingPartitionSizeInTheLogDir() throws Exception {
+        createTopic("sized", 1, Map.of());
+        TopicPartition tp = new TopicPartition("sized", 0);
+        long before = replicaInfo(tp).size();
+
+        produce("sized", 50);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(replicaInfo(tp).size()).isGreaterThan(before));
+        Map<String, LogDirDescription> dirs = admin.describeLogDirs(List.of(NODE_ID)).allDescriptions().get().get(NODE_ID);
+        assertThat(dirs).hasSize(1);
+        LogDirDescription dir = dirs.values().iterator().next();
+        assertThat(dir.error()).isNull();
+        assertThat(dir.totalBytes()).isPresent();
+        assertThat(dir.usableBytes()).isPresent();
+        assertThat(dir.replicaInfos().keySet()).noneMatch(p -> p.topic().equals("__cluster_metadata"));
+    }
+
+    @Test
+    void shouldAdvanceTheEarliestOffsetWhenRecordsAreDeleted() throws Exception {
+        createTopic("trimmed", 1, Map.of());
+        TopicPartition tp = new TopicPartition("trimmed", 0);
+        produce("trimmed", 10);
+
+        long lowWatermark = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(4))).lowWatermarks().get(tp).get().lowWatermark();
+
+        assertThat(lowWatermark).isEqualTo(4);
+        assertThat(earliestOffset(tp)).isEqualTo(4);
+        // -1 (RecordsToDelete.beforeOffset(-1)) means "up to the high watermark".
+        long all = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(-1))).lowWatermarks().get(tp).get().lowWatermark();
+        assertThat(all).isEqualTo(10);
+        assertThat(earliestOffset(tp)).isEqualTo(10);
+    }
+
+    @Test
+    void shouldAnswerUnknownTopicOrPartitionForATopicThatDoesNotExist() {
+        assertThatThrownBy(() -> admin.describeTopics(List.of("no-such-topic")).allTopicNames().get())
+                .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+        ConfigResource missing = new ConfigResource(ConfigResource.Type.TOPIC, "no-such-topic");
+        assertThatThrownBy(() -> admin.describeConfigs(List.of(missing)).all().get())
+                .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+        assertThatThrownBy(() -> alter(missing, new AlterConfigOp(new ConfigEntry("retention.ms", "1000"), AlterConfigOp.OpType.SET)))
+                .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+        assertThatThrownBy(() -> admin.createPartitions(Map.of("no-such-topic", NewPartitions.increaseTo(2))).all().get())
+                .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+    }
+
+    private static void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
+        admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+    }
+
+    private static TopicDescription describe(String topic) throws Exception {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+    }
+
+    private static Config topicConfig(String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource),
+                new DescribeConfigsOptions().includeSynonyms(true)).all().get().get(resource);
+    }
+
+    private static void alter(ConfigResource resource, AlterConfigOp... ops) throws Exception {
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(ops))).all().get();
+    }
+
+    private static ReplicaInfo replicaInfo(TopicPartition tp) throws Exception {
+        Map<String, LogDirDescription> dirs = admin.describeLogDirs(List.of(NODE_ID)).allDescriptions().get().get(NODE_ID);
+        for (LogDirDescription dir : dirs.values()) {
+            ReplicaInfo info = dir.replicaInfos().get(tp);
+            if (info != null) {
+                return info;
+            }
+        }
+        throw new AssertionError(tp + " is in no log dir: " + dirs);
+    }
+
+    private static long earliestOffset(TopicPartition tp) throws Exception {
+        return admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp).get().offset();
+    }
+
+    private static void produce(String topic, int count) throws Exception {
+        try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of("acks", "all"))) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                acks.add(producer.send(new ProducerRecord<>(topic, 0, "k" + i, "value-" + i)));
+            }
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get();
+            }
+        }
+    }
+}

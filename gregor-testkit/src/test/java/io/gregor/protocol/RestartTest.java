@@ -1,0 +1,110 @@
+package io.gregor.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gregor.testkit.RawClient;
+import io.gregor.testkit.TestNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A restarted node keeps every topic, topic id, config, record and idempotent producer state. */
+@Timeout(120)
+class RestartTest {
+
+    @Test
+    void shouldKeepTopicsConfigsAndRecordsAcrossRestart() throws Exception {
+        try (TestNode node = TestNode.start()) {
+            Clients.createTopic(node, "kept", 3, Map.of("retention.ms", "123456789", "cleanup.policy", "delete"));
+            Clients.createTopic(node, "deleted-before-restart", 1, Map.of());
+            Uuid idBefore;
+            try (Admin admin = Clients.admin(node)) {
+                idBefore = admin.describeTopics(List.of("kept")).allTopicNames().get().get("kept").topicId();
+                admin.deleteTopics(List.of("deleted-before-restart")).all().get();
+            }
+            List<String> sent = new ArrayList<>();
+            try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of("acks", "all"))) {
+                for (int i = 0; i < 1000; i++) {
+                    String v = "r" + i;
+                    sent.add(v);
+                    producer.send(new ProducerRecord<>("kept", i % 3, null, v));
+                }
+                producer.flush();
+            }
+
+            node.restart();
+
+            try (Admin admin = Clients.admin(node)) {
+                assertThat(admin.listTopics().names().get()).contains("kept").doesNotContain("deleted-before-restart");
+                TopicDescription d = admin.describeTopics(List.of("kept")).allTopicNames().get().get("kept");
+                assertThat(d.topicId()).isEqualTo(idBefore);
+                assertThat(d.partitions()).hasSize(3);
+                ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, "kept");
+                Config config = admin.describeConfigs(List.of(res)).all().get().get(res);
+                assertThat(config.get("retention.ms").value()).isEqualTo("123456789");
+            }
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of())) {
+                Set<TopicPartition> tps = Set.of(new TopicPartition("kept", 0), new TopicPartition("kept", 1), new TopicPartition("kept", 2));
+                List<ConsumerRecord<String, String>> got = Clients.readAll(consumer, tps, sent.size());
+                assertThat(got).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(sent);
+            }
+            // New writes continue at the old log end offset.
+            try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of())) {
+                long offset = producer.send(new ProducerRecord<>("kept", 0, null, "after")).get().offset();
+                assertThat(offset).isEqualTo(334);
+            }
+        }
+    }
+
+    @Test
+    void shouldRecognizeIdempotentDuplicateAfterRestart() throws Exception {
+        try (TestNode node = TestNode.start()) {
+            Clients.createTopic(node, "idem", 1, Map.of());
+            long pid;
+            long firstOffset;
+            MemoryRecords batch;
+            try (RawClient client = RawClient.connect(node)) {
+                InitProducerIdResponse init = client.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                        .setTransactionalId(null).setTransactionTimeoutMs(60000)).build((short) 4));
+                pid = init.data().producerId();
+                BadInputTest.produce(client, "idem", 0, BadInputTest.records("plain"));
+                batch = MemoryRecords.withIdempotentRecords(Compression.NONE, pid, (short) 0, 0,
+                        new SimpleRecord(System.currentTimeMillis(), "once".getBytes()));
+                firstOffset = BadInputTest.produceFull(client, "idem", 0, batch).baseOffset();
+            }
+            node.restart();
+            try (RawClient client = RawClient.connect(node)) {
+                MemoryRecords again = MemoryRecords.withIdempotentRecords(Compression.NONE, pid, (short) 0, 0,
+                        new SimpleRecord(System.currentTimeMillis(), "once".getBytes()));
+                ProduceResponseData.PartitionProduceResponse r = BadInputTest.produceFull(client, "idem", 0, again);
+                assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
+                assertThat(r.baseOffset()).isEqualTo(firstOffset);
+                // A fresh producer id after restart never collides with the one handed out before.
+                InitProducerIdResponse init = client.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                        .setTransactionalId(null).setTransactionTimeoutMs(60000)).build((short) 4));
+                assertThat(init.data().producerId()).isGreaterThan(pid);
+            }
+        }
+    }
+}
