@@ -143,7 +143,8 @@ class BadInputTest {
             assertThat(Errors.forCode(body.errorCode())).isEqualTo(Errors.UNSUPPORTED_VERSION);
             assertThat(body.apiKeys().find(ApiKeys.API_VERSIONS.id).maxVersion()).isEqualTo(ApiKeys.API_VERSIONS.latestVersion());
             // The client then retries on the same connection with a version we know.
-            ApiVersionsResponse ok = client.send(new ApiVersionsRequest(new ApiVersionsRequestData(), (short) 3));
+            ApiVersionsResponse ok = client.send(new ApiVersionsRequest(new ApiVersionsRequestData()
+                    .setClientSoftwareName("raw-client").setClientSoftwareVersion("1.0"), (short) 3));
             assertThat(Errors.forCode(ok.data().errorCode())).isEqualTo(Errors.NONE);
         }
     }

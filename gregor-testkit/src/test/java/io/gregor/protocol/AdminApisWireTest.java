@@ -1,0 +1,347 @@
+package io.gregor.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gregor.testkit.RawClient;
+import io.gregor.testkit.TestNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsResponseData;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeLogDirsRequestData;
+import org.apache.kafka.common.message.DescribeLogDirsResponseData;
+import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
+import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AlterConfigsRequest;
+import org.apache.kafka.common.requests.AlterConfigsResponse;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
+import org.apache.kafka.common.requests.CreatePartitionsResponse;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.requests.DeleteRecordsResponse;
+import org.apache.kafka.common.requests.DescribeClusterRequest;
+import org.apache.kafka.common.requests.DescribeClusterResponse;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
+import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.DescribeLogDirsRequest;
+import org.apache.kafka.common.requests.DescribeLogDirsResponse;
+import org.apache.kafka.common.requests.DescribeTopicPartitionsRequest;
+import org.apache.kafka.common.requests.DescribeTopicPartitionsResponse;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The admin APIs at the wire, for what the Admin client hides or never sends: paging cursors,
+ * endpoint types, leader-epoch fencing, duplicates, and one bad resource or partition next to good ones.
+ */
+@Timeout(120)
+class AdminApisWireTest {
+
+    private static TestNode node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = TestNode.start();
+        try (Admin admin = Clients.admin(node)) {
+            admin.createTopics(List.of(
+                    new NewTopic("page-a", 3, (short) 1),
+                    new NewTopic("page-b", 2, (short) 1),
+                    new NewTopic("epochs", 1, (short) 1),
+                    new NewTopic("compacted", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                    new NewTopic("deletable", 1, (short) 1),
+                    new NewTopic("wire-configs", 1, (short) 1).configs(Map.of("retention.ms", "1000", "segment.ms", "600000")),
+                    new NewTopic("wire-grow", 1, (short) 1))).all().get();
+        }
+        produce("epochs", 5);
+        produce("deletable", 5);
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void shouldPageDescribeTopicPartitionsWithACursor() {
+        try (RawClient client = RawClient.connect(node)) {
+            DescribeTopicPartitionsResponseData first = describeTopicPartitions(client, 2, null, "page-b", "page-a");
+            assertThat(partitionsOf(first)).containsExactly("page-a-0", "page-a-1");
+            assertThat(first.nextCursor().topicName()).isEqualTo("page-a");
+            assertThat(first.nextCursor().partitionIndex()).isEqualTo(2);
+
+            DescribeTopicPartitionsResponseData second = describeTopicPartitions(client, 2, first.nextCursor(), "page-b", "page-a");
+            assertThat(partitionsOf(second)).containsExactly("page-a-2", "page-b-0");
+            assertThat(second.nextCursor().topicName()).isEqualTo("page-b");
+            assertThat(second.nextCursor().partitionIndex()).isEqualTo(1);
+
+            DescribeTopicPartitionsResponseData last = describeTopicPartitions(client, 2, second.nextCursor(), "page-b", "page-a");
+            assertThat(partitionsOf(last)).containsExactly("page-b-1");
+            assertThat(last.nextCursor()).isNull();
+        }
+    }
+
+    @Test
+    void shouldDescribeAllTopicsInNameOrderWhenNoneAreNamed() {
+        try (RawClient client = RawClient.connect(node)) {
+            DescribeTopicPartitionsResponseData all = describeTopicPartitions(client, 2000, null);
+            List<String> names = new ArrayList<>();
+            all.topics().forEach(t -> names.add(t.name()));
+            assertThat(names).contains("page-a", "page-b", "epochs").isSorted().doesNotContain("__cluster_metadata");
+            assertThat(all.topics()).allMatch(t -> t.errorCode() == Errors.NONE.code());
+        }
+    }
+
+    @Test
+    void shouldFailDescribeTopicPartitionsWhenTheCursorTopicIsNotListed() {
+        try (RawClient client = RawClient.connect(node)) {
+            DescribeTopicPartitionsResponseData r = describeTopicPartitions(client, 10,
+                    new DescribeTopicPartitionsResponseData.Cursor().setTopicName("page-b").setPartitionIndex(0), "page-a");
+            assertThat(r.topics()).singleElement().satisfies(t -> assertThat(t.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code()));
+        }
+    }
+
+    @Test
+    void shouldAnswerUnknownAndInvalidTopicsNextToAKnownOne() {
+        try (RawClient client = RawClient.connect(node)) {
+            DescribeTopicPartitionsResponseData r = describeTopicPartitions(client, 10, null, "page-a", "no-such", "bad name!");
+            assertThat(r.topics().find("page-a").errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(r.topics().find("no-such").errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            assertThat(r.topics().find("bad name!").errorCode()).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION.code());
+        }
+    }
+
+    @Test
+    void shouldRefuseEndpointTypesOtherThanBrokers() {
+        try (RawClient client = RawClient.connect(node)) {
+            DescribeClusterResponse controllers = client.send(new DescribeClusterRequest.Builder(
+                    new DescribeClusterRequestData().setEndpointType((byte) 2)).build((short) 1));
+            assertThat(controllers.data().errorCode()).isEqualTo(Errors.MISMATCHED_ENDPOINT_TYPE.code());
+            DescribeClusterResponse unknown = client.send(new DescribeClusterRequest.Builder(
+                    new DescribeClusterRequestData().setEndpointType((byte) 7)).build((short) 2));
+            assertThat(unknown.data().errorCode()).isEqualTo(Errors.UNSUPPORTED_ENDPOINT_TYPE.code());
+            DescribeClusterResponse brokers = client.send(new DescribeClusterRequest.Builder(
+                    new DescribeClusterRequestData()).build((short) 0));
+            assertThat(brokers.data().errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(brokers.data().brokers()).hasSize(1);
+        }
+    }
+
+    @Test
+    void shouldFenceOffsetForLeaderEpochAndAnswerTheEpochEnd() {
+        try (RawClient client = RawClient.connect(node)) {
+            OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection topics = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection();
+            OffsetForLeaderEpochRequestData.OffsetForLeaderTopic epochs = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic("epochs");
+            epochs.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                    .setPartition(0).setCurrentLeaderEpoch(0).setLeaderEpoch(0));
+            epochs.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                    .setPartition(0).setCurrentLeaderEpoch(1).setLeaderEpoch(0));
+            epochs.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                    .setPartition(5).setCurrentLeaderEpoch(-1).setLeaderEpoch(0));
+            topics.add(epochs);
+            OffsetsForLeaderEpochResponse r = client.send(OffsetsForLeaderEpochRequest.Builder.forConsumer(topics).build((short) 4));
+            List<OffsetForLeaderEpochResponseData.EpochEndOffset> answers = r.data().topics().find("epochs").partitions();
+            assertThat(answers.get(0).errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(answers.get(0).leaderEpoch()).isEqualTo(0);
+            assertThat(answers.get(0).endOffset()).isEqualTo(5);
+            assertThat(answers.get(1).errorCode()).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH.code());
+            assertThat(answers.get(2).errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+    }
+
+    @Test
+    void shouldRefuseADuplicateTopicInCreatePartitionsAndGrowTheOther() {
+        try (RawClient client = RawClient.connect(node)) {
+            CreatePartitionsRequestData data = new CreatePartitionsRequestData().setTimeoutMs(10_000);
+            data.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("page-a").setCount(5));
+            data.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("wire-grow").setCount(2));
+            data.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("page-a").setCount(6));
+            CreatePartitionsResponse r = client.send(new CreatePartitionsRequest.Builder(data).build((short) 3));
+            List<CreatePartitionsResponseData.CreatePartitionsTopicResult> results = r.data().results();
+            assertThat(results).hasSize(2);
+            assertThat(results.get(0).name()).isEqualTo("page-a");
+            assertThat(results.get(0).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+            assertThat(results.get(1).name()).isEqualTo("wire-grow");
+            assertThat(results.get(1).errorCode()).isEqualTo(Errors.NONE.code());
+        }
+    }
+
+    @Test
+    void shouldDeleteRecordsPerPartitionWithItsOwnError() {
+        try (RawClient client = RawClient.connect(node)) {
+            DeleteRecordsRequestData data = new DeleteRecordsRequestData().setTimeoutMs(10_000);
+            data.topics().add(deleteRecordsTopic("deletable", 0, 2));
+            data.topics().add(deleteRecordsTopic("compacted", 0, 0));
+            data.topics().add(deleteRecordsTopic("epochs", 0, 99));
+            data.topics().add(deleteRecordsTopic("no-such", 0, 1));
+            DeleteRecordsResponse r = client.send(new DeleteRecordsRequest.Builder(data).build((short) 2));
+            DeleteRecordsResponseData.DeleteRecordsTopicResultCollection topics = r.data().topics();
+            assertThat(topics.find("deletable").partitions().find(0).errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(topics.find("deletable").partitions().find(0).lowWatermark()).isEqualTo(2);
+            assertThat(topics.find("compacted").partitions().find(0).errorCode()).isEqualTo(Errors.POLICY_VIOLATION.code());
+            assertThat(topics.find("epochs").partitions().find(0).errorCode()).isEqualTo(Errors.OFFSET_OUT_OF_RANGE.code());
+            assertThat(topics.find("no-such").partitions().find(0).errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+    }
+
+    @Test
+    void shouldRefuseBadAlterResourcesWithoutFailingTheGoodOne() {
+        try (RawClient client = RawClient.connect(node)) {
+            IncrementalAlterConfigsRequestData data = new IncrementalAlterConfigsRequestData();
+            data.resources().add(alterResource(ConfigResource.Type.TOPIC, "wire-configs",
+                    op("max.message.bytes", 0, "2000000")));
+            data.resources().add(alterResource(ConfigResource.Type.TOPIC, "page-a",
+                    op("retention.ms", 0, "1"), op("retention.ms", 1, null)));
+            data.resources().add(alterResource(ConfigResource.Type.BROKER, "1", op("log.retention.ms", 0, "1")));
+            data.resources().add(alterResource(ConfigResource.Type.TOPIC, "bad name!", op("retention.ms", 0, "1")));
+            IncrementalAlterConfigsResponse r = client.send(new IncrementalAlterConfigsRequest.Builder(data).build((short) 1));
+            List<IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse> results = r.data().responses();
+            assertThat(results).extracting(x -> Errors.forCode(x.errorCode())).containsExactly(
+                    Errors.NONE, Errors.INVALID_REQUEST, Errors.INVALID_REQUEST, Errors.INVALID_TOPIC_EXCEPTION);
+            assertThat(topicConfig(client, "wire-configs", "max.message.bytes").value()).isEqualTo("2000000");
+        }
+    }
+
+    @Test
+    void shouldReplaceEveryOverrideWithLegacyAlterConfigs() {
+        try (RawClient client = RawClient.connect(node)) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "wire-configs");
+            AlterConfigsResponse r = client.send(new AlterConfigsRequest.Builder(Map.of(resource,
+                    new AlterConfigsRequest.Config(List.of(new AlterConfigsRequest.ConfigEntry("segment.ms", "700000")))), false)
+                    .build((short) 2));
+            assertThat(r.data().responses()).extracting(AlterConfigsResponseData.AlterConfigsResourceResponse::errorCode)
+                    .containsExactly(Errors.NONE.code());
+            assertThat(topicConfig(client, "wire-configs", "segment.ms").value()).isEqualTo("700000");
+            DescribeConfigsResponseData.DescribeConfigsResourceResult retention = topicConfig(client, "wire-configs", "retention.ms");
+            assertThat(retention.value()).isEqualTo(String.valueOf(7 * 24 * 3_600_000L));
+            assertThat(retention.configSource()).isEqualTo(DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id());
+        }
+    }
+
+    @Test
+    void shouldDescribeOnlyThisBrokerAndOnlyTheRequestedKeys() {
+        try (RawClient client = RawClient.connect(node)) {
+            DescribeConfigsRequestData data = new DescribeConfigsRequestData();
+            data.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
+                    .setResourceType(ConfigResource.Type.BROKER.id()).setResourceName("2"));
+            data.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
+                    .setResourceType(ConfigResource.Type.BROKER.id()).setResourceName(""));
+            data.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
+                    .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName("page-a")
+                    .setConfigurationKeys(List.of("retention.ms", "segment.bytes")));
+            data.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
+                    .setResourceType(ConfigResource.Type.BROKER_LOGGER.id()).setResourceName("1"));
+            DescribeConfigsResponse r = client.send(new DescribeConfigsRequest.Builder(data).build((short) 4));
+            List<DescribeConfigsResponseData.DescribeConfigsResult> results = r.data().results();
+            assertThat(results.get(0).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+            assertThat(results.get(1).errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(results.get(1).configs()).isEmpty();
+            assertThat(results.get(2).configs()).extracting(DescribeConfigsResponseData.DescribeConfigsResourceResult::name)
+                    .containsExactly("retention.ms", "segment.bytes");
+            assertThat(results.get(3).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        }
+    }
+
+    @Test
+    void shouldLeaveOutPartitionsThisNodeDoesNotHost() {
+        try (RawClient client = RawClient.connect(node)) {
+            DescribeLogDirsRequestData data = new DescribeLogDirsRequestData().setTopics(new DescribeLogDirsRequestData.DescribableLogDirTopicCollection());
+            data.topics().add(new DescribeLogDirsRequestData.DescribableLogDirTopic().setTopic("page-b").setPartitions(List.of(1, 7)));
+            data.topics().add(new DescribeLogDirsRequestData.DescribableLogDirTopic().setTopic("no-such").setPartitions(List.of(0)));
+            DescribeLogDirsResponse r = client.send(new DescribeLogDirsRequest.Builder(data).build((short) 4));
+            DescribeLogDirsResponseData.DescribeLogDirsResult dir = r.data().results().get(0);
+            assertThat(dir.errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(dir.logDir()).isEqualTo(node.dataDir().toAbsolutePath().toString());
+            assertThat(dir.topics()).singleElement().satisfies(t -> {
+                assertThat(t.name()).isEqualTo("page-b");
+                assertThat(t.partitions()).extracting(DescribeLogDirsResponseData.DescribeLogDirsPartition::partitionIndex).containsExactly(1);
+            });
+            assertThat(dir.totalBytes()).isPositive();
+        }
+    }
+
+    private static DescribeTopicPartitionsResponseData describeTopicPartitions(RawClient client, int limit,
+                                                                             DescribeTopicPartitionsResponseData.Cursor cursor, String... topics) {
+        DescribeTopicPartitionsRequestData data = new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(limit);
+        for (String t : topics) {
+            data.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName(t));
+        }
+        if (cursor != null) {
+            data.setCursor(new DescribeTopicPartitionsRequestData.Cursor().setTopicName(cursor.topicName()).setPartitionIndex(cursor.partitionIndex()));
+        }
+        DescribeTopicPartitionsResponse r = client.send(new DescribeTopicPartitionsRequest.Builder(data).build((short) 0));
+        return r.data();
+    }
+
+    private static List<String> partitionsOf(DescribeTopicPartitionsResponseData r) {
+        List<String> out = new ArrayList<>();
+        for (DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponseTopic t : r.topics()) {
+            for (DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponsePartition p : t.partitions()) {
+                out.add(t.name() + "-" + p.partitionIndex());
+            }
+        }
+        return out;
+    }
+
+    private static DeleteRecordsRequestData.DeleteRecordsTopic deleteRecordsTopic(String topic, int partition, long offset) {
+        return new DeleteRecordsRequestData.DeleteRecordsTopic().setName(topic).setPartitions(List.of(
+                new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(partition).setOffset(offset)));
+    }
+
+    private static IncrementalAlterConfigsRequestData.AlterConfigsResource alterResource(ConfigResource.Type type, String name,
+                                                                                       IncrementalAlterConfigsRequestData.AlterableConfig... ops) {
+        IncrementalAlterConfigsRequestData.AlterConfigsResource resource = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+                .setResourceType(type.id()).setResourceName(name);
+        for (IncrementalAlterConfigsRequestData.AlterableConfig op : ops) {
+            resource.configs().add(op);
+        }
+        return resource;
+    }
+
+    private static IncrementalAlterConfigsRequestData.AlterableConfig op(String name, int operation, String value) {
+        return new IncrementalAlterConfigsRequestData.AlterableConfig().setName(name).setConfigOperation((byte) operation).setValue(value);
+    }
+
+    private static DescribeConfigsResponseData.DescribeConfigsResourceResult topicConfig(RawClient client, String topic, String key) {
+        DescribeConfigsRequestData data = new DescribeConfigsRequestData();
+        data.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
+                .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(topic).setConfigurationKeys(List.of(key)));
+        DescribeConfigsResponse r = client.send(new DescribeConfigsRequest.Builder(data).build((short) 4));
+        return r.data().results().get(0).configs().get(0);
+    }
+
+    private static void produce(String topic, int count) throws Exception {
+        try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of("acks", "all"))) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                acks.add(producer.send(new ProducerRecord<>(topic, 0, "k" + i, "v" + i)));
+            }
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get();
+            }
+        }
+    }
+}
