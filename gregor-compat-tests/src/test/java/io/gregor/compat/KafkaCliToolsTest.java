@@ -1,0 +1,118 @@
+package io.gregor.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gregor.testkit.TestNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Kafka's own command-line tools (kafka-topics, kafka-console-producer, kafka-console-consumer),
+ * run through their 4.4.0 main classes in child JVMs (they call System.exit), against an
+ * in-process Gregor node. Only the tools' main classes are used, never Kafka's broker classes.
+ */
+@Timeout(180)
+class KafkaCliToolsTest {
+
+    private static TestNode node;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    record Result(int exitCode, String stdout, String stderr) {
+    }
+
+    private static Result run(String stdin, String mainClass, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("tool-out", ".txt");
+        Path err = Files.createTempFile("tool-err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try (OutputStream in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(mainClass + " did not finish; stderr: " + Files.readString(err));
+        }
+        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        Files.delete(out);
+        Files.delete(err);
+        return r;
+    }
+
+    private static Result topics(String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-server", node.bootstrapServers()));
+        all.addAll(List.of(args));
+        return run(null, "org.apache.kafka.tools.TopicCommand", all.toArray(new String[0]));
+    }
+
+    @Test
+    void shouldCreateListDescribeAlterAndDeleteTopicsWithKafkaTopics() throws Exception {
+        Result created = topics("--create", "--topic", "cli-topic", "--partitions", "3", "--replication-factor", "1",
+                "--config", "retention.ms=3600000");
+        assertThat(created.exitCode()).as(created.stderr()).isZero();
+        assertThat(created.stdout()).contains("Created topic cli-topic.");
+
+        Result again = topics("--create", "--topic", "cli-topic", "--partitions", "1");
+        assertThat(again.exitCode()).isNotZero();
+        assertThat(again.stdout() + again.stderr()).contains("already exists");
+
+        Result list = topics("--list");
+        assertThat(list.exitCode()).as(list.stderr()).isZero();
+        assertThat(list.stdout().lines()).contains("cli-topic");
+
+        Result describe = topics("--describe", "--topic", "cli-topic");
+        assertThat(describe.exitCode()).as(describe.stderr()).isZero();
+        assertThat(describe.stdout()).contains("Topic: cli-topic").contains("TopicId:").contains("PartitionCount: 3")
+                .contains("retention.ms=3600000").contains("Partition: 2");
+
+        Result alter = topics("--alter", "--topic", "cli-topic", "--partitions", "5");
+        assertThat(alter.exitCode()).as(alter.stderr()).isZero();
+        assertThat(topics("--describe", "--topic", "cli-topic").stdout()).contains("PartitionCount: 5");
+
+        Result delete = topics("--delete", "--topic", "cli-topic");
+        assertThat(delete.exitCode()).as(delete.stderr()).isZero();
+        assertThat(topics("--list").stdout().lines()).doesNotContain("cli-topic");
+    }
+
+    @Test
+    void shouldProduceWithConsoleProducerAndReadBackWithConsoleConsumer() throws Exception {
+        assertThat(topics("--create", "--topic", "console", "--partitions", "1").exitCode()).isZero();
+        String lines = "k1:first\nk2:second\nk3:third\n";
+        Result produced = run(lines, "org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server", node.bootstrapServers(),
+                "--topic", "console", "--property", "parse.key=true", "--property", "key.separator=:");
+        assertThat(produced.exitCode()).as(produced.stderr()).isZero();
+
+        Result consumed = run(null, "org.apache.kafka.tools.consumer.ConsoleConsumer", "--bootstrap-server", node.bootstrapServers(),
+                "--topic", "console", "--partition", "0", "--offset", "earliest", "--max-messages", "3",
+                "--formatter-property", "print.key=true", "--formatter-property", "key.separator=:",
+                "--formatter-property", "print.offset=true");
+        assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
+        assertThat(consumed.stdout().lines().toList()).containsExactly(
+                "Offset:0:k1:first", "Offset:1:k2:second", "Offset:2:k3:third");
+    }
+}
