@@ -63,7 +63,7 @@ final class AlterConfigsHandler implements ApiHandler {
                 set(result, ResourceErrors.from(e, context, "config resource " + resource.resourceName()));
             }
         }
-        return CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).thenApply(v -> response);
+        return CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).thenApply(v -> response);
     }
 
     private static Map<String, String> replacement(AlterConfigsResource resource) {

@@ -73,6 +73,6 @@ final class CreatePartitionsHandler implements ApiHandler {
                         return null;
                     }));
         }
-        return CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).thenApply(v -> response);
+        return CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).thenApply(v -> response);
     }
 }

@@ -74,7 +74,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                 set(result, ResourceErrors.from(e, context, "config resource " + resource.resourceName()));
             }
         }
-        return CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).thenApply(v -> response);
+        return CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).thenApply(v -> response);
     }
 
     /** The topic's overrides after the operations, validated; throws the resource's error. */

@@ -177,7 +177,8 @@ class AdminApisWireTest {
         try (RawClient client = RawClient.connect(node)) {
             CreatePartitionsRequestData data = new CreatePartitionsRequestData().setTimeoutMs(10_000);
             data.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("page-a").setCount(5));
-            data.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("wire-grow").setCount(2));
+            // null assignments = broker-chosen, as the Admin client sends; an empty list would mean "0 given".
+            data.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("wire-grow").setCount(2).setAssignments(null));
             data.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("page-a").setCount(6));
             CreatePartitionsResponse r = client.send(new CreatePartitionsRequest.Builder(data).build((short) 3));
             List<CreatePartitionsResponseData.CreatePartitionsTopicResult> results = r.data().results();
