@@ -57,7 +57,7 @@ final class AlterConfigsHandler implements ApiHandler {
                 MetadataImage.TopicImage topic = TopicConfigAlteration.throwIfNotAlterable(
                         resource.resourceType(), resource.resourceName(), duplicate, image);
                 Map<String, String> next = replacement(resource);
-                pending.add(TopicConfigAlteration.write(broker, topic.name(), next, request.validateOnly(), context)
+                pending.add(TopicConfigAlteration.write(broker, topic.name(), current -> next, request.validateOnly(), context)
                         .thenAccept(outcome -> set(result, outcome)));
             } catch (RuntimeException e) {
                 set(result, ResourceErrors.from(e, context, "config resource " + resource.resourceName()));

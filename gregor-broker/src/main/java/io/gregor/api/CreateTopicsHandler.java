@@ -90,6 +90,6 @@ final class CreateTopicsHandler implements ApiHandler {
                 return null;
             }));
         }
-        return CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).thenApply(v -> response);
+        return CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).thenApply(v -> response);
     }
 }

@@ -48,18 +48,18 @@ final class DeleteTopicsHandler implements ApiHandler {
                 continue;
             }
             Uuid id = t.name() == null ? t.topicId() : null;
+            if (id != null) {
+                broker.image().topic(id).ifPresent(x -> result.setName(x.name()));
+            }
             pending.add(broker.controller().deleteTopic(t.name(), id).handle((deletedId, error) -> {
                 if (error != null) {
                     result.setErrorCode(ErrorMapper.toErrors(error).code()).setErrorMessage(ErrorMapper.message(error));
                 } else {
                     result.setErrorCode(Errors.NONE.code()).setTopicId(deletedId);
-                    if (result.name() == null) {
-                        broker.image().topic(deletedId).ifPresent(x -> result.setName(x.name()));
-                    }
                 }
                 return null;
             }));
         }
-        return CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).thenApply(v -> response);
+        return CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).thenApply(v -> response);
     }
 }

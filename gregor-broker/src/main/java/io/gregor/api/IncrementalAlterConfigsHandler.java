@@ -67,8 +67,11 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
             try {
                 MetadataImage.TopicImage topic = TopicConfigAlteration.throwIfNotAlterable(
                         resource.resourceType(), resource.resourceName(), duplicate, image);
-                Map<String, String> next = apply(topic.configs(), resource.configs(), broker.config());
-                pending.add(TopicConfigAlteration.write(broker, topic.name(), next, request.validateOnly(), context)
+                // Validate now against the image for a prompt error; apply again on the controller
+                // thread against the latest overrides so concurrent alters compose.
+                apply(topic.configs(), resource.configs(), broker.config());
+                pending.add(TopicConfigAlteration.write(broker, topic.name(),
+                        current -> apply(current, resource.configs(), broker.config()), request.validateOnly(), context)
                         .thenAccept(outcome -> set(result, outcome)));
             } catch (RuntimeException e) {
                 set(result, ResourceErrors.from(e, context, "config resource " + resource.resourceName()));

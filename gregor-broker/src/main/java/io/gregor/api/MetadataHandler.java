@@ -60,7 +60,7 @@ final class MetadataHandler implements ApiHandler {
                 }
             }
         }
-        return CompletableFuture.allOf(creations.toArray(new CompletableFuture[0]))
+        return CompletableFuture.allOf(creations.toArray(new CompletableFuture<?>[0]))
                 .thenApply(v -> buildResponse(request, version, allTopics));
     }
 

@@ -128,7 +128,7 @@ final class ProduceHandler implements ApiHandler {
         if (durable.isEmpty()) {
             return ApiHandler.done(response);
         }
-        return CompletableFuture.allOf(durable.toArray(new CompletableFuture[0]))
+        return CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0]))
                 .orTimeout(Math.max(1, request.timeoutMs()), TimeUnit.MILLISECONDS)
                 .handle((v, e) -> {
                     if (e != null) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -69,10 +70,13 @@ final class TopicConfigAlteration {
         }
     }
 
-    /** Replaces the topic's overrides with {@code overrides}; completes with the resource's outcome, never exceptionally. */
-    static CompletableFuture<ApiError> write(BrokerServices broker, String topic, Map<String, String> overrides, boolean validateOnly,
-                                             RequestContext context) {
-        return broker.controller().setTopicConfigs(topic, overrides, validateOnly)
+    /**
+     * Replaces the topic's overrides with {@code update(current)}, computed on the controller
+     * thread; completes with the resource's outcome, never exceptionally.
+     */
+    static CompletableFuture<ApiError> write(BrokerServices broker, String topic, UnaryOperator<Map<String, String>> update,
+                                             boolean validateOnly, RequestContext context) {
+        return broker.controller().setTopicConfigs(topic, update, validateOnly)
                 .handle((v, error) -> error == null ? ApiError.NONE : ResourceErrors.from(error, context, "topic " + topic));
     }
 

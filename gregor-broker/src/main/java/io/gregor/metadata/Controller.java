@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
@@ -140,14 +141,15 @@ public final class Controller implements AutoCloseable {
             if (totalCount == current) {
                 throw new InvalidPartitionsException("Topic already has " + current + " partition(s).");
             }
-            if (assignments != null && assignments.size() != totalCount - current) {
-                throw new InvalidPartitionsException("Attempted to add " + (totalCount - current) + " additional partition(s), but only "
-                        + assignments.size() + " assignment(s) were specified.");
+            List<List<Integer>> manual = assignments == null || assignments.isEmpty() ? null : assignments;
+            if (manual != null && manual.size() != totalCount - current) {
+                throw new InvalidReplicaAssignment("Attempted to add " + (totalCount - current) + " additional partition(s), but only "
+                        + manual.size() + " assignment(s) were specified.");
             }
             int rf = topic.partitions().get(0).replicas().size();
             List<MetadataRecord> records = new ArrayList<>();
             for (int p = current; p < totalCount; p++) {
-                List<Integer> replicas = assignments != null ? assignments.get(p - current) : defaultReplicas(p, rf);
+                List<Integer> replicas = manual != null ? manual.get(p - current) : defaultReplicas(p, rf);
                 checkReplicas(replicas);
                 records.add(new MetadataRecord.PartitionState(topic.id(), p, replicas, replicas, replicas.get(0), 0));
             }
@@ -161,11 +163,15 @@ public final class Controller implements AutoCloseable {
         });
     }
 
-    /** Replaces a topic's overrides with {@code newConfigs} (validated by the caller's rules and again here). */
-    public CompletableFuture<Void> setTopicConfigs(String name, Map<String, String> newConfigs, boolean validateOnly) {
+    /**
+     * Replaces a topic's overrides with {@code update(current overrides)}. The update runs on the
+     * controller thread against the latest overrides, so concurrent alters never lose a change.
+     */
+    public CompletableFuture<Void> setTopicConfigs(String name, UnaryOperator<Map<String, String>> update, boolean validateOnly) {
         return submit(() -> {
             MetadataImage.TopicImage topic = image.topic(name)
                     .orElseThrow(() -> new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist."));
+            Map<String, String> newConfigs = update.apply(topic.configs());
             for (Map.Entry<String, String> e : newConfigs.entrySet()) {
                 Optional<String> err = TopicConfigDef.validate(e.getKey(), e.getValue());
                 if (err.isPresent()) {

@@ -35,8 +35,9 @@ public final class MetadataImage {
             return index >= 0 && index < partitions.size() ? Optional.of(partitions.get(index)) : Optional.empty();
         }
 
+        /** Kafka's internal topics: the group and transaction state logs. */
         public boolean isInternal() {
-            return name.startsWith("__");
+            return name.equals("__consumer_offsets") || name.equals("__transaction_state");
         }
     }
 
