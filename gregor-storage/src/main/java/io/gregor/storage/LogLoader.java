@@ -45,6 +45,7 @@ final class LogLoader {
       LogEnvironment env, boolean cleanShutdown, Checkpoints checkpoints, long nowMs) throws IOException {
     String name = topic + "-" + partition;
     List<Long> baseOffsets = cleanDirectory(dir);
+    boolean fresh = baseOffsets.isEmpty() && checkpoints.recoveryPoint().isEmpty();
     ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     for (long base : baseOffsets) {
       segments.put(base, LogSegment.open(dir, base, config, nowMs));
@@ -82,12 +83,16 @@ final class LogLoader {
     epochs.truncateFromStart(logStartOffset);
     epochs.write(env.io(), false);
 
-    ProducerStateTable producers = loadProducerState(name, dir, segments, logStartOffset, logEndOffset);
+    ProducerStateTable producers = loadProducerState(name, dir, segments, logEndOffset);
     PartitionLog log = new PartitionLog(topic, partition, topicId, dir, config, env, segments, epochs, producers,
         logStartOffset, Math.min(recoveryPoint, logEndOffset));
-    LOG.info("{}: loaded {} segment(s), logStartOffset {}, logEndOffset {}{}", name, segments.size(),
-        logStartOffset, logEndOffset, trusted ? " (clean shutdown)" : " (recovered from offset " + recoveryPoint
-            + ")");
+    if (fresh) {
+      LOG.info("{}: created at offset {}", name, logEndOffset);
+    } else {
+      LOG.info("{}: loaded {} segment(s), logStartOffset {}, logEndOffset {}{}", name, segments.size(),
+          logStartOffset, logEndOffset, trusted ? " (clean shutdown)" : " (recovered from offset " + recoveryPoint
+              + ")");
+    }
     return log;
   }
 
@@ -121,26 +126,41 @@ final class LogLoader {
   }
 
   private static boolean isOffsetName(String file, String suffix) {
-    if (file.length() != 20 + suffix.length()) {
-      return false;
+    return file.length() == 20 + suffix.length() && parseOffset(file.substring(0, 20)) >= 0;
+  }
+
+  /** The offset a 20-digit file name prefix encodes, or -1 when it is not one. */
+  static long parseOffset(String prefix) {
+    if (prefix.length() != 20) {
+      return -1L;
     }
     for (int i = 0; i < 20; i++) {
-      if (!Character.isDigit(file.charAt(i))) {
-        return false;
+      char c = prefix.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1L;
       }
     }
-    return true;
+    try {
+      return Long.parseLong(prefix);
+    } catch (NumberFormatException e) {
+      return -1L; // larger than Long.MAX_VALUE
+    }
   }
 
   /** Clean-shutdown path: every segment must load from its index files and the log must end at the checkpoint. */
   private static boolean loadTrusted(String name, ConcurrentSkipListMap<Long, LogSegment> segments,
       LogConfig config, long checkpointedEnd) throws IOException {
+    LogSegment previous = null;
     for (LogSegment segment : segments.values()) {
       if (!segment.tryLoadIndexes(config.indexIntervalBytes())) {
         LOG.info("{}: indexes of segment {} are missing or inconsistent; rebuilding them", name,
             segment.baseOffset());
         return false;
       }
+      if (previous != null && previous.nextOffset() != segment.baseOffset()) {
+        return false;
+      }
+      previous = segment;
     }
     long end = segments.lastEntry().getValue().nextOffset();
     if (end != checkpointedEnd) {
@@ -160,6 +180,18 @@ final class LogLoader {
     List<LogSegment> all = new ArrayList<>(segments.values());
     for (int i = 0; i < all.size(); i++) {
       LogSegment segment = all.get(i);
+      if (i > 0 && segment.baseOffset() != all.get(i - 1).nextOffset()) {
+        // Segments roll at the log end offset and are never empty unless last: a gap means lost data.
+        LogSegment previous = all.get(i - 1);
+        LOG.warn("{}: segment {} does not continue the previous one (ends at {}); truncating the log at offset {} "
+            + "and dropping {} segment(s)", name, segment.baseOffset(), previous.nextOffset(),
+            previous.nextOffset(), all.size() - i);
+        for (int j = i; j < all.size(); j++) {
+          segments.remove(all.get(j).baseOffset());
+          all.get(j).closeAndDeleteFiles();
+        }
+        return Math.min(recoveryPoint, previous.nextOffset());
+      }
       long nextBase = i + 1 < all.size() ? all.get(i + 1).baseOffset() : Long.MAX_VALUE;
       LogSegment.RecoveryOutcome outcome;
       if (nextBase <= recoveryPoint) {
@@ -192,8 +224,7 @@ final class LogLoader {
 
   /** Newest valid snapshot at or below the log end offset, plus the batches after it. */
   private static ProducerStateTable loadProducerState(String name, Path dir,
-      ConcurrentSkipListMap<Long, LogSegment> segments, long logStartOffset, long logEndOffset)
-      throws IOException {
+      ConcurrentSkipListMap<Long, LogSegment> segments, long logEndOffset) throws IOException {
     TreeSet<Long> snapshots = ProducerStateTable.listSnapshots(dir);
     for (long offset : snapshots.tailSet(logEndOffset, false)) {
       Files.deleteIfExists(ProducerStateTable.snapshotFile(dir, offset)); // taken before a truncated tail

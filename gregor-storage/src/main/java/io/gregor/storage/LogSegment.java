@@ -500,7 +500,7 @@ final class LogSegment {
   }
 
   void closeAndDeleteFiles() throws IOException {
-    records.close();
+    close();
     Files.deleteIfExists(records.file().toPath());
     Files.deleteIfExists(offsetIndexFile(dir, baseOffset).resolveSibling(
         offsetIndexFile(dir, baseOffset).getFileName() + DELETED_SUFFIX));
@@ -510,8 +510,12 @@ final class LogSegment {
     Files.deleteIfExists(timeIndexFile(dir, baseOffset));
   }
 
+  /**
+   * Closes the file without FileRecords.close(), which would fsync and trim: the flusher already synced what
+   * matters, and a deleted segment needs no fsync.
+   */
   void close() throws IOException {
-    records.close();
+    records.channel().close();
   }
 
   @Override

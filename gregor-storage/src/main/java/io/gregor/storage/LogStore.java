@@ -315,8 +315,8 @@ public final class LogStore implements AutoCloseable {
     }
   }
 
-  /** Writes both offset checkpoints (fsynced). Flusher thread while open; the closing thread at close. */
-  private void writeCheckpoints() throws IOException {
+  /** Writes both offset checkpoints (fsynced). Flusher thread while open; the closing thread at close; tests. */
+  void writeCheckpoints() throws IOException {
     Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
     Map<TopicPartition, Long> startOffsets = new HashMap<>();
     for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {

@@ -193,8 +193,9 @@ final class ProducerStateTable {
       for (Path p : ds) {
         String name = p.getFileName().toString();
         String prefix = name.substring(0, name.length() - SNAPSHOT_SUFFIX.length());
-        if (prefix.length() == 20 && prefix.chars().allMatch(Character::isDigit)) {
-          result.add(Long.parseLong(prefix));
+        long offset = LogLoader.parseOffset(prefix);
+        if (offset >= 0) {
+          result.add(offset);
         }
       }
     }

@@ -211,4 +211,80 @@ class PartitionLogReadWriteTest {
       writer.join();
     }
   }
+
+  @Test
+  void shouldAssignUniqueDenseOffsetsToConcurrentAppends() throws Exception {
+    LogConfig config = LogConfig.defaults().withSegmentBytes(4096);
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      List<Thread> threads = new ArrayList<>();
+      java.util.Set<Long> firstOffsets = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        threads.add(new Thread(() -> {
+          for (int i = 0; i < 200; i++) {
+            try {
+              AppendResult r = log.appendAsLeader(batch(now, "t" + thread + "-" + i, "x"), 0, now);
+              assertThat(firstOffsets.add(r.firstOffset())).isTrue();
+            } catch (Exception e) {
+              throw new AssertionError(e);
+            }
+          }
+        }));
+      }
+      threads.forEach(Thread::start);
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(log.logEndOffset()).isEqualTo(8 * 200 * 2);
+      List<StorageTestSupport.ReadRecord> all = readAll(log);
+      assertThat(all).hasSize(3200);
+      for (int i = 0; i < all.size(); i++) {
+        assertThat(all.get(i).offset()).isEqualTo(i);
+      }
+    }
+  }
+
+  @Test
+  void shouldRollWhenTheIndexIsFull() throws Exception {
+    // 24 bytes: 3 offset-index entries or 2 time-index entries; index every batch.
+    LogConfig config = LogConfig.defaults().withMaxIndexSizeBytes(24).withIndexIntervalBytes(0);
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      for (int i = 0; i < 12; i++) {
+        log.appendAsLeader(batch(now + i, "v" + i), 0, now);
+      }
+      assertThat(log.segmentCount()).isGreaterThanOrEqualTo(4);
+      assertThat(values(readAll(log))).hasSize(12);
+    }
+  }
+
+  @Test
+  void shouldApplyUpdatedConfigToLaterAppends() throws Exception {
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      log.appendAsLeader(batch(now, "a"), 0, now);
+      log.updateConfig(LogConfig.defaults().withMaxMessageBytes(10));
+      assertThatThrownBy(() -> log.appendAsLeader(batch(now, "b"), 0, now))
+          .isInstanceOf(LogAppendException.class);
+      assertThat(store.createLog("t", 0, log.topicId(), LogConfig.defaults().withLogAppendTime(true))).isSameAs(log);
+      assertThat(log.appendAsLeader(batch(now - 5, "c"), 0, now).logAppendTimeMs()).isEqualTo(now);
+      assertThatThrownBy(() -> store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults()))
+          .isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  @Test
+  void shouldParseTopicConfigsWithKafkaKeyNames() {
+    LogConfig c = LogConfig.fromMap(java.util.Map.of("segment.bytes", "2048", "retention.ms", "-1",
+        "message.timestamp.type", "LogAppendTime", "cleanup.policy", "delete"), LogConfig.defaults());
+    assertThat(c.segmentBytes()).isEqualTo(2048);
+    assertThat(c.retentionMs()).isEqualTo(-1);
+    assertThat(c.logAppendTime()).isTrue();
+    assertThat(c.maxMessageBytes()).isEqualTo(1_048_588);
+    assertThatThrownBy(() -> LogConfig.fromMap(java.util.Map.of("segment.bytes", "x"), LogConfig.defaults()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("segment.bytes");
+    assertThatThrownBy(() -> LogConfig.defaults().withRetentionMs(-2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention.ms: -2");
+  }
 }

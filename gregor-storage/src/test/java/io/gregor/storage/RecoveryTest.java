@@ -97,7 +97,9 @@ class RecoveryTest {
       try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> CONFIG)) {
         reopenAndCheck(store, victim.baseOffset());
         assertThat(store.log("t", 0).orElseThrow().segments().stream().mapToLong(LogSegment::baseOffset).max()
-            .orElseThrow()).as("seed %d", seed).isLessThanOrEqualTo(victim.baseOffset());
+            .orElseThrow()).isLessThanOrEqualTo(victim.baseOffset());
+      } catch (AssertionError e) {
+        throw new AssertionError("seed " + seed + ", cut at " + cut + " in " + victim, e);
       }
     }
   }
@@ -120,6 +122,8 @@ class RecoveryTest {
         assertThat(log.logEndOffset()).as("seed %d, byte %d of batch at %d", seed, offsetInBatch,
             victim.baseOffset()).isEqualTo(victim.baseOffset());
         reopenAndCheck(store, victim.baseOffset());
+      } catch (AssertionError e) {
+        throw new AssertionError("seed " + seed + ", flipped byte " + offsetInBatch + " of " + victim, e);
       }
     }
   }
@@ -193,13 +197,15 @@ class RecoveryTest {
     }
     // Unclean start whose recovery point covers the first segments: a corrupt byte there is not even read,
     // while the unflushed tail is verified.
-    StoreConfig quickFlush = StoreConfig.defaults().withFlushBeforeAck(false).withRecoveryCheckpointIntervalMs(20);
-    LogStore store = LogStore.open(dir, quickFlush, StorageIo.standard(), t -> CONFIG);
+    LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> CONFIG);
     PartitionLog log = store.log("t", 0).orElseThrow();
+    AppendResult last = null;
     for (int i = 40; i < 60; i++) {
-      log.appendAsLeader(batch(now, "v" + i + "a", "v" + i + "b"), 0, now);
+      last = log.appendAsLeader(batch(now, "v" + i + "a", "v" + i + "b"), 0, now);
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> checkpointedRecoveryPoint(dir) == 120);
+    log.awaitDurable(last.lastOffset()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    store.writeCheckpoints();
+    assertThat(checkpointedRecoveryPoint(dir)).isEqualTo(120);
     for (int i = 60; i < 70; i++) {
       log.appendAsLeader(batch(now, "v" + i + "a", "v" + i + "b"), 0, now);
     }

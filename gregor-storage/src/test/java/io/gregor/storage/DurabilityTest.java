@@ -1,0 +1,216 @@
+package io.gregor.storage;
+
+import static io.gregor.storage.StorageTestSupport.batch;
+import static io.gregor.storage.StorageTestSupport.readAll;
+import static io.gregor.storage.StorageTestSupport.values;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class DurabilityTest {
+  @TempDir
+  Path dir;
+
+  private final long now = System.currentTimeMillis();
+  private final FaultyStorageIo io = new FaultyStorageIo();
+
+  private LogStore open(StoreConfig config) throws Exception {
+    return LogStore.open(dir, config, io, t -> LogConfig.defaults());
+  }
+
+  @Test
+  void shouldCompleteAwaitDurableAfterFsync() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      AppendResult r = log.appendAsLeader(batch(now, "a", "b"), 0, now);
+      log.awaitDurable(r.lastOffset()).get(10, TimeUnit.SECONDS);
+      assertThat(log.recoveryPoint()).isGreaterThan(r.lastOffset());
+      assertThat(io.forces.get()).isEqualTo(1);
+      assertThat(log.awaitDurable(r.lastOffset())).isCompleted();
+    }
+  }
+
+  @Test
+  void shouldShareOneFsyncAmongManyWaiters() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      PartitionLog other = store.createLog("u", 0, Uuid.randomUuid(), LogConfig.defaults());
+      CountDownLatch flusherBlocked = io.closeGate();
+      CompletableFuture<Void> first = log.awaitDurable(log.appendAsLeader(batch(now, "first"), 0, now).lastOffset());
+      assertThat(flusherBlocked.await(10, TimeUnit.SECONDS)).isTrue();
+
+      List<CompletableFuture<Void>> waiters = new ArrayList<>();
+      List<Thread> producers = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        PartitionLog target = t % 2 == 0 ? log : other;
+        Thread producer = new Thread(() -> {
+          for (int i = 0; i < 25; i++) {
+            try {
+              AppendResult r = target.appendAsLeader(batch(now, "v" + i), 0, now);
+              CompletableFuture<Void> f = target.awaitDurable(r.lastOffset());
+              synchronized (waiters) {
+                waiters.add(f);
+              }
+            } catch (Exception e) {
+              throw new AssertionError(e);
+            }
+          }
+        });
+        producers.add(producer);
+        producer.start();
+      }
+      for (Thread p : producers) {
+        p.join();
+      }
+      assertThat(waiters).hasSize(200).noneMatch(CompletableFuture::isDone);
+      io.openGate();
+
+      CompletableFuture.allOf(waiters.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+      first.get(10, TimeUnit.SECONDS);
+      // 1 fsync for the first waiter, then one per dirty log for all 200 others.
+      assertThat(io.forces.get()).isLessThanOrEqualTo(3);
+      assertThat(log.recoveryPoint()).isEqualTo(log.logEndOffset());
+      assertThat(other.recoveryPoint()).isEqualTo(other.logEndOffset());
+    }
+  }
+
+  @Test
+  void shouldNotWaitWithoutFlushBeforeAckButStillFlushPeriodically() throws Exception {
+    StoreConfig config = StoreConfig.defaults().withFlushBeforeAck(false).withRecoveryCheckpointIntervalMs(50);
+    try (LogStore store = open(config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      AppendResult r = log.appendAsLeader(batch(now, "a"), 0, now);
+      assertThat(log.awaitDurable(r.lastOffset())).isCompleted();
+      await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() == 1);
+      assertThat(io.forces.get()).isGreaterThan(0);
+    }
+  }
+
+  @Test
+  void shouldFailWaitersAndTakeLogOfflineWhenFsyncFails() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      AppendResult r = log.appendAsLeader(batch(now, "a"), 0, now);
+      io.failForces(true);
+      assertThatThrownBy(() -> log.awaitDurable(r.lastOffset()).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LogStorageException.class);
+      assertThat(log.isOffline()).isTrue();
+      assertThatThrownBy(() -> log.appendAsLeader(batch(now, "b"), 0, now))
+          .isInstanceOf(LogStorageException.class);
+      assertThat(values(readAll(log))).containsExactly("a");
+      io.failForces(false);
+    }
+  }
+
+  @Test
+  void shouldUndoFailedWriteAndAcceptAppendsAfterTheFaultClears() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      for (int i = 0; i < 5; i++) {
+        log.appendAsLeader(batch(now, "v" + i), 0, now);
+      }
+      long size = log.sizeInBytes();
+      io.failAppend(1, 30); // half a batch reaches the file, then "disk full"
+
+      assertThatThrownBy(() -> log.appendAsLeader(batch(now, "lost"), 0, now))
+          .isInstanceOf(LogStorageException.class);
+
+      assertThat(log.logEndOffset()).isEqualTo(5);
+      assertThat(log.sizeInBytes()).isEqualTo(size);
+      assertThat(Files.size(log.dir().resolve("00000000000000000000.log"))).isEqualTo(size);
+      assertThat(values(readAll(log))).containsExactly("v0", "v1", "v2", "v3", "v4");
+
+      io.failAllAppends(true);
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> log.appendAsLeader(batch(now, "lost"), 0, now))
+            .isInstanceOf(LogStorageException.class);
+      }
+      io.failAllAppends(false);
+      assertThat(log.appendAsLeader(batch(now, "v5"), 0, now).firstOffset()).isEqualTo(5);
+      assertThat(log.isOffline()).isFalse();
+      store.closeAbruptlyForTesting();
+    }
+    try (LogStore store = open(StoreConfig.defaults())) {
+      assertThat(values(readAll(store.log("t", 0).orElseThrow())))
+          .containsExactly("v0", "v1", "v2", "v3", "v4", "v5");
+    }
+  }
+
+  @Test
+  void shouldDeleteLogDirectoryAsynchronously() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      LogConfig config = LogConfig.defaults().withFileDeleteDelayMs(0);
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      log.appendAsLeader(batch(now, "a"), 0, now);
+      Path partitionDir = log.dir();
+
+      store.deleteLog("t", 0);
+
+      assertThat(store.log("t", 0)).isEmpty();
+      assertThat(partitionDir).doesNotExist();
+      assertThatThrownBy(() -> log.appendAsLeader(batch(now, "b"), 0, now))
+          .isInstanceOf(LogStorageException.class);
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        try (Stream<Path> s = Files.list(dir)) {
+          return s.noneMatch(p -> p.getFileName().toString().endsWith("-delete"));
+        }
+      });
+      PartitionLog fresh = store.createLog("t", 0, Uuid.randomUuid(), config);
+      assertThat(fresh.logEndOffset()).isZero();
+    }
+    try (LogStore store = open(StoreConfig.defaults())) {
+      assertThat(store.log("t", 0).orElseThrow().logEndOffset()).isZero();
+    }
+  }
+
+  @Test
+  void shouldNeverFsyncOnTheAppendingThread() throws Exception {
+    StoreConfig config = StoreConfig.defaults().withFlushBeforeAck(false);
+    try (LogStore store = open(config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults().withSegmentBytes(1024));
+      for (int i = 0; i < 200; i++) {
+        log.appendAsLeader(batch(now, "v" + i), 0, now);
+      }
+      assertThat(log.segmentCount()).isGreaterThan(5);
+      assertThat(io.forces.get()).isZero();
+      assertThat(log.recoveryPoint()).isZero();
+    }
+    assertThat(io.forces.get()).isGreaterThan(0); // close flushes
+  }
+
+  @Test
+  void shouldRunRetentionOnTheStoreSchedule() throws Exception {
+    StoreConfig config = StoreConfig.defaults().withRetentionCheckIntervalMs(20);
+    try (LogStore store = open(config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults().withSegmentBytes(1024)
+          .withRetentionMs(3_600_000L).withFileDeleteDelayMs(0));
+      for (int i = 0; i < 50; i++) {
+        log.appendAsLeader(batch(now - 7_200_000L, "old" + i), 0, now);
+      }
+      log.appendAsLeader(batch(now, "new"), 0, now);
+      int segments = log.segmentCount();
+      // Whole segments only: the active one still holds some old records next to the new one.
+      await().atMost(Duration.ofSeconds(10)).until(() -> log.segmentCount() == 1);
+      assertThat(segments).isGreaterThan(1);
+      assertThat(log.logStartOffset()).isPositive();
+      List<String> left = values(readAll(log));
+      assertThat(left.get(left.size() - 1)).isEqualTo("new");
+    }
+  }
+}
