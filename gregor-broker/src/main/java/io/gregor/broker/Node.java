@@ -4,6 +4,7 @@ import io.gregor.api.ApiRouter;
 import io.gregor.api.BrokerServices;
 import io.gregor.api.Handlers;
 import io.gregor.api.ProducerIdAllocator;
+import io.gregor.group.GroupCoordinator;
 import io.gregor.metadata.Controller;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.MetadataLog;
@@ -37,25 +38,41 @@ public final class Node implements AutoCloseable {
     private final LogStore store;
     private final FetchWaiters fetchWaiters;
     private final Controller controller;
+    private final GroupCoordinator groups;
     private final ApiRouter router;
     private final KafkaServer server;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean closed;
 
     private Node(NodeConfig config, NodeIdentity identity, LogStore store, FetchWaiters fetchWaiters,
-                 Controller controller, ApiRouter router, KafkaServer server) {
+                 Controller controller, GroupCoordinator groups, ApiRouter router, KafkaServer server) {
         this.config = config;
         this.identity = identity;
         this.store = store;
         this.fetchWaiters = fetchWaiters;
         this.controller = controller;
+        this.groups = groups;
         this.router = router;
         this.server = server;
+    }
+
+    /**
+     * Starts loading the slow-to-initialise classes (Netty's native epoll library, Kafka's API
+     * schemas: about 0.3 s each) on a background thread, so they load while the caller parses
+     * arguments and the node opens its logs. Optional; idempotent; any thread.
+     */
+    public static void preloadInBackground() {
+        for (Runnable task : KafkaServer.preloadTasks()) {
+            Thread t = new Thread(task, "gregor-preload");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     /** Starts the node; returns once it accepts connections and has registered itself. */
     public static Node start(NodeConfig config) throws IOException {
         long startNs = System.nanoTime();
+        preloadInBackground();
         NodeIdentity identity = NodeIdentity.loadOrCreate(config.logDir(), config.nodeId(), config.clusterIdOverride());
         LogStore store = LogStore.open(config.logDir(), new StoreConfig(config.flushBeforeAck(),
                 config.longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE),
@@ -63,6 +80,7 @@ public final class Node implements AutoCloseable {
                 config.longValue("producer.id.expiration.ms", 1, Long.MAX_VALUE)));
         FetchWaiters fetchWaiters = null;
         Controller controller = null;
+        GroupCoordinator groups = null;
         ApiRouter router = null;
         try {
             PartitionLog metadataPartition = store.log(MetadataLog.TOPIC, 0).orElse(null);
@@ -76,8 +94,12 @@ public final class Node implements AutoCloseable {
             replicas.onMetadataUpdate(image);
             controller = new Controller(config, metadataLog, image);
             controller.addListener(replicas::onMetadataUpdate);
+            // After the replicas listener: the offsets partitions' logs exist before they are loaded.
+            groups = new GroupCoordinator(config, controller, replicas);
+            controller.addListener(groups::onMetadataUpdate);
+            groups.onMetadataUpdate(image);
             BrokerServices services = new BrokerServices(config, identity.clusterId(), controller, replicas,
-                    new ProducerIdAllocator(config.logDir().resolve("producer-id-block")));
+                    new ProducerIdAllocator(config.logDir().resolve("producer-id-block")), groups);
             router = Handlers.router(services, config.numIoThreads());
             NodeConfig.Endpoint listener = config.listeners().get(0);
             KafkaServer server = KafkaServer.bind(listener.host(), listener.port(), config.numNetworkThreads(),
@@ -85,7 +107,7 @@ public final class Node implements AutoCloseable {
             NodeConfig.Endpoint advertised = config.advertisedListeners().get(0);
             int advertisedPort = advertised.port() == 0 ? server.port() : advertised.port();
             controller.registerBroker(config.nodeId(), advertised.host(), advertisedPort, null).get(30, TimeUnit.SECONDS);
-            Node node = new Node(config, identity, store, fetchWaiters, controller, router, server);
+            Node node = new Node(config, identity, store, fetchWaiters, controller, groups, router, server);
             log.info("Gregor node {} ready on {}://{}:{} (cluster id {}, data in {}) in {} ms", config.nodeId(), listener.name(),
                     advertised.host(), advertisedPort, identity.clusterId(), config.logDir().toAbsolutePath(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
@@ -94,6 +116,9 @@ public final class Node implements AutoCloseable {
                  | io.gregor.storage.OffsetOutOfRangeException e) {
             if (router != null) {
                 router.close();
+            }
+            if (groups != null) {
+                groups.close();
             }
             if (controller != null) {
                 controller.close();
@@ -142,6 +167,11 @@ public final class Node implements AutoCloseable {
         return config;
     }
 
+    /** The group coordinator, e.g. for a group's rebalance history. */
+    public GroupCoordinator groupCoordinator() {
+        return groups;
+    }
+
     /** Blocks until {@link #close()} has completed. */
     public void awaitShutdown() throws InterruptedException {
         stopped.await();
@@ -159,6 +189,7 @@ public final class Node implements AutoCloseable {
         fetchWaiters.completeAll();
         server.close();
         router.close();
+        groups.close();
         fetchWaiters.close();
         controller.close();
         store.close();

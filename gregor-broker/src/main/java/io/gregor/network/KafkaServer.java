@@ -17,7 +17,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,19 @@ public final class KafkaServer implements AutoCloseable {
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
         this.serverChannel = serverChannel;
+    }
+
+    /**
+     * Independent slow initialisations (the native transport; Kafka's API schemas), each worth
+     * running early on a spare thread to cut start-up time. Class initialisation is thread-safe:
+     * whoever needs a class first simply waits for the thread already loading it.
+     */
+    public static List<Runnable> preloadTasks() {
+        return List.of(Epoll::isAvailable, () -> {
+            for (ApiKeys key : ApiKeys.values()) {
+                key.latestVersion(false);
+            }
+        });
     }
 
     /** Binds {@code host:port} (port 0 = any free port) and starts accepting. */

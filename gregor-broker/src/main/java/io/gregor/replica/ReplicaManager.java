@@ -4,6 +4,7 @@ import io.gregor.broker.NodeConfig;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.MetadataLog;
 import io.gregor.metadata.TopicConfigDef;
+import io.gregor.storage.CleanupPolicy;
 import io.gregor.storage.LogConfig;
 import io.gregor.storage.LogStore;
 import io.gregor.storage.PartitionLog;
@@ -119,6 +120,12 @@ public final class ReplicaManager {
                 Integer.parseInt(TopicConfigDef.effective("segment.index.bytes", overrides, config)),
                 Long.parseLong(TopicConfigDef.effective("file.delete.delay.ms", overrides, config)),
                 Long.parseLong(TopicConfigDef.effective("message.timestamp.after.max.ms", overrides, config)),
-                Long.parseLong(TopicConfigDef.effective("message.timestamp.before.max.ms", overrides, config)));
+                Long.parseLong(TopicConfigDef.effective("message.timestamp.before.max.ms", overrides, config)))
+                .withCleanupPolicy(CleanupPolicy.parse(TopicConfigDef.effective("cleanup.policy", overrides, config)))
+                .withDeleteRetentionMs(Long.parseLong(TopicConfigDef.effective("delete.retention.ms", overrides, config)))
+                .withMinCleanableDirtyRatio(
+                        Double.parseDouble(TopicConfigDef.effective("min.cleanable.dirty.ratio", overrides, config)))
+                .withMinCompactionLagMs(Long.parseLong(TopicConfigDef.effective("min.compaction.lag.ms", overrides, config)))
+                .withMaxCompactionLagMs(Long.parseLong(TopicConfigDef.effective("max.compaction.lag.ms", overrides, config)));
     }
 }

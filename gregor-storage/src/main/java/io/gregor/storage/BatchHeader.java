@@ -17,7 +17,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * <pre>
  * Record batch v2 (magic 2) header, big-endian; the CRC-32C covers attributes .. end of batch:
  *  0 baseOffset int64 | 8 length int32 (bytes after this field) | 12 partitionLeaderEpoch int32 | 16 magic int8
- * 17 crc uint32 | 21 attributes int16 (bits 0-2 codec, 3 timestampType, 4 transactional, 5 control)
+ * 17 crc uint32 | 21 attributes int16 (bits 0-2 codec, 3 timestampType, 4 transactional, 5 control,
+ *                                      6 delete horizon: baseTimestamp is then the KIP-534 horizon)
  * 23 lastOffsetDelta int32 | 27 baseTimestamp int64 | 35 maxTimestamp int64 | 43 producerId int64
  * 51 producerEpoch int16 | 53 baseSequence int32 | 57 recordCount int32 | 61 records...
  * </pre>

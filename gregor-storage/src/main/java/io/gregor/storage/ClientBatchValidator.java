@@ -3,18 +3,23 @@ package io.gregor.storage;
 import io.gregor.storage.LogAppendException.Reason;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.BufferSupplier;
+import org.apache.kafka.common.utils.internals.CloseableIterator;
 
 /**
  * Validates the bytes a client sent for one partition before anything is locked or written (Kafka's
  * ProduceRequest / LogValidator rules, PROTOCOL.md 2.5), in this order, failing on the first violation:
  * exactly one batch whose declared length matches the bytes, magic 2, size <= max.message.bytes, CRC-32C, baseOffset
  * 0, record count = lastOffsetDelta + 1 (> 0), record framing (uncompressed only), not a control batch, producerId
- * => baseSequence >= 0, CreateTime within the allowed window, no client-set LogAppendTime.
+ * => baseSequence >= 0, CreateTime within the allowed window, no client-set LogAppendTime, and on a compacted topic
+ * every record has a key (Kafka's LogValidator: "Compacted topic cannot accept message without key").
  *
  * <p>Stateless and thread-safe; runs on the caller's thread. The batch is returned over a private, writable copy
  * of its bytes only when the caller's buffer is read-only; otherwise the caller's bytes are rewritten in place.
@@ -74,8 +79,11 @@ final class ClientBatchValidator {
       throw new LogAppendException(Reason.INVALID_RECORD, "record count: " + count
           + " (expected: lastOffsetDelta + 1 = " + countFromOffsets + ", > 0)");
     }
+    boolean requireKeys = config.cleanupPolicy().compacts();
     if (batch.compressionType() == CompressionType.NONE) {
-      throwIfRecordsMalformed(bytes, count);
+      throwIfRecordsMalformed(bytes, count, requireKeys);
+    } else if (requireKeys) {
+      throwIfCompressedRecordWithoutKey(batch);
     }
     if (batch.isControlBatch()) {
       throw new LogAppendException(Reason.INVALID_RECORD, "control batches may not be produced by clients");
@@ -121,7 +129,8 @@ final class ClientBatchValidator {
    *         | value)*
    * </pre>
    */
-  private static void throwIfRecordsMalformed(ByteBuffer batch, int count) throws LogAppendException {
+  private static void throwIfRecordsMalformed(ByteBuffer batch, int count, boolean requireKeys)
+      throws LogAppendException {
     VarintReader r = new VarintReader(batch, RECORDS_OFFSET);
     for (int i = 0; i < count; i++) {
       int length = r.readVarint();
@@ -136,7 +145,7 @@ final class ClientBatchValidator {
       if (offsetDelta != i) {
         throw malformed(i, "offsetDelta " + offsetDelta);
       }
-      r.skipBytesField(true); // key
+      int keyLength = r.skipBytesField(true); // key
       r.skipBytesField(true); // value
       int headers = r.readVarint();
       if (headers < 0) {
@@ -149,12 +158,36 @@ final class ClientBatchValidator {
       if (r.failed || r.pos != end) {
         throw malformed(i, r.failed ? "truncated fields" : (end - r.pos) + " unread bytes");
       }
+      if (requireKeys && keyLength < 0) {
+        throw keyRequired(i);
+      }
       r.limit = batch.limit();
     }
     if (r.pos != batch.limit()) {
       throw new LogAppendException(Reason.INVALID_RECORD,
           (batch.limit() - r.pos) + " bytes after the last of " + count + " records (expected: 0)");
     }
+  }
+
+  /** Decompresses a batch for a compacted topic (the one rule that needs the records) and checks every key. */
+  private static void throwIfCompressedRecordWithoutKey(MutableRecordBatch batch) throws LogAppendException {
+    int index = 0;
+    try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+      while (it.hasNext()) {
+        if (!it.next().hasKey()) {
+          throw keyRequired(index);
+        }
+        index++;
+      }
+    } catch (KafkaException e) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "record " + index + " cannot be decompressed: "
+          + e.getMessage());
+    }
+  }
+
+  private static LogAppendException keyRequired(int index) {
+    return new LogAppendException(Reason.INVALID_RECORD, "record " + index
+        + " has a null key (expected: a key, cleanup.policy includes compact)");
   }
 
   private static LogAppendException malformed(int index, String what) {
@@ -183,17 +216,21 @@ final class ClientBatchValidator {
       }
     }
 
-    /** Skips a length-prefixed bytes field; length -1 (null) is allowed only when {@code nullable}. */
-    void skipBytesField(boolean nullable) {
+    /**
+     * Skips a length-prefixed bytes field and returns its length (-1 = null); length -1 is allowed only when
+     * {@code nullable}.
+     */
+    int skipBytesField(boolean nullable) {
       int len = readVarint();
       if (len < -1 || (len == -1 && !nullable)) {
         failed = true;
         pos = limit;
-        return;
+        return len;
       }
       if (len > 0) {
         skip(len);
       }
+      return len;
     }
 
     int readVarint() {

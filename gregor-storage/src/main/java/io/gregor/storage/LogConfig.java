@@ -16,10 +16,16 @@ import java.util.Map;
  * @param fileDeleteDelayMs    {@code file.delete.delay.ms}
  * @param timestampAfterMaxMs  {@code message.timestamp.after.max.ms}
  * @param timestampBeforeMaxMs {@code message.timestamp.before.max.ms}
+ * @param cleanupPolicy        {@code cleanup.policy}: delete, compact, or compact,delete
+ * @param deleteRetentionMs    {@code delete.retention.ms}: how long the cleaner keeps tombstones (KIP-534 horizon)
+ * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}
+ * @param minCompactionLagMs   {@code min.compaction.lag.ms}: records younger than this are not compacted (KIP-58)
+ * @param maxCompactionLagMs   {@code max.compaction.lag.ms}: a dirty record older than this forces cleaning (KIP-354)
  */
 public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int maxMessageBytes,
     boolean logAppendTime, int indexIntervalBytes, int maxIndexSizeBytes, long fileDeleteDelayMs,
-    long timestampAfterMaxMs, long timestampBeforeMaxMs) {
+    long timestampAfterMaxMs, long timestampBeforeMaxMs, CleanupPolicy cleanupPolicy, long deleteRetentionMs,
+    double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs) {
 
   public static final String SEGMENT_BYTES = "segment.bytes";
   public static final String SEGMENT_MS = "segment.ms";
@@ -32,9 +38,15 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
   public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
   public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
   public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+  public static final String CLEANUP_POLICY = "cleanup.policy";
+  public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+  public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+  public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
+  public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
 
   private static final LogConfig DEFAULTS = new LogConfig(1 << 30, 7 * 24 * 3_600_000L, 7 * 24 * 3_600_000L, -1L,
-      1_048_588, false, 4096, 10 * 1024 * 1024, 60_000L, 3_600_000L, Long.MAX_VALUE);
+      1_048_588, false, 4096, 10 * 1024 * 1024, 60_000L, 3_600_000L, Long.MAX_VALUE, CleanupPolicy.DELETE,
+      86_400_000L, 0.5, 0L, Long.MAX_VALUE);
 
   public LogConfig {
     requireAtLeast(SEGMENT_BYTES, segmentBytes, 14); // one empty v0 record, Kafka's historical floor
@@ -47,6 +59,25 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
     requireAtLeast(FILE_DELETE_DELAY_MS, fileDeleteDelayMs, 0);
     requireAtLeast(MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs, 0);
     requireAtLeast(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, timestampBeforeMaxMs, 0);
+    if (cleanupPolicy == null) {
+      throw new IllegalArgumentException(CLEANUP_POLICY + ": null (expected: delete, compact or compact,delete)");
+    }
+    requireAtLeast(DELETE_RETENTION_MS, deleteRetentionMs, 0);
+    if (!(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
+      throw new IllegalArgumentException(MIN_CLEANABLE_DIRTY_RATIO + ": " + minCleanableDirtyRatio
+          + " (expected: within [0, 1])");
+    }
+    requireAtLeast(MIN_COMPACTION_LAG_MS, minCompactionLagMs, 0);
+    requireAtLeast(MAX_COMPACTION_LAG_MS, maxCompactionLagMs, 1);
+  }
+
+  /** The settings that predate compaction; the cleaner settings take Kafka's defaults (cleanup.policy=delete). */
+  public LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int maxMessageBytes,
+      boolean logAppendTime, int indexIntervalBytes, int maxIndexSizeBytes, long fileDeleteDelayMs,
+      long timestampAfterMaxMs, long timestampBeforeMaxMs) {
+    this(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime, indexIntervalBytes,
+        maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, CleanupPolicy.DELETE,
+        86_400_000L, 0.5, 0L, Long.MAX_VALUE);
   }
 
   public static LogConfig defaults() {
@@ -85,6 +116,11 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
           case FILE_DELETE_DELAY_MS -> c = c.withFileDeleteDelayMs(Long.parseLong(v));
           case MESSAGE_TIMESTAMP_AFTER_MAX_MS -> c = c.withTimestampAfterMaxMs(Long.parseLong(v));
           case MESSAGE_TIMESTAMP_BEFORE_MAX_MS -> c = c.withTimestampBeforeMaxMs(Long.parseLong(v));
+          case CLEANUP_POLICY -> c = c.withCleanupPolicy(CleanupPolicy.parse(v));
+          case DELETE_RETENTION_MS -> c = c.withDeleteRetentionMs(Long.parseLong(v));
+          case MIN_CLEANABLE_DIRTY_RATIO -> c = c.withMinCleanableDirtyRatio(Double.parseDouble(v));
+          case MIN_COMPACTION_LAG_MS -> c = c.withMinCompactionLagMs(Long.parseLong(v));
+          case MAX_COMPACTION_LAG_MS -> c = c.withMaxCompactionLagMs(Long.parseLong(v));
           default -> {
             // not a log setting
           }
@@ -102,6 +138,14 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
     }
   }
 
+  /**
+   * segment.ms as rolls apply it: on a compacted topic at most max.compaction.lag.ms, so that records leave the
+   * uncleanable active segment in time (KIP-354).
+   */
+  long maxSegmentMs() {
+    return cleanupPolicy.compacts() ? Math.min(segmentMs, maxCompactionLagMs) : segmentMs;
+  }
+
   /** Largest number of entries the offset index of one segment may hold. */
   int maxOffsetIndexEntries() {
     return maxIndexSizeBytes / OffsetIndex.ENTRY_SIZE;
@@ -114,56 +158,97 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
 
   public LogConfig withSegmentBytes(int v) {
     return new LogConfig(v, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
-        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
   }
 
   public LogConfig withSegmentMs(long v) {
     return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
-        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
   }
 
   public LogConfig withRetentionMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, maxMessageBytes, logAppendTime,
-        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
   }
 
   public LogConfig withRetentionBytes(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, v, maxMessageBytes, logAppendTime,
-        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
   }
 
   public LogConfig withMaxMessageBytes(int v) {
-    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, logAppendTime,
-        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, logAppendTime, indexIntervalBytes,
+        maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
   }
 
   public LogConfig withLogAppendTime(boolean v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, v,
-        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
   }
 
   public LogConfig withIndexIntervalBytes(int v) {
-    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
-        v, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime, v,
+        maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
   }
 
   public LogConfig withMaxIndexSizeBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
-        indexIntervalBytes, v, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs);
+        indexIntervalBytes, v, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
   }
 
   public LogConfig withFileDeleteDelayMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
-        indexIntervalBytes, maxIndexSizeBytes, v, timestampAfterMaxMs, timestampBeforeMaxMs);
+        indexIntervalBytes, maxIndexSizeBytes, v, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
   }
 
   public LogConfig withTimestampAfterMaxMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
-        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, v, timestampBeforeMaxMs);
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, v, timestampBeforeMaxMs, cleanupPolicy,
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
   }
 
   public LogConfig withTimestampBeforeMaxMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
-        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, v);
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, v, cleanupPolicy,
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+  }
+
+  public LogConfig withCleanupPolicy(CleanupPolicy v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, v,
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+  }
+
+  public LogConfig withDeleteRetentionMs(long v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, v, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+  }
+
+  public LogConfig withMinCleanableDirtyRatio(double v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, v, minCompactionLagMs, maxCompactionLagMs);
+  }
+
+  public LogConfig withMinCompactionLagMs(long v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, v, maxCompactionLagMs);
+  }
+
+  public LogConfig withMaxCompactionLagMs(long v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, v);
   }
 }

@@ -1,13 +1,21 @@
 package io.gregor.storage;
 
+import java.io.IOException;
+
 /**
  * What a {@link PartitionLog} borrows from its {@link LogStore}: the I/O seam, the store settings, the group-commit
- * flusher and the delayed file deleter. Immutable.
+ * flusher, the delayed file deleter and the writer of the store's cleaner checkpoint. Immutable.
  */
-record LogEnvironment(StorageIo io, StoreConfig storeConfig, LogFlusher flusher, SegmentDeleter deleter) {
+record LogEnvironment(StorageIo io, StoreConfig storeConfig, LogFlusher flusher, SegmentDeleter deleter,
+    CleanerCheckpointWriter cleanerCheckpoints) {
 
   /** Deletes a segment's renamed files after a delay, so in-flight zero-copy sends of it can finish. */
   interface SegmentDeleter {
     void scheduleDelete(LogSegment segment, long delayMs);
+  }
+
+  /** Writes (fsynced) {@code cleaner-offset-checkpoint} from every log's current cleaner offset. */
+  interface CleanerCheckpointWriter {
+    void write() throws IOException;
   }
 }

@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens one partition directory and brings it to a consistent state before the {@link PartitionLog} is published:
- * removes leftovers of interrupted deletes and writes, opens the segments, and then either
+ * removes leftovers of interrupted deletes and writes, completes an interrupted cleaner swap ({@code NNN.log.swap}
+ * replaces {@code NNN.log}; a {@code .cleaned} file is an unfinished pass and is dropped), opens the segments, and
+ * then either
  * <ul>
  *   <li>after a clean shutdown, trusts the persisted indexes and checks only the tail of the last segment against
  *       the recovery-point checkpoint, or</li>
@@ -32,19 +35,26 @@ import org.slf4j.LoggerFactory;
  */
 final class LogLoader {
   private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
-  private static final String[] LEFTOVER_SUFFIXES = {".deleted", ".tmp", ".cleaned", ".swap"};
+  private static final String[] LEFTOVER_SUFFIXES = {".deleted", ".tmp", ".cleaned"};
 
   private LogLoader() {
   }
 
-  /** Checkpointed offsets for one partition, absent when the checkpoint files had no entry. */
-  record Checkpoints(OptionalLong recoveryPoint, OptionalLong logStartOffset) {
+  /**
+   * Checkpointed offsets for one partition, absent when the checkpoint files had no entry. {@code cleanerOffset} is
+   * the cleaner's first dirty offset: segments below it may have offset gaps.
+   */
+  record Checkpoints(OptionalLong recoveryPoint, OptionalLong logStartOffset, OptionalLong cleanerOffset) {
+    Checkpoints(OptionalLong recoveryPoint, OptionalLong logStartOffset) {
+      this(recoveryPoint, logStartOffset, OptionalLong.empty());
+    }
   }
 
   static PartitionLog load(Path dir, String topic, int partition, Uuid topicId, LogConfig config,
       LogEnvironment env, boolean cleanShutdown, Checkpoints checkpoints, long nowMs) throws IOException {
     String name = topic + "-" + partition;
-    List<Long> baseOffsets = cleanDirectory(dir);
+    TreeSet<Long> swapped = new TreeSet<>();
+    List<Long> baseOffsets = cleanDirectory(name, dir, swapped);
     boolean fresh = baseOffsets.isEmpty() && checkpoints.recoveryPoint().isEmpty();
     ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     for (long base : baseOffsets) {
@@ -61,9 +71,17 @@ final class LogLoader {
       epochs = LeaderEpochCache.empty(dir);
     }
 
+    // Segments below the cleaner checkpoint were rewritten by the cleaner; so were swapped ones whose pass did not
+    // get to write the checkpoint (it is written between .swap and .log).
+    long cleanerOffset = checkpoints.cleanerOffset().orElse(0L);
+    if (!swapped.isEmpty()) {
+      Long after = segments.higherKey(swapped.last());
+      cleanerOffset = Math.max(cleanerOffset, after == null ? swapped.last() + 1 : after);
+    }
+    long gapsBelow = cleanerOffset;
     long recoveryPoint;
-    boolean trusted = cleanShutdown && checkpoints.recoveryPoint().isPresent() && !rebuildEpochs
-        && loadTrusted(name, segments, config, checkpoints.recoveryPoint().getAsLong());
+    boolean trusted = cleanShutdown && checkpoints.recoveryPoint().isPresent() && !rebuildEpochs && swapped.isEmpty()
+        && loadTrusted(name, segments, config, checkpoints.recoveryPoint().getAsLong(), gapsBelow);
     if (trusted) {
       recoveryPoint = segments.lastEntry().getValue().nextOffset();
     } else {
@@ -72,7 +90,7 @@ final class LogLoader {
         // The clean-shutdown state did not match the files: re-verify at least the last segment.
         checkpointed = Math.min(checkpointed, segments.lastKey());
       }
-      recoveryPoint = recover(name, segments, config, checkpointed, epochs, rebuildEpochs, env.io());
+      recoveryPoint = recover(name, segments, config, checkpointed, epochs, rebuildEpochs, env.io(), gapsBelow);
     }
 
     long logEndOffset = segments.lastEntry().getValue().nextOffset();
@@ -85,7 +103,7 @@ final class LogLoader {
 
     ProducerStateTable producers = loadProducerState(name, dir, segments, logEndOffset);
     PartitionLog log = new PartitionLog(topic, partition, topicId, dir, config, env, segments, epochs, producers,
-        logStartOffset, Math.min(recoveryPoint, logEndOffset));
+        logStartOffset, Math.min(recoveryPoint, logEndOffset), Math.min(cleanerOffset, logEndOffset));
     if (fresh) {
       LOG.info("{}: created at offset {}", name, logEndOffset);
     } else {
@@ -96,10 +114,14 @@ final class LogLoader {
     return log;
   }
 
-  /** Deletes leftovers and orphan index files; returns the segment base offsets, ascending. */
-  private static List<Long> cleanDirectory(Path dir) throws IOException {
+  /**
+   * Deletes leftovers and orphan index files and completes cleaner swaps (their base offsets go to {@code swapped});
+   * returns the segment base offsets, ascending.
+   */
+  private static List<Long> cleanDirectory(String name, Path dir, TreeSet<Long> swapped) throws IOException {
     TreeSet<Long> bases = new TreeSet<>();
     List<Path> indexes = new ArrayList<>();
+    completeSwaps(name, dir, swapped);
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
         String file = p.getFileName().toString();
@@ -123,6 +145,38 @@ final class LogLoader {
       }
     }
     return new ArrayList<>(bases);
+  }
+
+  /**
+   * A {@code NNN.log.swap} exists only once the cleaner has written and fsynced the whole cleaned segment, so it
+   * always wins: it replaces {@code NNN.log} (whose indexes are stale and are rebuilt). Any other {@code .swap} file
+   * is dropped.
+   */
+  private static void completeSwaps(String name, Path dir, TreeSet<Long> swapped) throws IOException {
+    List<Path> swaps = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + LogSegment.SWAP_SUFFIX)) {
+      for (Path p : ds) {
+        swaps.add(p);
+      }
+    }
+    for (Path p : swaps) {
+      String file = p.getFileName().toString();
+      String plain = file.substring(0, file.length() - LogSegment.SWAP_SUFFIX.length());
+      if (!plain.endsWith(".log") || !isOffsetName(plain, ".log")) {
+        Files.deleteIfExists(p);
+        continue;
+      }
+      long base = Long.parseLong(plain.substring(0, 20));
+      Files.deleteIfExists(LogSegment.offsetIndexFile(dir, base));
+      Files.deleteIfExists(LogSegment.timeIndexFile(dir, base));
+      Files.move(p, LogSegment.logFile(dir, base), StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+      swapped.add(base);
+      LOG.info("{}: completed the interrupted swap of cleaned segment {}", name, base);
+    }
+    if (!swaps.isEmpty()) {
+      FileStorageIo.forceDirectory(dir);
+    }
   }
 
   private static boolean isOffsetName(String file, String suffix) {
@@ -149,15 +203,15 @@ final class LogLoader {
 
   /** Clean-shutdown path: every segment must load from its index files and the log must end at the checkpoint. */
   private static boolean loadTrusted(String name, ConcurrentSkipListMap<Long, LogSegment> segments,
-      LogConfig config, long checkpointedEnd) throws IOException {
+      LogConfig config, long checkpointedEnd, long gapsBelow) throws IOException {
     LogSegment previous = null;
     for (LogSegment segment : segments.values()) {
-      if (!segment.tryLoadIndexes(config.indexIntervalBytes())) {
+      if (!segment.tryLoadIndexes(config.indexIntervalBytes(), segment.baseOffset() < gapsBelow)) {
         LOG.info("{}: indexes of segment {} are missing or inconsistent; rebuilding them", name,
             segment.baseOffset());
         return false;
       }
-      if (previous != null && previous.nextOffset() != segment.baseOffset()) {
+      if (previous != null && !continues(previous, segment, gapsBelow)) {
         return false;
       }
       previous = segment;
@@ -172,16 +226,29 @@ final class LogLoader {
   }
 
   /**
+   * Whether {@code next} may follow {@code previous}: appends roll at the log end offset, so the next segment starts
+   * where the previous one ends; after the cleaner rewrote {@code previous} it may end earlier (its last batches
+   * compacted away), never later.
+   */
+  private static boolean continues(LogSegment previous, LogSegment next, long gapsBelow) {
+    return previous.baseOffset() < gapsBelow ? previous.nextOffset() <= next.baseOffset()
+        : previous.nextOffset() == next.baseOffset();
+  }
+
+  /**
    * Unclean path. Segments wholly below {@code recoveryPoint} were fsynced: trust their indexes when consistent
-   * (else walk their headers). The rest are scanned with CRC checks. Returns the recovery point to keep.
+   * (else walk their headers). The rest are scanned with CRC checks. Segments below {@code gapsBelow} (cleaned) may
+   * have offset gaps. Returns the recovery point to keep.
    */
   private static long recover(String name, ConcurrentSkipListMap<Long, LogSegment> segments, LogConfig config,
-      long recoveryPoint, LeaderEpochCache epochs, boolean rebuildEpochs, StorageIo io) throws IOException {
+      long recoveryPoint, LeaderEpochCache epochs, boolean rebuildEpochs, StorageIo io, long gapsBelow)
+      throws IOException {
     List<LogSegment> all = new ArrayList<>(segments.values());
     for (int i = 0; i < all.size(); i++) {
       LogSegment segment = all.get(i);
-      if (i > 0 && segment.baseOffset() != all.get(i - 1).nextOffset()) {
-        // Segments roll at the log end offset and are never empty unless last: a gap means lost data.
+      boolean gaps = segment.baseOffset() < gapsBelow;
+      if (i > 0 && !continues(all.get(i - 1), segment, gapsBelow)) {
+        // Segments roll at the log end offset and are never empty unless last or cleaned: a gap means lost data.
         LogSegment previous = all.get(i - 1);
         LOG.warn("{}: segment {} does not continue the previous one (ends at {}); truncating the log at offset {} "
             + "and dropping {} segment(s)", name, segment.baseOffset(), previous.nextOffset(),
@@ -195,12 +262,12 @@ final class LogLoader {
       long nextBase = i + 1 < all.size() ? all.get(i + 1).baseOffset() : Long.MAX_VALUE;
       LogSegment.RecoveryOutcome outcome;
       if (nextBase <= recoveryPoint) {
-        if (!rebuildEpochs && segment.tryLoadIndexes(config.indexIntervalBytes())) {
+        if (!rebuildEpochs && segment.tryLoadIndexes(config.indexIntervalBytes(), gaps)) {
           continue;
         }
-        outcome = segment.recover(Long.MAX_VALUE, config.indexIntervalBytes(), epochs);
+        outcome = segment.recover(Long.MAX_VALUE, config.indexIntervalBytes(), epochs, gaps);
       } else {
-        outcome = segment.recover(recoveryPoint, config.indexIntervalBytes(), epochs);
+        outcome = segment.recover(recoveryPoint, config.indexIntervalBytes(), epochs, gaps);
       }
       if (outcome.problem() != null) {
         int dropped = all.size() - i - 1;

@@ -25,6 +25,8 @@ final class LogSegment {
   private static final String INDEX_SUFFIX = ".index";
   private static final String TIME_INDEX_SUFFIX = ".timeindex";
   static final String DELETED_SUFFIX = ".deleted";
+  static final String CLEANED_SUFFIX = ".cleaned";
+  static final String SWAP_SUFFIX = ".swap";
 
   private final long baseOffset;
   private final FileRecords records;
@@ -84,6 +86,17 @@ final class LogSegment {
     return new LogSegment(dir, baseOffset, records, config, nowMs);
   }
 
+  /**
+   * Creates the empty {@code NNN.log.cleaned} file the cleaner rewrites segment {@code baseOffset} into (replacing a
+   * leftover of an aborted pass). It becomes {@code .swap}, then {@code .log}, through {@link #renameFile}.
+   */
+  static LogSegment createCleaned(Path dir, long baseOffset, LogConfig config, long nowMs) throws IOException {
+    Path file = dir.resolve(filenamePrefix(baseOffset) + LOG_SUFFIX + CLEANED_SUFFIX);
+    Files.deleteIfExists(file);
+    FileRecords records = FileRecords.open(file.toFile(), true, false, 0, false);
+    return new LogSegment(dir, baseOffset, records, config, nowMs);
+  }
+
   /** Opens an existing segment file; the caller then calls {@link #tryLoadIndexes} or {@link #recover}. */
   static LogSegment open(Path dir, long baseOffset, LogConfig config, long nowMs) throws IOException {
     FileRecords records = FileRecords.open(logFile(dir, baseOffset).toFile(), true, true, 0, false);
@@ -112,6 +125,17 @@ final class LogSegment {
 
   FileChannel channel() {
     return records.channel();
+  }
+
+  /** The data file under its current name: {@code .log}, or {@code .cleaned}, {@code .swap}, {@code .deleted}. */
+  Path file() {
+    return records.file().toPath();
+  }
+
+  /** Renames the data file to {@code NNN.log + suffix} ("" for the plain {@code .log}); readers keep working. */
+  void renameFile(String suffix) throws IOException {
+    records.renameTo(logFile(dir, baseOffset).resolveSibling(filenamePrefix(baseOffset) + LOG_SUFFIX + suffix)
+        .toFile());
   }
 
   boolean isDeleted() {
@@ -207,10 +231,11 @@ final class LogSegment {
   /**
    * Rebuilds indexes and statistics by walking every batch from position 0 (lengths, magic, offsets increasing) and
    * verifying the CRC of batches whose lastOffset >= {@code verifyCrcFromOffset}; truncates the file at the first
-   * bad or torn batch. Leader epochs found in batch headers are offered to {@code epochs}. Loader only.
+   * bad or torn batch. Leader epochs found in batch headers are offered to {@code epochs}. Offsets must be dense
+   * unless {@code offsetsMayHaveGaps} (a segment the cleaner rewrote). Loader only.
    */
-  RecoveryOutcome recover(long verifyCrcFromOffset, int indexIntervalBytes, LeaderEpochCache epochs)
-      throws IOException {
+  RecoveryOutcome recover(long verifyCrcFromOffset, int indexIntervalBytes, LeaderEpochCache epochs,
+      boolean offsetsMayHaveGaps) throws IOException {
     offsetIndex = new OffsetIndex(baseOffset, maxOffsetIndexEntries);
     timeIndex = new TimeIndex(baseOffset, maxTimeIndexEntries);
     maxTimestamp = -1L;
@@ -234,9 +259,11 @@ final class LogSegment {
         problem = h.problem();
         break;
       }
-      // Offsets are dense (no compaction yet), so any jump means a corrupt baseOffset, which the CRC does not cover.
-      if (h.baseOffset() != expectedOffset) {
-        problem = "baseOffset: " + h.baseOffset() + " (expected: " + expectedOffset + ")";
+      // Appends keep offsets dense, so in a segment the cleaner never rewrote any jump means a corrupt baseOffset,
+      // which the CRC does not cover. A cleaned segment only keeps them increasing.
+      if (offsetsMayHaveGaps ? h.baseOffset() < expectedOffset : h.baseOffset() != expectedOffset) {
+        problem = "baseOffset: " + h.baseOffset() + " (expected: " + (offsetsMayHaveGaps ? ">= " : "")
+            + expectedOffset + ")";
         break;
       }
       if (h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
@@ -266,7 +293,7 @@ final class LogSegment {
    * entry against the batch header it points at, and walks only the headers after it (at most about one index
    * interval) to find the segment's end. Returns false when a full {@link #recover} is needed. Loader only.
    */
-  boolean tryLoadIndexes(int indexIntervalBytes) throws IOException {
+  boolean tryLoadIndexes(int indexIntervalBytes, boolean offsetsMayHaveGaps) throws IOException {
     FileChannel ch = records.channel();
     int fileSize = (int) Math.min(Integer.MAX_VALUE, ch.size());
     OffsetIndex oi = OffsetIndex.load(offsetIndexFile(dir, baseOffset), baseOffset, maxOffsetIndexEntries, fileSize);
@@ -297,7 +324,8 @@ final class LogSegment {
       if (status == BatchHeader.Status.END) {
         break;
       }
-      if (status != BatchHeader.Status.OK || h.baseOffset() < baseOffset || (next >= 0 && h.baseOffset() != next)) {
+      boolean offsetOk = next < 0 || (offsetsMayHaveGaps ? h.baseOffset() >= next : h.baseOffset() == next);
+      if (status != BatchHeader.Status.OK || h.baseOffset() < baseOffset || !offsetOk) {
         return false;
       }
       if (h.maxTimestamp() > maxTs) {
@@ -499,6 +527,10 @@ final class LogSegment {
     }
   }
 
+  /**
+   * Closes and deletes the data file under its current name and the index files: the {@code .deleted} ones after
+   * {@link #renameToDeleted}, since by then the plain names may belong to a cleaned segment that replaced this one.
+   */
   void closeAndDeleteFiles() throws IOException {
     close();
     Files.deleteIfExists(records.file().toPath());
@@ -506,8 +538,10 @@ final class LogSegment {
         offsetIndexFile(dir, baseOffset).getFileName() + DELETED_SUFFIX));
     Files.deleteIfExists(timeIndexFile(dir, baseOffset).resolveSibling(
         timeIndexFile(dir, baseOffset).getFileName() + DELETED_SUFFIX));
-    Files.deleteIfExists(offsetIndexFile(dir, baseOffset));
-    Files.deleteIfExists(timeIndexFile(dir, baseOffset));
+    if (!deleted) {
+      Files.deleteIfExists(offsetIndexFile(dir, baseOffset));
+      Files.deleteIfExists(timeIndexFile(dir, baseOffset));
+    }
   }
 
   /**

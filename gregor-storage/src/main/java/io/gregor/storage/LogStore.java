@@ -36,15 +36,20 @@ import org.slf4j.LoggerFactory;
  * entry), plus the directory's checkpoints and clean-shutdown marker.
  *
  * <p>Threads: the log map is a concurrent map; create/delete/close are serialised by {@link #lifecycleLock}. The
- * store runs two threads of its own: the {@link LogFlusher} (group-commit fsyncs, periodic flush and checkpoints)
- * and a scheduler (retention every retentionCheckIntervalMs, delayed deletion of segment files and directories).
+ * store runs three threads of its own: the {@link LogFlusher} (group-commit fsyncs, periodic flush and checkpoints),
+ * a scheduler (retention every retentionCheckIntervalMs, delayed deletion of segment files and directories) and
+ * the cleaner ({@code gregor-cleaner-*}: every log.cleaner.backoff.ms it compacts the dirtiest compacted logs, one
+ * pass at a time, see {@link PartitionLog#runCleaner}). The cleaner thread is never interrupted: an interrupt
+ * would close the segment channels it shares with readers; shutdown asks running passes to abort instead.
  *
  * <pre>
  * &lt;logDir&gt;/
- *   recovery-point-offset-checkpoint, log-start-offset-checkpoint   (see {@link OffsetCheckpointFile})
+ *   recovery-point-offset-checkpoint, log-start-offset-checkpoint,
+ *   cleaner-offset-checkpoint                                       (see {@link OffsetCheckpointFile})
  *   .kafka_cleanshutdown                                             (present only between close and next open)
  *   &lt;topic&gt;-&lt;partition&gt;/
  *     00000000000000000000.log / .index / .timeindex, 000...NNN.snapshot,
+ *     NNN.log.cleaned, NNN.log.swap                                  (cleaner output, see {@link LogCompactor})
  *     leader-epoch-checkpoint, partition.metadata ("version: 0\ntopic_id: &lt;base64 uuid&gt;\n")
  *   &lt;topic&gt;-&lt;partition&gt;.&lt;uuid&gt;-delete/                         (being deleted)
  * </pre>
@@ -53,6 +58,7 @@ public final class LogStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogStore.class);
   static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
   static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+  static final String CLEANER_OFFSET_CHECKPOINT = "cleaner-offset-checkpoint";
   static final String CLEAN_SHUTDOWN_MARKER = ".kafka_cleanshutdown";
   static final String PARTITION_METADATA = "partition.metadata";
   private static final String DELETE_SUFFIX = "-delete";
@@ -65,6 +71,8 @@ public final class LogStore implements AutoCloseable {
   private final Object lifecycleLock = new Object();
   private final LogFlusher flusher;
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService cleaner;
+  private final Object cleanerCheckpointLock = new Object();
   private final Set<LogSegment> pendingDeletes = ConcurrentHashMap.newKeySet();
   private final LogEnvironment env;
   private volatile boolean closed;
@@ -83,7 +91,14 @@ public final class LogStore implements AutoCloseable {
     });
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.scheduler = Executors.unconfigurableScheduledExecutorService(executor);
-    this.env = new LogEnvironment(io, config, flusher, this::scheduleSegmentDelete);
+    ScheduledThreadPoolExecutor cleanerExecutor = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "gregor-cleaner-" + dir.getFileName());
+      t.setDaemon(true);
+      return t;
+    });
+    cleanerExecutor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.cleaner = Executors.unconfigurableScheduledExecutorService(cleanerExecutor);
+    this.env = new LogEnvironment(io, config, flusher, this::scheduleSegmentDelete, this::writeCleanerCheckpoint);
   }
 
   /** Opens {@code logDir} (creating it if needed) and loads or recovers every {@code <topic>-<partition>} in it. */
@@ -103,6 +118,8 @@ public final class LogStore implements AutoCloseable {
     store.flusher.start();
     store.scheduler.scheduleWithFixedDelay(store::runRetentionQuietly, config.retentionCheckIntervalMs(),
         config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+    store.cleaner.scheduleWithFixedDelay(store::runCleanerQuietly, config.cleanerBackoffMs(),
+        config.cleanerBackoffMs(), TimeUnit.MILLISECONDS);
     return store;
   }
 
@@ -111,6 +128,7 @@ public final class LogStore implements AutoCloseable {
     boolean cleanShutdown = Files.exists(marker);
     Map<TopicPartition, Long> recoveryPoints = OffsetCheckpointFile.read(dir.resolve(RECOVERY_POINT_CHECKPOINT));
     Map<TopicPartition, Long> startOffsets = OffsetCheckpointFile.read(dir.resolve(LOG_START_OFFSET_CHECKPOINT));
+    Map<TopicPartition, Long> cleanerOffsets = OffsetCheckpointFile.read(dir.resolve(CLEANER_OFFSET_CHECKPOINT));
     long nowMs = System.currentTimeMillis();
     List<Path> toDelete = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
@@ -127,7 +145,7 @@ public final class LogStore implements AutoCloseable {
         }
         Uuid topicId = readPartitionMetadata(child);
         LogLoader.Checkpoints checkpoints = new LogLoader.Checkpoints(optional(recoveryPoints.get(tp)),
-            optional(startOffsets.get(tp)));
+            optional(startOffsets.get(tp)), optional(cleanerOffsets.get(tp)));
         PartitionLog log = LogLoader.load(child, tp.topic(), tp.partition(), topicId,
             topicConfigs.apply(tp.topic()), env, cleanShutdown, checkpoints, nowMs);
         logs.put(tp, log);
@@ -271,6 +289,52 @@ public final class LogStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Cleans the compacted log that needs it most (highest dirty ratio among those due, see
+   * {@link PartitionLog#runCleaner}); returns whether a log was cleaned. The cleaner thread calls this until it
+   * returns false; public so tests can run a pass with their own clock.
+   */
+  public boolean runCleaner(long nowMs) {
+    PartitionLog dirtiest = null;
+    double dirtiestRatio = -1;
+    for (PartitionLog log : logs.values()) {
+      CleanableRange range = log.cleanableRange(nowMs);
+      if (range != null && range.shouldClean(log.config().minCleanableDirtyRatio())
+          && range.dirtyRatio() > dirtiestRatio) {
+        dirtiest = log;
+        dirtiestRatio = range.dirtyRatio();
+      }
+    }
+    return dirtiest != null && dirtiest.runCleaner(nowMs);
+  }
+
+  private void runCleanerQuietly() {
+    try {
+      // Bounded, so one log that stays due (e.g. it keeps failing) cannot pin the thread.
+      for (int i = 0; i <= logs.size() && !closed; i++) {
+        if (!runCleaner(System.currentTimeMillis())) {
+          return;
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("Cleaner run in {} failed", dir, e);
+    }
+  }
+
+  /** Writes cleaner-offset-checkpoint (fsynced) from the logs' cleaner offsets; the cleaner, the flusher, close. */
+  private void writeCleanerCheckpoint() throws IOException {
+    synchronized (cleanerCheckpointLock) {
+      Map<TopicPartition, Long> offsets = new HashMap<>();
+      for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
+        long offset = e.getValue().cleanerOffset();
+        if (offset > 0) {
+          offsets.put(e.getKey(), offset);
+        }
+      }
+      OffsetCheckpointFile.write(dir.resolve(CLEANER_OFFSET_CHECKPOINT), offsets, io);
+    }
+  }
+
   private void scheduleSegmentDelete(LogSegment segment, long delayMs) {
     pendingDeletes.add(segment);
     Runnable delete = () -> {
@@ -325,6 +389,7 @@ public final class LogStore implements AutoCloseable {
     }
     OffsetCheckpointFile.write(dir.resolve(RECOVERY_POINT_CHECKPOINT), recoveryPoints, io);
     OffsetCheckpointFile.write(dir.resolve(LOG_START_OFFSET_CHECKPOINT), startOffsets, io);
+    writeCleanerCheckpoint();
   }
 
   private void writeCheckpointsQuietly() {
@@ -352,6 +417,7 @@ public final class LogStore implements AutoCloseable {
         return;
       }
       closed = true;
+      stopCleaner();
       scheduler.shutdownNow();
       awaitScheduler();
       flusher.close();
@@ -386,12 +452,28 @@ public final class LogStore implements AutoCloseable {
   void closeAbruptlyForTesting() {
     synchronized (lifecycleLock) {
       closed = true;
+      stopCleaner();
       scheduler.shutdownNow();
       awaitScheduler();
       flusher.abort();
       for (PartitionLog log : logs.values()) {
         log.closeAbruptly();
       }
+    }
+  }
+
+  /** Asks running passes to abort and waits for the cleaner thread, without interrupting it. */
+  private void stopCleaner() {
+    for (PartitionLog log : logs.values()) {
+      log.abortCleaning();
+    }
+    cleaner.shutdown();
+    try {
+      if (!cleaner.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("Cleaner of {} did not stop within 30 s", dir);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * happens before it, fsync never inside it except at close. Reads (fetch, timestamp and epoch lookups) take no lock:
  * they read the volatile {@code logEndOffset} / {@code logStartOffset} and the segments' published sizes; a batch
  * is published only after it is completely written and indexed.
+ *
+ * <p>Compaction ({@code cleanup.policy} with compact): {@link #runCleaner} runs one pass at a time under
+ * {@link #cleanerLock} (the store's cleaner thread, or a test), reading inactive segments without {@link #lock}
+ * and taking it only to swap cleaned segments in. Replaced segments are renamed {@code .deleted} and closed after
+ * file.delete.delay.ms, so a reader holding one keeps working. Offsets below {@link #cleanerOffset()} may have gaps.
  */
 public final class PartitionLog {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
@@ -53,10 +58,14 @@ public final class PartitionLog {
   private volatile long recoveryPoint;                // everything below is fsynced; written by the flusher
   private volatile boolean offline;
   private volatile boolean closed;
+  private final ReentrantLock cleanerLock = new ReentrantLock(); // one cleaning pass at a time
+  private volatile long cleanerOffset;                // first dirty offset; cleaner-offset-checkpoint
+  private volatile long minTombstoneHorizonMs = Long.MAX_VALUE; // earliest horizon of tombstones the cleaner kept
+  private volatile boolean cleaningAborted;
 
   PartitionLog(String topic, int partition, Uuid topicId, Path dir, LogConfig config, LogEnvironment env,
       ConcurrentSkipListMap<Long, LogSegment> segments, LeaderEpochCache epochCache, ProducerStateTable producers,
-      long logStartOffset, long recoveryPoint) {
+      long logStartOffset, long recoveryPoint, long cleanerOffset) {
     this.topic = topic;
     this.partition = partition;
     this.name = topic + "-" + partition;
@@ -70,6 +79,7 @@ public final class PartitionLog {
     this.logEndOffset = segments.lastEntry().getValue().nextOffset();
     this.logStartOffset = logStartOffset;
     this.recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+    this.cleanerOffset = cleanerOffset;
   }
 
   public String topic() {
@@ -214,7 +224,7 @@ public final class PartitionLog {
     // Kafka measures segment age from the first batch's timestamp when it has one, else from creation.
     long waitedMs = active.firstBatchTimestamp() >= 0 ? batchMaxTimestamp - active.firstBatchTimestamp()
         : nowMs - active.rollBaseMs();
-    boolean aged = waitedMs > cfg.segmentMs();
+    boolean aged = waitedMs > cfg.maxSegmentMs();
     boolean offsetOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
     if (full || aged || active.indexesFull() || offsetOverflow) {
       return roll(nowMs);
@@ -458,7 +468,8 @@ public final class PartitionLog {
 
   /**
    * Retention, on the store's scheduler (public for tests): rolls the active segment when it is older than
-   * segment.ms, deletes oldest segments whose largest timestamp is older than retention.ms (rolling first when that
+   * segment.ms (capped by max.compaction.lag.ms on compacted topics), and, when cleanup.policy includes delete,
+   * deletes oldest segments whose largest timestamp is older than retention.ms (rolling first when that
    * includes the active one), then oldest non-active segments while the log stays >= retention.bytes without them.
    * Also expires idle producers.
    */
@@ -471,13 +482,18 @@ public final class PartitionLog {
       LogConfig cfg = config;
       producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());
       LogSegment active = segments.lastEntry().getValue();
-      if (active.size() > 0 && nowMs - active.rollBaseMs() > cfg.segmentMs()) {
+      if (active.size() > 0 && nowMs - active.rollBaseMs() > cfg.maxSegmentMs()) {
         rollQuietly(nowMs);
       }
       List<LogSegment> toDelete = new ArrayList<>();
+      if (!cfg.cleanupPolicy().deletes()) {
+        return; // cleanup.policy=compact: retention.ms and retention.bytes do not apply
+      }
       if (cfg.retentionMs() >= 0) {
         for (LogSegment segment : segments.values()) {
-          if (segment.size() == 0 || nowMs - segment.largestTimestamp() <= cfg.retentionMs()) {
+          // An empty inactive segment (compacted to nothing) ages by its file's mtime, as in Kafka.
+          boolean emptyActive = segment.size() == 0 && segment == segments.lastEntry().getValue();
+          if (emptyActive || nowMs - segment.largestTimestamp() <= cfg.retentionMs()) {
             break;
           }
           toDelete.add(segment);
@@ -555,6 +571,143 @@ public final class PartitionLog {
       LOG.warn("{}: could not write the leader-epoch checkpoint", name, e);
     }
     env.flusher().requestCheckpoint();
+  }
+
+  /** The cleaner's first dirty offset (persisted in cleaner-offset-checkpoint); below it offsets may have gaps. */
+  long cleanerOffset() {
+    return cleanerOffset;
+  }
+
+  /** What a cleaning pass would cover now; null when the policy does not compact or the log is closed. Any thread. */
+  CleanableRange cleanableRange(long nowMs) {
+    LogConfig cfg = config;
+    if (!cfg.cleanupPolicy().compacts() || closed || offline) {
+      return null;
+    }
+    return CleanableRange.of(segments.values(), cfg, logStartOffset, logEndOffset, cleanerOffset,
+        minTombstoneHorizonMs, nowMs);
+  }
+
+  /**
+   * Runs one cleaning pass now if this log is compacted and due (dirty ratio above min.cleanable.dirty.ratio, a
+   * record older than max.compaction.lag.ms, or kept tombstones past their delete horizon); returns whether it
+   * cleaned. Called by the store's cleaner thread; public so tests can drive it with their own clock.
+   */
+  public boolean runCleaner(long nowMs) {
+    cleanerLock.lock();
+    try {
+      CleanableRange range = cleanableRange(nowMs);
+      if (range == null || !range.shouldClean(config.minCleanableDirtyRatio())) {
+        return false;
+      }
+      return clean(range, nowMs);
+    } finally {
+      cleanerLock.unlock();
+    }
+  }
+
+  /** Makes a running pass stop at its next batch (store shutdown). */
+  void abortCleaning() {
+    cleaningAborted = true;
+  }
+
+  private boolean clean(CleanableRange range, long nowMs) {
+    List<LogSegment> inactive = new ArrayList<>();
+    Map<Long, Long> producerLastOffsets;
+    lock.lock();
+    try {
+      if (closed || offline) {
+        return false;
+      }
+      LogSegment active = segments.lastEntry().getValue();
+      for (LogSegment segment : segments.headMap(range.firstUncleanableOffset(), false).values()) {
+        if (segment != active) {
+          inactive.add(segment);
+        }
+      }
+      producerLastOffsets = producers.lastBatchOffsets();
+    } finally {
+      lock.unlock();
+    }
+    LogConfig cfg = config;
+    LogCompactor compactor = new LogCompactor(name, cfg, env.io(), nowMs, producerLastOffsets,
+        () -> closed || cleaningAborted, env.storeConfig().cleanerDedupeBufferSize());
+    List<LogSegment> swappedIn = List.of();
+    try {
+      LogCompactor.OffsetMap map = compactor.buildOffsetMap(inactive, range.firstDirtyOffset(),
+          range.firstUncleanableOffset());
+      List<LogSegment> toClean = new ArrayList<>();
+      for (LogSegment segment : inactive) {
+        if (segment.baseOffset() < map.endOffset()) {
+          toClean.add(segment);
+        }
+      }
+      List<LogCompactor.CleanedSegment> cleaned = compactor.clean(toClean, map);
+      // The checkpoint goes to disk before any .swap becomes .log: recovery must know these segments have gaps.
+      cleanerOffset = Math.max(cleanerOffset, map.endOffset());
+      env.cleanerCheckpoints().write();
+      swappedIn = swapIn(cleaned, cfg);
+      minTombstoneHorizonMs = compactor.minTombstoneHorizonMs();
+      LOG.info("{}: cleaned {} segment(s) below offset {} ({} of them rewritten, {} keys mapped from offset {})",
+          name, toClean.size(), map.endOffset(), swappedIn.size(), map.size(), range.firstDirtyOffset());
+      return true;
+    } catch (LogCompactor.AbortedException e) {
+      LOG.info("{}: cleaning aborted: the log was closed or deleted", name);
+      return false;
+    } catch (IOException | UncheckedIOException e) {
+      if (closed || cleaningAborted) {
+        LOG.info("{}: cleaning aborted: the log was closed or deleted ({})", name, e.toString());
+      } else {
+        LOG.error("{}: cleaning failed; the log keeps its uncleaned segments", name, e);
+      }
+      return false;
+    } finally {
+      compactor.discard(swappedIn);
+    }
+  }
+
+  /**
+   * Replaces each original segment by its cleaned {@code .swap}: original to {@code .deleted} (deleted after
+   * file.delete.delay.ms), {@code .swap} to {@code .log}. A segment that retention or DeleteRecords removed during
+   * the pass is skipped. Returns the cleaned segments now in the log. A failed rename takes the log offline: the
+   * leftover {@code .swap} is completed by the next load.
+   */
+  private List<LogSegment> swapIn(List<LogCompactor.CleanedSegment> cleaned, LogConfig cfg) throws IOException {
+    List<LogSegment> swapped = new ArrayList<>();
+    lock.lock();
+    try {
+      if (closed || offline) {
+        return swapped;
+      }
+      for (LogCompactor.CleanedSegment c : cleaned) {
+        LogSegment original = c.original();
+        if (segments.get(original.baseOffset()) != original) {
+          continue;
+        }
+        try {
+          original.renameToDeleted();
+          c.cleaned().renameFile("");
+        } catch (IOException e) {
+          offline = true;
+          LOG.error("{}: swapping in cleaned segment {} failed; the log is now offline", name,
+              original.baseOffset(), e);
+          throw e;
+        }
+        segments.put(original.baseOffset(), c.cleaned());
+        swapped.add(c.cleaned());
+        unflushed.remove(original);
+        env.deleter().scheduleDelete(original, cfg.fileDeleteDelayMs());
+        try {
+          c.cleaned().writeIndexes(env.io());
+        } catch (IOException e) {
+          LOG.warn("{}: could not write the indexes of cleaned segment {}; recovery will rebuild them", name,
+              original.baseOffset(), e);
+        }
+      }
+      return swapped;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** OffsetForLeaderEpoch from the leader-epoch cache (Kafka's rule, see {@link LeaderEpochCache#endOffsetFor}). */

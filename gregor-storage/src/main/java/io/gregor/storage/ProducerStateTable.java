@@ -111,6 +111,21 @@ final class ProducerStateTable {
     entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.timestamp());
   }
 
+  /**
+   * Per producerId, the lastOffset of its newest batch: the batches the cleaner must never remove (Kafka keeps them,
+   * emptied if need be, so the producer's last sequence survives a rebuild of this table from the log).
+   */
+  Map<Long, Long> lastBatchOffsets() {
+    Map<Long, Long> out = new HashMap<>(producers.size() * 2);
+    for (Map.Entry<Long, ProducerEntry> e : producers.entrySet()) {
+      BatchMetadata last = e.getValue().batches.peekLast();
+      if (last != null) {
+        out.put(e.getKey(), last.lastOffset());
+      }
+    }
+    return out;
+  }
+
   /** Forgets producers idle (by batch timestamp, as Kafka) for at least {@code expirationMs}; returns how many. */
   int removeExpired(long nowMs, long expirationMs) {
     int removed = 0;

@@ -7,9 +7,15 @@ package io.gregor.storage;
  * @param retentionCheckIntervalMs     {@code log.retention.check.interval.ms}
  * @param recoveryCheckpointIntervalMs {@code log.flush.offset.checkpoint.interval.ms}: periodic flush + checkpoints
  * @param producerIdExpirationMs       {@code producer.id.expiration.ms}
+ * @param cleanerBackoffMs             {@code log.cleaner.backoff.ms}: the cleaner's sleep when no log needs cleaning
+ * @param cleanerDedupeBufferSize      {@code log.cleaner.dedupe.buffer.size}: memory budget of the key → offset map
+ *                                     of one cleaning pass (a pass stops at the segment where it runs out)
  */
 public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs, long recoveryCheckpointIntervalMs,
-    long producerIdExpirationMs) {
+    long producerIdExpirationMs, long cleanerBackoffMs, long cleanerDedupeBufferSize) {
+
+  private static final long DEFAULT_CLEANER_BACKOFF_MS = 15_000L;
+  private static final long DEFAULT_CLEANER_DEDUPE_BUFFER_SIZE = 128L * 1024 * 1024;
 
   public StoreConfig {
     if (retentionCheckIntervalMs <= 0) {
@@ -22,6 +28,20 @@ public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs,
     if (producerIdExpirationMs <= 0) {
       throw new IllegalArgumentException("producerIdExpirationMs: " + producerIdExpirationMs + " (expected: > 0)");
     }
+    if (cleanerBackoffMs <= 0) {
+      throw new IllegalArgumentException("cleanerBackoffMs: " + cleanerBackoffMs + " (expected: > 0)");
+    }
+    if (cleanerDedupeBufferSize < 1024) {
+      throw new IllegalArgumentException(
+          "cleanerDedupeBufferSize: " + cleanerDedupeBufferSize + " (expected: >= 1024)");
+    }
+  }
+
+  /** The settings that predate the cleaner; the cleaner gets Kafka's defaults. */
+  public StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs, long recoveryCheckpointIntervalMs,
+      long producerIdExpirationMs) {
+    this(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, producerIdExpirationMs,
+        DEFAULT_CLEANER_BACKOFF_MS, DEFAULT_CLEANER_DEDUPE_BUFFER_SIZE);
   }
 
   public static StoreConfig defaults() {
@@ -29,18 +49,32 @@ public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs,
   }
 
   public StoreConfig withFlushBeforeAck(boolean value) {
-    return new StoreConfig(value, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, producerIdExpirationMs);
+    return new StoreConfig(value, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, producerIdExpirationMs,
+        cleanerBackoffMs, cleanerDedupeBufferSize);
   }
 
   public StoreConfig withRetentionCheckIntervalMs(long value) {
-    return new StoreConfig(flushBeforeAck, value, recoveryCheckpointIntervalMs, producerIdExpirationMs);
+    return new StoreConfig(flushBeforeAck, value, recoveryCheckpointIntervalMs, producerIdExpirationMs,
+        cleanerBackoffMs, cleanerDedupeBufferSize);
   }
 
   public StoreConfig withRecoveryCheckpointIntervalMs(long value) {
-    return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, value, producerIdExpirationMs);
+    return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, value, producerIdExpirationMs,
+        cleanerBackoffMs, cleanerDedupeBufferSize);
   }
 
   public StoreConfig withProducerIdExpirationMs(long value) {
-    return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, value);
+    return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, value,
+        cleanerBackoffMs, cleanerDedupeBufferSize);
+  }
+
+  public StoreConfig withCleanerBackoffMs(long value) {
+    return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
+        producerIdExpirationMs, value, cleanerDedupeBufferSize);
+  }
+
+  public StoreConfig withCleanerDedupeBufferSize(long value) {
+    return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
+        producerIdExpirationMs, cleanerBackoffMs, value);
   }
 }

@@ -204,10 +204,9 @@ class DurabilityTest {
         log.appendAsLeader(batch(now - 7_200_000L, "old" + i), 0, now);
       }
       log.appendAsLeader(batch(now, "new"), 0, now);
-      int segments = log.segmentCount();
-      // Whole segments only: the active one still holds some old records next to the new one.
+      // The schedule may already be deleting while we append (it runs every 20 ms), so only the
+      // end state is asserted: whole old segments gone, the active one kept.
       await().atMost(Duration.ofSeconds(10)).until(() -> log.segmentCount() == 1);
-      assertThat(segments).isGreaterThan(1);
       assertThat(log.logStartOffset()).isPositive();
       List<String> left = values(readAll(log));
       assertThat(left.get(left.size() - 1)).isEqualTo("new");

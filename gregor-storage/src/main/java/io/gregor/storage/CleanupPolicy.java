@@ -1,0 +1,67 @@
+package io.gregor.storage;
+
+import java.util.Locale;
+
+/**
+ * {@code cleanup.policy}: whether old segments are deleted by retention, compacted by the cleaner, or both
+ * ({@code "compact,delete"}, in either order, as Kafka accepts).
+ */
+public enum CleanupPolicy {
+  DELETE(true, false), COMPACT(false, true), COMPACT_DELETE(true, true);
+
+  private final boolean deletes;
+  private final boolean compacts;
+
+  CleanupPolicy(boolean deletes, boolean compacts) {
+    this.deletes = deletes;
+    this.compacts = compacts;
+  }
+
+  /** Retention by retention.ms / retention.bytes applies. */
+  public boolean deletes() {
+    return deletes;
+  }
+
+  /** The cleaner compacts this log, and produce rejects records without a key. */
+  public boolean compacts() {
+    return compacts;
+  }
+
+  /**
+   * Parses Kafka's list value ({@code delete}, {@code compact}, {@code compact,delete}, {@code delete,compact}).
+   *
+   * @throws IllegalArgumentException on an unknown item or an empty list
+   */
+  public static CleanupPolicy parse(String value) {
+    boolean delete = false;
+    boolean compact = false;
+    for (String item : value.split(",")) {
+      switch (item.trim().toLowerCase(Locale.ROOT)) {
+        case "delete" -> delete = true;
+        case "compact" -> compact = true;
+        default -> throw new IllegalArgumentException(
+            LogConfig.CLEANUP_POLICY + ": " + value + " (expected: delete, compact or compact,delete)");
+      }
+    }
+    if (delete && compact) {
+      return COMPACT_DELETE;
+    }
+    if (compact) {
+      return COMPACT;
+    }
+    if (delete) {
+      return DELETE;
+    }
+    throw new IllegalArgumentException(LogConfig.CLEANUP_POLICY + ": " + value
+        + " (expected: delete, compact or compact,delete)");
+  }
+
+  /** Kafka's spelling of the value. */
+  public String configValue() {
+    return switch (this) {
+      case DELETE -> "delete";
+      case COMPACT -> "compact";
+      case COMPACT_DELETE -> "compact,delete";
+    };
+  }
+}

@@ -1,0 +1,334 @@
+package io.gregor.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.ByteBufferOutputStream;
+
+/**
+ * One cleaning pass over one compacted log (the work of Kafka's LogCleaner, not its code): builds a key → latest
+ * offset map over the dirty section, then rewrites every inactive segment from the log start up to the map's end
+ * into {@code NNN.log.cleaned}, keeping a record only when its offset is the latest for its key. Segments in which
+ * nothing changes are not rewritten. Each cleaned segment is fsynced and renamed to {@code .swap}; {@link
+ * PartitionLog} then swaps them in under its lock.
+ *
+ * <p>Batch rules: offsets, timestamps, headers, producer id/epoch/base sequence, leader epoch, transactional flag
+ * and compression type of the original batch are kept, and a rewritten batch keeps its original lastOffset (so the
+ * producer's last sequence survives). Control batches are copied untouched. A batch whose records all go is dropped,
+ * unless it is the newest batch of a producer in the producer-state table: that one stays, empty, as in Kafka.
+ * Records without a key are dropped. Tombstones follow KIP-534: the first pass that keeps a tombstone writes its
+ * batch with the delete-horizon attribute (bit 6) and baseTimestamp = now + delete.retention.ms; a later pass at
+ * or after that horizon drops them.
+ *
+ * <p>Threads: one instance per pass, on the cleaner thread (or a test calling {@link PartitionLog#runCleaner})
+ * under the log's cleaner lock. It only reads inactive segments (lock-free, like a fetch) and writes its own files.
+ */
+final class LogCompactor {
+  /** Rough heap cost of one map entry beyond its key bytes (HashMap node, ByteBuffer, boxed Long). */
+  private static final int MAP_ENTRY_OVERHEAD = 96;
+
+  /** A segment and its rewritten replacement, which is fsynced and named {@code .swap}. */
+  record CleanedSegment(LogSegment original, LogSegment cleaned) {
+  }
+
+  /** Key → offset of its latest record in [firstDirtyOffset, endOffset); endOffset is a segment base offset. */
+  static final class OffsetMap {
+    private final Map<ByteBuffer, Long> latest = new HashMap<>();
+    private long endOffset;
+    private long estimatedBytes;
+
+    long endOffset() {
+      return endOffset;
+    }
+
+    int size() {
+      return latest.size();
+    }
+
+    private void put(ByteBuffer key, long offset) {
+      byte[] copy = new byte[key.remaining()];
+      key.duplicate().get(copy);
+      if (latest.put(ByteBuffer.wrap(copy), offset) == null) {
+        estimatedBytes += copy.length + MAP_ENTRY_OVERHEAD;
+      }
+    }
+
+    /** The latest offset of {@code key}, or -1 when the dirty section does not have it. */
+    long get(ByteBuffer key) {
+      Long offset = latest.get(key);
+      return offset == null ? -1L : offset;
+    }
+  }
+
+  /** Thrown when the log was closed or deleted, or the store is shutting down, during the pass. */
+  static final class AbortedException extends Exception {
+    AbortedException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final String name;
+  private final LogConfig config;
+  private final StorageIo io;
+  private final long nowMs;
+  private final Map<Long, Long> producerLastOffsets;
+  private final BooleanSupplier aborted;
+  private final long mapBudgetBytes;
+  private long minTombstoneHorizonMs = Long.MAX_VALUE;
+  private final List<LogSegment> created = new ArrayList<>();
+
+  LogCompactor(String name, LogConfig config, StorageIo io, long nowMs, Map<Long, Long> producerLastOffsets,
+      BooleanSupplier aborted, long mapBudgetBytes) {
+    this.name = name;
+    this.config = config;
+    this.io = io;
+    this.nowMs = nowMs;
+    this.producerLastOffsets = producerLastOffsets;
+    this.aborted = aborted;
+    this.mapBudgetBytes = mapBudgetBytes;
+  }
+
+  /** Earliest delete horizon among the tombstones this pass kept; Long.MAX_VALUE when it kept none. */
+  long minTombstoneHorizonMs() {
+    return minTombstoneHorizonMs;
+  }
+
+  /**
+   * Maps the keyed records of non-control batches with offsets in [firstDirtyOffset, firstUncleanableOffset) of
+   * {@code segments} (inactive, ascending). Stops before a segment once the map is over its memory budget (after at
+   * least one segment), as Kafka's cleaner does when its dedupe buffer fills; endOffset says where it stopped.
+   */
+  OffsetMap buildOffsetMap(List<LogSegment> segments, long firstDirtyOffset, long firstUncleanableOffset)
+      throws IOException, AbortedException {
+    OffsetMap map = new OffsetMap();
+    map.endOffset = firstUncleanableOffset;
+    boolean mappedOne = false;
+    BatchHeader h = new BatchHeader();
+    for (LogSegment segment : segments) {
+      if (segment.baseOffset() >= firstUncleanableOffset) {
+        break;
+      }
+      if (segment.nextOffset() <= firstDirtyOffset) {
+        continue;
+      }
+      if (mappedOne && map.estimatedBytes >= mapBudgetBytes) {
+        map.endOffset = segment.baseOffset();
+        break;
+      }
+      FileChannel ch = segment.channel();
+      int limit = segment.size();
+      int pos = 0;
+      while (true) {
+        throwIfAborted();
+        BatchHeader.Status status = h.read(ch, pos, limit);
+        if (status == BatchHeader.Status.END) {
+          break;
+        }
+        throwIfNotOk(status, h, segment);
+        if (h.lastOffset() >= firstDirtyOffset && !h.isControl() && h.recordCount() > 0) {
+          MutableRecordBatch batch = onlyBatch(segment.loadBatch(pos, h.batchSize()));
+          for (Record r : batch) {
+            if (r.offset() >= firstDirtyOffset && r.hasKey()) {
+              map.put(r.key(), r.offset());
+            }
+          }
+        }
+        pos = h.nextPosition();
+      }
+      mappedOne = true;
+    }
+    return map;
+  }
+
+  /**
+   * Rewrites each of {@code segments} that has something to remove (or a tombstone batch to stamp with a delete
+   * horizon) into a fsynced {@code NNN.log.swap}; unchanged segments are left out of the result.
+   */
+  List<CleanedSegment> clean(List<LogSegment> segments, OffsetMap map) throws IOException, AbortedException {
+    List<CleanedSegment> out = new ArrayList<>();
+    for (LogSegment segment : segments) {
+      LogSegment cleaned = cleanSegment(segment, map);
+      if (cleaned != null) {
+        cleaned.onBecomeInactive();
+        io.force(cleaned.channel());
+        Files.setLastModifiedTime(cleaned.file(), Files.getLastModifiedTime(segment.file()));
+        cleaned.renameFile(LogSegment.SWAP_SUFFIX);
+        out.add(new CleanedSegment(segment, cleaned));
+      }
+    }
+    return out;
+  }
+
+  /** Closes and deletes every {@code .cleaned} / {@code .swap} file this pass created that was not swapped in. */
+  void discard(List<LogSegment> swappedIn) {
+    for (LogSegment segment : created) {
+      if (swappedIn.contains(segment)) {
+        continue;
+      }
+      try {
+        segment.close();
+        Files.deleteIfExists(segment.file());
+      } catch (IOException e) {
+        // The loader drops .cleaned leftovers; a .swap leftover is a completed cleaning and is swapped in on load.
+      }
+    }
+  }
+
+  private LogSegment cleanSegment(LogSegment source, OffsetMap map) throws IOException, AbortedException {
+    FileChannel ch = source.channel();
+    int limit = source.size();
+    BatchHeader h = new BatchHeader();
+    LogSegment cleaned = null;
+    int[] unchanged = new int[16]; // (position, size) pairs kept as they are before the first change
+    int unchangedCount = 0;
+    int pos = 0;
+    while (true) {
+      throwIfAborted();
+      BatchHeader.Status status = h.read(ch, pos, limit);
+      if (status == BatchHeader.Status.END) {
+        break;
+      }
+      throwIfNotOk(status, h, source);
+      MemoryRecords original = source.loadBatch(pos, h.batchSize());
+      MemoryRecords result = filterBatch(original, map);
+      if (cleaned == null && result == original) {
+        if (2 * unchangedCount + 2 > unchanged.length) {
+          unchanged = Arrays.copyOf(unchanged, unchanged.length * 2);
+        }
+        unchanged[2 * unchangedCount] = pos;
+        unchanged[2 * unchangedCount + 1] = h.batchSize();
+        unchangedCount++;
+      } else {
+        if (cleaned == null) {
+          cleaned = LogSegment.createCleaned(source.file().getParent(), source.baseOffset(), config, nowMs);
+          created.add(cleaned);
+          for (int i = 0; i < unchangedCount; i++) {
+            append(cleaned, source.loadBatch(unchanged[2 * i], unchanged[2 * i + 1]));
+          }
+        }
+        if (result != null) {
+          append(cleaned, result);
+        }
+      }
+      pos = h.nextPosition();
+    }
+    return cleaned;
+  }
+
+  private void append(LogSegment cleaned, MemoryRecords batchRecords) throws IOException {
+    MutableRecordBatch batch = onlyBatch(batchRecords);
+    cleaned.append(io, batchRecords, batch.lastOffset(), batch.maxTimestamp(), config.indexIntervalBytes());
+  }
+
+  /**
+   * The batch to write in place of {@code original}: {@code original} itself when nothing changes, a rewritten
+   * batch, an empty batch (a producer's newest), or null to drop it.
+   */
+  private MemoryRecords filterBatch(MemoryRecords original, OffsetMap map) {
+    MutableRecordBatch batch = onlyBatch(original);
+    if (batch.isControlBatch()) {
+      return original; // transaction markers: kept (Kafka's removal of markers and aborted data is not done here)
+    }
+    OptionalLong horizon = batch.deleteHorizonMs();
+    boolean tombstonesExpired = horizon.isPresent() && nowMs >= horizon.getAsLong();
+    List<Record> retained = new ArrayList<>();
+    boolean removed = false;
+    boolean keptTombstone = false;
+    for (Record r : batch) {
+      if (shouldRetain(r, map, tombstonesExpired)) {
+        retained.add(r);
+        keptTombstone |= !r.hasValue();
+      } else {
+        removed = true;
+      }
+    }
+    boolean stampHorizon = keptTombstone && horizon.isEmpty();
+    long newHorizon = stampHorizon ? saturatedAdd(nowMs, config.deleteRetentionMs())
+        : horizon.orElse(RecordBatch.NO_TIMESTAMP);
+    if (keptTombstone) {
+      minTombstoneHorizonMs = Math.min(minTombstoneHorizonMs, newHorizon);
+    }
+    if (!removed && !stampHorizon) {
+      return original;
+    }
+    if (retained.isEmpty()) {
+      Long producerLast = batch.hasProducerId() ? producerLastOffsets.get(batch.producerId()) : null;
+      return producerLast != null && producerLast == batch.lastOffset() ? emptyBatch(batch) : null;
+    }
+    return rebuild(batch, retained, newHorizon);
+  }
+
+  private static boolean shouldRetain(Record r, OffsetMap map, boolean tombstonesExpired) {
+    if (!r.hasKey()) {
+      return false; // cannot be compacted; Kafka's cleaner drops such records too
+    }
+    if (map.get(r.key()) > r.offset()) {
+      return false; // a newer record with this key exists
+    }
+    return r.hasValue() || !tombstonesExpired;
+  }
+
+  private MemoryRecords rebuild(MutableRecordBatch batch, List<Record> retained, long deleteHorizonMs) {
+    long logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME ? batch.maxTimestamp()
+        : RecordBatch.NO_TIMESTAMP;
+    ByteBufferOutputStream out = new ByteBufferOutputStream(batch.sizeInBytes());
+    MemoryRecordsBuilder builder = new MemoryRecordsBuilder(out, RecordBatch.MAGIC_VALUE_V2,
+        Compression.of(batch.compressionType()).build(), batch.timestampType(), batch.baseOffset(), logAppendTime,
+        batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.isTransactional(), false,
+        batch.partitionLeaderEpoch(), Integer.MAX_VALUE, deleteHorizonMs);
+    for (Record r : retained) {
+      builder.appendWithOffset(r.offset(), r);
+    }
+    // Keep lastOffset, and with it lastSequence, so the producer is not told its next batch is out of order.
+    builder.overrideLastOffset(batch.lastOffset());
+    return builder.build();
+  }
+
+  private static MemoryRecords emptyBatch(MutableRecordBatch batch) {
+    ByteBuffer buf = ByteBuffer.allocate(DefaultRecordBatch.RECORD_BATCH_OVERHEAD);
+    DefaultRecordBatch.writeEmptyHeader(buf, RecordBatch.MAGIC_VALUE_V2, batch.producerId(), batch.producerEpoch(),
+        batch.baseSequence(), batch.baseOffset(), batch.lastOffset(), batch.partitionLeaderEpoch(),
+        batch.timestampType(), batch.maxTimestamp(), batch.isTransactional(), false);
+    buf.position(0).limit(DefaultRecordBatch.RECORD_BATCH_OVERHEAD);
+    return MemoryRecords.readableRecords(buf);
+  }
+
+  private static MutableRecordBatch onlyBatch(MemoryRecords records) {
+    return records.batches().iterator().next();
+  }
+
+  private void throwIfAborted() throws AbortedException {
+    if (aborted.getAsBoolean()) {
+      throw new AbortedException(name + ": cleaning aborted");
+    }
+  }
+
+  private static void throwIfNotOk(BatchHeader.Status status, BatchHeader h, LogSegment segment)
+      throws IOException {
+    if (status != BatchHeader.Status.OK) {
+      throw new IOException("segment " + segment.file() + " has an invalid batch at position " + h.position()
+          + ": " + h.problem());
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+}
