@@ -58,9 +58,11 @@ final class ListOffsetsHandler implements ApiHandler {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
-                int epoch = hosted.get().leaderEpoch();
-                if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != epoch) {
-                    pr.setErrorCode((p.currentLeaderEpoch() > epoch ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH).code());
+                int currentEpoch = hosted.get().leaderEpoch();
+                // The response carries leader epochs from v4; older versions must leave the default.
+                int epoch = context.apiVersion() >= 4 ? currentEpoch : -1;
+                if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != currentEpoch) {
+                    pr.setErrorCode((p.currentLeaderEpoch() > currentEpoch ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH).code());
                     continue;
                 }
                 lookup(hosted.get().log(), p.timestamp(), epoch, pr);

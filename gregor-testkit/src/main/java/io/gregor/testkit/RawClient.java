@@ -8,9 +8,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.RequestUtils;
 
 /**
  * A blocking socket speaking raw Kafka frames, for tests that need exact versions, malformed
@@ -47,6 +49,17 @@ public final class RawClient implements AutoCloseable {
         writeFrame(body);
         ByteBuffer response = readFrame();
         return (T) AbstractResponse.parseResponse(response, header);
+    }
+
+    /**
+     * Sends a request body at exactly {@code version} (any version the codec knows, including
+     * ones a builder would refuse) and parses the response.
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends AbstractResponse> T send(ApiKeys key, short version, ApiMessage body) {
+        RequestHeader header = new RequestHeader(key, version, "raw-client", correlationId++);
+        writeFrame(RequestUtils.serialize(header.data(), header.headerVersion(), body, version));
+        return (T) AbstractResponse.parseResponse(readFrame(), header);
     }
 
     /** Sends a request and expects no response (acks=0). */
