@@ -40,7 +40,7 @@ final class StartCommand implements Callable<Integer> {
     List<KeyValue> overrides = new ArrayList<>();
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws IOException, InterruptedException {
         NodeConfig config = parseConfig();
         Logger log = LoggerFactory.getLogger(StartCommand.class);
         for (String key : config.unknownKeys()) {
@@ -50,6 +50,9 @@ final class StartCommand implements Callable<Integer> {
         try {
             node = Node.start(config);
         } catch (IOException e) {
+            if (e.getCause() != null && !(e.getCause() instanceof IOException)) {
+                throw e; // Node wraps unexpected failures too: those are bugs and keep their stack trace
+            }
             // Typically the port is taken or the log dir is not writable: the user's to fix.
             throw new UserException("cannot start broker: " + e.getMessage() + " (listeners=" + config.get("listeners")
                     + ", log dir " + config.logDir() + ")");

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Timeout;
  * Every client command through the Kafka protocol against one in-JVM Gregor node, as a user
  * would run them. Each test uses its own topics, so they share the node.
  */
-@Tag("needs-broker")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CliIntegrationTest {
 
