@@ -107,8 +107,8 @@ final class ProduceHandler implements ApiHandler {
                             if (error == Errors.UNKNOWN_SERVER_ERROR || error == Errors.KAFKA_STORAGE_ERROR) {
                                 log.error("Append to {}-{} failed for {}", name, partitionData.index(), context.summary(), e);
                             } else {
-                                log.debug("Rejected batch for {}-{} from {}: {} {}", name, partitionData.index(),
-                                        context.clientAddress(), error, message);
+                                log.info("Rejected batch for {}-{} from {} ({}): {} {}", name, partitionData.index(),
+                                        context.clientAddress(), context.header().clientId(), error, message);
                             }
                         }
                     }
