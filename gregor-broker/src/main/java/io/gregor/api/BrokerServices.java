@@ -1,13 +1,14 @@
 package io.gregor.api;
 
 import io.gregor.broker.NodeConfig;
+import io.gregor.group.GroupCoordinator;
 import io.gregor.metadata.Controller;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.replica.ReplicaManager;
 
-/** What the api handlers reach: this node's identity and config, the controller and the partitions. */
+/** What the api handlers reach: this node's identity and config, the controller, the partitions and the group coordinator. */
 public record BrokerServices(NodeConfig config, String clusterId, Controller controller, ReplicaManager replicas,
-                             ProducerIdAllocator producerIds) {
+                             ProducerIdAllocator producerIds, GroupCoordinator groups) {
 
     public int nodeId() {
         return config.nodeId();

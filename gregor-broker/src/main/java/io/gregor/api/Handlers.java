@@ -29,6 +29,17 @@ public final class Handlers {
         handlers.add(new DescribeLogDirsHandler(broker));
         handlers.add(new DeleteRecordsHandler(broker));
         handlers.add(new OffsetForLeaderEpochHandler(broker));
+        handlers.add(new FindCoordinatorHandler(broker));
+        handlers.add(new JoinGroupHandler(broker));
+        handlers.add(new SyncGroupHandler(broker));
+        handlers.add(new HeartbeatHandler(broker));
+        handlers.add(new LeaveGroupHandler(broker));
+        handlers.add(new OffsetCommitHandler(broker));
+        handlers.add(new OffsetFetchHandler(broker));
+        handlers.add(new OffsetDeleteHandler(broker));
+        handlers.add(new ListGroupsHandler(broker));
+        handlers.add(new DescribeGroupsHandler(broker));
+        handlers.add(new DeleteGroupsHandler(broker));
         self[0] = new ApiRouter(handlers, requestThreads);
         return self[0];
     }

@@ -66,6 +66,16 @@ public final class NodeConfig {
         intValue("num.network.threads", 1, 256);
         longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE);
         timestampType();
+        intValue("offsets.topic.num.partitions", 1, Integer.MAX_VALUE);
+        intValue("offsets.topic.replication.factor", 1, Short.MAX_VALUE);
+        intValue("offsets.topic.segment.bytes", 1, Integer.MAX_VALUE);
+        longValue("offsets.retention.minutes", 1, Long.MAX_VALUE / 60_000);
+        longValue("offsets.retention.check.interval.ms", 1, Long.MAX_VALUE);
+        intValue("offset.metadata.max.bytes", 0, Integer.MAX_VALUE);
+        intValue("group.initial.rebalance.delay.ms", 0, Integer.MAX_VALUE);
+        intValue("group.min.session.timeout.ms", 0, Integer.MAX_VALUE);
+        intValue("group.max.session.timeout.ms", 0, Integer.MAX_VALUE);
+        intValue("group.max.size", 1, Integer.MAX_VALUE);
         if (advertisedListeners.stream().anyMatch(e -> e.host().isEmpty() || e.host().equals("0.0.0.0"))) {
             throw new IllegalArgumentException("advertised.listeners: '" + advertised + "' (expected: a host clients can reach, not 0.0.0.0)");
         }
@@ -116,6 +126,16 @@ public final class NodeConfig {
         d.put(FLUSH_BEFORE_ACK, "true");
         d.put("min.insync.replicas", "1");
         d.put("cluster.id", "");
+        d.put("offsets.topic.num.partitions", "50");
+        d.put("offsets.topic.replication.factor", "3");
+        d.put("offsets.topic.segment.bytes", "104857600");
+        d.put("offsets.retention.minutes", "10080");
+        d.put("offsets.retention.check.interval.ms", "600000");
+        d.put("offset.metadata.max.bytes", "4096");
+        d.put("group.initial.rebalance.delay.ms", "3000");
+        d.put("group.min.session.timeout.ms", "6000");
+        d.put("group.max.session.timeout.ms", "1800000");
+        d.put("group.max.size", String.valueOf(Integer.MAX_VALUE));
         return d;
     }
 

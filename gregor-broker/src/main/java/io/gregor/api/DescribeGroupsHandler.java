@@ -1,0 +1,78 @@
+package io.gregor.api;
+
+import io.gregor.network.RequestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeGroupsRequest;
+
+/**
+ * DescribeGroups v0-6: members with their metadata and assignment bytes as stored (tools
+ * decode them). An unknown group is GROUP_ID_NOT_FOUND from v6, and a "Dead" group with no
+ * error before, as Kafka answers.
+ */
+final class DescribeGroupsHandler implements ApiHandler {
+
+    private final BrokerServices broker;
+
+    DescribeGroupsHandler(BrokerServices broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DESCRIBE_GROUPS;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context) {
+        DescribeGroupsRequestData request = ((DescribeGroupsRequest) context.request()).data();
+        short version = context.apiVersion();
+        List<String> ours = new ArrayList<>();
+        for (String g : request.groups()) {
+            if (broker.groups().coordinatorError(g) == Errors.NONE) {
+                ours.add(g);
+            }
+        }
+        return broker.groups().describeGroups(ours).handle((described, e) -> {
+            DescribeGroupsResponseData response = new DescribeGroupsResponseData().setThrottleTimeMs(0);
+            int next = 0;
+            for (String g : request.groups()) {
+                Errors coordinator = broker.groups().coordinatorError(g);
+                DescribeGroupsResponseData.DescribedGroup d;
+                if (!ours.contains(g)) {
+                    d = failed(g, coordinator == Errors.NONE ? Errors.COORDINATOR_LOAD_IN_PROGRESS : coordinator, version);
+                } else if (e != null) {
+                    d = failed(g, GroupRequests.error(e, context), version);
+                } else {
+                    d = described.get(next);
+                    if (d == null) {
+                        d = version >= 6
+                                ? failed(g, Errors.GROUP_ID_NOT_FOUND, version).setErrorMessage("Group " + g + " not found.")
+                                : new DescribeGroupsResponseData.DescribedGroup().setGroupId(g).setGroupState("Dead")
+                                        .setProtocolType("").setProtocolData("").setErrorCode(Errors.NONE.code());
+                    }
+                }
+                if (ours.contains(g)) {
+                    next++;
+                }
+                if (version < 6) {
+                    d.setErrorMessage(null);
+                }
+                response.groups().add(d);
+            }
+            return response;
+        });
+    }
+
+    private static DescribeGroupsResponseData.DescribedGroup failed(String groupId, Errors error, short version) {
+        return new DescribeGroupsResponseData.DescribedGroup().setGroupId(groupId).setErrorCode(error.code())
+                .setGroupState("").setProtocolType("").setProtocolData("")
+                .setErrorMessage(version >= 6 ? error.message() : null);
+    }
+}

@@ -1,0 +1,68 @@
+package io.gregor.group;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What one step of the group state machine decided: records to write to partitions of
+ * {@code __consumer_offsets}, and responses that may be sent only once those records are
+ * durable. The coordinator runtime appends the records, replays them, waits for the fsync, then
+ * completes the responses; unit tests inspect both directly. Owner: the thread running the step.
+ */
+public final class Effects {
+
+    /** A record for partition {@code partition} of {@code __consumer_offsets}. */
+    public record Write(int partition, GroupRecord record) {
+    }
+
+    private record Completion<T>(CompletableFuture<T> future, T response) {
+        void complete() {
+            future.complete(response);
+        }
+
+        void fail(Throwable error) {
+            future.completeExceptionally(error);
+        }
+    }
+
+    private final List<Write> writes = new ArrayList<>();
+    private final List<Completion<?>> completions = new ArrayList<>();
+
+    void write(int partition, GroupRecord record) {
+        writes.add(new Write(partition, record));
+    }
+
+    /** Completes {@code future} with {@code response} after this step's records are durable. */
+    <T> void respond(CompletableFuture<T> future, T response) {
+        completions.add(new Completion<>(future, response));
+    }
+
+    public List<Write> writes() {
+        return writes;
+    }
+
+    public List<GroupRecord> records() {
+        List<GroupRecord> out = new ArrayList<>(writes.size());
+        for (Write w : writes) {
+            out.add(w.record());
+        }
+        return out;
+    }
+
+    /** The records are durable: send the responses. */
+    public void completeAll() {
+        for (Completion<?> c : completions) {
+            c.complete();
+        }
+        completions.clear();
+    }
+
+    /** The records could not be written: every waiting response fails with {@code error}. */
+    public void failAll(Throwable error) {
+        for (Completion<?> c : completions) {
+            c.fail(error);
+        }
+        completions.clear();
+    }
+}

@@ -1,0 +1,426 @@
+package io.gregor.group;
+
+import io.gregor.broker.NodeConfig;
+import io.gregor.metadata.Controller;
+import io.gregor.metadata.MetadataImage;
+import io.gregor.replica.ReplicaManager;
+import io.gregor.storage.AppendResult;
+import io.gregor.storage.PartitionLog;
+import io.gregor.storage.ReadResult;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The group coordinator runtime: runs the {@link GroupStateMachine} on its own thread
+ * ("gregor-group-coordinator-N"), which owns all group state. Api handlers call the public
+ * methods from request threads; each enqueues a command and returns a future. After each
+ * command or timer task, the records it produced are appended to their partition of
+ * {@code __consumer_offsets}, replayed, and the responses are sent once the records are fsynced.
+ *
+ * <p>Creates {@code __consumer_offsets} through the controller on the first FindCoordinator (as
+ * Kafka does) and loads (replays) every partition this node leads when the metadata says so,
+ * at start-up and after creation. The coordinator of a group is the leader of partition
+ * {@code abs(groupId.hashCode()) % partitions}.
+ */
+public final class GroupCoordinator implements AutoCloseable {
+
+    public static final String TOPIC = "__consumer_offsets";
+    private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+    private static final String EXPIRE_OFFSETS_KEY = "expire-offsets";
+
+    /** FindCoordinator's answer for one key. */
+    public record Coordinator(Errors error, int nodeId, String host, int port) {
+    }
+
+    private final GroupConfig config;
+    private final int nodeId;
+    private final Controller controller;
+    private final ReplicaManager replicas;
+    private final LongSupplier clock;
+    private final ScheduledThreadPoolExecutor thread;
+    private final RuntimeTimer timer = new RuntimeTimer();
+    private final GroupStateMachine state;
+    /** Partitions of __consumer_offsets this node leads and has replayed; read by request threads. */
+    private final Set<Integer> loaded = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean creatingTopic = new AtomicBoolean();
+
+    public GroupCoordinator(NodeConfig nodeConfig, Controller controller, ReplicaManager replicas) {
+        this.config = GroupConfig.from(nodeConfig);
+        this.nodeId = nodeConfig.nodeId();
+        this.controller = controller;
+        this.replicas = replicas;
+        this.clock = System::currentTimeMillis;
+        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "gregor-group-coordinator-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+        this.thread.setRemoveOnCancelPolicy(true);
+        this.state = new GroupStateMachine(config, timer, this::partitionFor);
+    }
+
+    /** Kafka's {@code Utils.abs(groupId.hashCode()) % numPartitions}, over the topic's actual partition count once it exists. */
+    public int partitionFor(String groupId) {
+        int partitions = controller.image().topic(TOPIC).map(MetadataImage.TopicImage::partitionCount)
+                .orElse(config.offsetsTopicNumPartitions());
+        return partitionFor(groupId, partitions);
+    }
+
+    static int partitionFor(String groupId, int partitions) {
+        int h = groupId.hashCode();
+        return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % partitions;
+    }
+
+    // ---------------------------------------------------------------- coordinator lookup and loading
+
+    /** FindCoordinator for a group id; any thread. Creates the offsets topic on first use. */
+    public Coordinator findCoordinator(String groupId) {
+        MetadataImage image = controller.image();
+        Optional<MetadataImage.TopicImage> topic = image.topic(TOPIC);
+        if (topic.isEmpty()) {
+            maybeCreateOffsetsTopic(image);
+            return new Coordinator(Errors.COORDINATOR_NOT_AVAILABLE, -1, "", -1);
+        }
+        int p = partitionFor(groupId, topic.get().partitionCount());
+        int leader = topic.get().partitions().get(p).leader();
+        MetadataImage.BrokerImage broker = image.brokers().get(leader);
+        if (broker == null || (leader == nodeId && !loaded.contains(p))) {
+            return new Coordinator(Errors.COORDINATOR_NOT_AVAILABLE, -1, "", -1);
+        }
+        return new Coordinator(Errors.NONE, broker.nodeId(), broker.host(), broker.port());
+    }
+
+    /** NONE when this node coordinates the group and has loaded its partition; any thread. */
+    public Errors coordinatorError(String groupId) {
+        Optional<MetadataImage.TopicImage> topic = controller.image().topic(TOPIC);
+        if (topic.isEmpty()) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        int p = partitionFor(groupId == null ? "" : groupId, topic.get().partitionCount());
+        if (topic.get().partitions().get(p).leader() != nodeId) {
+            return Errors.NOT_COORDINATOR;
+        }
+        return loaded.contains(p) ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
+    }
+
+    private void maybeCreateOffsetsTopic(MetadataImage image) {
+        if (!creatingTopic.compareAndSet(false, true)) {
+            return;
+        }
+        short rf = (short) Math.min(config.offsetsTopicReplicationFactor(), Math.max(1, image.brokers().size()));
+        Map<String, String> configs = Map.of("cleanup.policy", "compact", "segment.bytes", String.valueOf(config.offsetsTopicSegmentBytes()));
+        controller.createTopic(new Controller.TopicSpec(TOPIC, config.offsetsTopicNumPartitions(), rf, Map.of(), configs), false)
+                .whenComplete((created, e) -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause != null && !(cause instanceof TopicExistsException)) {
+                        log.warn("Cannot create {}: {}", TOPIC, cause.toString());
+                    }
+                    creatingTopic.set(false);
+                });
+    }
+
+    /** Metadata listener (controller thread): loads the partitions this node newly leads. */
+    public void onMetadataUpdate(MetadataImage image) {
+        try {
+            thread.execute(() -> loadLedPartitions(image));
+        } catch (RejectedExecutionException e) {
+            log.debug("Group coordinator closed; ignoring metadata update");
+        }
+    }
+
+    private void loadLedPartitions(MetadataImage image) {
+        Optional<MetadataImage.TopicImage> topic = image.topic(TOPIC);
+        if (topic.isEmpty()) {
+            return;
+        }
+        long startMs = clock.getAsLong();
+        Set<Integer> newlyLoaded = new HashSet<>();
+        int records = 0;
+        for (MetadataImage.PartitionImage p : topic.get().partitions()) {
+            if (p.leader() != nodeId || loaded.contains(p.partition())) {
+                continue;
+            }
+            Optional<ReplicaManager.HostedPartition> hosted = replicas.partition(TOPIC, p.partition());
+            if (hosted.isEmpty()) {
+                continue;
+            }
+            try {
+                records += replayPartition(hosted.get().log());
+                newlyLoaded.add(p.partition());
+            } catch (Exception e) {
+                log.error("Cannot load {}-{}; its groups stay unavailable", TOPIC, p.partition(), e);
+            }
+        }
+        if (newlyLoaded.isEmpty()) {
+            return;
+        }
+        state.onLoaded(clock.getAsLong());
+        loaded.addAll(newlyLoaded);
+        log.info("Loaded {} partition(s) of {} ({} records) in {} ms", newlyLoaded.size(), TOPIC, records,
+                clock.getAsLong() - startMs);
+        timer.schedule(EXPIRE_OFFSETS_KEY, clock.getAsLong() + config.offsetsRetentionCheckIntervalMs(), this::expireOffsets);
+    }
+
+    private void expireOffsets(long nowMs, Effects fx) {
+        state.expireOffsets(fx, nowMs);
+        timer.schedule(EXPIRE_OFFSETS_KEY, nowMs + config.offsetsRetentionCheckIntervalMs(), this::expireOffsets);
+    }
+
+    private int replayPartition(PartitionLog partitionLog) throws Exception {
+        long offset = partitionLog.logStartOffset();
+        long end = partitionLog.logEndOffset();
+        long nowMs = clock.getAsLong();
+        int count = 0;
+        while (offset < end) {
+            ReadResult read = partitionLog.read(offset, 1 << 20, end, true);
+            long next = offset;
+            for (RecordBatch batch : read.records().batches()) {
+                if (batch.lastOffset() < offset) {
+                    continue;
+                }
+                if (!batch.isControlBatch()) {
+                    for (Record record : batch) {
+                        if (record.offset() >= offset && record.hasKey()) {
+                            ByteBuffer value = record.hasValue() ? record.value() : null;
+                            state.replay(GroupRecordCodec.decode(record.key(), value), nowMs, true);
+                            count++;
+                        }
+                    }
+                }
+                next = batch.lastOffset() + 1;
+            }
+            if (next == offset) {
+                break;
+            }
+            offset = next;
+        }
+        return count;
+    }
+
+    // ---------------------------------------------------------------- group operations
+
+    public CompletableFuture<JoinGroupResponseData> joinGroup(RequestMeta meta, JoinGroupRequestData request) {
+        return submit((fx, f) -> state.joinGroup(fx, clock.getAsLong(), meta, request, f));
+    }
+
+    public CompletableFuture<SyncGroupResponseData> syncGroup(RequestMeta meta, SyncGroupRequestData request) {
+        return submit((fx, f) -> state.syncGroup(fx, clock.getAsLong(), meta, request, f));
+    }
+
+    public CompletableFuture<HeartbeatResponseData> heartbeat(HeartbeatRequestData request) {
+        return submit((fx, f) -> fx.respond(f, state.heartbeat(clock.getAsLong(), request)));
+    }
+
+    public CompletableFuture<LeaveGroupResponseData> leaveGroup(LeaveGroupRequestData request, List<LeaveGroupRequestData.MemberIdentity> members) {
+        return submit((fx, f) -> fx.respond(f, state.leaveGroup(fx, clock.getAsLong(), request, members)));
+    }
+
+    public CompletableFuture<OffsetCommitResponseData> commitOffsets(short version, OffsetCommitRequestData request) {
+        return submit((fx, f) -> state.commitOffsets(fx, clock.getAsLong(), version, request, this::partitionExists, f));
+    }
+
+    /** Committed offsets of one group ({@code topics == null}: all). */
+    public CompletableFuture<List<GroupStateMachine.FetchedOffset>> fetchOffsets(String groupId, Map<String, List<Integer>> topics) {
+        return read(s -> s.fetchOffsets(groupId, topics));
+    }
+
+    public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request) {
+        return submit((fx, f) -> state.deleteOffsets(fx, request, this::partitionExists, f));
+    }
+
+    public CompletableFuture<List<ListGroupsResponseData.ListedGroup>> listGroups(List<String> states, List<String> types) {
+        return read(s -> s.listGroups(states, types));
+    }
+
+    /** Null entries for groups that do not exist. */
+    public CompletableFuture<List<DescribeGroupsResponseData.DescribedGroup>> describeGroups(List<String> groupIds) {
+        return read(s -> {
+            List<DescribeGroupsResponseData.DescribedGroup> out = new ArrayList<>();
+            for (String g : groupIds) {
+                out.add(s.describeGroup(g));
+            }
+            return out;
+        });
+    }
+
+    public CompletableFuture<Map<String, Errors>> deleteGroups(List<String> groupIds) {
+        return submit((fx, f) -> {
+            Map<String, Errors> results = new LinkedHashMap<>();
+            for (String g : groupIds) {
+                results.put(g, state.deleteGroup(fx, g));
+            }
+            fx.respond(f, results);
+        });
+    }
+
+    /** The recent rebalances of a group, oldest first (for {@code groups describe --history}). */
+    public CompletableFuture<List<RebalanceEvent>> rebalanceHistory(String groupId) {
+        return read(s -> s.rebalanceHistory(groupId));
+    }
+
+    private boolean partitionExists(String topic, int partition) {
+        return controller.image().topic(topic).flatMap(t -> t.partition(partition)).isPresent();
+    }
+
+    private <T> CompletableFuture<T> read(Function<GroupStateMachine, T> query) {
+        return submit((fx, f) -> fx.respond(f, query.apply(state)));
+    }
+
+    private <T> CompletableFuture<T> submit(BiConsumer<Effects, CompletableFuture<T>> command) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                Effects fx = new Effects();
+                try {
+                    command.accept(fx, future);
+                } catch (RuntimeException e) {
+                    log.error("Group coordinator command failed", e);
+                    future.completeExceptionally(e);
+                }
+                flush(fx);
+            });
+        } catch (RejectedExecutionException e) {
+            future.completeExceptionally(new CoordinatorNotAvailableException("The group coordinator is shutting down."));
+        }
+        return future;
+    }
+
+    /** Coordinator thread: append the records per partition, replay them, and send the responses once durable. */
+    private void flush(Effects fx) {
+        if (fx.writes().isEmpty()) {
+            fx.completeAll();
+            return;
+        }
+        long nowMs = clock.getAsLong();
+        Map<Integer, List<GroupRecord>> byPartition = new LinkedHashMap<>();
+        for (Effects.Write w : fx.writes()) {
+            byPartition.computeIfAbsent(w.partition(), p -> new ArrayList<>()).add(w.record());
+        }
+        List<CompletableFuture<Void>> durable = new ArrayList<>();
+        for (Map.Entry<Integer, List<GroupRecord>> e : byPartition.entrySet()) {
+            Optional<ReplicaManager.HostedPartition> hosted = replicas.partition(TOPIC, e.getKey());
+            if (hosted.isEmpty()) {
+                fx.failAll(new CoordinatorNotAvailableException(TOPIC + "-" + e.getKey() + " is not hosted here"));
+                return;
+            }
+            List<GroupRecord> records = e.getValue();
+            SimpleRecord[] simple = new SimpleRecord[records.size()];
+            for (int i = 0; i < simple.length; i++) {
+                simple[i] = new SimpleRecord(nowMs, GroupRecordCodec.encodeKey(records.get(i)), GroupRecordCodec.encodeValue(records.get(i)));
+            }
+            MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE, simple);
+            try {
+                PartitionLog partitionLog = hosted.get().log();
+                AppendResult result = partitionLog.appendAsLeader(batch, hosted.get().leaderEpoch(), nowMs);
+                for (GroupRecord r : records) {
+                    state.replay(r, nowMs, false);
+                }
+                replicas.fetchWaiters().onAppend(new TopicPartition(TOPIC, e.getKey()), batch.sizeInBytes());
+                durable.add(partitionLog.awaitDurable(result.lastOffset()));
+            } catch (Exception ex) {
+                log.error("Cannot write {} group record(s) to {}-{}", records.size(), TOPIC, e.getKey(), ex);
+                fx.failAll(new CoordinatorNotAvailableException("Cannot write to " + TOPIC + "-" + e.getKey() + ": " + ex.getMessage()));
+                return;
+            }
+        }
+        CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+            if (e == null) {
+                fx.completeAll();
+            } else {
+                fx.failAll(new CoordinatorNotAvailableException("fsync of " + TOPIC + " failed: " + e.getMessage()));
+            }
+        });
+    }
+
+    /** Timers on the coordinator thread; schedule and cancel are called only from it. */
+    private final class RuntimeTimer implements GroupTimer {
+        private final Map<String, ScheduledFuture<?>> tasks = new HashMap<>();
+
+        @Override
+        public void schedule(String key, long deadlineMs, Task task) {
+            cancel(key);
+            long delayMs = Math.max(0, deadlineMs - clock.getAsLong());
+            ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
+            Runnable run = () -> {
+                if (tasks.get(key) != self[0]) {
+                    return;
+                }
+                tasks.remove(key);
+                Effects fx = new Effects();
+                try {
+                    task.run(clock.getAsLong(), fx);
+                } catch (RuntimeException e) {
+                    log.error("Group coordinator timer {} failed", key, e);
+                }
+                flush(fx);
+            };
+            try {
+                self[0] = thread.schedule(run, delayMs, TimeUnit.MILLISECONDS);
+                tasks.put(key, self[0]);
+            } catch (RejectedExecutionException e) {
+                log.debug("Group coordinator closed; timer {} dropped", key);
+            }
+        }
+
+        @Override
+        public void cancel(String key) {
+            ScheduledFuture<?> f = tasks.remove(key);
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

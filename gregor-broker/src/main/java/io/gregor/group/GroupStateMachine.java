@@ -1,0 +1,347 @@
+package io.gregor.group;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiPredicate;
+import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * The group coordinator's state and decisions for every group whose {@code __consumer_offsets}
+ * partition this node leads: classic groups ({@link ClassicGroups}) and committed offsets
+ * ({@link OffsetStore}, usable by any group type). Each operation takes {@code nowMs} and adds
+ * records and deferred responses to an {@link Effects}; {@link #replay} is the one way offsets
+ * and group deletions are applied, for live writes and loading alike.
+ *
+ * <p>Owner: the group coordinator thread (or a unit test); not thread-safe.
+ */
+public final class GroupStateMachine {
+
+    /** A partition's committed offset as OffsetFetch reports it. */
+    public record FetchedOffset(String topic, int partition, long offset, int leaderEpoch, String metadata) {
+    }
+
+    private final GroupConfig config;
+    private final ToIntFunction<String> partitionFor;
+    private final ClassicGroups classic;
+    private final OffsetStore offsets = new OffsetStore();
+
+    public GroupStateMachine(GroupConfig config, GroupTimer timer, ToIntFunction<String> partitionFor) {
+        this.config = config;
+        this.partitionFor = partitionFor;
+        this.classic = new ClassicGroups(config, timer, partitionFor);
+    }
+
+    // ---------------------------------------------------------------- replay
+
+    /** Applies one record; {@code loading} is true while replaying the log at start-up or on partition load. */
+    public void replay(GroupRecord record, long nowMs, boolean loading) {
+        if (record instanceof GroupRecord.OffsetCommit oc) {
+            offsets.replay(oc);
+            if (oc.value() != null && classic.group(oc.groupId()) == null) {
+                classic.getOrCreateSimpleGroup(oc.groupId(), nowMs);
+            }
+        } else if (record instanceof GroupRecord.GroupMetadata gm) {
+            if (gm.value() == null) {
+                classic.removeGroup(gm.groupId());
+            } else if (loading) {
+                classic.load(gm);
+            }
+            // Live snapshots describe the in-memory group they were taken from: nothing to apply.
+        }
+    }
+
+    /** Loading is done: start the session timers of loaded members. */
+    public void onLoaded(long nowMs) {
+        classic.onLoaded(nowMs);
+    }
+
+    // ---------------------------------------------------------------- classic protocol
+
+    public void joinGroup(Effects fx, long nowMs, RequestMeta meta, JoinGroupRequestData request,
+                          CompletableFuture<JoinGroupResponseData> future) {
+        classic.joinGroup(fx, nowMs, meta, request, future);
+    }
+
+    public void syncGroup(Effects fx, long nowMs, RequestMeta meta, SyncGroupRequestData request,
+                          CompletableFuture<SyncGroupResponseData> future) {
+        classic.syncGroup(fx, nowMs, meta, request, future);
+    }
+
+    public HeartbeatResponseData heartbeat(long nowMs, HeartbeatRequestData request) {
+        return classic.heartbeat(nowMs, request);
+    }
+
+    public LeaveGroupResponseData leaveGroup(Effects fx, long nowMs, LeaveGroupRequestData request,
+                                             List<LeaveGroupRequestData.MemberIdentity> members) {
+        return classic.leaveGroup(fx, nowMs, request, members);
+    }
+
+    // ---------------------------------------------------------------- offsets
+
+    /**
+     * OffsetCommit: the group checks first (a failure applies to every partition), then per
+     * partition unknown topics and oversized metadata. The response goes out once durable.
+     */
+    public void commitOffsets(Effects fx, long nowMs, short version, OffsetCommitRequestData request,
+                              BiPredicate<String, Integer> partitionExists, CompletableFuture<OffsetCommitResponseData> future) {
+        Errors groupError = validateOffsetCommit(nowMs, version, request);
+        OffsetCommitResponseData response = new OffsetCommitResponseData();
+        int partition = partitionFor.applyAsInt(request.groupId());
+        for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics()) {
+            OffsetCommitResponseData.OffsetCommitResponseTopic rt = new OffsetCommitResponseData.OffsetCommitResponseTopic()
+                    .setName(topic.name());
+            response.topics().add(rt);
+            for (OffsetCommitRequestData.OffsetCommitRequestPartition p : topic.partitions()) {
+                Errors error;
+                if (!partitionExists.test(topic.name(), p.partitionIndex())) {
+                    error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (groupError != Errors.NONE) {
+                    error = groupError;
+                } else if (p.committedMetadata() != null && p.committedMetadata().length() > config.offsetMetadataMaxBytes()) {
+                    error = Errors.OFFSET_METADATA_TOO_LARGE;
+                } else {
+                    error = Errors.NONE;
+                    fx.write(partition, new GroupRecord.OffsetCommit(request.groupId(), topic.name(), p.partitionIndex(),
+                            new GroupRecord.CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(),
+                                    p.committedMetadata() == null ? "" : p.committedMetadata(), nowMs)));
+                }
+                rt.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
+                        .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
+            }
+        }
+        fx.respond(future, response);
+    }
+
+    private Errors validateOffsetCommit(long nowMs, short version, OffsetCommitRequestData request) {
+        if (request.groupId() == null || request.groupId().isEmpty()) {
+            return Errors.INVALID_GROUP_ID;
+        }
+        ClassicGroup group = classic.group(request.groupId());
+        int generation = request.generationIdOrMemberEpoch();
+        String memberId = request.memberId() == null ? "" : request.memberId();
+        if (group == null) {
+            if (generation < 0) {
+                // A "simple" commit (admin client or assign() consumer) creates an empty group.
+                classic.getOrCreateSimpleGroup(request.groupId(), nowMs);
+                return Errors.NONE;
+            }
+            // v9+ says the group does not exist; older versions keep ILLEGAL_GENERATION for compatibility.
+            return version >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION;
+        }
+        if (group.isInState(GroupState.DEAD)) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        if (generation < 0 && group.isInState(GroupState.EMPTY)) {
+            return Errors.NONE;
+        }
+        if (generation >= 0 || !memberId.isEmpty() || request.groupInstanceId() != null) {
+            if (group.isStaticMemberFenced(request.groupInstanceId(), memberId)) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+            if (!group.hasMember(memberId)) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            if (generation != group.generationId) {
+                return Errors.ILLEGAL_GENERATION;
+            }
+        } else if (!group.isInState(GroupState.EMPTY)) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (group.isInState(GroupState.COMPLETING_REBALANCE)) {
+            return Errors.REBALANCE_IN_PROGRESS;
+        }
+        return Errors.NONE;
+    }
+
+    /**
+     * OffsetFetch for one group: the requested partitions (offset -1 where nothing is committed),
+     * or with {@code topics == null} every committed partition. No transactions yet, so
+     * requireStable never finds pending offsets.
+     */
+    public List<FetchedOffset> fetchOffsets(String groupId, Map<String, List<Integer>> topics) {
+        List<FetchedOffset> out = new ArrayList<>();
+        if (topics == null) {
+            for (Map.Entry<TopicPartition, GroupRecord.CommittedOffset> e : offsets.offsets(groupId).entrySet()) {
+                GroupRecord.CommittedOffset o = e.getValue();
+                out.add(new FetchedOffset(e.getKey().topic(), e.getKey().partition(), o.offset(), o.leaderEpoch(), o.metadata()));
+            }
+            return out;
+        }
+        for (Map.Entry<String, List<Integer>> t : topics.entrySet()) {
+            for (int p : t.getValue()) {
+                GroupRecord.CommittedOffset o = offsets.offset(groupId, new TopicPartition(t.getKey(), p));
+                out.add(o == null ? new FetchedOffset(t.getKey(), p, -1, -1, "")
+                        : new FetchedOffset(t.getKey(), p, o.offset(), o.leaderEpoch(), o.metadata()));
+            }
+        }
+        return out;
+    }
+
+    /** OffsetDelete: tombstones for the partitions the group is not subscribed to. */
+    public void deleteOffsets(Effects fx, OffsetDeleteRequestData request, BiPredicate<String, Integer> partitionExists,
+                              CompletableFuture<OffsetDeleteResponseData> future) {
+        ClassicGroup group = classic.group(request.groupId());
+        OffsetDeleteResponseData response = new OffsetDeleteResponseData();
+        if (group == null || group.isInState(GroupState.DEAD)) {
+            fx.respond(future, response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()));
+            return;
+        }
+        boolean active = !group.isInState(GroupState.EMPTY);
+        if (active && !ClassicGroup.CONSUMER_PROTOCOL_TYPE.equals(group.protocolType)) {
+            fx.respond(future, response.setErrorCode(Errors.NON_EMPTY_GROUP.code()));
+            return;
+        }
+        int partition = partitionFor.applyAsInt(request.groupId());
+        for (OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : request.topics()) {
+            OffsetDeleteResponseData.OffsetDeleteResponseTopic rt = new OffsetDeleteResponseData.OffsetDeleteResponseTopic()
+                    .setName(topic.name());
+            response.topics().add(rt);
+            boolean subscribed = group.isSubscribedToTopic(topic.name());
+            for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : topic.partitions()) {
+                Errors error = Errors.NONE;
+                if (!partitionExists.test(topic.name(), p.partitionIndex())) {
+                    error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (subscribed) {
+                    error = Errors.GROUP_SUBSCRIBED_TO_TOPIC;
+                } else if (offsets.offset(request.groupId(), new TopicPartition(topic.name(), p.partitionIndex())) != null) {
+                    fx.write(partition, new GroupRecord.OffsetCommit(request.groupId(), topic.name(), p.partitionIndex(), null));
+                }
+                rt.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
+                        .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
+            }
+        }
+        fx.respond(future, response);
+    }
+
+    /**
+     * Expires committed offsets of empty groups older than offsets.retention.minutes (counted
+     * from when the group became empty, or from the commit for groups that never had members),
+     * and deletes empty groups left without offsets.
+     */
+    public void expireOffsets(Effects fx, long nowMs) {
+        for (ClassicGroup group : List.copyOf(classic.all())) {
+            if (!group.isInState(GroupState.EMPTY)) {
+                continue;
+            }
+            int partition = partitionFor.applyAsInt(group.groupId);
+            boolean removedAll = true;
+            for (Map.Entry<TopicPartition, GroupRecord.CommittedOffset> e : offsets.offsets(group.groupId).entrySet()) {
+                long base = group.protocolType != null ? Math.max(group.currentStateTimestampMs, e.getValue().commitTimestampMs())
+                        : e.getValue().commitTimestampMs();
+                if (nowMs - base >= config.offsetsRetentionMs()) {
+                    fx.write(partition, new GroupRecord.OffsetCommit(group.groupId, e.getKey().topic(), e.getKey().partition(), null));
+                } else {
+                    removedAll = false;
+                }
+            }
+            if (removedAll && nowMs - group.currentStateTimestampMs >= config.offsetsRetentionMs()) {
+                fx.write(partition, new GroupRecord.GroupMetadata(group.groupId, null));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- administration
+
+    /** ListGroups with Kafka's case-insensitive state and type filters (empty = all). */
+    public List<ListGroupsResponseData.ListedGroup> listGroups(List<String> statesFilter, List<String> typesFilter) {
+        Set<String> states = statesFilter.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        Set<String> types = typesFilter.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        List<ListGroupsResponseData.ListedGroup> out = new ArrayList<>();
+        for (ClassicGroup g : classic.all()) {
+            if (g.isInState(GroupState.DEAD)) {
+                continue;
+            }
+            if (!states.isEmpty() && !states.contains(g.state().lowerCaseName())) {
+                continue;
+            }
+            if (!types.isEmpty() && !types.contains("classic")) {
+                continue;
+            }
+            out.add(new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId)
+                    .setProtocolType(g.protocolType == null ? "" : g.protocolType)
+                    .setGroupState(g.state().toString()).setGroupType("classic"));
+        }
+        out.sort((a, b) -> a.groupId().compareTo(b.groupId()));
+        return out;
+    }
+
+    /** DescribeGroups for one group; null when the group does not exist (the handler answers per version). */
+    public DescribeGroupsResponseData.DescribedGroup describeGroup(String groupId) {
+        ClassicGroup g = classic.group(groupId);
+        if (g == null || g.isInState(GroupState.DEAD)) {
+            return null;
+        }
+        DescribeGroupsResponseData.DescribedGroup d = new DescribeGroupsResponseData.DescribedGroup().setGroupId(groupId)
+                .setErrorCode(Errors.NONE.code()).setGroupState(g.state().toString())
+                .setProtocolType(g.protocolType == null ? "" : g.protocolType);
+        boolean stable = g.isInState(GroupState.STABLE);
+        // As Kafka: protocol, metadata and assignments only once Stable.
+        d.setProtocolData(stable ? g.protocolName : "");
+        for (ClassicGroupMember m : g.members.values()) {
+            byte[] metadata = stable ? m.metadata(g.protocolName) : null;
+            d.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId())
+                    .setGroupInstanceId(m.groupInstanceId).setClientId(m.clientId).setClientHost(m.clientHost)
+                    .setMemberMetadata(metadata == null ? new byte[0] : metadata)
+                    .setMemberAssignment(stable ? m.assignment : new byte[0]));
+        }
+        return d;
+    }
+
+    /** DeleteGroups for one group: only Empty groups; tombstones for its offsets and the group. */
+    public Errors deleteGroup(Effects fx, String groupId) {
+        if (groupId == null || groupId.isEmpty()) {
+            return Errors.INVALID_GROUP_ID;
+        }
+        ClassicGroup g = classic.group(groupId);
+        if (g == null || g.isInState(GroupState.DEAD)) {
+            return Errors.GROUP_ID_NOT_FOUND;
+        }
+        if (!g.isInState(GroupState.EMPTY)) {
+            return Errors.NON_EMPTY_GROUP;
+        }
+        int partition = partitionFor.applyAsInt(groupId);
+        for (TopicPartition tp : offsets.offsets(groupId).keySet()) {
+            fx.write(partition, new GroupRecord.OffsetCommit(groupId, tp.topic(), tp.partition(), null));
+        }
+        fx.write(partition, new GroupRecord.GroupMetadata(groupId, null));
+        return Errors.NONE;
+    }
+
+    /** The recent rebalances of a group, oldest first; empty for unknown groups. */
+    public List<RebalanceEvent> rebalanceHistory(String groupId) {
+        ClassicGroup g = classic.group(groupId);
+        return g == null ? List.of() : g.history();
+    }
+
+    /** The state of a group, or null; for tests and tools. */
+    public GroupState groupState(String groupId) {
+        ClassicGroup g = classic.group(groupId);
+        return g == null ? null : g.state();
+    }
+
+    public int generationId(String groupId) {
+        ClassicGroup g = classic.group(groupId);
+        return g == null ? -1 : g.generationId;
+    }
+}
