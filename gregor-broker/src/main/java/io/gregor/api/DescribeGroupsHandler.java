@@ -14,7 +14,7 @@ import org.apache.kafka.common.requests.DescribeGroupsRequest;
 /**
  * DescribeGroups v0-6: members with their metadata and assignment bytes as stored (tools
  * decode them). An unknown group is GROUP_ID_NOT_FOUND from v6, and a "Dead" group with no
- * error before, as Kafka answers.
+ * error before, as Kafka answers; so is a KIP-848 consumer group ("is not a classic group").
  */
 final class DescribeGroupsHandler implements ApiHandler {
 
@@ -62,6 +62,10 @@ final class DescribeGroupsHandler implements ApiHandler {
                     next++;
                 }
                 if (version < 6) {
+                    if (d.errorCode() == Errors.GROUP_ID_NOT_FOUND.code()) {
+                        // A consumer (KIP-848) group: before v6 Kafka answers "Dead" without an error.
+                        d.setErrorCode(Errors.NONE.code());
+                    }
                     d.setErrorMessage(null);
                 }
                 response.groups().add(d);

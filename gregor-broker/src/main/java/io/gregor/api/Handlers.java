@@ -40,6 +40,8 @@ public final class Handlers {
         handlers.add(new ListGroupsHandler(broker));
         handlers.add(new DescribeGroupsHandler(broker));
         handlers.add(new DeleteGroupsHandler(broker));
+        handlers.add(new ConsumerGroupHeartbeatHandler(broker));
+        handlers.add(new ConsumerGroupDescribeHandler(broker));
         self[0] = new ApiRouter(handlers, requestThreads);
         return self[0];
     }

@@ -76,6 +76,7 @@ public final class NodeConfig {
         intValue("group.min.session.timeout.ms", 0, Integer.MAX_VALUE);
         intValue("group.max.session.timeout.ms", 0, Integer.MAX_VALUE);
         intValue("group.max.size", 1, Integer.MAX_VALUE);
+        io.gregor.group.GroupConfig.from(this);
         if (advertisedListeners.stream().anyMatch(e -> e.host().isEmpty() || e.host().equals("0.0.0.0"))) {
             throw new IllegalArgumentException("advertised.listeners: '" + advertised + "' (expected: a host clients can reach, not 0.0.0.0)");
         }
@@ -136,6 +137,14 @@ public final class NodeConfig {
         d.put("group.min.session.timeout.ms", "6000");
         d.put("group.max.session.timeout.ms", "1800000");
         d.put("group.max.size", String.valueOf(Integer.MAX_VALUE));
+        d.put("group.consumer.session.timeout.ms", "45000");
+        d.put("group.consumer.min.session.timeout.ms", "45000");
+        d.put("group.consumer.max.session.timeout.ms", "60000");
+        d.put("group.consumer.heartbeat.interval.ms", "5000");
+        d.put("group.consumer.min.heartbeat.interval.ms", "5000");
+        d.put("group.consumer.max.heartbeat.interval.ms", "15000");
+        d.put("group.consumer.max.size", String.valueOf(Integer.MAX_VALUE));
+        d.put("group.consumer.assignors", "uniform,range");
         return d;
     }
 

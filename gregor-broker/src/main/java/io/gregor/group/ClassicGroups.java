@@ -423,6 +423,9 @@ final class ClassicGroups {
             group.transitionTo(GroupState.EMPTY, nowMs);
             fx.write(partitionFor.applyAsInt(group.groupId), snapshot(group));
             updateHistory(group, removed, false);
+            if (group.current != null) {
+                fx.rebalanceCompleted(group.groupId, group.protocolType, group.current);
+            }
             log.info("Group {} is now empty (generation {})", group.groupId, group.generationId);
             return;
         }
@@ -531,7 +534,7 @@ final class ClassicGroups {
                             m.awaitingSync = null;
                         }
                     }
-                    recordAssignments(group, nowMs);
+                    recordAssignments(fx, group, nowMs);
                 }
             }
             case STABLE -> {
@@ -542,7 +545,7 @@ final class ClassicGroups {
         }
     }
 
-    private void recordAssignments(ClassicGroup group, long nowMs) {
+    private void recordAssignments(Effects fx, ClassicGroup group, long nowMs) {
         RebalanceEvent c = group.current;
         if (c == null) {
             return;
@@ -553,6 +556,7 @@ final class ClassicGroups {
         }
         group.updateCurrent(new RebalanceEvent(c.startedMs(), c.reason(), c.detail(), group.generationId, nowMs, c.removedMembers(),
                 List.copyOf(assignments)));
+        fx.rebalanceCompleted(group.groupId, group.protocolType, group.current);
         group.current = null;
     }
 

@@ -26,8 +26,13 @@ public final class Effects {
         }
     }
 
+    /** A rebalance that reached its end (assignment distributed, or the group emptied), for the history topic. */
+    public record CompletedRebalance(String groupId, String protocolType, RebalanceEvent event) {
+    }
+
     private final List<Write> writes = new ArrayList<>();
     private final List<Completion<?>> completions = new ArrayList<>();
+    private final List<CompletedRebalance> rebalances = new ArrayList<>();
 
     void write(int partition, GroupRecord record) {
         writes.add(new Write(partition, record));
@@ -36,6 +41,14 @@ public final class Effects {
     /** Completes {@code future} with {@code response} after this step's records are durable. */
     <T> void respond(CompletableFuture<T> future, T response) {
         completions.add(new Completion<>(future, response));
+    }
+
+    void rebalanceCompleted(String groupId, String protocolType, RebalanceEvent event) {
+        rebalances.add(new CompletedRebalance(groupId, protocolType, event));
+    }
+
+    public List<CompletedRebalance> rebalances() {
+        return rebalances;
     }
 
     public List<Write> writes() {

@@ -31,6 +31,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
@@ -86,6 +89,7 @@ public final class GroupCoordinator implements AutoCloseable {
     /** Partitions of __consumer_offsets this node leads and has replayed; read by request threads. */
     private final Set<Integer> loaded = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean creatingTopic = new AtomicBoolean();
+    private final RebalanceHistoryTopic history;
 
     public GroupCoordinator(NodeConfig nodeConfig, Controller controller, ReplicaManager replicas) {
         this.config = GroupConfig.from(nodeConfig);
@@ -99,7 +103,8 @@ public final class GroupCoordinator implements AutoCloseable {
             return t;
         });
         this.thread.setRemoveOnCancelPolicy(true);
-        this.state = new GroupStateMachine(config, timer, this::partitionFor);
+        this.state = new GroupStateMachine(config, timer, this::partitionFor, controller::image);
+        this.history = new RebalanceHistoryTopic(nodeId, controller, replicas, clock);
     }
 
     /** Kafka's {@code Utils.abs(groupId.hashCode()) % numPartitions}, over the topic's actual partition count once it exists. */
@@ -164,8 +169,14 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** Metadata listener (controller thread): loads the partitions this node newly leads. */
     public void onMetadataUpdate(MetadataImage image) {
+        if (!loaded.isEmpty()) {
+            submit((fx, f) -> state.onMetadataUpdate(fx, clock.getAsLong()));
+        }
         try {
-            thread.execute(() -> loadLedPartitions(image));
+            thread.execute(() -> {
+                loadLedPartitions(image);
+                history.maybeFlush();
+            });
         } catch (RejectedExecutionException e) {
             log.debug("Group coordinator closed; ignoring metadata update");
         }
@@ -258,6 +269,28 @@ public final class GroupCoordinator implements AutoCloseable {
         return submit((fx, f) -> fx.respond(f, state.leaveGroup(fx, clock.getAsLong(), request, members)));
     }
 
+    public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(RequestMeta meta,
+                                                                                    ConsumerGroupHeartbeatRequestData request) {
+        return submit((fx, f) -> fx.respond(f, state.consumerGroupHeartbeat(fx, clock.getAsLong(), meta, request)));
+    }
+
+    public CompletableFuture<List<ConsumerGroupDescribeResponseData.DescribedGroup>> describeConsumerGroups(List<String> groupIds) {
+        return read(s -> {
+            List<ConsumerGroupDescribeResponseData.DescribedGroup> out = new ArrayList<>();
+            for (String g : groupIds) {
+                out.add(s.describeConsumerGroup(g));
+            }
+            return out;
+        });
+    }
+
+    /** OffsetFetch v9+ member check for KIP-848 groups (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID), then the offsets. */
+    public CompletableFuture<List<GroupStateMachine.FetchedOffset>> fetchOffsets(String groupId, String memberId, int memberEpoch,
+                                                                                 Map<String, List<Integer>> topics) {
+        return read(s -> s.validateOffsetFetch(groupId, memberId, memberEpoch)).thenCompose(error -> error == Errors.NONE
+                ? read(s -> s.fetchOffsets(groupId, topics)) : CompletableFuture.failedFuture(error.exception()));
+    }
+
     public CompletableFuture<OffsetCommitResponseData> commitOffsets(short version, OffsetCommitRequestData request) {
         return submit((fx, f) -> state.commitOffsets(fx, clock.getAsLong(), version, request, this::partitionExists, f));
     }
@@ -330,6 +363,9 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** Coordinator thread: append the records per partition, replay them, and send the responses once durable. */
     private void flush(Effects fx) {
+        if (!fx.rebalances().isEmpty()) {
+            history.append(fx.rebalances());
+        }
         if (fx.writes().isEmpty()) {
             fx.completeAll();
             return;

@@ -1,6 +1,12 @@
 package io.gregor.group;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A record of {@code __consumer_offsets}, as the group coordinator writes and replays it. The
@@ -30,5 +36,105 @@ public sealed interface GroupRecord {
     /** A member as stored: {@code metadata} is its subscription for the selected protocol. */
     record MemberSnapshot(String memberId, String groupInstanceId, String clientId, String clientHost,
                           int rebalanceTimeoutMs, int sessionTimeoutMs, byte[] metadata, byte[] assignment) {
+    }
+
+    // ---------------------------------------------------------------- KIP-848 consumer groups
+
+    /** A consumer group's epoch and why it last changed, or the group's deletion ({@code value == null}). */
+    record ConsumerGroupMetadata(String groupId, ConsumerGroupEpoch value) implements GroupRecord {
+    }
+
+    /**
+     * @param metadataHash hash of the subscribed topics' ids and partition counts the target was computed from
+     * @param reason       a {@link RebalanceEvent.Reason} name
+     */
+    record ConsumerGroupEpoch(int groupEpoch, long metadataHash, String reason, String detail, long timestampMs) {
+    }
+
+    /** A member's subscription and identity, or its removal ({@code value == null}). */
+    record ConsumerMemberSubscription(String groupId, String memberId, MemberSubscription value) implements GroupRecord {
+    }
+
+    record MemberSubscription(String instanceId, String rackId, String clientId, String clientHost, List<String> subscribedTopicNames,
+                              String subscribedTopicRegex, String serverAssignor, int rebalanceTimeoutMs) {
+    }
+
+    /** A member's target assignment, or its removal ({@code value == null}). */
+    record ConsumerTargetAssignment(String groupId, String memberId, Assignment value) implements GroupRecord {
+    }
+
+    /** The group epoch the target assignment was computed for ({@code assignmentEpoch == null}: removed with the group). */
+    record ConsumerTargetAssignmentEpoch(String groupId, Integer assignmentEpoch) implements GroupRecord {
+    }
+
+    /** A member's current epoch and assignment as reconciled, or its removal ({@code value == null}). */
+    record ConsumerMemberAssignment(String groupId, String memberId, CurrentAssignment value) implements GroupRecord {
+    }
+
+    record CurrentAssignment(int memberEpoch, int previousMemberEpoch, ConsumerGroupMember.State state, Assignment assigned,
+                             Assignment pendingRevocation) {
+    }
+
+    /** Partitions by topic id; immutable, sorted, with no empty topic entries. */
+    record Assignment(Map<Uuid, Set<Integer>> partitions) {
+        public static final Assignment EMPTY = new Assignment(Map.of());
+
+        public Assignment {
+            Map<Uuid, Set<Integer>> copy = new TreeMap<>();
+            for (Map.Entry<Uuid, Set<Integer>> e : partitions.entrySet()) {
+                if (!e.getValue().isEmpty()) {
+                    copy.put(e.getKey(), Collections.unmodifiableSet(new TreeSet<>(e.getValue())));
+                }
+            }
+            partitions = Collections.unmodifiableMap(copy);
+        }
+
+        public boolean contains(Uuid topicId, int partition) {
+            Set<Integer> p = partitions.get(topicId);
+            return p != null && p.contains(partition);
+        }
+
+        public boolean isEmpty() {
+            return partitions.isEmpty();
+        }
+
+        public int size() {
+            int n = 0;
+            for (Set<Integer> p : partitions.values()) {
+                n += p.size();
+            }
+            return n;
+        }
+
+        public Assignment union(Assignment other) {
+            Map<Uuid, Set<Integer>> out = mutable();
+            other.partitions.forEach((t, ps) -> out.computeIfAbsent(t, k -> new TreeSet<>()).addAll(ps));
+            return new Assignment(out);
+        }
+
+        public Assignment minus(Assignment other) {
+            Map<Uuid, Set<Integer>> out = mutable();
+            other.partitions.forEach((t, ps) -> {
+                Set<Integer> mine = out.get(t);
+                if (mine != null) {
+                    mine.removeAll(ps);
+                }
+            });
+            return new Assignment(out);
+        }
+
+        public Assignment intersect(Assignment other) {
+            return minus(minus(other));
+        }
+
+        public boolean intersects(Assignment other) {
+            return !intersect(other).isEmpty();
+        }
+
+        private Map<Uuid, Set<Integer>> mutable() {
+            Map<Uuid, Set<Integer>> out = new TreeMap<>();
+            partitions.forEach((t, ps) -> out.put(t, new TreeSet<>(ps)));
+            return out;
+        }
     }
 }

@@ -3,7 +3,12 @@ package io.gregor.group;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.Uuid;
 
 /**
  * Gregor's own key/value format for {@code __consumer_offsets} (not Kafka's). Every value starts
@@ -19,6 +24,19 @@ import java.util.List;
  *                            | leaderId:string | currentStateTimestampMs:int64 | memberCount:int32 | member*
  *         member = memberId:string | groupInstanceId:string | clientId:string | clientHost:string
  *                | rebalanceTimeoutMs:int32 | sessionTimeoutMs:int32 | metadata:bytes | assignment:bytes
+ *
+ * KIP-848 consumer groups (keys: type | groupId | [types 4, 5, 7: memberId:string]):
+ *         type 3 = group epoch, version 0: version:int16 | groupEpoch:int32 | metadataHash:int64 | reason:string
+ *                                          | detail:string | timestampMs:int64
+ *         type 4 = member subscription, version 0: version:int16 | instanceId:string | rackId:string | clientId:string
+ *                  | clientHost:string | topicCount:int32 | topicName:string* | regex:string | serverAssignor:string
+ *                  | rebalanceTimeoutMs:int32
+ *         type 5 = member target assignment, version 0: version:int16 | assignment
+ *         type 6 = target assignment epoch, version 0: version:int16 | assignmentEpoch:int32
+ *         type 7 = member current assignment, version 0: version:int16 | memberEpoch:int32 | previousMemberEpoch:int32
+ *                  | state:int8 | assigned:assignment | pendingRevocation:assignment
+ *         assignment = topicCount:int32 | (topicId:uuid | partitionCount:int32 | partition:int32*)*
+ *         uuid = mostSignificantBits:int64 | leastSignificantBits:int64
  * string = length:int32 (-1 = null) | UTF-8 bytes        bytes = length:int32 (-1 = null) | bytes
  * </pre>
  * All integers are big-endian.
@@ -27,6 +45,11 @@ public final class GroupRecordCodec {
 
     static final short OFFSET_COMMIT_TYPE = 1;
     static final short GROUP_METADATA_TYPE = 2;
+    static final short CONSUMER_GROUP_EPOCH_TYPE = 3;
+    static final short CONSUMER_MEMBER_SUBSCRIPTION_TYPE = 4;
+    static final short CONSUMER_TARGET_ASSIGNMENT_TYPE = 5;
+    static final short CONSUMER_TARGET_EPOCH_TYPE = 6;
+    static final short CONSUMER_MEMBER_ASSIGNMENT_TYPE = 7;
     private static final short VALUE_VERSION = 0;
 
     private GroupRecordCodec() {
@@ -36,6 +59,16 @@ public final class GroupRecordCodec {
         Writer w = new Writer();
         if (record instanceof GroupRecord.OffsetCommit oc) {
             w.int16(OFFSET_COMMIT_TYPE).string(oc.groupId()).string(oc.topic()).int32(oc.partition());
+        } else if (record instanceof GroupRecord.ConsumerGroupMetadata) {
+            w.int16(CONSUMER_GROUP_EPOCH_TYPE).string(record.groupId());
+        } else if (record instanceof GroupRecord.ConsumerMemberSubscription r) {
+            w.int16(CONSUMER_MEMBER_SUBSCRIPTION_TYPE).string(r.groupId()).string(r.memberId());
+        } else if (record instanceof GroupRecord.ConsumerTargetAssignment r) {
+            w.int16(CONSUMER_TARGET_ASSIGNMENT_TYPE).string(r.groupId()).string(r.memberId());
+        } else if (record instanceof GroupRecord.ConsumerTargetAssignmentEpoch) {
+            w.int16(CONSUMER_TARGET_EPOCH_TYPE).string(record.groupId());
+        } else if (record instanceof GroupRecord.ConsumerMemberAssignment r) {
+            w.int16(CONSUMER_MEMBER_ASSIGNMENT_TYPE).string(r.groupId()).string(r.memberId());
         } else {
             w.int16(GROUP_METADATA_TYPE).string(record.groupId());
         }
@@ -51,6 +84,8 @@ public final class GroupRecordCodec {
             }
             GroupRecord.CommittedOffset v = oc.value();
             w.int16(VALUE_VERSION).int64(v.offset()).int32(v.leaderEpoch()).string(v.metadata()).int64(v.commitTimestampMs());
+        } else if (!(record instanceof GroupRecord.GroupMetadata)) {
+            return encodeConsumerValue(record, w);
         } else {
             GroupRecord.GroupMetadata gm = (GroupRecord.GroupMetadata) record;
             if (gm.value() == null) {
@@ -65,6 +100,123 @@ public final class GroupRecordCodec {
             }
         }
         return w.toBytes();
+    }
+
+    private static byte[] encodeConsumerValue(GroupRecord record, Writer w) {
+        if (record instanceof GroupRecord.ConsumerGroupMetadata r) {
+            if (r.value() == null) {
+                return null;
+            }
+            GroupRecord.ConsumerGroupEpoch v = r.value();
+            w.int16(VALUE_VERSION).int32(v.groupEpoch()).int64(v.metadataHash()).string(v.reason()).string(v.detail()).int64(v.timestampMs());
+        } else if (record instanceof GroupRecord.ConsumerMemberSubscription r) {
+            if (r.value() == null) {
+                return null;
+            }
+            GroupRecord.MemberSubscription v = r.value();
+            w.int16(VALUE_VERSION).string(v.instanceId()).string(v.rackId()).string(v.clientId()).string(v.clientHost())
+                    .int32(v.subscribedTopicNames().size());
+            for (String t : v.subscribedTopicNames()) {
+                w.string(t);
+            }
+            w.string(v.subscribedTopicRegex()).string(v.serverAssignor()).int32(v.rebalanceTimeoutMs());
+        } else if (record instanceof GroupRecord.ConsumerTargetAssignment r) {
+            if (r.value() == null) {
+                return null;
+            }
+            w.int16(VALUE_VERSION);
+            assignment(w, r.value());
+        } else if (record instanceof GroupRecord.ConsumerTargetAssignmentEpoch r) {
+            if (r.assignmentEpoch() == null) {
+                return null;
+            }
+            w.int16(VALUE_VERSION).int32(r.assignmentEpoch());
+        } else if (record instanceof GroupRecord.ConsumerMemberAssignment r) {
+            if (r.value() == null) {
+                return null;
+            }
+            GroupRecord.CurrentAssignment v = r.value();
+            w.int16(VALUE_VERSION).int32(v.memberEpoch()).int32(v.previousMemberEpoch()).int8((byte) v.state().ordinal());
+            assignment(w, v.assigned());
+            assignment(w, v.pendingRevocation());
+        }
+        return w.toBytes();
+    }
+
+    private static void assignment(Writer w, GroupRecord.Assignment a) {
+        w.int32(a.partitions().size());
+        a.partitions().forEach((topicId, partitions) -> {
+            w.int64(topicId.getMostSignificantBits()).int64(topicId.getLeastSignificantBits()).int32(partitions.size());
+            for (int p : partitions) {
+                w.int32(p);
+            }
+        });
+    }
+
+    private static GroupRecord.Assignment assignment(ByteBuffer b) {
+        int topics = b.getInt();
+        Map<Uuid, Set<Integer>> out = new HashMap<>();
+        for (int i = 0; i < topics; i++) {
+            Uuid id = new Uuid(b.getLong(), b.getLong());
+            int n = b.getInt();
+            Set<Integer> ps = new HashSet<>();
+            for (int j = 0; j < n; j++) {
+                ps.add(b.getInt());
+            }
+            out.put(id, ps);
+        }
+        return new GroupRecord.Assignment(out);
+    }
+
+    private static GroupRecord decodeConsumer(short type, String groupId, ByteBuffer k, ByteBuffer value) {
+        ByteBuffer v = value == null ? null : value.duplicate();
+        if (v != null) {
+            checkVersion(v.getShort());
+        }
+        switch (type) {
+            case CONSUMER_GROUP_EPOCH_TYPE -> {
+                return new GroupRecord.ConsumerGroupMetadata(groupId, v == null ? null
+                        : new GroupRecord.ConsumerGroupEpoch(v.getInt(), v.getLong(), string(v), string(v), v.getLong()));
+            }
+            case CONSUMER_MEMBER_SUBSCRIPTION_TYPE -> {
+                String memberId = string(k);
+                if (v == null) {
+                    return new GroupRecord.ConsumerMemberSubscription(groupId, memberId, null);
+                }
+                String instanceId = string(v);
+                String rackId = string(v);
+                String clientId = string(v);
+                String clientHost = string(v);
+                int n = v.getInt();
+                List<String> topics = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    topics.add(string(v));
+                }
+                return new GroupRecord.ConsumerMemberSubscription(groupId, memberId, new GroupRecord.MemberSubscription(instanceId, rackId,
+                        clientId, clientHost, List.copyOf(topics), string(v), string(v), v.getInt()));
+            }
+            case CONSUMER_TARGET_ASSIGNMENT_TYPE -> {
+                return new GroupRecord.ConsumerTargetAssignment(groupId, string(k), v == null ? null : assignment(v));
+            }
+            case CONSUMER_TARGET_EPOCH_TYPE -> {
+                return new GroupRecord.ConsumerTargetAssignmentEpoch(groupId, v == null ? null : v.getInt());
+            }
+            case CONSUMER_MEMBER_ASSIGNMENT_TYPE -> {
+                String memberId = string(k);
+                if (v == null) {
+                    return new GroupRecord.ConsumerMemberAssignment(groupId, memberId, null);
+                }
+                int epoch = v.getInt();
+                int previous = v.getInt();
+                byte state = v.get();
+                if (state < 0 || state >= ConsumerGroupMember.State.values().length) {
+                    throw new IllegalStateException("consumer member state: " + state);
+                }
+                return new GroupRecord.ConsumerMemberAssignment(groupId, memberId, new GroupRecord.CurrentAssignment(epoch, previous,
+                        ConsumerGroupMember.State.values()[state], assignment(v), assignment(v)));
+            }
+            default -> throw new IllegalStateException("group record type: " + type + " (expected: 1 to 7)");
+        }
     }
 
     /** Decodes one record; {@code value} null means tombstone. Throws IllegalStateException on bytes it cannot read. */
@@ -104,7 +256,7 @@ public final class GroupRecordCodec {
                 return new GroupRecord.GroupMetadata(groupId,
                         new GroupRecord.GroupSnapshot(protocolType, generation, protocolName, leader, stateTs, List.copyOf(members)));
             }
-            throw new IllegalStateException("group record type: " + type + " (expected: 1 or 2)");
+            return decodeConsumer(type, groupId, k, value);
         } catch (java.nio.BufferUnderflowException e) {
             throw new IllegalStateException("truncated group record", e);
         }
@@ -146,6 +298,12 @@ public final class GroupRecordCodec {
                 bigger.put(buf);
                 buf = bigger;
             }
+        }
+
+        Writer int8(byte v) {
+            ensure(1);
+            buf.put(v);
+            return this;
         }
 
         Writer int16(short v) {

@@ -1,5 +1,6 @@
 package io.gregor.group;
 
+import io.gregor.metadata.MetadataImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -7,7 +8,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiPredicate;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
@@ -44,21 +49,36 @@ public final class GroupStateMachine {
     private final GroupConfig config;
     private final ToIntFunction<String> partitionFor;
     private final ClassicGroups classic;
+    private final ConsumerGroups consumer;
     private final OffsetStore offsets = new OffsetStore();
 
     public GroupStateMachine(GroupConfig config, GroupTimer timer, ToIntFunction<String> partitionFor) {
+        this(config, timer, partitionFor, () -> MetadataImage.EMPTY);
+    }
+
+    /** {@code image} gives the topics KIP-848 consumer groups subscribe to (names, ids, partition counts). */
+    public GroupStateMachine(GroupConfig config, GroupTimer timer, ToIntFunction<String> partitionFor, Supplier<MetadataImage> image) {
         this.config = config;
         this.partitionFor = partitionFor;
         this.classic = new ClassicGroups(config, timer, partitionFor);
+        this.consumer = new ConsumerGroups(config, timer, partitionFor, image);
     }
 
     // ---------------------------------------------------------------- replay
 
     /** Applies one record; {@code loading} is true while replaying the log at start-up or on partition load. */
     public void replay(GroupRecord record, long nowMs, boolean loading) {
+        if (consumer.replay(record, nowMs)) {
+            // A consumer group replaces the empty classic group its offsets (or a simple commit) created.
+            ClassicGroup c = classic.group(record.groupId());
+            if (c != null && consumer.group(record.groupId()) != null && c.isInState(GroupState.EMPTY)) {
+                classic.removeGroup(record.groupId());
+            }
+            return;
+        }
         if (record instanceof GroupRecord.OffsetCommit oc) {
             offsets.replay(oc);
-            if (oc.value() != null && classic.group(oc.groupId()) == null) {
+            if (oc.value() != null && classic.group(oc.groupId()) == null && consumer.group(oc.groupId()) == null) {
                 classic.getOrCreateSimpleGroup(oc.groupId(), nowMs);
             }
         } else if (record instanceof GroupRecord.GroupMetadata gm) {
@@ -74,12 +94,51 @@ public final class GroupStateMachine {
     /** Loading is done: start the session timers of loaded members. */
     public void onLoaded(long nowMs) {
         classic.onLoaded(nowMs);
+        consumer.onLoaded(nowMs);
+    }
+
+    // ---------------------------------------------------------------- KIP-848 consumer protocol
+
+    public ConsumerGroupHeartbeatResponseData consumerGroupHeartbeat(Effects fx, long nowMs, RequestMeta meta,
+                                                                     ConsumerGroupHeartbeatRequestData request) {
+        ClassicGroup c = classic.group(request.groupId());
+        boolean classicNonEmpty = c != null && !c.isInState(GroupState.EMPTY) && !c.isInState(GroupState.DEAD);
+        return consumer.heartbeat(fx, nowMs, meta, request, classicNonEmpty);
+    }
+
+    /** ConsumerGroupDescribe for one group: GROUP_ID_NOT_FOUND for unknown and classic groups, as Kafka. */
+    public ConsumerGroupDescribeResponseData.DescribedGroup describeConsumerGroup(String groupId) {
+        ConsumerGroup g = consumer.group(groupId);
+        if (g == null) {
+            ClassicGroup c = classic.group(groupId);
+            String message = c != null && !c.isInState(GroupState.DEAD) ? "Group " + groupId + " is not a consumer group."
+                    : "Group " + groupId + " not found.";
+            return new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
+                    .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage(message).setGroupState("");
+        }
+        return consumer.describe(g);
+    }
+
+    /** Topics were created, deleted or grew. */
+    public void onMetadataUpdate(Effects fx, long nowMs) {
+        consumer.onMetadataUpdate(fx, nowMs);
+    }
+
+    /** The consumer group, or null; for tests and tools. */
+    public ConsumerGroup consumerGroup(String groupId) {
+        return consumer.group(groupId);
     }
 
     // ---------------------------------------------------------------- classic protocol
 
     public void joinGroup(Effects fx, long nowMs, RequestMeta meta, JoinGroupRequestData request,
                           CompletableFuture<JoinGroupResponseData> future) {
+        if (consumer.group(request.groupId()) != null) {
+            // No classic-to-consumer conversion: a classic member cannot join a KIP-848 group.
+            fx.respond(future, new JoinGroupResponseData().setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code()).setGenerationId(-1)
+                    .setMemberId(request.memberId()).setLeader("").setProtocolName(null));
+            return;
+        }
         classic.joinGroup(fx, nowMs, meta, request, future);
     }
 
@@ -137,9 +196,13 @@ public final class GroupStateMachine {
         if (request.groupId() == null || request.groupId().isEmpty()) {
             return Errors.INVALID_GROUP_ID;
         }
-        ClassicGroup group = classic.group(request.groupId());
         int generation = request.generationIdOrMemberEpoch();
         String memberId = request.memberId() == null ? "" : request.memberId();
+        ConsumerGroup cg = consumer.group(request.groupId());
+        if (cg != null) {
+            return validateConsumerOffsetCommit(cg, version, generation, memberId);
+        }
+        ClassicGroup group = classic.group(request.groupId());
         if (group == null) {
             if (generation < 0) {
                 // A "simple" commit (admin client or assign() consumer) creates an empty group.
@@ -174,6 +237,39 @@ public final class GroupStateMachine {
         return Errors.NONE;
     }
 
+    /** KIP-848 members commit with their member epoch, using OffsetCommit v9+ (PROTOCOL.md 1.2 row 8). */
+    private static Errors validateConsumerOffsetCommit(ConsumerGroup group, short version, int memberEpoch, String memberId) {
+        if (memberEpoch < 0 && memberId.isEmpty()) {
+            // A "simple" commit (admin client) is allowed only while the group has no members.
+            return group.members().isEmpty() ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
+        }
+        ConsumerGroupMember member = group.members().get(memberId);
+        if (member == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (version < 9) {
+            return Errors.UNSUPPORTED_VERSION;
+        }
+        // The previous epoch too: a commit may cross the heartbeat response that moved the member
+        // on (the same window the heartbeat's lost-response rule covers).
+        return memberEpoch == member.memberEpoch() || memberEpoch == member.previousMemberEpoch() ? Errors.NONE
+                : Errors.STALE_MEMBER_EPOCH;
+    }
+
+    /** OffsetFetch v9+ from a KIP-848 member: its id and epoch must be current; NONE when not given or not a consumer group. */
+    public Errors validateOffsetFetch(String groupId, String memberId, int memberEpoch) {
+        ConsumerGroup group = consumer.group(groupId);
+        if (group == null || (memberId == null && memberEpoch < 0)) {
+            return Errors.NONE;
+        }
+        ConsumerGroupMember member = group.members().get(memberId == null ? "" : memberId);
+        if (member == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        return memberEpoch == member.memberEpoch() || memberEpoch == member.previousMemberEpoch() ? Errors.NONE
+                : Errors.STALE_MEMBER_EPOCH;
+    }
+
     /**
      * OffsetFetch for one group: the requested partitions (offset -1 where nothing is committed),
      * or with {@code topics == null} every committed partition. No transactions yet, so
@@ -202,12 +298,13 @@ public final class GroupStateMachine {
     public void deleteOffsets(Effects fx, OffsetDeleteRequestData request, BiPredicate<String, Integer> partitionExists,
                               CompletableFuture<OffsetDeleteResponseData> future) {
         ClassicGroup group = classic.group(request.groupId());
+        ConsumerGroup cg = consumer.group(request.groupId());
         OffsetDeleteResponseData response = new OffsetDeleteResponseData();
-        if (group == null || group.isInState(GroupState.DEAD)) {
+        if (cg == null && (group == null || group.isInState(GroupState.DEAD))) {
             fx.respond(future, response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()));
             return;
         }
-        boolean active = !group.isInState(GroupState.EMPTY);
+        boolean active = cg == null && !group.isInState(GroupState.EMPTY);
         if (active && !ClassicGroup.CONSUMER_PROTOCOL_TYPE.equals(group.protocolType)) {
             fx.respond(future, response.setErrorCode(Errors.NON_EMPTY_GROUP.code()));
             return;
@@ -217,7 +314,7 @@ public final class GroupStateMachine {
             OffsetDeleteResponseData.OffsetDeleteResponseTopic rt = new OffsetDeleteResponseData.OffsetDeleteResponseTopic()
                     .setName(topic.name());
             response.topics().add(rt);
-            boolean subscribed = group.isSubscribedToTopic(topic.name());
+            boolean subscribed = cg != null ? cg.isSubscribedToTopic(topic.name()) : group.isSubscribedToTopic(topic.name());
             for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : topic.partitions()) {
                 Errors error = Errors.NONE;
                 if (!partitionExists.test(topic.name(), p.partitionIndex())) {
@@ -282,12 +379,28 @@ public final class GroupStateMachine {
                     .setProtocolType(g.protocolType == null ? "" : g.protocolType)
                     .setGroupState(g.state().toString()).setGroupType("classic"));
         }
+        for (ConsumerGroup g : consumer.all()) {
+            if (!states.isEmpty() && !states.contains(g.state().toString().toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            if (!types.isEmpty() && !types.contains("consumer")) {
+                continue;
+            }
+            out.add(new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId()).setProtocolType(ClassicGroup.CONSUMER_PROTOCOL_TYPE)
+                    .setGroupState(g.state().toString()).setGroupType("consumer"));
+        }
         out.sort((a, b) -> a.groupId().compareTo(b.groupId()));
         return out;
     }
 
     /** DescribeGroups for one group; null when the group does not exist (the handler answers per version). */
     public DescribeGroupsResponseData.DescribedGroup describeGroup(String groupId) {
+        if (consumer.group(groupId) != null) {
+            // As Kafka 4: DescribeGroups is for classic groups; v6 says so, older versions see "Dead".
+            return new DescribeGroupsResponseData.DescribedGroup().setGroupId(groupId).setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+                    .setErrorMessage("Group " + groupId + " is not a classic group.").setGroupState("Dead").setProtocolType("")
+                    .setProtocolData("");
+        }
         ClassicGroup g = classic.group(groupId);
         if (g == null || g.isInState(GroupState.DEAD)) {
             return null;
@@ -313,6 +426,18 @@ public final class GroupStateMachine {
         if (groupId == null || groupId.isEmpty()) {
             return Errors.INVALID_GROUP_ID;
         }
+        ConsumerGroup cg = consumer.group(groupId);
+        if (cg != null) {
+            if (!cg.members().isEmpty()) {
+                return Errors.NON_EMPTY_GROUP;
+            }
+            int partition = partitionFor.applyAsInt(groupId);
+            for (TopicPartition tp : offsets.offsets(groupId).keySet()) {
+                fx.write(partition, new GroupRecord.OffsetCommit(groupId, tp.topic(), tp.partition(), null));
+            }
+            consumer.writeGroupDeletion(fx, cg);
+            return Errors.NONE;
+        }
         ClassicGroup g = classic.group(groupId);
         if (g == null || g.isInState(GroupState.DEAD)) {
             return Errors.GROUP_ID_NOT_FOUND;
@@ -330,6 +455,10 @@ public final class GroupStateMachine {
 
     /** The recent rebalances of a group, oldest first; empty for unknown groups. */
     public List<RebalanceEvent> rebalanceHistory(String groupId) {
+        ConsumerGroup cg = consumer.group(groupId);
+        if (cg != null) {
+            return cg.history();
+        }
         ClassicGroup g = classic.group(groupId);
         return g == null ? List.of() : g.history();
     }

@@ -35,9 +35,9 @@ public final class MetadataImage {
             return index >= 0 && index < partitions.size() ? Optional.of(partitions.get(index)) : Optional.empty();
         }
 
-        /** Kafka's internal topics: the group and transaction state logs. */
+        /** Kafka's internal topics (the group and transaction state logs) and Gregor's rebalance history. */
         public boolean isInternal() {
-            return name.equals("__consumer_offsets") || name.equals("__transaction_state");
+            return name.equals("__consumer_offsets") || name.equals("__transaction_state") || name.equals("__gregor_rebalances");
         }
     }
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gregor", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run a Gregor broker and talk to any Kafka-protocol broker.",
         subcommands = {StartCommand.class, TopicsCommand.class, ProduceCommand.class, ConsumeCommand.class,
-                ClusterCommand.class, CommandLine.HelpCommand.class})
+                ClusterCommand.class, GroupsCommand.class, CommandLine.HelpCommand.class})
 public final class GregorCommand implements Callable<Integer> {
 
     static final int EXIT_OK = 0;

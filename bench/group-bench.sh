@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Group workload: a group of 4 consumers draining a 12-partition topic of 2,000,000 records, and
+# the time from one member's close() to the group being Stable again (Admin.describeConsumerGroups,
+# polled every 5 ms; three closes, 4 -> 3 -> 2 -> 1 members). Not run in CI.
+#
+#   bench/group-bench.sh --bootstrap HOST:PORT [--label NAME]   one broker that is already running
+#   bench/group-bench.sh --both                                  reference Kafka, then Gregor, one at a time
+#
+# --both starts the reference with ../shared/bench/kafka-ref.sh on --ref-port (19112, fresh data),
+# runs, stops it; then Gregor (bin/gregor start, target/gregor.jar must be built) on --gregor-port
+# (19094, fresh data in a temporary folder, group.initial.rebalance.delay.ms=0 like the
+# reference), runs, stops it; then prints both and gregor/reference.
+# Options: --records N (2000000), --record-size B (100), --partitions P (12), --consumers C (4),
+# --closes K (3), --group-protocol classic|consumer (classic).
+# Steps per broker: TopicCommand --create, ProducerPerformance (unthrottled, acks=1) to fill,
+# GroupBench (bench/java/gregorbench/GroupBench.java, compiled against $BENCH_HOME/lib),
+# TopicCommand --delete. Output: one line per broker, "name drain_ms=.. join_ms=.. recovery_ms=a,b,c".
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+shared="${GREGOR_SHARED_BENCH:-$root/../shared/bench}"
+# shellcheck source=/dev/null
+source "$shared/bench-common.sh"
+
+bootstrap="" label="broker" both=0 records=2000000 size=100 partitions=12 consumers=4 closes=3 protocol=classic
+ref_port=19112 gregor_port=19094
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --bootstrap) bootstrap="$2"; shift 2 ;;
+    --label) label="$2"; shift 2 ;;
+    --both) both=1; shift ;;
+    --records) records="$2"; shift 2 ;;
+    --record-size) size="$2"; shift 2 ;;
+    --partitions) partitions="$2"; shift 2 ;;
+    --consumers) consumers="$2"; shift 2 ;;
+    --closes) closes="$2"; shift 2 ;;
+    --group-protocol) protocol="$2"; shift 2 ;;
+    --ref-port) ref_port="$2"; shift 2 ;;
+    --gregor-port) gregor_port="$2"; shift 2 ;;
+    -h|--help) print_usage "$0"; exit 0 ;;
+    *) die "unknown option $1 (see --help)" ;;
+  esac
+done
+[[ -n "$bootstrap" || "$both" == 1 ]] || die "give --bootstrap HOST:PORT or --both (see --help)"
+
+ensure_setup
+classes="$BENCH_HOME/group-bench-classes"
+src="$root/bench/java/gregorbench/GroupBench.java"
+if [[ ! -f "$classes/gregorbench/GroupBench.class" || "$src" -nt "$classes/gregorbench/GroupBench.class" ]]; then
+  mkdir -p "$classes"
+  "$(dirname "$(java_bin)")/javac" -nowarn --release 17 -d "$classes" -cp "$BENCH_LIB/*" "$src"
+fi
+BENCH_CLASSES="$classes:$BENCH_CLASSES"
+
+# run_workload BOOTSTRAP NAME: prints "NAME drain_ms=.. join_ms=.. recovery_ms=a,b,c"
+run_workload() {
+  local bs="$1" name="$2" topic group out
+  topic="group-bench-$(date +%s)"
+  group="$topic-g"
+  out="$(mktemp -d)"
+  log "$name: creating $topic ($partitions partitions) and filling it with $records x $size B"
+  run_java 120 256M org.apache.kafka.tools.TopicCommand --bootstrap-server "$bs" --create --topic "$topic" \
+    --partitions "$partitions" --replication-factor 1 >"$out/create.txt" 2>&1 || die "create failed: $(cat "$out/create.txt")"
+  run_java 600 512M org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bs" --topic "$topic" \
+    --num-records "$records" --record-size "$size" --throughput -1 --command-property acks=1 >"$out/produce.txt" 2>&1 ||
+    die "produce failed: $(tail -5 "$out/produce.txt")"
+  log "$name: $consumers consumers draining, then $closes close(s)"
+  run_java 900 1G gregorbench.GroupBench "$bs" "$topic" "$records" "$consumers" "$group" "$closes" "$protocol" \
+    >"$out/group.txt" 2>"$out/group.err" || die "GroupBench failed: $(tail -20 "$out/group.err")"
+  run_java 120 256M org.apache.kafka.tools.TopicCommand --bootstrap-server "$bs" --delete --topic "$topic" \
+    >/dev/null 2>&1 || log "$name: could not delete $topic"
+  local drain join rec
+  drain="$(sed -n 's/.*drain_ms=\([0-9]*\).*/\1/p' "$out/group.txt")"
+  join="$(sed -n 's/.*join_ms=\([0-9]*\).*/\1/p' "$out/group.txt")"
+  rec="$(sed -n 's/^recovery_ms=\([0-9.]*\).*/\1/p' "$out/group.txt" | paste -sd, -)"
+  rm -rf "$out"
+  printf '%s drain_ms=%s join_ms=%s recovery_ms=%s\n' "$name" "$drain" "$join" "$rec"
+}
+
+if [[ "$both" == 0 ]]; then
+  run_workload "$bootstrap" "$label"
+  exit 0
+fi
+
+port_open "$ref_port" && die "port $ref_port is in use"
+port_open "$gregor_port" && die "port $gregor_port is in use"
+[[ -f "$root/gregor-cli/target/gregor.jar" ]] || die "build Gregor first: mvn -B -q -DskipTests package -pl gregor-cli -am"
+
+"$shared/kafka-ref.sh" start --port "$ref_port" --fresh >&2
+ref_line="$(run_workload "127.0.0.1:$ref_port" kafka || true)"
+"$shared/kafka-ref.sh" stop --port "$ref_port" >&2
+
+data="$(mktemp -d)"
+gregor_log="$data/gregor.out"
+setsid "$root/bin/gregor" start --override "listeners=PLAINTEXT://127.0.0.1:$gregor_port" \
+  --override "log.dirs=$data/data" --override group.initial.rebalance.delay.ms=0 >"$gregor_log" 2>&1 &
+gregor_pid=$!
+for _ in $(seq 1 600); do grep -q "ready on" "$gregor_log" && break; sleep 0.1; done
+grep -q "ready on" "$gregor_log" || { kill -TERM "$gregor_pid"; die "Gregor did not start: $(tail -5 "$gregor_log")"; }
+gregor_line="$(run_workload "127.0.0.1:$gregor_port" gregor || true)"
+kill -TERM "$gregor_pid"; wait "$gregor_pid" || true
+rm -rf "$data"
+
+echo "$ref_line"
+echo "$gregor_line"
+awk -v r="$ref_line" -v g="$gregor_line" 'function v(line, key,   m) { return match(line, key "=[0-9.]+") ? substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1) : "" }
+function med(line,   s, n, a, i, j, t) { s = v(line, "recovery_ms"); match(line, /recovery_ms=[0-9.,]+/); s = substr(line, RSTART + 12, RLENGTH - 12);
+  n = split(s, a, ","); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+  return n ? a[int((n + 1) / 2)] : "" }
+BEGIN {
+  rd = v(r, "drain_ms"); gd = v(g, "drain_ms"); rr = med(r); gr = med(g)
+  printf "drain, gregor/kafka: %s\n", (rd > 0 && gd != "") ? sprintf("%.2f", gd / rd) : "n/a"
+  printf "close to Stable (median), gregor/kafka: %s (kafka %s ms, gregor %s ms)\n", (rr > 0 && gr != "") ? sprintf("%.2f", gr / rr) : "n/a", rr, gr
+}'

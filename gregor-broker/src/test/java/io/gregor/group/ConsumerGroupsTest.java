@@ -1,0 +1,190 @@
+package io.gregor.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gregor.metadata.MetadataImage;
+import io.gregor.metadata.MetadataRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** KIP-848 consumer groups driven by a fake clock and timer: responses, epochs and records. */
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ConsumerGroupsTest {
+
+    private static final Uuid TOPIC_ID = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ");
+
+    private final Map<String, GroupTimer.Task> tasks = new TreeMap<>();
+    private final Map<String, Long> deadlines = new TreeMap<>();
+    private final GroupTimer timer = new GroupTimer() {
+        @Override
+        public void schedule(String key, long deadlineMs, Task task) {
+            tasks.put(key, task);
+            deadlines.put(key, deadlineMs);
+        }
+
+        @Override
+        public void cancel(String key) {
+            tasks.remove(key);
+            deadlines.remove(key);
+        }
+    };
+    private final MetadataImage image = MetadataImage.EMPTY.apply(topic("t", TOPIC_ID, 6), 1);
+    private GroupStateMachine sm = new GroupStateMachine(GroupConfig.defaults(0), timer, g -> 0, () -> image);
+    private final List<GroupRecord> written = new ArrayList<>();
+    private long now = 1_000_000;
+
+    private static List<MetadataRecord> topic(String name, Uuid id, int partitions) {
+        List<MetadataRecord> out = new ArrayList<>();
+        out.add(new MetadataRecord.CreateTopic(name, id));
+        for (int p = 0; p < partitions; p++) {
+            out.add(new MetadataRecord.PartitionState(id, p, List.of(1), List.of(1), 1, 0));
+        }
+        return out;
+    }
+
+    private void commit(Effects fx) {
+        for (GroupRecord r : fx.records()) {
+            sm.replay(r, now, false);
+            written.add(r);
+        }
+        fx.completeAll();
+    }
+
+    private void advance(long ms) {
+        now += ms;
+        for (String key : List.copyOf(deadlines.keySet())) {
+            Long deadline = deadlines.get(key);
+            if (deadline != null && deadline <= now) {
+                GroupTimer.Task task = tasks.remove(key);
+                deadlines.remove(key);
+                Effects fx = new Effects();
+                task.run(now, fx);
+                commit(fx);
+            }
+        }
+    }
+
+    private ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData request) {
+        Effects fx = new Effects();
+        ConsumerGroupHeartbeatResponseData r = sm.consumerGroupHeartbeat(fx, now, new RequestMeta((short) 1, "client", "/127.0.0.1"), request);
+        commit(fx);
+        return r;
+    }
+
+    private ConsumerGroupHeartbeatResponseData join(String memberId, String assignor) {
+        return heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t")).setServerAssignor(assignor)
+                .setTopicPartitions(List.of()));
+    }
+
+    private ConsumerGroupHeartbeatResponseData ack(String memberId, int epoch, Set<Integer> owned) {
+        return heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(epoch)
+                .setTopicPartitions(List.of(new ConsumerGroupHeartbeatRequestData.TopicPartitions().setTopicId(TOPIC_ID)
+                        .setPartitions(new ArrayList<>(owned)))));
+    }
+
+    private static Set<Integer> partitions(ConsumerGroupHeartbeatResponseData r) {
+        assertThat(r.assignment()).isNotNull();
+        return r.assignment().topicPartitions().isEmpty() ? Set.of() : Set.copyOf(r.assignment().topicPartitions().get(0).partitions());
+    }
+
+    @Test
+    void shouldAssignEverythingToTheFirstMemberThenRevokeBeforeReassigning() {
+        ConsumerGroupHeartbeatResponseData a = join("a", null);
+        assertThat(Errors.forCode(a.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(a.memberEpoch()).isEqualTo(1);
+        assertThat(partitions(a)).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
+        assertThat(written).anyMatch(r -> r instanceof GroupRecord.ConsumerGroupMetadata);
+
+        ConsumerGroupHeartbeatResponseData b = join("b", null);
+        assertThat(b.memberEpoch()).isEqualTo(2);
+        assertThat(partitions(b)).as("b's partitions are still a's").isEmpty();
+
+        ConsumerGroupHeartbeatResponseData revoke = ack("a", 1, Set.of(0, 1, 2, 3, 4, 5));
+        assertThat(revoke.memberEpoch()).as("epoch waits for the revocation").isEqualTo(1);
+        Set<Integer> keep = partitions(revoke);
+        assertThat(keep).hasSize(3);
+
+        ConsumerGroupHeartbeatResponseData stillEmpty = ack("b", 2, Set.of());
+        assertThat(stillEmpty.assignment() == null || partitions(stillEmpty).isEmpty()).isTrue();
+
+        ConsumerGroupHeartbeatResponseData revoked = ack("a", 1, keep);
+        assertThat(revoked.memberEpoch()).isEqualTo(2);
+        ConsumerGroupHeartbeatResponseData got = ack("b", 2, Set.of());
+        assertThat(partitions(got)).hasSize(3).doesNotContainAnyElementsOf(keep);
+        assertThat(sm.consumerGroup("g").state()).isEqualTo(ConsumerGroup.State.STABLE);
+    }
+
+    @Test
+    void shouldFenceWrongEpochsAndUnknownMembers() {
+        join("a", null);
+        assertThat(Errors.forCode(ack("a", 5, Set.of()).errorCode())).isEqualTo(Errors.FENCED_MEMBER_EPOCH);
+        assertThat(Errors.forCode(ack("x", 1, Set.of()).errorCode())).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(Errors.forCode(join("c", "sticky").errorCode())).isEqualTo(Errors.UNSUPPORTED_ASSIGNOR);
+        // Lost response: after a revoked and moved to epoch 2, its previous epoch 1 is accepted
+        // only with owned partitions inside its current assignment.
+        join("b", null);
+        Set<Integer> keep = partitions(ack("a", 1, Set.of(0, 1, 2, 3, 4, 5)));
+        assertThat(ack("a", 1, keep).memberEpoch()).isEqualTo(2);
+        assertThat(Errors.forCode(ack("a", 1, keep).errorCode())).isEqualTo(Errors.NONE);
+        assertThat(Errors.forCode(ack("a", 1, Set.of(0, 1, 2, 3, 4, 5)).errorCode())).isEqualTo(Errors.FENCED_MEMBER_EPOCH);
+    }
+
+    @Test
+    void shouldRemoveMemberWhenSessionExpires() {
+        join("a", null);
+        join("b", null);
+        advance(44_000);
+        ack("a", 1, Set.of(0, 1, 2, 3, 4, 5));
+        advance(2_000);
+        assertThat(sm.consumerGroup("g").members()).containsOnlyKeys("a");
+        assertThat(sm.rebalanceHistory("g")).extracting(RebalanceEvent::reason).contains(RebalanceEvent.Reason.SESSION_TIMEOUT);
+        assertThat(sm.consumerGroup("g").targetOf("a").size()).isEqualTo(6);
+    }
+
+    @Test
+    void shouldSplitByRangeOrUniformly() {
+        Map<String, ServerAssignor.MemberSpec> members = new TreeMap<>();
+        Uuid other = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAg");
+        members.put("a", new ServerAssignor.MemberSpec(Set.of(TOPIC_ID, other), GroupRecord.Assignment.EMPTY));
+        members.put("b", new ServerAssignor.MemberSpec(Set.of(TOPIC_ID, other), GroupRecord.Assignment.EMPTY));
+        Map<Uuid, Integer> counts = Map.of(TOPIC_ID, 3, other, 3);
+        Map<String, GroupRecord.Assignment> range = ServerAssignor.RANGE.assign(members, counts);
+        assertThat(range.get("a").partitions()).isEqualTo(Map.of(TOPIC_ID, Set.of(0, 1), other, Set.of(0, 1)));
+        assertThat(range.get("b").partitions()).isEqualTo(Map.of(TOPIC_ID, Set.of(2), other, Set.of(2)));
+        Map<String, GroupRecord.Assignment> uniform = ServerAssignor.UNIFORM.assign(members, counts);
+        assertThat(uniform.get("a").size()).isEqualTo(3);
+        assertThat(uniform.get("b").size()).isEqualTo(3);
+        assertThat(uniform.get("a").intersects(uniform.get("b"))).isFalse();
+    }
+
+    @Test
+    void shouldRebuildEqualStateByReplayingTheRecords() {
+        join("a", null);
+        join("b", "range");
+        ack("a", 1, Set.of(0, 1, 2, 3, 4, 5));
+        GroupStateMachine replayed = new GroupStateMachine(GroupConfig.defaults(0), timer, g -> 0, () -> image);
+        for (GroupRecord r : written) {
+            GroupRecord decoded = GroupRecordCodec.decode(java.nio.ByteBuffer.wrap(GroupRecordCodec.encodeKey(r)),
+                    GroupRecordCodec.encodeValue(r) == null ? null : java.nio.ByteBuffer.wrap(GroupRecordCodec.encodeValue(r)));
+            assertThat(decoded).isEqualTo(r);
+            replayed.replay(decoded, now, true);
+        }
+        ConsumerGroup a = sm.consumerGroup("g");
+        ConsumerGroup b = replayed.consumerGroup("g");
+        assertThat(b.groupEpoch()).isEqualTo(a.groupEpoch());
+        assertThat(b.assignmentEpoch()).isEqualTo(a.assignmentEpoch());
+        assertThat(b.members()).isEqualTo(a.members());
+        assertThat(b.targetOf("a")).isEqualTo(a.targetOf("a"));
+        assertThat(b.targetOf("b")).isEqualTo(a.targetOf("b"));
+    }
+}

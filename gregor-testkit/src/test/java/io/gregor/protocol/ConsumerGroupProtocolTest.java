@@ -1,0 +1,323 @@
+package io.gregor.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gregor.group.RebalanceEvent;
+import io.gregor.testkit.TestNode;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupType;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.StaleMemberEpochException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * KIP-848 consumer groups with the official 4.4 KafkaConsumer ({@code group.protocol=consumer}):
+ * server-side assignment while members come, go and die under a continuous produce load; every
+ * record consumed once per group and never by two members at once; committed offsets at the log
+ * end; admin describe through ConsumerGroupDescribe; offsets surviving a restart.
+ */
+@Timeout(120)
+class ConsumerGroupProtocolTest {
+
+    private static TestNode node;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.builder().override("group.consumer.min.session.timeout.ms", "1000")
+                .override("group.consumer.session.timeout.ms", "4000")
+                .override("group.consumer.min.heartbeat.interval.ms", "100")
+                .override("group.consumer.heartbeat.interval.ms", "300").start();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    /** A group member polling on its own thread, checking that it consumes only partitions it owns. */
+    private static final class Member implements AutoCloseable {
+        final String name;
+        final KafkaConsumer<String, String> consumer;
+        final Ownership ownership;
+        final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread thread;
+
+        Member(String name, String group, String topic, Ownership ownership) {
+            this(name, group, topic, ownership, null);
+        }
+
+        /** With {@code instanceId}, a static member: killing it leaves with epoch -2, so only the session timeout frees its partitions. */
+        Member(String name, String group, String topic, Ownership ownership, String instanceId) {
+            this.name = name;
+            this.ownership = ownership;
+            Map<String, Object> props = new HashMap<>();
+            props.put("group.id", group);
+            props.put("group.protocol", "consumer");
+            props.put("client.id", name);
+            if (instanceId != null) {
+                props.put("group.instance.id", instanceId);
+            }
+            props.put("max.poll.records", 50);
+            this.consumer = Clients.consumer(node, props);
+            this.thread = new Thread(() -> run(topic), "member-" + name);
+            thread.start();
+        }
+
+        private void run(String topic) {
+            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    consumer.commitSync();
+                    release(partitions);
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    release(partitions);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    for (TopicPartition tp : partitions) {
+                        ownership.acquire(tp, name);
+                        owned.add(tp);
+                    }
+                }
+            });
+            while (!stop.get()) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                    ownership.consumed(new TopicPartition(r.topic(), r.partition()), r.offset(), name);
+                }
+                try {
+                    consumer.commitSync();
+                } catch (RebalanceInProgressException | StaleMemberEpochException e) {
+                    // The member epoch moved under this commit; the next loop or the
+                    // revocation callback commits these positions again.
+                }
+            }
+        }
+
+        private void release(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                ownership.release(tp, name);
+                owned.remove(tp);
+            }
+        }
+
+        /** Stops polling after a commit; the consumer object stays open. */
+        void stopPolling() throws InterruptedException {
+            stop.set(true);
+            thread.join(30_000);
+        }
+
+        /** Dies without a LeaveGroup: the coordinator must notice through the session timeout. */
+        void kill() throws InterruptedException {
+            stopPolling();
+            release(List.copyOf(owned));
+            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+                    .withTimeout(Duration.ZERO));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stopPolling();
+            consumer.close();
+        }
+    }
+
+    /** Who owns which partition, and every consumed offset; records violations. */
+    private static final class Ownership {
+        final Map<TopicPartition, String> owners = new HashMap<>();
+        final Map<TopicPartition, Set<Long>> consumed = new HashMap<>();
+        final List<String> violations = new CopyOnWriteArrayList<>();
+        final AtomicLong count = new AtomicLong();
+
+        synchronized void acquire(TopicPartition tp, String member) {
+            String previous = owners.putIfAbsent(tp, member);
+            if (previous != null && !previous.equals(member)) {
+                violations.add(member + " got " + tp + " still owned by " + previous);
+            }
+        }
+
+        synchronized void release(TopicPartition tp, String member) {
+            owners.remove(tp, member);
+        }
+
+        synchronized void consumed(TopicPartition tp, long offset, String member) {
+            if (!member.equals(owners.get(tp))) {
+                violations.add(member + " consumed " + tp + "@" + offset + " owned by " + owners.get(tp));
+            }
+            if (!consumed.computeIfAbsent(tp, t -> new HashSet<>()).add(offset)) {
+                violations.add(member + " consumed " + tp + "@" + offset + " twice");
+            }
+            count.incrementAndGet();
+        }
+
+        synchronized int ownedBy(String member) {
+            int n = 0;
+            for (String owner : owners.values()) {
+                if (owner.equals(member)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void shouldConsumeEveryRecordOnceWhileMembersJoinLeaveAndDie() throws Exception {
+        String topic = "kip848-orders";
+        String group = "kip848-group";
+        Clients.createTopic(node, topic, 6, Map.of());
+        Ownership ownership = new Ownership();
+        AtomicBoolean producing = new AtomicBoolean(true);
+        AtomicLong produced = new AtomicLong();
+        Thread producerThread = new Thread(() -> {
+            try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of("acks", "all"))) {
+                long i = 0;
+                while (producing.get()) {
+                    producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)).get();
+                    produced.incrementAndGet();
+                    i++;
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "producer");
+        producerThread.start();
+        Member m1 = new Member("m1", group, topic, ownership);
+        await().atMost(Duration.ofSeconds(30)).until(() -> ownership.ownedBy("m1") == 6);
+        Member m2 = new Member("m2", group, topic, ownership);
+        // The 4.4 client leaves with epoch -1 on close even with REMAIN_IN_GROUP unless it is static.
+        Member m3 = new Member("m3", group, topic, ownership, "m3-instance");
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                ownership.ownedBy("m1") == 2 && ownership.ownedBy("m2") == 2 && ownership.ownedBy("m3") == 2);
+
+        try (Admin admin = Clients.admin(node)) {
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+            assertThat(d.type()).isEqualTo(GroupType.CONSUMER);
+            assertThat(d.partitionAssignor()).isEqualTo("uniform");
+            assertThat(d.members()).extracting(MemberDescription::clientId).containsExactlyInAnyOrder("m1", "m2", "m3");
+            int assigned = 0;
+            for (MemberDescription m : d.members()) {
+                assigned += m.assignment().topicPartitions().size();
+            }
+            assertThat(assigned).isEqualTo(6);
+            Collection<GroupListing> groups = admin.listGroups().all().get();
+            assertThat(groups).anySatisfy(g -> {
+                assertThat(g.groupId()).isEqualTo(group);
+                assertThat(g.type()).contains(GroupType.CONSUMER);
+            });
+        }
+
+        m2.close();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ownership.ownedBy("m1") == 3 && ownership.ownedBy("m3") == 3);
+        long killedAt = System.currentTimeMillis();
+        m3.kill();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ownership.ownedBy("m1") == 6);
+        assertThat(System.currentTimeMillis() - killedAt).as("partitions move only after the session timeout").isGreaterThan(2500);
+        producing.set(false);
+        producerThread.join(30_000);
+        long total = produced.get();
+        assertThat(total).isPositive();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ownership.count.get() >= total);
+        m1.stopPolling();
+        assertThat(ownership.violations).isEmpty();
+        assertThat(ownership.count.get()).isEqualTo(total);
+
+        try (Admin admin = Clients.admin(node)) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < 6; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
+                assertThat(committed.get(e.getKey()).offset()).as("committed offset of %s", e.getKey()).isEqualTo(e.getValue().offset());
+            }
+        }
+        List<RebalanceEvent> history = node.node().groupCoordinator().rebalanceHistory(group).get(10, TimeUnit.SECONDS);
+        assertThat(history).extracting(RebalanceEvent::reason).contains(RebalanceEvent.Reason.MEMBER_JOINED,
+                RebalanceEvent.Reason.MEMBER_LEFT, RebalanceEvent.Reason.SESSION_TIMEOUT);
+        m1.consumer.close();
+
+        Ownership second = new Ownership();
+        try (Member other = new Member("o1", group + "-other", topic, second)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.count.get() >= total);
+        }
+        assertThat(second.violations).isEmpty();
+        assertThat(second.count.get()).isEqualTo(total);
+    }
+
+    @Test
+    void shouldKeepCommittedOffsetsAcrossRestart() throws Exception {
+        try (TestNode restartable = TestNode.builder().start()) {
+            String topic = "kip848-resume";
+            Clients.createTopic(restartable, topic, 3, Map.of());
+            try (KafkaProducer<String, String> producer = Clients.producer(restartable, Map.of())) {
+                for (int i = 0; i < 30; i++) {
+                    producer.send(new ProducerRecord<>(topic, i % 3, null, "v" + i)).get();
+                }
+            }
+            Map<String, Object> props = Map.of("group.id", "kip848-resumer", "group.protocol", "consumer");
+            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(restartable, props)) {
+                consumer.subscribe(List.of(topic));
+                int seen = 0;
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (seen < 30 && System.currentTimeMillis() < deadline) {
+                    seen += consumer.poll(Duration.ofMillis(100)).count();
+                }
+                for (int p = 0; p < 3; p++) {
+                    committed.put(new TopicPartition(topic, p), new OffsetAndMetadata(2 + p, "meta-" + p));
+                }
+                consumer.commitSync(committed);
+            }
+            restartable.restart();
+            try (Admin admin = Clients.admin(restartable)) {
+                assertThat(admin.listConsumerGroupOffsets("kip848-resumer").partitionsToOffsetAndMetadata().get()).isEqualTo(committed);
+            }
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(restartable, props)) {
+                consumer.subscribe(List.of(topic));
+                Map<Integer, Long> first = new HashMap<>();
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (first.size() < 3 && System.currentTimeMillis() < deadline) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                        first.putIfAbsent(r.partition(), r.offset());
+                    }
+                }
+                assertThat(first).containsExactlyInAnyOrderEntriesOf(Map.of(0, 2L, 1, 3L, 2, 4L));
+            }
+        }
+    }
+}
