@@ -77,7 +77,9 @@ public final class Node implements AutoCloseable {
         LogStore store = LogStore.open(config.logDir(), new StoreConfig(config.flushBeforeAck(),
                 config.longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE),
                 config.longValue("log.flush.offset.checkpoint.interval.ms", 1, Long.MAX_VALUE),
-                config.longValue("producer.id.expiration.ms", 1, Long.MAX_VALUE)));
+                config.longValue("producer.id.expiration.ms", 1, Long.MAX_VALUE))
+                .withCleanerBackoffMs(config.longValue("log.cleaner.backoff.ms", 1, Long.MAX_VALUE))
+                .withCleanerDedupeBufferSize(config.longValue("log.cleaner.dedupe.buffer.size", 1 << 20, Long.MAX_VALUE)));
         FetchWaiters fetchWaiters = null;
         Controller controller = null;
         GroupCoordinator groups = null;

@@ -65,6 +65,8 @@ public final class NodeConfig {
         intValue("num.io.threads", 1, 256);
         intValue("num.network.threads", 1, 256);
         longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE);
+        longValue("log.cleaner.backoff.ms", 1, Long.MAX_VALUE);
+        longValue("log.cleaner.dedupe.buffer.size", 1 << 20, Long.MAX_VALUE);
         timestampType();
         intValue("offsets.topic.num.partitions", 1, Integer.MAX_VALUE);
         intValue("offsets.topic.replication.factor", 1, Short.MAX_VALUE);
@@ -118,6 +120,8 @@ public final class NodeConfig {
         d.put("log.message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE));
         d.put("log.cleanup.policy", "delete");
         d.put("file.delete.delay.ms", "60000");
+        d.put("log.cleaner.backoff.ms", "15000");
+        d.put("log.cleaner.dedupe.buffer.size", String.valueOf(128L * 1024 * 1024));
         d.put("message.max.bytes", "1048588");
         d.put("socket.request.max.bytes", "104857600");
         d.put("num.io.threads", "4");
