@@ -19,6 +19,13 @@ train="$(mktemp -d)"
 "$root/bin/gregor" start --override listeners=PLAINTEXT://127.0.0.1:0 --override log.dirs="$train/data" >"$train/out" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do grep -q "ready on" "$train/out" && break; sleep 0.1; done
+# Serve a few requests so the request path's classes are in the archive too.
+port="$(sed -n 's/.*ready on PLAINTEXT:\/\/[^:]*:\([0-9]*\).*/\1/p' "$train/out" | head -1)"
+if [ -n "$port" ]; then
+  "$root/bin/gregor" topics create cds-training -b "127.0.0.1:$port" >/dev/null 2>&1 || true
+  printf 'k\tv\n' | "$root/bin/gregor" produce cds-training -b "127.0.0.1:$port" >/dev/null 2>&1 || true
+  "$root/bin/gregor" consume cds-training -b "127.0.0.1:$port" --from-beginning --max-messages 1 >/dev/null 2>&1 || true
+fi
 kill -TERM "$pid"; wait "$pid" || true
 rm -rf "$train"
 data="${GREGOR_BENCH_DATA:-${TMPDIR:-/tmp}/gregor-bench-data}"
