@@ -3,10 +3,14 @@ package io.gregor.storage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LogFlusher {
   private static final Logger LOG = LoggerFactory.getLogger(LogFlusher.class);
+  private static final int SYNC_THREADS = 8;
 
   private record Waiter(PartitionLog log, long offset, CompletableFuture<Void> future) {
   }
@@ -35,6 +40,8 @@ final class LogFlusher {
   private final Supplier<Collection<PartitionLog>> logs;
   private final Runnable checkpointWriter;
   private final Thread thread;
+  /** Runs the fsyncs of one round in parallel; owned by the flusher thread, which waits for them. */
+  private final ExecutorService syncPool;
   private List<Waiter> pending = new ArrayList<>(); // guarded by lock
   private boolean checkpointRequested;              // guarded by lock
   private boolean closing;                          // guarded by lock
@@ -47,6 +54,11 @@ final class LogFlusher {
     this.checkpointWriter = checkpointWriter;
     this.thread = new Thread(this::run, name);
     this.thread.setDaemon(true);
+    this.syncPool = Executors.newFixedThreadPool(SYNC_THREADS, r -> {
+      Thread t = new Thread(r, name + "-sync");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   void start() {
@@ -133,6 +145,7 @@ final class LogFlusher {
           for (Waiter w : parked) {
             w.future().completeExceptionally(new LogStorageException("log store aborted"));
           }
+          syncPool.shutdown();
           return;
         }
         batch = pending;
@@ -154,9 +167,7 @@ final class LogFlusher {
         nextPeriodicNanos = System.nanoTime() + intervalNanos;
         checkpoint = true;
       }
-      for (Waiter w : batch) {
-        flushOnce(w.log(), flushed);
-      }
+      flushAll(batch, flushed);
       for (Waiter w : batch) {
         complete(w, flushed.getOrDefault(w.log(), Boolean.TRUE), stopping);
       }
@@ -173,21 +184,57 @@ final class LogFlusher {
               + " of " + w.log().name() + " became durable"));
         }
         parked.clear();
+        syncPool.shutdown();
         return;
       }
     }
   }
 
-  private static void flushOnce(PartitionLog log, Map<PartitionLog, Boolean> flushed) {
-    if (flushed.containsKey(log)) {
+  /**
+   * Fsyncs every log the batch waits on, the logs in parallel: on ext4 and XFS concurrent fdatasyncs share journal
+   * commits, so a round costs about one sync instead of one per partition (an acks=all request to 6 partitions
+   * waits for 6 logs).
+   */
+  private void flushAll(List<Waiter> batch, Map<PartitionLog, Boolean> flushed) {
+    Set<PartitionLog> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Waiter w : batch) {
+      if (!flushed.containsKey(w.log())) {
+        distinct.add(w.log());
+      }
+    }
+    if (distinct.size() <= 1) {
+      for (PartitionLog log : distinct) {
+        flushOnce(log, flushed);
+      }
       return;
     }
+    List<PartitionLog> logs = new ArrayList<>(distinct);
+    boolean[] ok = new boolean[logs.size()];
+    CompletableFuture<?>[] running = new CompletableFuture<?>[logs.size()];
+    for (int i = 0; i < logs.size(); i++) {
+      int index = i;
+      running[i] = CompletableFuture.runAsync(() -> ok[index] = tryFlush(logs.get(index)), syncPool);
+    }
+    CompletableFuture.allOf(running).join(); // happens-before: the results are visible here
+    for (int i = 0; i < logs.size(); i++) {
+      flushed.put(logs.get(i), ok[i]);
+    }
+  }
+
+  private static void flushOnce(PartitionLog log, Map<PartitionLog, Boolean> flushed) {
+    if (!flushed.containsKey(log)) {
+      flushed.put(log, tryFlush(log));
+    }
+  }
+
+  /** Fsyncs one log; false (logged once) when that failed and the log went offline. */
+  private static boolean tryFlush(PartitionLog log) {
     try {
       log.flush();
-      flushed.put(log, Boolean.TRUE);
+      return true;
     } catch (IOException | RuntimeException e) {
       LOG.error("fsync of {} failed; the log is now offline", log.name(), e);
-      flushed.put(log, Boolean.FALSE);
+      return false;
     }
   }
 
