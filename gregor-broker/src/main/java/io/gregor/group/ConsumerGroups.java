@@ -50,6 +50,8 @@ final class ConsumerGroups {
     private final ToIntFunction<String> partitionFor;
     private final Supplier<MetadataImage> image;
     private final Map<String, ConsumerGroup> groups = new HashMap<>();
+    /** Rebalances that replay found complete, for the durable history; drained by the coordinator. */
+    private final List<Effects.CompletedRebalance> completed = new ArrayList<>();
 
     ConsumerGroups(GroupConfig config, GroupTimer timer, ToIntFunction<String> partitionFor, Supplier<MetadataImage> image) {
         this.config = config;
@@ -519,9 +521,19 @@ final class ConsumerGroups {
         }
         ConsumerGroup g = groups.get(record.groupId());
         if (g != null) {
-            g.maybeCompleteRebalance(nowMs, assignments(g));
+            RebalanceEvent done = g.maybeCompleteRebalance(nowMs, assignments(g));
+            if (done != null) {
+                completed.add(new Effects.CompletedRebalance(g.groupId, ClassicGroup.CONSUMER_PROTOCOL_TYPE, done));
+            }
         }
         return true;
+    }
+
+    /** The rebalances completed by records replayed since the last call. */
+    List<Effects.CompletedRebalance> drainCompleted() {
+        List<Effects.CompletedRebalance> out = List.copyOf(completed);
+        completed.clear();
+        return out;
     }
 
     /** Loading is done: members' sessions start now. */

@@ -248,6 +248,8 @@ public final class GroupCoordinator implements AutoCloseable {
             }
             offset = next;
         }
+        // Rebalances completed in the past are already in the history topic.
+        state.drainCompletedRebalances();
         return count;
     }
 
@@ -393,6 +395,10 @@ public final class GroupCoordinator implements AutoCloseable {
                 AppendResult result = partitionLog.appendAsLeader(batch, hosted.get().leaderEpoch(), nowMs);
                 for (GroupRecord r : records) {
                     state.replay(r, nowMs, false);
+                }
+                List<Effects.CompletedRebalance> completed = state.drainCompletedRebalances();
+                if (!completed.isEmpty()) {
+                    history.append(completed);
                 }
                 replicas.fetchWaiters().onAppend(new TopicPartition(TOPIC, e.getKey()), batch.sizeInBytes());
                 durable.add(partitionLog.awaitDurable(result.lastOffset()));

@@ -66,6 +66,14 @@ public final class GroupStateMachine {
 
     // ---------------------------------------------------------------- replay
 
+    /**
+     * Consumer-protocol rebalances completed by the records replayed since the last call: such a
+     * group's rebalance completes when replayed member state converges, not inside a command.
+     */
+    public List<Effects.CompletedRebalance> drainCompletedRebalances() {
+        return consumer.drainCompleted();
+    }
+
     /** Applies one record; {@code loading} is true while replaying the log at start-up or on partition load. */
     public void replay(GroupRecord record, long nowMs, boolean loading) {
         if (consumer.replay(record, nowMs)) {

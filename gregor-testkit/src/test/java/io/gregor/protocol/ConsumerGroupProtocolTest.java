@@ -269,6 +269,9 @@ class ConsumerGroupProtocolTest {
         List<RebalanceEvent> history = node.node().groupCoordinator().rebalanceHistory(group).get(10, TimeUnit.SECONDS);
         assertThat(history).extracting(RebalanceEvent::reason).contains(RebalanceEvent.Reason.MEMBER_JOINED,
                 RebalanceEvent.Reason.MEMBER_LEFT, RebalanceEvent.Reason.SESSION_TIMEOUT);
+        // The same rebalances are durable in __gregor_rebalances, where 'gregor groups describe --history' reads them.
+        await().atMost(Duration.ofSeconds(20)).until(() -> durableHistory(group).stream().anyMatch(l -> l.contains("MEMBER_LEFT")));
+        assertThat(durableHistory(group)).anySatisfy(l -> assertThat(l).contains("MEMBER_JOINED").contains(topic + "-"));
         m1.consumer.close();
 
         Ownership second = new Ownership();
@@ -319,5 +322,25 @@ class ConsumerGroupProtocolTest {
                 assertThat(first).containsExactlyInAnyOrderEntriesOf(Map.of(0, 2L, 1, 3L, 2, 4L));
             }
         }
+    }
+
+    /** The group's lines in the durable rebalance history topic, read with a plain consumer. */
+    private static List<String> durableHistory(String group) {
+        TopicPartition tp = new TopicPartition("__gregor_rebalances", 0);
+        List<String> lines = new java.util.ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c = Clients.consumer(node, Map.of())) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (c.position(tp) < end && System.currentTimeMillis() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (group.equals(r.key())) {
+                        lines.add(r.value());
+                    }
+                });
+            }
+        }
+        return lines;
     }
 }
