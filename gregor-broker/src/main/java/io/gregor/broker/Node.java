@@ -111,7 +111,7 @@ public final class Node implements AutoCloseable {
             controller.registerBroker(config.nodeId(), advertised.host(), advertisedPort, null).get(30, TimeUnit.SECONDS);
             Node node = new Node(config, identity, store, fetchWaiters, controller, groups, router, server);
             log.info("Gregor node {} ready on {}://{}:{} (cluster id {}, data in {}) in {} ms", config.nodeId(), listener.name(),
-                    advertised.host(), advertisedPort, identity.clusterId(), config.logDir().toAbsolutePath(),
+                    advertised.host(), advertisedPort, identity.clusterId(), config.logDir().toAbsolutePath().normalize(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
             return node;
         } catch (IOException | RuntimeException | ExecutionException | TimeoutException | InterruptedException
