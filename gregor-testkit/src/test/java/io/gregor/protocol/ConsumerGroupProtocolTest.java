@@ -8,12 +8,8 @@ import io.gregor.testkit.TestNode;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,8 +19,6 @@ import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -32,8 +26,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.StaleMemberEpochException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,135 +56,21 @@ class ConsumerGroupProtocolTest {
     }
 
     /** A group member polling on its own thread, checking that it consumes only partitions it owns. */
-    private static final class Member implements AutoCloseable {
-        final String name;
-        final KafkaConsumer<String, String> consumer;
-        final Ownership ownership;
-        final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
-        final AtomicBoolean stop = new AtomicBoolean();
-        final Thread thread;
-
-        Member(String name, String group, String topic, Ownership ownership) {
-            this(name, group, topic, ownership, null);
-        }
-
-        /** With {@code instanceId}, a static member: killing it leaves with epoch -2, so only the session timeout frees its partitions. */
-        Member(String name, String group, String topic, Ownership ownership, String instanceId) {
-            this.name = name;
-            this.ownership = ownership;
-            Map<String, Object> props = new HashMap<>();
-            props.put("group.id", group);
-            props.put("group.protocol", "consumer");
-            props.put("client.id", name);
-            if (instanceId != null) {
-                props.put("group.instance.id", instanceId);
-            }
-            props.put("max.poll.records", 50);
-            this.consumer = Clients.consumer(node, props);
-            this.thread = new Thread(() -> run(topic), "member-" + name);
-            thread.start();
-        }
-
-        private void run(String topic) {
-            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    consumer.commitSync();
-                    release(partitions);
-                }
-
-                @Override
-                public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                    release(partitions);
-                }
-
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    for (TopicPartition tp : partitions) {
-                        ownership.acquire(tp, name);
-                        owned.add(tp);
-                    }
-                }
-            });
-            while (!stop.get()) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-                    ownership.consumed(new TopicPartition(r.topic(), r.partition()), r.offset(), name);
-                }
-                try {
-                    consumer.commitSync();
-                } catch (RebalanceInProgressException | StaleMemberEpochException e) {
-                    // The member epoch moved under this commit; the next loop or the
-                    // revocation callback commits these positions again.
-                }
-            }
-        }
-
-        private void release(Collection<TopicPartition> partitions) {
-            for (TopicPartition tp : partitions) {
-                ownership.release(tp, name);
-                owned.remove(tp);
-            }
-        }
-
-        /** Stops polling after a commit; the consumer object stays open. */
-        void stopPolling() throws InterruptedException {
-            stop.set(true);
-            thread.join(30_000);
-        }
-
-        /** Dies without a LeaveGroup: the coordinator must notice through the session timeout. */
-        void kill() throws InterruptedException {
-            stopPolling();
-            release(List.copyOf(owned));
-            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
-                    .withTimeout(Duration.ZERO));
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stopPolling();
-            consumer.close();
-        }
+    private static GroupMember member(String name, String group, String topic, Ownership ownership) {
+        return member(name, group, topic, ownership, null);
     }
 
-    /** Who owns which partition, and every consumed offset; records violations. */
-    private static final class Ownership {
-        final Map<TopicPartition, String> owners = new HashMap<>();
-        final Map<TopicPartition, Set<Long>> consumed = new HashMap<>();
-        final List<String> violations = new CopyOnWriteArrayList<>();
-        final AtomicLong count = new AtomicLong();
-
-        synchronized void acquire(TopicPartition tp, String member) {
-            String previous = owners.putIfAbsent(tp, member);
-            if (previous != null && !previous.equals(member)) {
-                violations.add(member + " got " + tp + " still owned by " + previous);
-            }
+    /** With {@code instanceId}, a static member: killing it leaves with epoch -2, so only the session timeout frees its partitions. */
+    private static GroupMember member(String name, String group, String topic, Ownership ownership, String instanceId) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("group.id", group);
+        props.put("group.protocol", "consumer");
+        if (instanceId != null) {
+            props.put("group.instance.id", instanceId);
         }
-
-        synchronized void release(TopicPartition tp, String member) {
-            owners.remove(tp, member);
-        }
-
-        synchronized void consumed(TopicPartition tp, long offset, String member) {
-            if (!member.equals(owners.get(tp))) {
-                violations.add(member + " consumed " + tp + "@" + offset + " owned by " + owners.get(tp));
-            }
-            if (!consumed.computeIfAbsent(tp, t -> new HashSet<>()).add(offset)) {
-                violations.add(member + " consumed " + tp + "@" + offset + " twice");
-            }
-            count.incrementAndGet();
-        }
-
-        synchronized int ownedBy(String member) {
-            int n = 0;
-            for (String owner : owners.values()) {
-                if (owner.equals(member)) {
-                    n++;
-                }
-            }
-            return n;
-        }
+        return new GroupMember(node, name, topic, ownership, props);
     }
+
 
     @Test
     void shouldConsumeEveryRecordOnceWhileMembersJoinLeaveAndDie() throws Exception {
@@ -215,11 +93,11 @@ class ConsumerGroupProtocolTest {
             }
         }, "producer");
         producerThread.start();
-        Member m1 = new Member("m1", group, topic, ownership);
+        GroupMember m1 = member("m1", group, topic, ownership);
         await().atMost(Duration.ofSeconds(30)).until(() -> ownership.ownedBy("m1") == 6);
-        Member m2 = new Member("m2", group, topic, ownership);
+        GroupMember m2 = member("m2", group, topic, ownership);
         // The 4.4 client leaves with epoch -1 on close even with REMAIN_IN_GROUP unless it is static.
-        Member m3 = new Member("m3", group, topic, ownership, "m3-instance");
+        GroupMember m3 = member("m3", group, topic, ownership, "m3-instance");
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 ownership.ownedBy("m1") == 2 && ownership.ownedBy("m2") == 2 && ownership.ownedBy("m3") == 2);
 
@@ -275,7 +153,7 @@ class ConsumerGroupProtocolTest {
         m1.consumer.close();
 
         Ownership second = new Ownership();
-        try (Member other = new Member("o1", group + "-other", topic, second)) {
+        try (GroupMember other = member("o1", group + "-other", topic, second)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> second.count.get() >= total);
         }
         assertThat(second.violations).isEmpty();

@@ -6,15 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.gregor.group.RebalanceEvent;
 import io.gregor.testkit.TestNode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,8 +19,6 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -34,7 +28,6 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,130 +57,16 @@ class ConsumerGroupTest {
     }
 
     /** A group member polling on its own thread, checking that it consumes only partitions it owns. */
-    private static final class Member implements AutoCloseable {
-        final String name;
-        final KafkaConsumer<String, String> consumer;
-        final Ownership ownership;
-        final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
-        final AtomicBoolean stop = new AtomicBoolean();
-        final Thread thread;
-
-        Member(String name, String group, String assignor, String topic, Ownership ownership) {
-            this.name = name;
-            this.ownership = ownership;
-            Map<String, Object> props = new HashMap<>();
-            props.put("group.id", group);
-            props.put("group.protocol", "classic");
-            props.put("client.id", name);
-            props.put("partition.assignment.strategy", assignor);
-            props.put("session.timeout.ms", 6000);
-            props.put("heartbeat.interval.ms", 1000);
-            props.put("max.poll.records", 50);
-            this.consumer = Clients.consumer(node, props);
-            this.thread = new Thread(() -> run(topic), "member-" + name);
-            thread.start();
-        }
-
-        private void run(String topic) {
-            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    consumer.commitSync();
-                    release(partitions);
-                }
-
-                @Override
-                public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                    release(partitions);
-                }
-
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    for (TopicPartition tp : partitions) {
-                        ownership.acquire(tp, name);
-                        owned.add(tp);
-                    }
-                }
-            });
-            while (!stop.get()) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-                    ownership.consumed(new TopicPartition(r.topic(), r.partition()), r.offset(), name);
-                }
-                try {
-                    consumer.commitSync();
-                } catch (RebalanceInProgressException e) {
-                    // Cooperative rebalances: the client refuses to commit mid-rebalance; the
-                    // revocation callback or the next loop commits these positions.
-                }
-            }
-        }
-
-        private void release(Collection<TopicPartition> partitions) {
-            for (TopicPartition tp : partitions) {
-                ownership.release(tp, name);
-                owned.remove(tp);
-            }
-        }
-
-        /** Stops polling after a commit; the consumer object stays open. */
-        void stopPolling() throws InterruptedException {
-            stop.set(true);
-            thread.join(30_000);
-        }
-
-        /** Dies without a LeaveGroup: the coordinator must notice through the session timeout. */
-        void kill() throws InterruptedException {
-            stopPolling();
-            release(List.copyOf(owned));
-            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
-                    .withTimeout(Duration.ZERO));
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stopPolling();
-            consumer.close();
-        }
+    private static GroupMember member(String name, String group, String assignor, String topic, Ownership ownership) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("group.id", group);
+        props.put("group.protocol", "classic");
+        props.put("partition.assignment.strategy", assignor);
+        props.put("session.timeout.ms", 6000);
+        props.put("heartbeat.interval.ms", 1000);
+        return new GroupMember(node, name, topic, ownership, props);
     }
 
-    /** Who owns which partition, and every consumed offset; records violations. */
-    private static final class Ownership {
-        final Map<TopicPartition, String> owners = new HashMap<>();
-        final Map<TopicPartition, Set<Long>> consumed = new HashMap<>();
-        final List<String> violations = new CopyOnWriteArrayList<>();
-        final AtomicLong count = new AtomicLong();
-
-        synchronized void acquire(TopicPartition tp, String member) {
-            String previous = owners.putIfAbsent(tp, member);
-            if (previous != null && !previous.equals(member)) {
-                violations.add(member + " got " + tp + " still owned by " + previous);
-            }
-        }
-
-        synchronized void release(TopicPartition tp, String member) {
-            owners.remove(tp, member);
-        }
-
-        synchronized void consumed(TopicPartition tp, long offset, String member) {
-            if (!member.equals(owners.get(tp))) {
-                violations.add(member + " consumed " + tp + "@" + offset + " owned by " + owners.get(tp));
-            }
-            if (!consumed.computeIfAbsent(tp, t -> new HashSet<>()).add(offset)) {
-                violations.add(member + " consumed " + tp + "@" + offset + " twice");
-            }
-            count.incrementAndGet();
-        }
-
-        synchronized int ownedBy(String member) {
-            int n = 0;
-            for (String owner : owners.values()) {
-                if (owner.equals(member)) {
-                    n++;
-                }
-            }
-            return n;
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"range", "cooperative-sticky"})
@@ -213,10 +92,10 @@ class ConsumerGroupTest {
             }
         }, "producer");
         producerThread.start();
-        Member m1 = new Member("m1", group, assignorClass, topic, ownership);
+        GroupMember m1 = member("m1", group, assignorClass, topic, ownership);
         await().atMost(Duration.ofSeconds(30)).until(() -> ownership.ownedBy("m1") == 6);
-        Member m2 = new Member("m2", group, assignorClass, topic, ownership);
-        Member m3 = new Member("m3", group, assignorClass, topic, ownership);
+        GroupMember m2 = member("m2", group, assignorClass, topic, ownership);
+        GroupMember m3 = member("m3", group, assignorClass, topic, ownership);
         await().atMost(Duration.ofSeconds(40)).until(() ->
                 ownership.ownedBy("m1") == 2 && ownership.ownedBy("m2") == 2 && ownership.ownedBy("m3") == 2);
         m2.close();
@@ -255,7 +134,7 @@ class ConsumerGroupTest {
 
         // A second group reads everything on its own.
         Ownership second = new Ownership();
-        try (Member other = new Member("o1", group + "-other", assignorClass, topic, second)) {
+        try (GroupMember other = member("o1", group + "-other", assignorClass, topic, second)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> second.count.get() >= total);
         }
         assertThat(second.violations).isEmpty();
@@ -278,7 +157,7 @@ class ConsumerGroupTest {
             // A simple commit (no membership) for the topic the group will not subscribe to.
             admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(other, 0), new OffsetAndMetadata(0))).all().get();
             Ownership ownership = new Ownership();
-            Member member = new Member("a1", group, "org.apache.kafka.clients.consumer.RangeAssignor", topic, ownership);
+            GroupMember member = member("a1", group, "org.apache.kafka.clients.consumer.RangeAssignor", topic, ownership);
             await().atMost(Duration.ofSeconds(30)).until(() -> ownership.count.get() >= 10);
 
             Collection<GroupListing> groups = admin.listGroups().all().get();

@@ -1,0 +1,49 @@
+package io.gregor.protocol;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
+
+/** Who owns which partition, and every consumed offset; records violations. */
+final class Ownership {
+    final Map<TopicPartition, String> owners = new HashMap<>();
+    final Map<TopicPartition, Set<Long>> consumed = new HashMap<>();
+    final List<String> violations = new CopyOnWriteArrayList<>();
+    final AtomicLong count = new AtomicLong();
+
+    synchronized void acquire(TopicPartition tp, String member) {
+        String previous = owners.putIfAbsent(tp, member);
+        if (previous != null && !previous.equals(member)) {
+            violations.add(member + " got " + tp + " still owned by " + previous);
+        }
+    }
+
+    synchronized void release(TopicPartition tp, String member) {
+        owners.remove(tp, member);
+    }
+
+    synchronized void consumed(TopicPartition tp, long offset, String member) {
+        if (!member.equals(owners.get(tp))) {
+            violations.add(member + " consumed " + tp + "@" + offset + " owned by " + owners.get(tp));
+        }
+        if (!consumed.computeIfAbsent(tp, t -> new HashSet<>()).add(offset)) {
+            violations.add(member + " consumed " + tp + "@" + offset + " twice");
+        }
+        count.incrementAndGet();
+    }
+
+    synchronized int ownedBy(String member) {
+        int n = 0;
+        for (String owner : owners.values()) {
+            if (owner.equals(member)) {
+                n++;
+            }
+        }
+        return n;
+    }
+}
