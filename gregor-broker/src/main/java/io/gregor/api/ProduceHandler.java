@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Produce v3-13 (v0-2 are advertised but refused, as Kafka 4 does; see {@link ApiRouter}).
  * Each partition is appended independently, so one bad partition never fails the others.
  * acks=1 answers once written to the log; acks=all once the write is fsynced by the group
- * commit flusher (RF=1: the ISR is this node); acks=0 sends nothing, and a failure closes the
+ * commit flusher (RF=1: the ISR is this node), releasing the connection for the next request
+ * while it waits; acks=0 sends nothing, and a failure closes the
  * connection so the client notices, as Kafka does.
  */
 final class ProduceHandler implements ApiHandler {
@@ -128,6 +129,9 @@ final class ProduceHandler implements ApiHandler {
         if (durable.isEmpty()) {
             return ApiHandler.done(response);
         }
+        // The appends are done, in request order: the connection may start the client's next
+        // pipelined request while this one waits for its fsync, so one group commit covers both.
+        context.release();
         return CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0]))
                 .orTimeout(Math.max(1, request.timeoutMs()), TimeUnit.MILLISECONDS)
                 .handle((v, e) -> {

@@ -1,9 +1,7 @@
 package io.gregor.network;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.ByteBuffer;
@@ -25,21 +23,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection. Requests are handled one at a time in arrival order, as Kafka does
- * (PROTOCOL.md 2.2): pipelined frames wait in a queue and reading pauses while they do, so
- * responses always leave in request order. All state is owned by the channel's event loop;
- * handler futures hop back onto it before touching anything here.
+ * One client connection. Requests are started one at a time in arrival order, as Kafka does
+ * (PROTOCOL.md 2.2), and responses always leave in request order. A request normally holds the
+ * connection until its response is ready; a handler may release it earlier through
+ * {@link RequestContext#release()} once everything order-sensitive is done (an acks=all produce,
+ * after its appends, while it waits for the fsync), so the client's next pipelined request can
+ * share the same group commit. Its response still waits for the ones before it.
+ *
+ * <p>All state is owned by the channel's event loop; handler callbacks hop onto it first.
  */
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaConnection.class);
+    /** Kafka clients pipeline at most 5 requests per connection (max.in.flight.requests.per.connection). */
+    private static final int MAX_IN_FLIGHT = 5;
 
     private final RequestDispatcher dispatcher;
     private final String listenerName;
+    /** Frames received and not yet started. */
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+    /** Started requests, oldest first; their responses are written from the head, in order. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private Channel channel;
-    private boolean busy;
+    /** A started request still holds the connection (has not been released). */
+    private boolean holding;
     private boolean closed;
+
+    /** A started request and, once known, its outcome. */
+    private static final class InFlight {
+        final ByteBuf frame;
+        final RequestContext context;
+        boolean released;
+        boolean done;
+        Send send;
+        Throwable error;
+
+        InFlight(ByteBuf frame, RequestContext context) {
+            this.frame = frame;
+            this.context = context;
+        }
+    }
 
     KafkaConnection(RequestDispatcher dispatcher, String listenerName) {
         this.dispatcher = dispatcher;
@@ -60,18 +83,19 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         pending.add(frame);
-        if (busy) {
-            // Backpressure: stop reading until the queued requests have been answered.
-            channel.config().setAutoRead(false);
-        } else {
-            processNext();
-        }
+        maybeStartNext();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        maybeStartNext();
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
-        releasePending();
+        releaseAll();
         super.channelInactive(ctx);
     }
 
@@ -83,23 +107,18 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         closeConnection();
     }
 
-    private void processNext() {
-        ByteBuf frame = pending.poll();
-        if (frame == null || closed) {
-            busy = false;
-            if (frame != null) {
-                frame.release();
-            }
-            if (!closed) {
-                channel.config().setAutoRead(true);
-            }
-            return;
+    /** Starts queued requests while nothing holds the connection; reads more only when the queue is empty. */
+    private void maybeStartNext() {
+        while (!closed && !holding && !pending.isEmpty() && inFlight.size() < MAX_IN_FLIGHT && channel.isWritable()) {
+            start(pending.poll());
         }
-        busy = true;
-        handleFrame(frame);
+        if (!closed) {
+            // Backpressure: stop reading while requests wait to be started.
+            channel.config().setAutoRead(pending.isEmpty());
+        }
     }
 
-    private void handleFrame(ByteBuf frame) {
+    private void start(ByteBuf frame) {
         ByteBuffer buffer = frame.nioBuffer();
         RequestHeader header;
         try {
@@ -116,8 +135,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (!dispatcher.isSupported(key, version)) {
             if (key == ApiKeys.API_VERSIONS) {
                 // KIP-511: answer an unknown ApiVersions version with v0 and our range; the client retries.
-                frame.release();
-                writeUnsupportedApiVersions(header.correlationId());
+                answerUnsupportedApiVersions(frame, header.correlationId());
                 return;
             }
             reject(frame, key.name + " v" + version + " is not supported");
@@ -131,69 +149,93 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             reject(frame, "unparseable " + key.name + " v" + version + " body (" + e.getMessage() + ")");
             return;
         }
-        RequestContext context = new RequestContext(header, request, channel.remoteAddress(), listenerName, System.currentTimeMillis());
+        InFlight[] self = new InFlight[1];
+        Runnable release = () -> onEventLoop(() -> onReleased(self[0]));
+        RequestContext context = new RequestContext(header, request, channel.remoteAddress(), listenerName,
+                System.currentTimeMillis(), release);
+        InFlight f = new InFlight(frame, context);
+        self[0] = f;
+        inFlight.add(f);
+        holding = true;
         CompletableFuture<ApiMessage> response;
         try {
             response = dispatcher.dispatch(context);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }
-        response.whenComplete((body, error) -> {
-            if (channel.eventLoop().inEventLoop()) {
-                complete(frame, context, body, error);
-            } else {
-                channel.eventLoop().execute(() -> complete(frame, context, body, error));
-            }
-        });
+        response.whenComplete((body, error) -> onEventLoop(() -> onResponse(f, body, error)));
     }
 
-    private void complete(ByteBuf frame, RequestContext context, ApiMessage body, Throwable error) {
-        frame.release();
-        if (closed) {
+    private void onEventLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().execute(task);
+        }
+    }
+
+    private void onReleased(InFlight f) {
+        if (f.released) {
             return;
         }
+        f.released = true;
+        holding = false;
+        maybeStartNext();
+    }
+
+    private void onResponse(InFlight f, ApiMessage body, Throwable error) {
+        f.done = true;
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof CloseConnectionException) {
-            log.info("Closing connection from {}: {}", channel.remoteAddress(), cause.getMessage());
-            closeConnection();
-            return;
+        if (cause != null && !(cause instanceof CloseConnectionException)) {
+            log.error("Unexpected error handling {}", f.context.summary(), cause);
+            body = f.context.request().getErrorResponse(0, cause).data();
+            cause = null;
         }
-        if (cause != null) {
-            log.error("Unexpected error handling {}", context.summary(), cause);
-            body = context.request().getErrorResponse(0, cause).data();
+        f.error = cause;
+        if (cause == null && body != null) {
+            try {
+                f.send = SendBuilder.buildResponseSend(f.context.header().toResponseHeader(), body, f.context.apiVersion());
+            } catch (RuntimeException e) {
+                log.error("Cannot serialize the response to {}", f.context.summary(), e);
+                f.error = new CloseConnectionException("cannot serialize the response to " + f.context.summary());
+            }
         }
-        if (body == null) {
-            processNext();
-            return;
+        writeCompleted();
+        if (f.released) {
+            maybeStartNext(); // written responses may have made room below MAX_IN_FLIGHT
+        } else {
+            onReleased(f);
         }
-        Send send;
-        try {
-            send = SendBuilder.buildResponseSend(context.header().toResponseHeader(), body, context.apiVersion());
-        } catch (RuntimeException e) {
-            log.error("Cannot serialize the response to {}", context.summary(), e);
-            closeConnection();
-            return;
-        }
-        writeAndContinue(send);
     }
 
-    private void writeAndContinue(Send send) {
-        try {
-            send.writeTo(new NettyTransferChannel(channel));
-        } catch (Exception e) {
-            log.debug("Write to {} failed: {}", channel.remoteAddress(), e.toString());
-            closeConnection();
-            return;
-        }
-        // Kafka unmutes a connection once its response is sent; so do we. The empty write
-        // completes after every part of the response before it; its listener runs on the event loop.
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) {
-                processNext();
-            } else {
-                closeConnection();
+    /** Writes the responses at the head of the queue that are ready, in request order. */
+    private void writeCompleted() {
+        boolean wrote = false;
+        while (!inFlight.isEmpty() && inFlight.peek().done) {
+            InFlight f = inFlight.poll();
+            f.frame.release();
+            if (closed) {
+                continue;
             }
-        });
+            if (f.error instanceof CloseConnectionException) {
+                log.info("Closing connection from {}: {}", channel.remoteAddress(), f.error.getMessage());
+                closeConnection();
+                return;
+            }
+            if (f.send != null) {
+                try {
+                    f.send.writeTo(new NettyTransferChannel(channel));
+                    wrote = true;
+                } catch (Exception e) {
+                    log.debug("Write to {} failed: {}", channel.remoteAddress(), e.toString());
+                    closeConnection();
+                    return;
+                }
+            }
+        }
+        if (wrote) {
+            channel.flush();
+        }
     }
 
     /** A frame whose header did not parse may still be an ApiVersions of a version we do not know. */
@@ -201,16 +243,19 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (frame.readableBytes() < 8 || frame.getShort(frame.readerIndex()) != ApiKeys.API_VERSIONS.id) {
             return false;
         }
-        int correlationId = frame.getInt(frame.readerIndex() + 4);
-        frame.release();
-        writeUnsupportedApiVersions(correlationId);
+        answerUnsupportedApiVersions(frame, frame.getInt(frame.readerIndex() + 4));
         return true;
     }
 
-    private void writeUnsupportedApiVersions(int correlationId) {
+    private void answerUnsupportedApiVersions(ByteBuf frame, int correlationId) {
         ApiVersionsResponseData body = new ApiVersionsResponseData().setErrorCode(Errors.UNSUPPORTED_VERSION.code());
         body.apiKeys().add(dispatcher.apiVersionsRange().duplicate());
-        writeAndContinue(SendBuilder.buildResponseSend(new ResponseHeader(correlationId, (short) 0), body, (short) 0));
+        InFlight f = new InFlight(frame, null);
+        f.released = true;
+        f.done = true;
+        f.send = SendBuilder.buildResponseSend(new ResponseHeader(correlationId, (short) 0), body, (short) 0);
+        inFlight.add(f);
+        writeCompleted();
     }
 
     private void reject(ByteBuf frame, String why) {
@@ -222,17 +267,20 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private void closeConnection() {
         if (!closed) {
             closed = true;
-            releasePending();
+            releaseAll();
             if (channel != null) {
                 channel.close();
             }
         }
     }
 
-    private void releasePending() {
+    /** Frees every frame we still hold; in-flight handlers no longer read them once the connection is closed. */
+    private void releaseAll() {
         ByteBuf b;
         while ((b = pending.poll()) != null) {
             b.release();
         }
+        // Started requests keep their frames until their handlers complete (they may still read
+        // the records); onResponse sees the closed connection and releases them then.
     }
 }

@@ -10,7 +10,16 @@ import org.apache.kafka.common.requests.RequestHeader;
  * completes, so handlers must not keep references to request records beyond that.
  */
 public record RequestContext(RequestHeader header, AbstractRequest request, SocketAddress clientAddress,
-                             String listenerName, long receivedAtMs) {
+                             String listenerName, long receivedAtMs, Runnable releaser) {
+
+    /**
+     * Lets the connection start its next request before this one's response is ready: call it
+     * once everything that must happen in request order is done (an acks=all produce after its
+     * appends). The response still goes out after the earlier ones. Optional; any thread; idempotent.
+     */
+    public void release() {
+        releaser.run();
+    }
 
     public short apiVersion() {
         return header.apiVersion();
