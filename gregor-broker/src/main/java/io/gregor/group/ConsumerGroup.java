@@ -83,15 +83,6 @@ public final class ConsumerGroup {
         return State.STABLE;
     }
 
-    boolean isSubscribedToTopic(String topic) {
-        for (ConsumerGroupMember m : members.values()) {
-            if (m.subscription().subscribedTopicNames().contains(topic)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     List<RebalanceEvent> history() {
         return List.copyOf(history);
     }

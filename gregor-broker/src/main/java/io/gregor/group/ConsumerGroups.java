@@ -405,6 +405,27 @@ final class ConsumerGroups {
         return List.copyOf(out.values());
     }
 
+    /**
+     * Whether a member subscribes to {@code topic}, by name or through its regex (as Kafka's
+     * ConsumerGroup keeps the resolved topic names): such offsets are neither expired nor deletable.
+     */
+    boolean isSubscribedToTopic(ConsumerGroup group, String topic) {
+        MetadataImage img = image.get();
+        for (ConsumerGroupMember m : group.members.values()) {
+            if (m.subscription().subscribedTopicNames().contains(topic)) {
+                return true;
+            }
+            if (m.subscription().subscribedTopicRegex() != null) {
+                for (MetadataImage.TopicImage t : subscribedTopics(m.subscription(), img)) {
+                    if (t.name().equals(topic)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     /** A 64-bit FNV-1a hash of the subscribed topics' names, ids and partition counts. */
     long metadataHash(Collection<ConsumerGroupMember> members) {
         MetadataImage img = image.get();

@@ -8,8 +8,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
@@ -172,7 +174,7 @@ public final class GroupStateMachine {
      */
     public void commitOffsets(Effects fx, long nowMs, short version, OffsetCommitRequestData request,
                               BiPredicate<String, Integer> partitionExists, CompletableFuture<OffsetCommitResponseData> future) {
-        Errors groupError = validateOffsetCommit(nowMs, version, request);
+        Errors groupError = validateOffsetCommit(version, request);
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         int partition = partitionFor.applyAsInt(request.groupId());
         for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics()) {
@@ -200,7 +202,7 @@ public final class GroupStateMachine {
         fx.respond(future, response);
     }
 
-    private Errors validateOffsetCommit(long nowMs, short version, OffsetCommitRequestData request) {
+    private Errors validateOffsetCommit(short version, OffsetCommitRequestData request) {
         if (request.groupId() == null || request.groupId().isEmpty()) {
             return Errors.INVALID_GROUP_ID;
         }
@@ -213,8 +215,8 @@ public final class GroupStateMachine {
         ClassicGroup group = classic.group(request.groupId());
         if (group == null) {
             if (generation < 0) {
-                // A "simple" commit (admin client or assign() consumer) creates an empty group.
-                classic.getOrCreateSimpleGroup(request.groupId(), nowMs);
+                // A "simple" commit (admin client or assign() consumer): replaying its offsets
+                // creates the empty group, so a commit that is never written leaves none behind.
                 return Errors.NONE;
             }
             // v9+ says the group does not exist; older versions keep ILLEGAL_GENERATION for compatibility.
@@ -322,7 +324,7 @@ public final class GroupStateMachine {
             OffsetDeleteResponseData.OffsetDeleteResponseTopic rt = new OffsetDeleteResponseData.OffsetDeleteResponseTopic()
                     .setName(topic.name());
             response.topics().add(rt);
-            boolean subscribed = cg != null ? cg.isSubscribedToTopic(topic.name()) : group.isSubscribedToTopic(topic.name());
+            boolean subscribed = cg != null ? consumer.isSubscribedToTopic(cg, topic.name()) : group.isSubscribedToTopic(topic.name());
             for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : topic.partitions()) {
                 Errors error = Errors.NONE;
                 if (!partitionExists.test(topic.name(), p.partitionIndex())) {
@@ -340,28 +342,75 @@ public final class GroupStateMachine {
     }
 
     /**
-     * Expires committed offsets of empty groups older than offsets.retention.minutes (counted
-     * from when the group became empty, or from the commit for groups that never had members),
-     * and deletes empty groups left without offsets.
+     * offsets.retention.minutes, as Kafka's cleanupGroupMetadata runs it every
+     * offsets.retention.check.interval.ms: tombstones for the expired offsets of topics a group is
+     * not subscribed to, then for every group that is empty and has no offsets left. When an offset
+     * expires depends on the group ({@link #expiryBaseMs}).
      */
     public void expireOffsets(Effects fx, long nowMs) {
         for (ClassicGroup group : List.copyOf(classic.all())) {
-            if (!group.isInState(GroupState.EMPTY)) {
-                continue;
+            ToLongFunction<GroupRecord.CommittedOffset> base = expiryBaseMs(group);
+            if (base != null && expireOffsets(fx, nowMs, group.groupId, base, group::isSubscribedToTopic)
+                    && group.isInState(GroupState.EMPTY) && group.pendingMembers.isEmpty()) {
+                fx.write(partitionFor.applyAsInt(group.groupId), new GroupRecord.GroupMetadata(group.groupId, null));
             }
-            int partition = partitionFor.applyAsInt(group.groupId);
-            boolean removedAll = true;
-            for (Map.Entry<TopicPartition, GroupRecord.CommittedOffset> e : offsets.offsets(group.groupId).entrySet()) {
-                long base = group.protocolType != null ? Math.max(group.currentStateTimestampMs, e.getValue().commitTimestampMs())
-                        : e.getValue().commitTimestampMs();
-                if (nowMs - base >= config.offsetsRetentionMs()) {
-                    fx.write(partition, new GroupRecord.OffsetCommit(group.groupId, e.getKey().topic(), e.getKey().partition(), null));
-                } else {
-                    removedAll = false;
+        }
+        for (ConsumerGroup group : List.copyOf(consumer.all())) {
+            // Kafka's ConsumerGroup: by commit time, for topics no member subscribes to (all of them once empty).
+            if (expireOffsets(fx, nowMs, group.groupId(), GroupRecord.CommittedOffset::commitTimestampMs,
+                    t -> consumer.isSubscribedToTopic(group, t)) && group.members().isEmpty()) {
+                consumer.writeGroupDeletion(fx, group);
+            }
+        }
+    }
+
+    /**
+     * Kafka's ClassicGroup.offsetExpirationCondition: from the commit for standalone groups (no
+     * protocol type: assign() and commit) and for Stable "consumer" groups whose subscriptions are
+     * known; from when the group became Empty for other empty groups; never otherwise (null).
+     */
+    private static ToLongFunction<GroupRecord.CommittedOffset> expiryBaseMs(ClassicGroup group) {
+        if (group.protocolType == null) {
+            return GroupRecord.CommittedOffset::commitTimestampMs;
+        }
+        if (group.isInState(GroupState.EMPTY)) {
+            long emptySinceMs = group.currentStateTimestampMs;
+            return o -> emptySinceMs;
+        }
+        if (group.isInState(GroupState.STABLE) && group.subscribedTopics().isPresent()) {
+            return GroupRecord.CommittedOffset::commitTimestampMs;
+        }
+        return null;
+    }
+
+    /** Writes tombstones for a group's expired offsets; true when none is left. */
+    private boolean expireOffsets(Effects fx, long nowMs, String groupId, ToLongFunction<GroupRecord.CommittedOffset> base,
+                                  Predicate<String> subscribed) {
+        int partition = partitionFor.applyAsInt(groupId);
+        boolean allExpired = true;
+        for (Map.Entry<TopicPartition, GroupRecord.CommittedOffset> e : offsets.offsets(groupId).entrySet()) {
+            TopicPartition tp = e.getKey();
+            if (!subscribed.test(tp.topic()) && nowMs - base.applyAsLong(e.getValue()) >= config.offsetsRetentionMs()) {
+                fx.write(partition, new GroupRecord.OffsetCommit(groupId, tp.topic(), tp.partition(), null));
+            } else {
+                allExpired = false;
+            }
+        }
+        return allExpired;
+    }
+
+    /**
+     * Topics were deleted: tombstones for every group's offsets of them, so OffsetFetch stops
+     * returning them and a topic created again under the name starts without committed offsets
+     * (Kafka's GroupCoordinator.onPartitionsDeleted).
+     */
+    public void onTopicsDeleted(Effects fx, Set<String> topics) {
+        for (String groupId : List.copyOf(offsets.groupIds())) {
+            int partition = partitionFor.applyAsInt(groupId);
+            for (TopicPartition tp : offsets.offsets(groupId).keySet()) {
+                if (topics.contains(tp.topic())) {
+                    fx.write(partition, new GroupRecord.OffsetCommit(groupId, tp.topic(), tp.partition(), null));
                 }
-            }
-            if (removedAll && nowMs - group.currentStateTimestampMs >= config.offsetsRetentionMs()) {
-                fx.write(partition, new GroupRecord.GroupMetadata(group.groupId, null));
             }
         }
     }

@@ -9,9 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -186,5 +189,69 @@ class ConsumerGroupsTest {
         assertThat(b.members()).isEqualTo(a.members());
         assertThat(b.targetOf("a")).isEqualTo(a.targetOf("a"));
         assertThat(b.targetOf("b")).isEqualTo(a.targetOf("b"));
+    }
+
+    private void commitOffset(String memberId, int memberEpoch, String topic) {
+        OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId("g").setMemberId(memberId)
+                .setGenerationIdOrMemberEpoch(memberEpoch);
+        request.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic).setPartitions(List.of(
+                new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(7))));
+        CompletableFuture<OffsetCommitResponseData> f = new CompletableFuture<>();
+        Effects fx = new Effects();
+        sm.commitOffsets(fx, now, (short) 10, request, (t, p) -> true, f);
+        commit(fx);
+        assertThat(Errors.forCode(f.join().topics().get(0).partitions().get(0).errorCode())).isEqualTo(Errors.NONE);
+    }
+
+    private List<String> committedTopics() {
+        Effects fx = new Effects();
+        sm.expireOffsets(fx, now);
+        commit(fx);
+        return sm.fetchOffsets("g", null).stream().map(GroupStateMachine.FetchedOffset::topic).toList();
+    }
+
+    @Test
+    void shouldExpireOffsetsOfUnsubscribedTopicsByCommitTimeThenDeleteTheEmptyGroup() {
+        long retentionMs = GroupConfig.defaults(0).offsetsRetentionMs();
+        int epoch = join("a", null).memberEpoch();
+        commitOffset("a", epoch, "t");
+        commitOffset("a", epoch, "gone");
+        now += retentionMs - 1; // no timers fire: as if the member kept heartbeating
+        assertThat(committedTopics()).containsExactly("gone", "t");
+        now += 1;
+        assertThat(committedTopics()).as("Kafka: a consumer group's unsubscribed offsets expire even while it has members")
+                .containsExactly("t");
+
+        heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("a").setMemberEpoch(-1));
+        assertThat(sm.consumerGroup("g").members()).isEmpty();
+        assertThat(committedTopics()).as("empty: retention counts from the commit, which is old enough").isEmpty();
+        assertThat(sm.consumerGroup("g")).isNull();
+        assertThat(written).contains(new GroupRecord.ConsumerGroupMetadata("g", null));
+    }
+
+    @Test
+    void shouldKeepAnEmptyConsumerGroupWhileItsOffsetsAreRecent() {
+        long retentionMs = GroupConfig.defaults(0).offsetsRetentionMs();
+        join("a", null);
+        heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("a").setMemberEpoch(-1));
+        commitOffset("", -1, "t");
+        advance(retentionMs - 1);
+        assertThat(committedTopics()).containsExactly("t");
+        assertThat(sm.consumerGroup("g")).isNotNull();
+        advance(1);
+        assertThat(committedTopics()).isEmpty();
+        assertThat(sm.consumerGroup("g")).isNull();
+    }
+
+    @Test
+    void shouldDeleteEveryGroupsOffsetsOfADeletedTopic() {
+        int epoch = join("a", null).memberEpoch();
+        commitOffset("a", epoch, "t");
+        commitOffset("a", epoch, "other");
+        Effects fx = new Effects();
+        sm.onTopicsDeleted(fx, Set.of("t"));
+        commit(fx);
+        assertThat(sm.fetchOffsets("g", null)).extracting(GroupStateMachine.FetchedOffset::topic).containsExactly("other");
+        assertThat(sm.fetchOffsets("g", Map.of("t", List.of(0)))).extracting(GroupStateMachine.FetchedOffset::offset).containsExactly(-1L);
     }
 }
