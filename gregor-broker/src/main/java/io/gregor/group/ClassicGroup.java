@@ -48,6 +48,36 @@ final class ClassicGroup {
         this.currentStateTimestampMs = nowMs;
     }
 
+    /** The group as its {@code GroupMetadata} record stores it. */
+    GroupRecord.GroupMetadata snapshot() {
+        List<GroupRecord.MemberSnapshot> snapshots = new ArrayList<>();
+        for (ClassicGroupMember m : members.values()) {
+            byte[] metadata = protocolName == null ? null : m.metadata(protocolName);
+            snapshots.add(new GroupRecord.MemberSnapshot(m.memberId(), m.groupInstanceId, m.clientId, m.clientHost,
+                    m.rebalanceTimeoutMs, m.sessionTimeoutMs, metadata == null ? new byte[0] : metadata, m.assignment));
+        }
+        return new GroupRecord.GroupMetadata(groupId, new GroupRecord.GroupSnapshot(protocolType, generationId, protocolName, leaderId,
+                currentStateTimestampMs, List.copyOf(snapshots)));
+    }
+
+    /** A group rebuilt from its snapshot while loading: Stable with members, Empty without. */
+    static ClassicGroup fromSnapshot(String groupId, GroupRecord.GroupSnapshot s) {
+        ClassicGroup group = new ClassicGroup(groupId, s.currentStateTimestampMs());
+        group.generationId = s.generationId();
+        group.protocolType = s.protocolType();
+        group.protocolName = s.protocolName();
+        for (GroupRecord.MemberSnapshot m : s.members()) {
+            ClassicGroupMember member = new ClassicGroupMember(m.memberId(), m.groupInstanceId(), m.clientId(), m.clientHost(),
+                    m.rebalanceTimeoutMs(), m.sessionTimeoutMs(), s.protocolType(),
+                    List.of(new ClassicGroupMember.Protocol(s.protocolName(), m.metadata())));
+            member.assignment = m.assignment() == null ? new byte[0] : m.assignment();
+            group.add(member);
+        }
+        group.leaderId = s.leaderId();
+        group.transitionTo(s.members().isEmpty() ? GroupState.EMPTY : GroupState.STABLE, s.currentStateTimestampMs());
+        return group;
+    }
+
     GroupState state() {
         return state;
     }

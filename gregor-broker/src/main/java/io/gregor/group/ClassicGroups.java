@@ -294,7 +294,7 @@ final class ClassicGroups {
             case STABLE -> {
                 if (group.selectProtocol().equals(group.protocolName)) {
                     // Same protocol: no rebalance, the member gets its old assignment back on SyncGroup.
-                    fx.write(partitionFor.applyAsInt(group.groupId), snapshot(group));
+                    fx.write(partitionFor.applyAsInt(group.groupId), group.snapshot());
                     boolean leader = group.isLeader(newMemberId);
                     JoinGroupResponseData response = currentGenerationResponse(group, member, meta.apiVersion(), leader);
                     fx.respond(future, response.setSkipAssignment(leader && meta.apiVersion() >= 9));
@@ -421,7 +421,7 @@ final class ClassicGroups {
             group.protocolName = null;
             group.leaderId = null;
             group.transitionTo(GroupState.EMPTY, nowMs);
-            fx.write(partitionFor.applyAsInt(group.groupId), snapshot(group));
+            fx.write(partitionFor.applyAsInt(group.groupId), group.snapshot());
             updateHistory(group, removed, false);
             if (group.current != null) {
                 fx.rebalanceCompleted(group.groupId, group.protocolType, group.current);
@@ -527,7 +527,9 @@ final class ClassicGroups {
                         m.assignment = a == null ? new byte[0] : a;
                     }
                     group.transitionTo(GroupState.STABLE, nowMs);
-                    fx.write(partitionFor.applyAsInt(group.groupId), snapshot(group));
+                    fx.write(partitionFor.applyAsInt(group.groupId), group.snapshot());
+                    int generation = group.generationId;
+                    fx.onWriteFailure((t, next, e) -> onAssignmentNotStored(next, t, group.groupId, generation, e));
                     for (ClassicGroupMember m : group.members.values()) {
                         if (m.awaitingSync != null) {
                             fx.respond(m.awaitingSync, syncResponse(group, m));
@@ -558,6 +560,18 @@ final class ClassicGroups {
                 List.copyOf(assignments)));
         fx.rebalanceCompleted(group.groupId, group.protocolType, group.current);
         group.current = null;
+    }
+
+    /**
+     * The leader's assignment could not be written and the SyncGroups failed with {@code error}: as
+     * Kafka (resetAndPropagateAssignmentWithError), the generation is dropped and a new rebalance starts.
+     */
+    private void onAssignmentNotStored(Effects fx, long nowMs, String groupId, int generation, Errors error) {
+        ClassicGroup group = groups.get(groupId);
+        if (group != null && group.generationId == generation && group.isInState(GroupState.STABLE)) {
+            group.transitionTo(GroupState.COMPLETING_REBALANCE, nowMs);
+            prepareRebalance(fx, nowMs, group, RebalanceEvent.Reason.WRITE_FAILED, "error " + error + " when storing the assignment");
+        }
     }
 
     private void removePendingSyncMember(ClassicGroup group, String memberId) {
@@ -702,41 +716,15 @@ final class ClassicGroups {
         return response;
     }
 
-    // ---------------------------------------------------------------- loading and snapshots
-
-    GroupRecord.GroupMetadata snapshot(ClassicGroup group) {
-        List<GroupRecord.MemberSnapshot> members = new ArrayList<>();
-        for (ClassicGroupMember m : group.members.values()) {
-            byte[] metadata = group.protocolName == null ? null : m.metadata(group.protocolName);
-            members.add(new GroupRecord.MemberSnapshot(m.memberId(), m.groupInstanceId, m.clientId, m.clientHost,
-                    m.rebalanceTimeoutMs, m.sessionTimeoutMs, metadata == null ? new byte[0] : metadata, m.assignment));
-        }
-        return new GroupRecord.GroupMetadata(group.groupId, new GroupRecord.GroupSnapshot(group.protocolType, group.generationId,
-                group.protocolName, group.leaderId, group.currentStateTimestampMs, List.copyOf(members)));
-    }
+    // ---------------------------------------------------------------- loading
 
     /** Rebuilds a group from its snapshot while loading: Stable with members, Empty without. */
     void load(GroupRecord.GroupMetadata record) {
         if (record.value() == null) {
             removeGroup(record.groupId());
-            return;
+        } else {
+            groups.put(record.groupId(), ClassicGroup.fromSnapshot(record.groupId(), record.value()));
         }
-        GroupRecord.GroupSnapshot s = record.value();
-        ClassicGroup group = new ClassicGroup(record.groupId(), s.currentStateTimestampMs());
-        group.generationId = s.generationId();
-        group.protocolType = s.protocolType();
-        group.protocolName = s.protocolName();
-        for (GroupRecord.MemberSnapshot m : s.members()) {
-            ClassicGroupMember member = new ClassicGroupMember(m.memberId(), m.groupInstanceId(), m.clientId(), m.clientHost(),
-                    m.rebalanceTimeoutMs(), m.sessionTimeoutMs(), s.protocolType(),
-                    List.of(new ClassicGroupMember.Protocol(s.protocolName(), m.metadata())));
-            member.assignment = m.assignment() == null ? new byte[0] : m.assignment();
-            group.add(member);
-        }
-        group.protocolType = s.protocolType();
-        group.leaderId = s.leaderId();
-        group.transitionTo(s.members().isEmpty() ? GroupState.EMPTY : GroupState.STABLE, s.currentStateTimestampMs());
-        groups.put(record.groupId(), group);
     }
 
     /** After loading: members must heartbeat within their session timeout from now. */

@@ -3,12 +3,15 @@ package io.gregor.group;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * What one step of the group state machine decided: records to write to partitions of
  * {@code __consumer_offsets}, and responses that may be sent only once those records are
  * durable. The coordinator runtime appends the records, replays them, waits for the fsync, then
- * completes the responses; unit tests inspect both directly. Owner: the thread running the step.
+ * completes the responses; unit tests inspect both directly. If the append fails, the responses
+ * fail and the step's {@link WriteFailureHandler}s undo what it changed outside of replay (Kafka's
+ * append-future callbacks). Owner: the thread running the step.
  */
 public final class Effects {
 
@@ -26,6 +29,12 @@ public final class Effects {
         }
     }
 
+    /** Runs on the owner thread when the step's records could not be written; may add records and responses to {@code fx}. */
+    @FunctionalInterface
+    interface WriteFailureHandler {
+        void onWriteFailure(long nowMs, Effects fx, Errors error);
+    }
+
     /** A rebalance that reached its end (assignment distributed, or the group emptied), for the history topic. */
     public record CompletedRebalance(String groupId, String protocolType, RebalanceEvent event) {
     }
@@ -33,6 +42,7 @@ public final class Effects {
     private final List<Write> writes = new ArrayList<>();
     private final List<Completion<?>> completions = new ArrayList<>();
     private final List<CompletedRebalance> rebalances = new ArrayList<>();
+    private final List<WriteFailureHandler> writeFailureHandlers = new ArrayList<>();
 
     void write(int partition, GroupRecord record) {
         writes.add(new Write(partition, record));
@@ -41,6 +51,11 @@ public final class Effects {
     /** Completes {@code future} with {@code response} after this step's records are durable. */
     <T> void respond(CompletableFuture<T> future, T response) {
         completions.add(new Completion<>(future, response));
+    }
+
+    /** {@code handler} runs if this step's records cannot be written. */
+    void onWriteFailure(WriteFailureHandler handler) {
+        writeFailureHandlers.add(handler);
     }
 
     void rebalanceCompleted(String groupId, String protocolType, RebalanceEvent event) {
@@ -71,7 +86,19 @@ public final class Effects {
         completions.clear();
     }
 
-    /** The records could not be written: every waiting response fails with {@code error}. */
+    /**
+     * The records could not be written ({@code error} as the response should carry it): every
+     * waiting response fails with it, and the failure handlers add their follow-up to {@code next}.
+     */
+    public void writeFailed(Errors error, String message, long nowMs, Effects next) {
+        failAll(error.exception(message));
+        for (WriteFailureHandler h : writeFailureHandlers) {
+            h.onWriteFailure(nowMs, next, error);
+        }
+        writeFailureHandlers.clear();
+    }
+
+    /** Every waiting response fails with {@code error}. */
     public void failAll(Throwable error) {
         for (Completion<?> c : completions) {
             c.fail(error);

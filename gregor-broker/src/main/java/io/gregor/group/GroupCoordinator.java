@@ -5,6 +5,8 @@ import io.gregor.metadata.Controller;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.AppendResult;
+import io.gregor.storage.LogAppendException;
+import io.gregor.storage.LogStorageException;
 import io.gregor.storage.PartitionLog;
 import io.gregor.storage.ReadResult;
 import java.nio.ByteBuffer;
@@ -31,6 +33,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
@@ -74,6 +77,12 @@ public final class GroupCoordinator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
     private static final String EXPIRE_OFFSETS_KEY = "expire-offsets";
 
+    /** Fault injection for tests: throws to fail the append of group records to a partition of {@code __consumer_offsets}. */
+    @FunctionalInterface
+    public interface AppendFault {
+        void maybeFail(int partition) throws Exception;
+    }
+
     /** FindCoordinator's answer for one key. */
     public record Coordinator(Errors error, int nodeId, String host, int port) {
     }
@@ -90,6 +99,10 @@ public final class GroupCoordinator implements AutoCloseable {
     private final Set<Integer> loaded = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean creatingTopic = new AtomicBoolean();
     private final RebalanceHistoryTopic history;
+    /** The image of the last metadata update, to see which topics the next one deletes; coordinator thread. */
+    private MetadataImage lastImage = MetadataImage.EMPTY;
+    private volatile AppendFault appendFault = partition -> {
+    };
 
     public GroupCoordinator(NodeConfig nodeConfig, Controller controller, ReplicaManager replicas) {
         this.config = GroupConfig.from(nodeConfig);
@@ -167,11 +180,12 @@ public final class GroupCoordinator implements AutoCloseable {
                 });
     }
 
-    /** Metadata listener (controller thread): loads the partitions this node newly leads. */
+    /**
+     * Metadata listener (controller thread): drops the offsets of deleted topics, lets consumer
+     * groups react to topic changes, and loads the partitions this node newly leads.
+     */
     public void onMetadataUpdate(MetadataImage image) {
-        if (!loaded.isEmpty()) {
-            submit((fx, f) -> state.onMetadataUpdate(fx, clock.getAsLong()));
-        }
+        submit((fx, f) -> onNewImage(fx, image));
         try {
             thread.execute(() -> {
                 loadLedPartitions(image);
@@ -180,6 +194,26 @@ public final class GroupCoordinator implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             log.debug("Group coordinator closed; ignoring metadata update");
         }
+    }
+
+    /** Coordinator thread. A topic is deleted when its id leaves the image (a topic re-created under its name has a new id). */
+    private void onNewImage(Effects fx, MetadataImage image) {
+        MetadataImage previous = lastImage;
+        lastImage = image;
+        if (loaded.isEmpty()) {
+            return;
+        }
+        Set<String> deleted = new HashSet<>();
+        for (MetadataImage.TopicImage t : previous.topicsByName().values()) {
+            if (image.topic(t.id()).isEmpty()) {
+                deleted.add(t.name());
+            }
+        }
+        if (!deleted.isEmpty()) {
+            log.info("Deleting the committed offsets of deleted topic(s) {}", deleted);
+            state.onTopicsDeleted(fx, deleted);
+        }
+        state.onMetadataUpdate(fx, clock.getAsLong());
     }
 
     private void loadLedPartitions(MetadataImage image) {
@@ -363,12 +397,20 @@ public final class GroupCoordinator implements AutoCloseable {
         return future;
     }
 
-    /** Coordinator thread: append the records per partition, replay them, and send the responses once durable. */
+    /** Test seam: every later append of group records first calls {@code fault}. */
+    public void injectAppendFault(AppendFault fault) {
+        this.appendFault = fault;
+    }
+
+    /**
+     * Coordinator thread: append the records per partition, replay them, and send the responses
+     * once durable. Records are replayed only once their append succeeded, so a failed append
+     * leaves offsets and consumer groups as the log has them; the step's write-failure handlers
+     * undo its in-memory classic-group changes (as Kafka's runtime reverts to its last snapshot).
+     */
     private void flush(Effects fx) {
-        if (!fx.rebalances().isEmpty()) {
-            history.append(fx.rebalances());
-        }
         if (fx.writes().isEmpty()) {
+            appendHistory(fx.rebalances());
             fx.completeAll();
             return;
         }
@@ -378,43 +420,86 @@ public final class GroupCoordinator implements AutoCloseable {
             byPartition.computeIfAbsent(w.partition(), p -> new ArrayList<>()).add(w.record());
         }
         List<CompletableFuture<Void>> durable = new ArrayList<>();
+        // Rebalances become history only once their records are written.
+        List<Effects.CompletedRebalance> replayed = new ArrayList<>();
         for (Map.Entry<Integer, List<GroupRecord>> e : byPartition.entrySet()) {
-            Optional<ReplicaManager.HostedPartition> hosted = replicas.partition(TOPIC, e.getKey());
-            if (hosted.isEmpty()) {
-                fx.failAll(new CoordinatorNotAvailableException(TOPIC + "-" + e.getKey() + " is not hosted here"));
-                return;
-            }
             List<GroupRecord> records = e.getValue();
-            SimpleRecord[] simple = new SimpleRecord[records.size()];
-            for (int i = 0; i < simple.length; i++) {
-                simple[i] = new SimpleRecord(nowMs, GroupRecordCodec.encodeKey(records.get(i)), GroupRecordCodec.encodeValue(records.get(i)));
-            }
-            MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE, simple);
+            PartitionLog partitionLog;
+            AppendResult result;
+            MemoryRecords batch = batch(records, nowMs);
             try {
-                PartitionLog partitionLog = hosted.get().log();
-                AppendResult result = partitionLog.appendAsLeader(batch, hosted.get().leaderEpoch(), nowMs);
-                for (GroupRecord r : records) {
-                    state.replay(r, nowMs, false);
-                }
-                List<Effects.CompletedRebalance> completed = state.drainCompletedRebalances();
-                if (!completed.isEmpty()) {
-                    history.append(completed);
-                }
-                replicas.fetchWaiters().onAppend(new TopicPartition(TOPIC, e.getKey()), batch.sizeInBytes());
-                durable.add(partitionLog.awaitDurable(result.lastOffset()));
+                ReplicaManager.HostedPartition hosted = replicas.partition(TOPIC, e.getKey()).orElseThrow(
+                        () -> new UnknownTopicOrPartitionException(TOPIC + "-" + e.getKey() + " is not hosted here"));
+                appendFault.maybeFail(e.getKey());
+                partitionLog = hosted.log();
+                result = partitionLog.appendAsLeader(batch, hosted.leaderEpoch(), nowMs);
             } catch (Exception ex) {
-                log.error("Cannot write {} group record(s) to {}-{}", records.size(), TOPIC, e.getKey(), ex);
-                fx.failAll(new CoordinatorNotAvailableException("Cannot write to " + TOPIC + "-" + e.getKey() + ": " + ex.getMessage()));
+                Errors error = appendErrorToResponseError(ex);
+                log.error("Cannot write {} group record(s) to {}-{}; answering {}", records.size(), TOPIC, e.getKey(), error, ex);
+                appendHistory(replayed);
+                Effects next = new Effects();
+                fx.writeFailed(error, "Cannot write to " + TOPIC + "-" + e.getKey() + ": " + ex.getMessage(), nowMs, next);
+                flush(next);
                 return;
             }
+            for (GroupRecord r : records) {
+                state.replay(r, nowMs, false);
+            }
+            replayed.addAll(state.drainCompletedRebalances());
+            replicas.fetchWaiters().onAppend(new TopicPartition(TOPIC, e.getKey()), batch.sizeInBytes());
+            durable.add(partitionLog.awaitDurable(result.lastOffset()));
         }
+        appendHistory(fx.rebalances());
+        appendHistory(replayed);
         CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
             if (e == null) {
                 fx.completeAll();
             } else {
-                fx.failAll(new CoordinatorNotAvailableException("fsync of " + TOPIC + " failed: " + e.getMessage()));
+                Errors error = appendErrorToResponseError(e);
+                fx.failAll(error.exception("fsync of " + TOPIC + " failed: " + e.getMessage()));
             }
         });
+    }
+
+    private static MemoryRecords batch(List<GroupRecord> records, long nowMs) {
+        SimpleRecord[] simple = new SimpleRecord[records.size()];
+        for (int i = 0; i < simple.length; i++) {
+            simple[i] = new SimpleRecord(nowMs, GroupRecordCodec.encodeKey(records.get(i)), GroupRecordCodec.encodeValue(records.get(i)));
+        }
+        return MemoryRecords.withRecords(Compression.NONE, simple);
+    }
+
+    private void appendHistory(List<Effects.CompletedRebalance> rebalances) {
+        if (!rebalances.isEmpty()) {
+            history.append(rebalances);
+        }
+    }
+
+    /**
+     * The error a request gets when the coordinator could not write its records: Kafka's mapping
+     * (GroupCoordinatorService.handleOperationException, GroupMetadataManager
+     * .appendGroupMetadataErrorToResponseError), so a storage error sends the client to find the
+     * coordinator again.
+     */
+    static Errors appendErrorToResponseError(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        Errors appendError;
+        if (t instanceof LogStorageException) {
+            appendError = Errors.KAFKA_STORAGE_ERROR;
+        } else if (t instanceof LogAppendException lae && lae.reason() == LogAppendException.Reason.MESSAGE_TOO_LARGE) {
+            appendError = Errors.MESSAGE_TOO_LARGE;
+        } else {
+            appendError = Errors.forException(t);
+        }
+        return switch (appendError) {
+            case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT -> Errors.COORDINATOR_NOT_AVAILABLE;
+            case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR -> Errors.NOT_COORDINATOR;
+            case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_FETCH_SIZE -> Errors.UNKNOWN_SERVER_ERROR;
+            default -> appendError;
+        };
     }
 
     /** Timers on the coordinator thread; schedule and cancel are called only from it. */

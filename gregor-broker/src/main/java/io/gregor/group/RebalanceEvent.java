@@ -15,7 +15,7 @@ public record RebalanceEvent(long startedMs, Reason reason, String detail, int g
 
     public enum Reason {
         MEMBER_JOINED, MEMBER_LEFT, SESSION_TIMEOUT, POLL_INTERVAL_EXCEEDED, METADATA_CHANGED, LEADER_REJOINED,
-        SYNC_TIMEOUT
+        SYNC_TIMEOUT, WRITE_FAILED
     }
 
     public record MemberAssignment(String memberId, String groupInstanceId, String clientId, byte[] assignment) {

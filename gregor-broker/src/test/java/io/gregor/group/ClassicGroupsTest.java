@@ -1,6 +1,7 @@
 package io.gregor.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
+import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
@@ -19,6 +23,7 @@ import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -341,5 +346,124 @@ class ClassicGroupsTest {
         assertThat(after).isEqualTo(before);
         assertThat(Errors.forCode(loaded.heartbeat(now, new HeartbeatRequestData().setGroupId("g").setMemberId(m[1])
                 .setGenerationId(2)).errorCode())).isEqualTo(Errors.NONE);
+    }
+
+    private static final long RETENTION_MS = GroupConfig.defaults(0).offsetsRetentionMs();
+
+    private CompletableFuture<OffsetCommitResponseData> commitOffset(Effects fx, String group, String memberId, int generation,
+                                                                     String topic) {
+        OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId(group).setMemberId(memberId)
+                .setGenerationIdOrMemberEpoch(generation);
+        request.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic).setPartitions(List.of(
+                new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(7))));
+        CompletableFuture<OffsetCommitResponseData> f = new CompletableFuture<>();
+        sm.commitOffsets(fx, now, (short) 9, request, (t, p) -> true, f);
+        return f;
+    }
+
+    private void commitOffset(String group, String memberId, int generation, String topic) {
+        Effects fx = new Effects();
+        CompletableFuture<OffsetCommitResponseData> f = commitOffset(fx, group, memberId, generation, topic);
+        commit(fx);
+        assertThat(commitError(f.join())).isEqualTo(Errors.NONE);
+    }
+
+    private void expireOffsets() {
+        Effects fx = new Effects();
+        sm.expireOffsets(fx, now);
+        commit(fx);
+    }
+
+    private List<String> committedTopics(String group) {
+        return sm.fetchOffsets(group, null).stream().map(GroupStateMachine.FetchedOffset::topic).toList();
+    }
+
+    @Test
+    void shouldExpireStandaloneOffsetsByCommitTimeThenDeleteTheGroup() {
+        commitOffset("simple", "", -1, "old");
+        advance(RETENTION_MS / 2);
+        commitOffset("simple", "", -1, "new");
+        advance(RETENTION_MS / 2 - 1);
+        expireOffsets();
+        assertThat(committedTopics("simple")).containsExactly("new", "old");
+        advance(1);
+        expireOffsets();
+        assertThat(committedTopics("simple")).containsExactly("new");
+        assertThat(sm.groupState("simple")).isEqualTo(GroupState.EMPTY);
+        advance(RETENTION_MS / 2);
+        expireOffsets();
+        assertThat(committedTopics("simple")).isEmpty();
+        assertThat(sm.groupState("simple")).as("an empty group without offsets is deleted").isNull();
+        assertThat(written).contains(new GroupRecord.GroupMetadata("simple", null));
+    }
+
+    @Test
+    void shouldExpireOffsetsOfAnEmptiedGroupCountingFromWhenItBecameEmpty() {
+        JoinGroupResponseData a = joinNew("g", "range").join();
+        sync("g", a.memberId(), 1, Map.of(a.memberId(), "all")).join();
+        commitOffset("g", a.memberId(), 1, "t");
+        now += RETENTION_MS; // no timers fire: as if the member kept heartbeating
+        expireOffsets();
+        assertThat(committedTopics("g")).as("a Stable group with unknown subscriptions keeps its offsets").containsExactly("t");
+
+        Effects fx = new Effects();
+        sm.leaveGroup(fx, now, new LeaveGroupRequestData().setGroupId("g"),
+                List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(a.memberId())));
+        commit(fx);
+        assertThat(sm.groupState("g")).isEqualTo(GroupState.EMPTY);
+        advance(RETENTION_MS - 1);
+        expireOffsets();
+        assertThat(committedTopics("g")).containsExactly("t");
+        advance(1);
+        expireOffsets();
+        assertThat(committedTopics("g")).isEmpty();
+        assertThat(sm.groupState("g")).isNull();
+    }
+
+    @Test
+    void shouldExpireOffsetsOfTopicsAStableConsumerGroupDoesNotSubscribeTo() {
+        byte[] subscription = Utils.toArray(ConsumerProtocol.serializeSubscription(
+                new ConsumerPartitionAssignor.Subscription(List.of("t"))));
+        JoinGroupRequestData request = joinRequest("g", "", "consumer", "range");
+        request.protocols().iterator().next().setMetadata(subscription);
+        String memberId = join(request).join().memberId();
+        JoinGroupResponseData joined = join(request.duplicate().setMemberId(memberId)).join();
+        sync("g", memberId, joined.generationId(), Map.of(memberId, "all")).join();
+        commitOffset("g", memberId, joined.generationId(), "t");
+        commitOffset("g", memberId, joined.generationId(), "unsubscribed");
+        now += RETENTION_MS; // no timers fire: as if the member kept heartbeating
+        expireOffsets();
+        assertThat(committedTopics("g")).containsExactly("t");
+        assertThat(sm.groupState("g")).isEqualTo(GroupState.STABLE);
+    }
+
+    @Test
+    void shouldStartANewRebalanceWhenTheAssignmentCannotBeWritten() {
+        JoinGroupResponseData a = joinNew("g", "range").join();
+        SyncGroupRequestData request = new SyncGroupRequestData().setGroupId("g").setMemberId(a.memberId()).setGenerationId(1);
+        request.assignments().add(new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(a.memberId()).setAssignment(bytes("a")));
+        CompletableFuture<SyncGroupResponseData> synced = new CompletableFuture<>();
+        Effects fx = new Effects();
+        sm.syncGroup(fx, now, new RequestMeta((short) 5, "client", "/127.0.0.1"), request, synced);
+        Effects next = new Effects();
+        fx.writeFailed(Errors.NOT_COORDINATOR, "injected", now, next);
+        commit(next);
+
+        assertThatThrownBy(synced::join).hasCauseInstanceOf(NotCoordinatorException.class);
+        assertThat(sm.groupState("g")).isEqualTo(GroupState.PREPARING_REBALANCE);
+        assertThat(heartbeat("g", a.memberId(), 1)).isEqualTo(Errors.REBALANCE_IN_PROGRESS);
+        JoinGroupResponseData rejoined = join(joinRequest("g", a.memberId(), "consumer", "range")).join();
+        assertThat(rejoined.generationId()).isEqualTo(2);
+        assertThat(sync("g", a.memberId(), 2, Map.of(a.memberId(), "b")).join().assignment()).isEqualTo(bytes("b"));
+    }
+
+    @Test
+    void shouldLeaveNoGroupOrOffsetWhenASimpleCommitCannotBeWritten() {
+        Effects fx = new Effects();
+        CompletableFuture<OffsetCommitResponseData> f = commitOffset(fx, "simple", "", -1, "t");
+        fx.writeFailed(Errors.NOT_COORDINATOR, "injected", now, new Effects());
+        assertThatThrownBy(f::join).hasCauseInstanceOf(NotCoordinatorException.class);
+        assertThat(sm.groupState("simple")).isNull();
+        assertThat(sm.fetchOffsets("simple", null)).isEmpty();
     }
 }

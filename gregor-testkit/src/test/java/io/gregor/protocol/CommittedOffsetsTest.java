@@ -1,0 +1,174 @@
+package io.gregor.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gregor.storage.LogStorageException;
+import io.gregor.testkit.RawClient;
+import io.gregor.testkit.TestNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
+import org.apache.kafka.common.requests.HeartbeatRequest;
+import org.apache.kafka.common.requests.HeartbeatResponse;
+import org.apache.kafka.common.requests.JoinGroupRequest;
+import org.apache.kafka.common.requests.JoinGroupResponse;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
+import org.apache.kafka.common.requests.OffsetFetchRequest;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
+import org.apache.kafka.common.requests.SyncGroupRequest;
+import org.apache.kafka.common.requests.SyncGroupResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Committed offsets when the topic goes away or {@code __consumer_offsets} cannot be written: a
+ * deleted topic's offsets are gone for good (Kafka's onPartitionsDeleted), and a failed write
+ * answers Kafka's error and leaves the last committed offset in place.
+ */
+@Timeout(120)
+class CommittedOffsetsTest {
+
+    private static Map<TopicPartition, OffsetAndMetadata> committed(Admin admin, String group) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    }
+
+    @Test
+    void shouldForgetTheOffsetsOfADeletedTopicAlsoAfterRestartAndWhenItIsCreatedAgain() throws Exception {
+        try (TestNode node = TestNode.start()) {
+            Clients.createTopic(node, "doomed", 2, Map.of());
+            Clients.createTopic(node, "kept", 1, Map.of());
+            TopicPartition doomed0 = new TopicPartition("doomed", 0);
+            TopicPartition doomed1 = new TopicPartition("doomed", 1);
+            TopicPartition kept = new TopicPartition("kept", 0);
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of("group.id", "offsets-of-deleted",
+                    "enable.auto.commit", "false"))) {
+                consumer.assign(List.of(doomed0, doomed1, kept));
+                consumer.commitSync(Map.of(doomed0, new OffsetAndMetadata(5), doomed1, new OffsetAndMetadata(6),
+                        kept, new OffsetAndMetadata(7)));
+            }
+            try (Admin admin = Clients.admin(node)) {
+                assertThat(committed(admin, "offsets-of-deleted")).containsOnlyKeys(doomed0, doomed1, kept);
+
+                admin.deleteTopics(List.of("doomed")).all().get();
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(committed(admin, "offsets-of-deleted")).containsOnlyKeys(kept));
+
+                Clients.createTopic(node, "doomed", 2, Map.of());
+                assertThat(committed(admin, "offsets-of-deleted")).as("the new topic starts without committed offsets")
+                        .containsOnlyKeys(kept);
+            }
+
+            node.restart();
+
+            try (Admin admin = Clients.admin(node)) {
+                Map<TopicPartition, OffsetAndMetadata> afterRestart = committed(admin, "offsets-of-deleted");
+                assertThat(afterRestart).containsOnlyKeys(kept);
+                assertThat(afterRestart.get(kept).offset()).isEqualTo(7);
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerNotCoordinatorAndKeepTheLastOffsetWhenTheCommitCannotBeWritten() throws Exception {
+        try (TestNode node = TestNode.start(); RawClient client = RawClient.connect(node)) {
+            Clients.createTopic(node, "t", 1, Map.of());
+            awaitCoordinator(client, "unwritable");
+            assertThat(commit(client, "unwritable", 5)).isEqualTo(Errors.NONE);
+
+            node.node().groupCoordinator().injectAppendFault(p -> {
+                throw new LogStorageException("injected: disk full");
+            });
+            // Kafka maps KAFKA_STORAGE_ERROR on a coordinator write to NOT_COORDINATOR.
+            assertThat(commit(client, "unwritable", 10)).isEqualTo(Errors.NOT_COORDINATOR);
+            assertThat(fetch(client, "unwritable")).isEqualTo(5);
+
+            node.node().groupCoordinator().injectAppendFault(p -> {
+            });
+            assertThat(fetch(client, "unwritable")).isEqualTo(5);
+            assertThat(commit(client, "unwritable", 11)).isEqualTo(Errors.NONE);
+            assertThat(fetch(client, "unwritable")).isEqualTo(11);
+        }
+    }
+
+    @Test
+    void shouldStartANewRebalanceWhenTheAssignmentCannotBeWritten() throws Exception {
+        try (TestNode node = TestNode.builder().override("group.initial.rebalance.delay.ms", "0").start();
+             RawClient client = RawClient.connect(node)) {
+            Clients.createTopic(node, "t", 1, Map.of());
+            awaitCoordinator(client, "unsynced");
+            JoinGroupResponse first = client.send(new JoinGroupRequest.Builder(join("unsynced", "")).build((short) 9));
+            assertThat(first.error()).isEqualTo(Errors.MEMBER_ID_REQUIRED);
+            JoinGroupResponseData joined = ((JoinGroupResponse) client.send(new JoinGroupRequest.Builder(
+                    join("unsynced", first.data().memberId())).build((short) 9))).data();
+            assertThat(joined.generationId()).isEqualTo(1);
+
+            node.node().groupCoordinator().injectAppendFault(p -> {
+                throw new LogStorageException("injected: disk full");
+            });
+            SyncGroupResponse synced = client.send(new SyncGroupRequest.Builder(new SyncGroupRequestData().setGroupId("unsynced")
+                    .setMemberId(joined.memberId()).setGenerationId(1).setAssignments(List.of(
+                            new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(joined.memberId())
+                                    .setAssignment(new byte[] {1})))).build((short) 5));
+            assertThat(synced.error()).isEqualTo(Errors.NOT_COORDINATOR);
+            node.node().groupCoordinator().injectAppendFault(p -> {
+            });
+
+            HeartbeatResponse heartbeat = client.send(new HeartbeatRequest.Builder(new HeartbeatRequestData().setGroupId("unsynced")
+                    .setMemberId(joined.memberId()).setGenerationId(1)).build((short) 4));
+            assertThat(heartbeat.error()).as("the unwritten generation is not Stable").isEqualTo(Errors.REBALANCE_IN_PROGRESS);
+            JoinGroupResponseData rejoined = ((JoinGroupResponse) client.send(new JoinGroupRequest.Builder(
+                    join("unsynced", joined.memberId())).build((short) 9))).data();
+            assertThat(rejoined.generationId()).isEqualTo(2);
+        }
+    }
+
+    private static void awaitCoordinator(RawClient client, String group) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            FindCoordinatorResponse r = client.send(new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData()
+                    .setKeyType((byte) 0).setCoordinatorKeys(List.of(group))).build((short) 6));
+            return r.data().coordinators().get(0).errorCode() == Errors.NONE.code();
+        });
+    }
+
+    private static JoinGroupRequestData join(String group, String memberId) {
+        JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(new byte[] {1}));
+        return new JoinGroupRequestData().setGroupId(group).setMemberId(memberId).setProtocolType("consumer")
+                .setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000).setProtocols(protocols);
+    }
+
+    /** A simple commit (no member, generation -1) of partition t-0. */
+    private static Errors commit(RawClient client, String group, long offset) {
+        OffsetCommitResponse r = client.send(OffsetCommitRequest.Builder.forTopicNames(new OffsetCommitRequestData().setGroupId(group)
+                .setMemberId("").setGenerationIdOrMemberEpoch(-1).setTopics(List.of(
+                        new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t").setPartitions(List.of(
+                                new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(offset))))))
+                .build((short) 9));
+        return Errors.forCode(r.data().topics().get(0).partitions().get(0).errorCode());
+    }
+
+    private static long fetch(RawClient client, String group) {
+        OffsetFetchResponse r = client.send(OffsetFetchRequest.Builder.forTopicNames(new OffsetFetchRequestData().setGroups(List.of(
+                new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(group).setTopics(List.of(
+                        new OffsetFetchRequestData.OffsetFetchRequestTopics().setName("t").setPartitionIndexes(List.of(0)))))), false)
+                .build((short) 9));
+        return r.data().groups().get(0).topics().get(0).partitions().get(0).committedOffset();
+    }
+}
