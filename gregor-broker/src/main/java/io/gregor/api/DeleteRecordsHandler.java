@@ -63,6 +63,11 @@ final class DeleteRecordsHandler implements ApiHandler {
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
+                if (topic.get().isInternal()) {
+                    // As Kafka's ReplicaManager.deleteRecordsOnLocalLog: "Cannot delete records of internal topic".
+                    result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+                    continue;
+                }
                 String policy = TopicConfigDef.effective("cleanup.policy", topic.get().configs(), broker.config());
                 if (!TopicConfigAlteration.listParts(policy).contains("delete")) {
                     result.setErrorCode(Errors.POLICY_VIOLATION.code());

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * acks=1 answers once written to the log; acks=all once the write is fsynced by the group
  * commit flusher (RF=1: the ISR is this node), releasing the connection for the next request
  * while it waits; acks=0 sends nothing, and a failure closes the
- * connection so the client notices, as Kafka does.
+ * connection so the client notices, as Kafka does. Internal topics are written only by the
+ * coordinators that own them, never through Produce.
  */
 final class ProduceHandler implements ApiHandler {
 
@@ -89,6 +90,12 @@ final class ProduceHandler implements ApiHandler {
                         error = Errors.UNSUPPORTED_COMPRESSION_TYPE;
                     } else if (hasTransactionalBatch(records) && request.transactionalId() == null) {
                         error = Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+                    } else if (topic.get().isInternal()) {
+                        // Kafka's ReplicaManager.appendToLocalLog refuses client appends to internal
+                        // topics; only the coordinators write them, straight to the log. (Kafka also
+                        // lets clientId "__admin_client" through; we do not.)
+                        error = Errors.INVALID_TOPIC_EXCEPTION;
+                        message = "Cannot append to internal topic " + name;
                     } else {
                         try {
                             ReplicaManager.HostedPartition p = hosted.get();

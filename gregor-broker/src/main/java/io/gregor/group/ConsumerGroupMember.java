@@ -7,12 +7,11 @@ import java.util.List;
  * {@link GroupRecord.ConsumerMemberSubscription}) and its reconciled epoch and assignment (from
  * {@link GroupRecord.ConsumerMemberAssignment}). Immutable; {@link ConsumerGroup} replaces it on replay.
  *
- * @param assigned          the partitions the member may consume now
- * @param pendingRevocation partitions it must give up; still its own until it stops reporting them
+ * @param current its epoch, state, the partitions it may consume now ({@code assigned}), the ones
+ *                it must give up ({@code pendingRevocation}; still its own until it stops reporting
+ *                them), and the epoch each of them was assigned at
  */
-public record ConsumerGroupMember(String memberId, GroupRecord.MemberSubscription subscription, int memberEpoch,
-                                  int previousMemberEpoch, State state, GroupRecord.Assignment assigned,
-                                  GroupRecord.Assignment pendingRevocation) {
+public record ConsumerGroupMember(String memberId, GroupRecord.MemberSubscription subscription, GroupRecord.CurrentAssignment current) {
 
     /** Epoch of a static member that left temporarily (KIP-848: heartbeat with epoch -2). */
     public static final int LEAVE_GROUP_STATIC_MEMBER_EPOCH = -2;
@@ -27,27 +26,49 @@ public record ConsumerGroupMember(String memberId, GroupRecord.MemberSubscriptio
         UNRELEASED_PARTITIONS
     }
 
+    static final GroupRecord.CurrentAssignment NOTHING = new GroupRecord.CurrentAssignment(0, 0, State.STABLE,
+            GroupRecord.Assignment.EMPTY, GroupRecord.Assignment.EMPTY, GroupRecord.PartitionEpochs.EMPTY);
+
     static ConsumerGroupMember placeholder(String memberId) {
         return new ConsumerGroupMember(memberId, new GroupRecord.MemberSubscription(null, null, "", "", List.of(), null, null, -1),
-                0, 0, State.STABLE, GroupRecord.Assignment.EMPTY, GroupRecord.Assignment.EMPTY);
+                NOTHING);
     }
 
     ConsumerGroupMember withSubscription(GroupRecord.MemberSubscription newSubscription) {
-        return new ConsumerGroupMember(memberId, newSubscription, memberEpoch, previousMemberEpoch, state, assigned, pendingRevocation);
+        return new ConsumerGroupMember(memberId, newSubscription, current);
     }
 
     ConsumerGroupMember withCurrent(GroupRecord.CurrentAssignment c) {
-        return new ConsumerGroupMember(memberId, subscription, c.memberEpoch(), c.previousMemberEpoch(), c.state(), c.assigned(),
-                c.pendingRevocation());
+        return new ConsumerGroupMember(memberId, subscription, c);
     }
 
-    GroupRecord.CurrentAssignment current() {
-        return new GroupRecord.CurrentAssignment(memberEpoch, previousMemberEpoch, state, assigned, pendingRevocation);
+    public int memberEpoch() {
+        return current.memberEpoch();
+    }
+
+    public int previousMemberEpoch() {
+        return current.previousMemberEpoch();
+    }
+
+    public State state() {
+        return current.state();
+    }
+
+    public GroupRecord.Assignment assigned() {
+        return current.assigned();
+    }
+
+    public GroupRecord.Assignment pendingRevocation() {
+        return current.pendingRevocation();
+    }
+
+    public GroupRecord.PartitionEpochs assignmentEpochs() {
+        return current.assignmentEpochs();
     }
 
     /** Partitions this member still holds: assigned or not yet revoked. */
     GroupRecord.Assignment owned() {
-        return assigned.union(pendingRevocation);
+        return assigned().union(pendingRevocation());
     }
 
     String instanceId() {

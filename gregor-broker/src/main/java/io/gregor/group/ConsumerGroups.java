@@ -10,9 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
@@ -25,6 +27,7 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,7 +142,7 @@ final class ConsumerGroups {
         if (request.memberEpoch() == ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
             // A static member leaves temporarily: it keeps its partitions until it comes back or its session expires.
             GroupRecord.CurrentAssignment c = new GroupRecord.CurrentAssignment(ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH,
-                    member.memberEpoch(), member.state(), member.assigned(), member.pendingRevocation());
+                    member.memberEpoch(), member.state(), member.assigned(), member.pendingRevocation(), member.assignmentEpochs());
             fx.write(partitionFor.applyAsInt(group.groupId), new GroupRecord.ConsumerMemberAssignment(group.groupId, member.memberId(), c));
             timer.cancel(revocationKey(group.groupId, member.memberId()));
         } else {
@@ -177,13 +180,13 @@ final class ConsumerGroups {
             }
             if (replaced != null) {
                 // The static member comes back: it takes over the old member's epoch and partitions.
-                member = new ConsumerGroupMember(memberId, replaced.subscription(), replaced.previousMemberEpoch(),
-                        replaced.previousMemberEpoch(), replaced.state(), replaced.assigned(), replaced.pendingRevocation());
+                member = new ConsumerGroupMember(memberId, replaced.subscription(), new GroupRecord.CurrentAssignment(
+                        replaced.previousMemberEpoch(), replaced.previousMemberEpoch(), replaced.state(), replaced.assigned(),
+                        replaced.pendingRevocation(), replaced.assignmentEpochs()));
             } else {
                 // A (re)join starts from nothing: the client has dropped whatever it owned.
                 member = new ConsumerGroupMember(memberId, member == null ? ConsumerGroupMember.placeholder(memberId).subscription()
-                        : member.subscription(), 0, 0, ConsumerGroupMember.State.STABLE, GroupRecord.Assignment.EMPTY,
-                        GroupRecord.Assignment.EMPTY);
+                        : member.subscription(), ConsumerGroupMember.NOTHING);
             }
         } else {
             if (member == null) {
@@ -282,6 +285,55 @@ final class ConsumerGroups {
     }
 
     /**
+     * OffsetCommit from a member of this KIP-848 group, as Kafka 4.4 checks it
+     * ({@code ConsumerGroup.validateOffsetCommit} with KIP-1251 assignment epochs): the member's
+     * current epoch commits anything; a newer one is STALE_MEMBER_EPOCH; an older one (a commit that
+     * crossed the heartbeat bumping the epoch) only for partitions the member still holds, assigned
+     * at that epoch or before, so a zombie cannot overwrite the offsets of a partition's new owner.
+     * Like Kafka, one such partition failing fails the whole request. Partitions that do not
+     * exist are left to the caller (UNKNOWN_TOPIC_OR_PARTITION).
+     */
+    Errors validateOffsetCommit(ConsumerGroup group, short version, OffsetCommitRequestData request,
+                                BiPredicate<String, Integer> partitionExists) {
+        int memberEpoch = request.generationIdOrMemberEpoch();
+        String memberId = request.memberId() == null ? "" : request.memberId();
+        if (memberEpoch < 0 && group.members.isEmpty()) {
+            // A "simple" commit (admin client) is allowed only while the group has no members.
+            return Errors.NONE;
+        }
+        ConsumerGroupMember member = group.members.get(memberId);
+        if (member == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (version < 9) {
+            return Errors.UNSUPPORTED_VERSION;
+        }
+        if (memberEpoch == member.memberEpoch()) {
+            return Errors.NONE;
+        }
+        if (memberEpoch > member.memberEpoch()) {
+            return Errors.STALE_MEMBER_EPOCH;
+        }
+        MetadataImage img = image.get();
+        for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics()) {
+            Optional<MetadataImage.TopicImage> t = img.topic(topic.name());
+            for (OffsetCommitRequestData.OffsetCommitRequestPartition p : topic.partitions()) {
+                if (t.isEmpty() || !partitionExists.test(topic.name(), p.partitionIndex())) {
+                    continue;
+                }
+                int assignedAt = member.assignmentEpochs().epochOf(t.get().id(), p.partitionIndex());
+                if (assignedAt < 0 || memberEpoch < assignedAt) {
+                    log.info("Refused commit of {}-{} by member {} of group {} at epoch {}: {}", topic.name(), p.partitionIndex(),
+                            memberId, group.groupId, memberEpoch, assignedAt < 0 ? "it does not hold the partition"
+                                    : "the partition was assigned at epoch " + assignedAt);
+                    return Errors.STALE_MEMBER_EPOCH;
+                }
+            }
+        }
+        return Errors.NONE;
+    }
+
+    /**
      * One step of {@code member} towards {@code target}: revoke first (epoch unchanged), then take
      * the target epoch and every target partition no other member still holds.
      */
@@ -292,8 +344,9 @@ final class ConsumerGroups {
             if (owned == null || owned.intersects(m.pendingRevocation())) {
                 return m;
             }
-            m = new ConsumerGroupMember(m.memberId(), m.subscription(), m.memberEpoch(), m.previousMemberEpoch(),
-                    ConsumerGroupMember.State.STABLE, m.assigned(), GroupRecord.Assignment.EMPTY);
+            m = m.withCurrent(new GroupRecord.CurrentAssignment(m.memberEpoch(), m.previousMemberEpoch(),
+                    ConsumerGroupMember.State.STABLE, m.assigned(), GroupRecord.Assignment.EMPTY,
+                    m.assignmentEpochs().forHeld(m.assigned(), m.memberEpoch())));
         }
         if (m.memberEpoch() == targetEpoch && m.state() == ConsumerGroupMember.State.STABLE && m.assigned().equals(target)) {
             return m;
@@ -301,8 +354,8 @@ final class ConsumerGroups {
         GroupRecord.Assignment keep = m.assigned().intersect(target);
         GroupRecord.Assignment revoke = m.assigned().minus(target);
         if (!revoke.isEmpty()) {
-            return new ConsumerGroupMember(m.memberId(), m.subscription(), m.memberEpoch(), m.previousMemberEpoch(),
-                    ConsumerGroupMember.State.UNREVOKED_PARTITIONS, keep, revoke);
+            return m.withCurrent(new GroupRecord.CurrentAssignment(m.memberEpoch(), m.previousMemberEpoch(),
+                    ConsumerGroupMember.State.UNREVOKED_PARTITIONS, keep, revoke, m.assignmentEpochs()));
         }
         Map<Uuid, Set<Integer>> free = new TreeMap<>();
         boolean unreleased = false;
@@ -316,9 +369,11 @@ final class ConsumerGroups {
             }
         }
         int previous = m.memberEpoch() == targetEpoch ? m.previousMemberEpoch() : m.memberEpoch();
-        return new ConsumerGroupMember(m.memberId(), m.subscription(), targetEpoch, previous,
+        GroupRecord.Assignment assigned = keep.union(new GroupRecord.Assignment(free));
+        // Kept partitions keep the epoch they were assigned at; new ones get the target epoch (KIP-1251).
+        return m.withCurrent(new GroupRecord.CurrentAssignment(targetEpoch, previous,
                 unreleased ? ConsumerGroupMember.State.UNRELEASED_PARTITIONS : ConsumerGroupMember.State.STABLE,
-                keep.union(new GroupRecord.Assignment(free)), GroupRecord.Assignment.EMPTY);
+                assigned, GroupRecord.Assignment.EMPTY, m.assignmentEpochs().forHeld(assigned, targetEpoch)));
     }
 
     private static boolean heldByOther(String memberId, Uuid topicId, int partition, Map<String, ConsumerGroupMember> members) {

@@ -71,8 +71,48 @@ public sealed interface GroupRecord {
     record ConsumerMemberAssignment(String groupId, String memberId, CurrentAssignment value) implements GroupRecord {
     }
 
+    /** {@code assignmentEpochs} covers exactly the partitions of {@code assigned} and {@code pendingRevocation}. */
     record CurrentAssignment(int memberEpoch, int previousMemberEpoch, ConsumerGroupMember.State state, Assignment assigned,
-                             Assignment pendingRevocation) {
+                             Assignment pendingRevocation, PartitionEpochs assignmentEpochs) {
+    }
+
+    /**
+     * The member epoch at which each partition a member holds was assigned to it (KIP-1251
+     * "assignment epochs"): a partition the member keeps across rebalances keeps its epoch.
+     * Immutable and sorted, like {@link Assignment}.
+     */
+    record PartitionEpochs(Map<Uuid, Map<Integer, Integer>> epochs) {
+        public static final PartitionEpochs EMPTY = new PartitionEpochs(Map.of());
+
+        public PartitionEpochs {
+            Map<Uuid, Map<Integer, Integer>> copy = new TreeMap<>();
+            for (Map.Entry<Uuid, Map<Integer, Integer>> e : epochs.entrySet()) {
+                if (!e.getValue().isEmpty()) {
+                    copy.put(e.getKey(), Collections.unmodifiableMap(new TreeMap<>(e.getValue())));
+                }
+            }
+            epochs = Collections.unmodifiableMap(copy);
+        }
+
+        /** The epoch {@code partition} was assigned at, or -1 if the member does not hold it. */
+        public int epochOf(Uuid topicId, int partition) {
+            Map<Integer, Integer> p = epochs.get(topicId);
+            Integer epoch = p == null ? null : p.get(partition);
+            return epoch == null ? -1 : epoch;
+        }
+
+        /** The epochs of the partitions in {@code held}: known ones keep theirs, the others get {@code newEpoch}. */
+        public PartitionEpochs forHeld(Assignment held, int newEpoch) {
+            Map<Uuid, Map<Integer, Integer>> out = new TreeMap<>();
+            held.partitions().forEach((topicId, partitions) -> {
+                Map<Integer, Integer> mine = out.computeIfAbsent(topicId, t -> new TreeMap<>());
+                for (int p : partitions) {
+                    int known = epochOf(topicId, p);
+                    mine.put(p, known >= 0 ? known : newEpoch);
+                }
+            });
+            return new PartitionEpochs(out);
+        }
     }
 
     /** Partitions by topic id; immutable, sorted, with no empty topic entries. */

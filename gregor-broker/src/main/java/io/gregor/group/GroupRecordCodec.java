@@ -33,9 +33,11 @@ import org.apache.kafka.common.Uuid;
  *                  | rebalanceTimeoutMs:int32
  *         type 5 = member target assignment, version 0: version:int16 | assignment
  *         type 6 = target assignment epoch, version 0: version:int16 | assignmentEpoch:int32
- *         type 7 = member current assignment, version 0: version:int16 | memberEpoch:int32 | previousMemberEpoch:int32
- *                  | state:int8 | assigned:assignment | pendingRevocation:assignment
+ *         type 7 = member current assignment, version 1: version:int16 | memberEpoch:int32 | previousMemberEpoch:int32
+ *                  | state:int8 | assigned:assignment | pendingRevocation:assignment | assignmentEpochs:epochs
+ *                  (version 0 has no assignmentEpochs: every partition then counts as assigned at memberEpoch)
  *         assignment = topicCount:int32 | (topicId:uuid | partitionCount:int32 | partition:int32*)*
+ *         epochs = topicCount:int32 | (topicId:uuid | partitionCount:int32 | (partition:int32 | epoch:int32)*)*
  *         uuid = mostSignificantBits:int64 | leastSignificantBits:int64
  * string = length:int32 (-1 = null) | UTF-8 bytes        bytes = length:int32 (-1 = null) | bytes
  * </pre>
@@ -51,6 +53,8 @@ public final class GroupRecordCodec {
     static final short CONSUMER_TARGET_EPOCH_TYPE = 6;
     static final short CONSUMER_MEMBER_ASSIGNMENT_TYPE = 7;
     private static final short VALUE_VERSION = 0;
+    /** Version 1 of type 7 adds the KIP-1251 assignment epochs. */
+    private static final short MEMBER_ASSIGNMENT_VERSION = 1;
 
     private GroupRecordCodec() {
     }
@@ -136,9 +140,10 @@ public final class GroupRecordCodec {
                 return null;
             }
             GroupRecord.CurrentAssignment v = r.value();
-            w.int16(VALUE_VERSION).int32(v.memberEpoch()).int32(v.previousMemberEpoch()).int8((byte) v.state().ordinal());
+            w.int16(MEMBER_ASSIGNMENT_VERSION).int32(v.memberEpoch()).int32(v.previousMemberEpoch()).int8((byte) v.state().ordinal());
             assignment(w, v.assigned());
             assignment(w, v.pendingRevocation());
+            epochs(w, v.assignmentEpochs());
         }
         return w.toBytes();
     }
@@ -151,6 +156,29 @@ public final class GroupRecordCodec {
                 w.int32(p);
             }
         });
+    }
+
+    private static void epochs(Writer w, GroupRecord.PartitionEpochs e) {
+        w.int32(e.epochs().size());
+        e.epochs().forEach((topicId, partitions) -> {
+            w.int64(topicId.getMostSignificantBits()).int64(topicId.getLeastSignificantBits()).int32(partitions.size());
+            partitions.forEach((p, epoch) -> w.int32(p).int32(epoch));
+        });
+    }
+
+    private static GroupRecord.PartitionEpochs epochs(ByteBuffer b) {
+        int topics = b.getInt();
+        Map<Uuid, Map<Integer, Integer>> out = new HashMap<>();
+        for (int i = 0; i < topics; i++) {
+            Uuid id = new Uuid(b.getLong(), b.getLong());
+            int n = b.getInt();
+            Map<Integer, Integer> ps = new HashMap<>();
+            for (int j = 0; j < n; j++) {
+                ps.put(b.getInt(), b.getInt());
+            }
+            out.put(id, ps);
+        }
+        return new GroupRecord.PartitionEpochs(out);
     }
 
     private static GroupRecord.Assignment assignment(ByteBuffer b) {
@@ -170,8 +198,12 @@ public final class GroupRecordCodec {
 
     private static GroupRecord decodeConsumer(short type, String groupId, ByteBuffer k, ByteBuffer value) {
         ByteBuffer v = value == null ? null : value.duplicate();
+        short version = VALUE_VERSION;
         if (v != null) {
-            checkVersion(v.getShort());
+            version = v.getShort();
+            if (type != CONSUMER_MEMBER_ASSIGNMENT_TYPE || version != MEMBER_ASSIGNMENT_VERSION) {
+                checkVersion(version);
+            }
         }
         switch (type) {
             case CONSUMER_GROUP_EPOCH_TYPE -> {
@@ -212,8 +244,12 @@ public final class GroupRecordCodec {
                 if (state < 0 || state >= ConsumerGroupMember.State.values().length) {
                     throw new IllegalStateException("consumer member state: " + state);
                 }
+                GroupRecord.Assignment assigned = assignment(v);
+                GroupRecord.Assignment pending = assignment(v);
+                GroupRecord.PartitionEpochs epochs = version == VALUE_VERSION
+                        ? GroupRecord.PartitionEpochs.EMPTY.forHeld(assigned.union(pending), epoch >= 0 ? epoch : previous) : epochs(v);
                 return new GroupRecord.ConsumerMemberAssignment(groupId, memberId, new GroupRecord.CurrentAssignment(epoch, previous,
-                        ConsumerGroupMember.State.values()[state], assignment(v), assignment(v)));
+                        ConsumerGroupMember.State.values()[state], assigned, pending, epochs));
             }
             default -> throw new IllegalStateException("group record type: " + type + " (expected: 1 to 7)");
         }

@@ -174,7 +174,7 @@ public final class GroupStateMachine {
      */
     public void commitOffsets(Effects fx, long nowMs, short version, OffsetCommitRequestData request,
                               BiPredicate<String, Integer> partitionExists, CompletableFuture<OffsetCommitResponseData> future) {
-        Errors groupError = validateOffsetCommit(version, request);
+        Errors groupError = validateOffsetCommit(version, request, partitionExists);
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         int partition = partitionFor.applyAsInt(request.groupId());
         for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics()) {
@@ -202,7 +202,8 @@ public final class GroupStateMachine {
         fx.respond(future, response);
     }
 
-    private Errors validateOffsetCommit(short version, OffsetCommitRequestData request) {
+    private Errors validateOffsetCommit(short version, OffsetCommitRequestData request,
+                                        BiPredicate<String, Integer> partitionExists) {
         if (request.groupId() == null || request.groupId().isEmpty()) {
             return Errors.INVALID_GROUP_ID;
         }
@@ -210,7 +211,7 @@ public final class GroupStateMachine {
         String memberId = request.memberId() == null ? "" : request.memberId();
         ConsumerGroup cg = consumer.group(request.groupId());
         if (cg != null) {
-            return validateConsumerOffsetCommit(cg, version, generation, memberId);
+            return consumer.validateOffsetCommit(cg, version, request, partitionExists);
         }
         ClassicGroup group = classic.group(request.groupId());
         if (group == null) {
@@ -247,26 +248,11 @@ public final class GroupStateMachine {
         return Errors.NONE;
     }
 
-    /** KIP-848 members commit with their member epoch, using OffsetCommit v9+ (PROTOCOL.md 1.2 row 8). */
-    private static Errors validateConsumerOffsetCommit(ConsumerGroup group, short version, int memberEpoch, String memberId) {
-        if (memberEpoch < 0 && memberId.isEmpty()) {
-            // A "simple" commit (admin client) is allowed only while the group has no members.
-            return group.members().isEmpty() ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
-        }
-        ConsumerGroupMember member = group.members().get(memberId);
-        if (member == null) {
-            return Errors.UNKNOWN_MEMBER_ID;
-        }
-        if (version < 9) {
-            return Errors.UNSUPPORTED_VERSION;
-        }
-        // The previous epoch too: a commit may cross the heartbeat response that moved the member
-        // on (the same window the heartbeat's lost-response rule covers).
-        return memberEpoch == member.memberEpoch() || memberEpoch == member.previousMemberEpoch() ? Errors.NONE
-                : Errors.STALE_MEMBER_EPOCH;
-    }
-
-    /** OffsetFetch v9+ from a KIP-848 member: its id and epoch must be current; NONE when not given or not a consumer group. */
+    /**
+     * OffsetFetch v9+ from a KIP-848 member: its id and epoch must be current, exactly (Kafka 4.4
+     * {@code ConsumerGroup.validateOffsetFetch}; the client retries STALE_MEMBER_EPOCH with its new
+     * epoch). NONE when not given or not a consumer group.
+     */
     public Errors validateOffsetFetch(String groupId, String memberId, int memberEpoch) {
         ConsumerGroup group = consumer.group(groupId);
         if (group == null || (memberId == null && memberEpoch < 0)) {
@@ -276,8 +262,7 @@ public final class GroupStateMachine {
         if (member == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
-        return memberEpoch == member.memberEpoch() || memberEpoch == member.previousMemberEpoch() ? Errors.NONE
-                : Errors.STALE_MEMBER_EPOCH;
+        return memberEpoch == member.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.internals.Topic;
 
 /**
  * The cluster as the metadata log describes it up to {@link #lastOffset()}: brokers, topics,
@@ -35,9 +36,12 @@ public final class MetadataImage {
             return index >= 0 && index < partitions.size() ? Optional.of(partitions.get(index)) : Optional.empty();
         }
 
-        /** Kafka's internal topics (the group and transaction state logs) and Gregor's rebalance history. */
+        /**
+         * Kafka's internal topics ({@code Topic.isInternal}: the group, transaction and share-group
+         * state logs) and Gregor's rebalance history: Metadata flags them, clients cannot write them.
+         */
         public boolean isInternal() {
-            return name.equals("__consumer_offsets") || name.equals("__transaction_state") || name.equals("__gregor_rebalances");
+            return Topic.isInternal(name) || name.equals("__gregor_rebalances");
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.MetadataRecord;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -140,6 +141,64 @@ class ConsumerGroupsTest {
         assertThat(ack("a", 1, keep).memberEpoch()).isEqualTo(2);
         assertThat(Errors.forCode(ack("a", 1, keep).errorCode())).isEqualTo(Errors.NONE);
         assertThat(Errors.forCode(ack("a", 1, Set.of(0, 1, 2, 3, 4, 5)).errorCode())).isEqualTo(Errors.FENCED_MEMBER_EPOCH);
+    }
+
+    private Errors commitOffset(String memberId, int epoch, int... partitions) {
+        OffsetCommitRequestData.OffsetCommitRequestTopic topic = new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t");
+        for (int p : partitions) {
+            topic.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(p).setCommittedOffset(42));
+        }
+        OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId("g").setMemberId(memberId)
+                .setGenerationIdOrMemberEpoch(epoch).setTopics(List.of(topic));
+        Effects fx = new Effects();
+        CompletableFuture<OffsetCommitResponseData> future = new CompletableFuture<>();
+        sm.commitOffsets(fx, now, (short) 10, request, (t, p) -> t.equals("t") && p >= 0 && p < 6, future);
+        commit(fx);
+        Set<Errors> errors = new HashSet<>();
+        future.join().topics().forEach(t -> t.partitions().forEach(p -> errors.add(Errors.forCode(p.errorCode()))));
+        assertThat(errors).hasSize(1);
+        return errors.iterator().next();
+    }
+
+    @Test
+    void shouldAcceptOlderEpochCommitOnlyForPartitionsStillHeldSinceThen() {
+        join("a", null);
+        join("b", null);
+        Set<Integer> keep = partitions(ack("a", 1, Set.of(0, 1, 2, 3, 4, 5)));
+        Set<Integer> moved = new HashSet<>(Set.of(0, 1, 2, 3, 4, 5));
+        moved.removeAll(keep);
+        assertThat(ack("a", 1, keep).memberEpoch()).isEqualTo(2);
+        assertThat(partitions(ack("b", 2, Set.of()))).isEqualTo(moved);
+        int kept = keep.iterator().next();
+        int lost = moved.iterator().next();
+
+        // KIP-1251: a's commit at epoch 1 crossed the heartbeat that moved it to 2; it still holds
+        // the partition, assigned at epoch 1, so the commit stands.
+        assertThat(commitOffset("a", 1, kept)).isEqualTo(Errors.NONE);
+        // A partition it gave up is b's now: a zombie commit from epoch 1 must not overwrite it,
+        // and one such partition fails the whole request, as in Kafka.
+        assertThat(commitOffset("a", 1, kept, lost)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        // b got its partitions at epoch 2: older epochs cannot commit them, newer ones nothing.
+        assertThat(commitOffset("b", 1, lost)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commitOffset("a", 3, kept)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commitOffset("b", 2, lost)).isEqualTo(Errors.NONE);
+        assertThat(written).filteredOn(r -> r instanceof GroupRecord.OffsetCommit)
+                .extracting(r -> ((GroupRecord.OffsetCommit) r).partition()).containsExactly(kept, lost);
+        // OffsetFetch takes only the current epoch (the client retries with its new one).
+        assertThat(sm.validateOffsetFetch("g", "a", 1)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(sm.validateOffsetFetch("g", "a", 2)).isEqualTo(Errors.NONE);
+    }
+
+    @Test
+    void shouldReadMemberAssignmentsWrittenBeforeAssignmentEpochsAtTheirMemberEpoch() {
+        java.nio.ByteBuffer v0 = java.nio.ByteBuffer.allocate(2 + 4 + 4 + 1 + 4 + 16 + 4 + 4 + 4);
+        v0.putShort((short) 0).putInt(3).putInt(1).put((byte) 0).putInt(1)
+                .putLong(TOPIC_ID.getMostSignificantBits()).putLong(TOPIC_ID.getLeastSignificantBits()).putInt(1).putInt(4).putInt(0).flip();
+        GroupRecord.ConsumerMemberAssignment r = new GroupRecord.ConsumerMemberAssignment("g", "a", ConsumerGroupMember.NOTHING);
+        GroupRecord decoded = GroupRecordCodec.decode(java.nio.ByteBuffer.wrap(GroupRecordCodec.encodeKey(r)), v0);
+        GroupRecord.CurrentAssignment c = ((GroupRecord.ConsumerMemberAssignment) decoded).value();
+        assertThat(c.assigned().partitions()).isEqualTo(Map.of(TOPIC_ID, Set.of(4)));
+        assertThat(c.assignmentEpochs().epochOf(TOPIC_ID, 4)).isEqualTo(3);
     }
 
     @Test

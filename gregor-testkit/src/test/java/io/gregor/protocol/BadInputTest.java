@@ -15,8 +15,10 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -25,6 +27,7 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -40,6 +43,8 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -238,6 +243,40 @@ class BadInputTest {
                 assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic(bad, 1, (short) 1))).all().get())
                         .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(InvalidTopicException.class);
             }
+        }
+    }
+
+    @Test
+    void shouldRefuseClientWritesToInternalTopicsAndKeepGroupOffsets() throws Exception {
+        String group = "internal-victim";
+        Map<TopicPartition, OffsetAndMetadata> committed = Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(1, "m"));
+        try (Admin admin = Clients.admin(node)) {
+            admin.alterConsumerGroupOffsets(group, committed).all().get();
+        }
+        try (RawClient client = RawClient.connect(node)) {
+            MetadataResponse metadata = client.send(new MetadataRequest.Builder(List.of("__consumer_offsets", TOPIC), false)
+                    .build((short) 12));
+            MetadataResponseData.MetadataResponseTopic offsetsTopic = metadata.data().topics().find("__consumer_offsets");
+            assertThat(offsetsTopic.isInternal()).isTrue();
+            assertThat(metadata.data().topics().find(TOPIC).isInternal()).isFalse();
+            assertThat(offsetsTopic.partitions()).isNotEmpty();
+            for (MetadataResponseData.MetadataResponsePartition p : offsetsTopic.partitions()) {
+                ProduceResponseData.PartitionProduceResponse r = produceFull(client, "__consumer_offsets", p.partitionIndex(),
+                        records("forged"));
+                assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION);
+                assertThat(r.errorMessage()).isEqualTo("Cannot append to internal topic __consumer_offsets");
+            }
+            // The metadata log is not a topic clients can see.
+            assertThat(produce(client, "__cluster_metadata", 0, records("forged"))).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        }
+        try (Admin admin = Clients.admin(node)) {
+            assertThatThrownBy(() -> admin.deleteRecords(Map.of(new TopicPartition("__consumer_offsets", 0),
+                    RecordsToDelete.beforeOffset(0))).all().get()).hasCauseInstanceOf(InvalidTopicException.class);
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()).isEqualTo(committed);
+            // The coordinator's own appends still go through.
+            Map<TopicPartition, OffsetAndMetadata> next = Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(2, "n"));
+            admin.alterConsumerGroupOffsets(group, next).all().get();
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()).isEqualTo(next);
         }
     }
 

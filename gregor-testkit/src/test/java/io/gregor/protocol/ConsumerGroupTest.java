@@ -58,23 +58,27 @@ class ConsumerGroupTest {
 
     /** A group member polling on its own thread, checking that it consumes only partitions it owns. */
     private static GroupMember member(String name, String group, String assignor, String topic, Ownership ownership) {
+        return member(name, group, assignor, List.of(topic), ownership);
+    }
+
+    private static GroupMember member(String name, String group, String assignor, List<String> topics, Ownership ownership) {
         Map<String, Object> props = new HashMap<>();
         props.put("group.id", group);
         props.put("group.protocol", "classic");
         props.put("partition.assignment.strategy", assignor);
         props.put("session.timeout.ms", 6000);
         props.put("heartbeat.interval.ms", 1000);
-        return new GroupMember(node, name, topic, ownership, props);
+        return new GroupMember(node, name, topics, ownership, props);
     }
 
 
+    /** Every client-side assignor of kafka-clients works unchanged: the coordinator only relays their assignments. */
     @ParameterizedTest
-    @ValueSource(strings = {"range", "cooperative-sticky"})
+    @ValueSource(strings = {"RangeAssignor", "RoundRobinAssignor", "StickyAssignor", "CooperativeStickyAssignor"})
     void shouldConsumeEveryRecordOnceWhileMembersJoinLeaveAndDie(String assignor) throws Exception {
         String topic = "orders-" + assignor;
         String group = "g-" + assignor;
-        String assignorClass = assignor.equals("range") ? "org.apache.kafka.clients.consumer.RangeAssignor"
-                : "org.apache.kafka.clients.consumer.CooperativeStickyAssignor";
+        String assignorClass = "org.apache.kafka.clients.consumer." + assignor;
         Clients.createTopic(node, topic, 6, Map.of());
         Ownership ownership = new Ownership();
         AtomicBoolean producing = new AtomicBoolean(true);
@@ -98,8 +102,15 @@ class ConsumerGroupTest {
         GroupMember m3 = member("m3", group, assignorClass, topic, ownership);
         await().atMost(Duration.ofSeconds(40)).until(() ->
                 ownership.ownedBy("m1") == 2 && ownership.ownedBy("m2") == 2 && ownership.ownedBy("m3") == 2);
+        Set<TopicPartition> m1Before = ownership.partitionsOf("m1");
+        Set<TopicPartition> m3Before = ownership.partitionsOf("m3");
         m2.close();
         await().atMost(Duration.ofSeconds(40)).until(() -> ownership.ownedBy("m1") == 3 && ownership.ownedBy("m3") == 3);
+        if (assignor.contains("Sticky")) {
+            // What users pick sticky for: only the leaver's partitions move.
+            assertThat(ownership.partitionsOf("m1")).as("m1 keeps its partitions").containsAll(m1Before);
+            assertThat(ownership.partitionsOf("m3")).as("m3 keeps its partitions").containsAll(m3Before);
+        }
         long killedAt = System.currentTimeMillis();
         m3.kill();
         await().atMost(Duration.ofSeconds(40)).until(() -> ownership.ownedBy("m1") == 6);
@@ -139,6 +150,24 @@ class ConsumerGroupTest {
         }
         assertThat(second.violations).isEmpty();
         assertThat(second.count.get()).isEqualTo(total);
+    }
+
+    @Test
+    void shouldSpreadPartitionsOfSeveralTopicsEvenlyWithRoundRobin() throws Exception {
+        // Range would give one member 2 + 2 of these and the other 1 + 1.
+        Clients.createTopic(node, "rr-a", 3, Map.of());
+        Clients.createTopic(node, "rr-b", 3, Map.of());
+        Ownership ownership = new Ownership();
+        String assignor = "org.apache.kafka.clients.consumer.RoundRobinAssignor";
+        try (GroupMember m1 = member("m1", "g-rr", assignor, List.of("rr-a", "rr-b"), ownership);
+             GroupMember m2 = member("m2", "g-rr", assignor, List.of("rr-a", "rr-b"), ownership)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> ownership.ownedBy("m1") == 3 && ownership.ownedBy("m2") == 3);
+            for (String m : List.of("m1", "m2")) {
+                assertThat(ownership.partitionsOf(m)).extracting(TopicPartition::topic).as("%s holds both topics", m)
+                        .contains("rr-a", "rr-b");
+            }
+        }
+        assertThat(ownership.violations).isEmpty();
     }
 
     @Test

@@ -32,18 +32,23 @@ final class GroupMember implements AutoCloseable {
 
     /** A member of a group: {@code groupProps} holds group.id, group.protocol and the rest of its group settings. */
     GroupMember(TestNode node, String name, String topic, Ownership ownership, Map<String, Object> groupProps) {
+        this(node, name, List.of(topic), ownership, groupProps);
+    }
+
+    /** A member subscribed to several topics. */
+    GroupMember(TestNode node, String name, List<String> topics, Ownership ownership, Map<String, Object> groupProps) {
         this.name = name;
         this.ownership = ownership;
         Map<String, Object> props = new HashMap<>(groupProps);
         props.put("client.id", name);
         props.put("max.poll.records", 50);
         this.consumer = Clients.consumer(node, props);
-        this.thread = new Thread(() -> run(topic), "member-" + name);
+        this.thread = new Thread(() -> run(topics), "member-" + name);
         thread.start();
     }
 
-    private void run(String topic) {
-        consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+    private void run(List<String> topics) {
+        consumer.subscribe(topics, new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 consumer.commitSync();

@@ -38,12 +38,16 @@ final class Ownership {
     }
 
     synchronized int ownedBy(String member) {
-        int n = 0;
-        for (String owner : owners.values()) {
-            if (owner.equals(member)) {
-                n++;
+        return partitionsOf(member).size();
+    }
+
+    synchronized Set<TopicPartition> partitionsOf(String member) {
+        Set<TopicPartition> out = new HashSet<>();
+        for (Map.Entry<TopicPartition, String> e : owners.entrySet()) {
+            if (e.getValue().equals(member)) {
+                out.add(e.getKey());
             }
         }
-        return n;
+        return out;
     }
 }
