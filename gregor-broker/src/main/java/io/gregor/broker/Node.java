@@ -9,6 +9,7 @@ import io.gregor.metadata.Controller;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.MetadataLog;
 import io.gregor.network.KafkaServer;
+import io.gregor.network.RequestDispatcher;
 import io.gregor.replica.FetchWaiters;
 import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.LogConfig;
@@ -16,6 +17,7 @@ import io.gregor.storage.LogStore;
 import io.gregor.storage.PartitionLog;
 import io.gregor.storage.StoreConfig;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +75,23 @@ public final class Node implements AutoCloseable {
     public static Node start(NodeConfig config) throws IOException {
         long startNs = System.nanoTime();
         preloadInBackground();
+        // Listen first: a client that connects while the node opens its logs waits for its answer
+        // instead of being refused and backing off; nothing is read until the router is ready.
+        CompletableFuture<RequestDispatcher> ready = new CompletableFuture<>();
+        NodeConfig.Endpoint listener = config.listeners().get(0);
+        KafkaServer server = KafkaServer.bind(listener.host(), listener.port(), config.numNetworkThreads(),
+                config.socketRequestMaxBytes(), listener.name(), ready);
+        try {
+            return start(config, startNs, server, ready);
+        } catch (IOException | RuntimeException e) {
+            ready.completeExceptionally(e);
+            server.close();
+            throw e;
+        }
+    }
+
+    private static Node start(NodeConfig config, long startNs, KafkaServer server, CompletableFuture<RequestDispatcher> ready)
+            throws IOException {
         NodeIdentity identity = NodeIdentity.loadOrCreate(config.logDir(), config.nodeId(), config.clusterIdOverride());
         LogStore store = LogStore.open(config.logDir(), new StoreConfig(config.flushBeforeAck(),
                 config.longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE),
@@ -104,12 +123,11 @@ public final class Node implements AutoCloseable {
                     new ProducerIdAllocator(config.logDir().resolve("producer-id-block")), groups);
             router = Handlers.router(services, config.numIoThreads());
             NodeConfig.Endpoint listener = config.listeners().get(0);
-            KafkaServer server = KafkaServer.bind(listener.host(), listener.port(), config.numNetworkThreads(),
-                    config.socketRequestMaxBytes(), listener.name(), router);
             NodeConfig.Endpoint advertised = config.advertisedListeners().get(0);
             int advertisedPort = advertised.port() == 0 ? server.port() : advertised.port();
             controller.registerBroker(config.nodeId(), advertised.host(), advertisedPort, null).get(30, TimeUnit.SECONDS);
             Node node = new Node(config, identity, store, fetchWaiters, controller, groups, router, server);
+            ready.complete(router);
             log.info("Gregor node {} ready on {}://{}:{} (cluster id {}, data in {}) in {} ms", config.nodeId(), listener.name(),
                     advertised.host(), advertisedPort, identity.clusterId(), config.logDir().toAbsolutePath().normalize(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));

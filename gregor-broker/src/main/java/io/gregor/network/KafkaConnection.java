@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * after its appends, while it waits for the fsync), so the client's next pipelined request can
  * share the same group commit. Its response still waits for the ones before it.
  *
+ * <p>The server may accept connections before the node is ready to answer (it binds first, so
+ * clients that connect during start-up wait instead of being refused): frames then queue, with
+ * reading paused, until the dispatcher arrives.
+ *
  * <p>All state is owned by the channel's event loop; handler callbacks hop onto it first.
  */
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
@@ -38,7 +42,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** Kafka clients pipeline at most 5 requests per connection (max.in.flight.requests.per.connection). */
     private static final int MAX_IN_FLIGHT = 5;
 
-    private final RequestDispatcher dispatcher;
+    private final CompletableFuture<RequestDispatcher> dispatcherReady;
+    /** Null until the node is ready to answer. */
+    private RequestDispatcher dispatcher;
     private final String listenerName;
     /** Frames received and not yet started. */
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
@@ -64,14 +70,25 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    KafkaConnection(RequestDispatcher dispatcher, String listenerName) {
-        this.dispatcher = dispatcher;
+    KafkaConnection(CompletableFuture<RequestDispatcher> dispatcherReady, String listenerName) {
+        this.dispatcherReady = dispatcherReady;
         this.listenerName = listenerName;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
+        dispatcher = dispatcherReady.getNow(null);
+        if (dispatcher == null) {
+            dispatcherReady.whenComplete((ready, failure) -> onEventLoop(() -> {
+                if (failure != null) {
+                    closeConnection(); // the node did not start
+                } else {
+                    dispatcher = ready;
+                    maybeStartNext();
+                }
+            }));
+        }
         super.channelActive(ctx);
     }
 
@@ -109,7 +126,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     /** Starts queued requests while nothing holds the connection; reads more only when the queue is empty. */
     private void maybeStartNext() {
-        while (!closed && !holding && !pending.isEmpty() && inFlight.size() < MAX_IN_FLIGHT && channel.isWritable()) {
+        while (dispatcher != null && !closed && !holding && !pending.isEmpty() && inFlight.size() < MAX_IN_FLIGHT && channel.isWritable()) {
             start(pending.poll());
         }
         if (!closed) {

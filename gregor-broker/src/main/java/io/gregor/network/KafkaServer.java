@@ -18,6 +18,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
@@ -54,9 +55,20 @@ public final class KafkaServer implements AutoCloseable {
         });
     }
 
-    /** Binds {@code host:port} (port 0 = any free port) and starts accepting. */
+    /** Binds {@code host:port} (port 0 = any free port) and starts accepting and answering. */
     public static KafkaServer bind(String host, int port, int networkThreads, int maxFrameBytes,
                                    String listenerName, RequestDispatcher dispatcher) throws IOException {
+        return bind(host, port, networkThreads, maxFrameBytes, listenerName, CompletableFuture.completedFuture(dispatcher));
+    }
+
+    /**
+     * Binds {@code host:port} and starts accepting at once; requests are read and answered once
+     * {@code dispatcher} completes (a node binds before it opens its logs, so a client that
+     * connects during start-up waits for its first answer instead of being refused and backing off).
+     * If it completes exceptionally, waiting connections are closed.
+     */
+    public static KafkaServer bind(String host, int port, int networkThreads, int maxFrameBytes,
+                                   String listenerName, CompletableFuture<RequestDispatcher> dispatcher) throws IOException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
