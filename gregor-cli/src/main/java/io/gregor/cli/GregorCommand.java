@@ -80,6 +80,10 @@ public final class GregorCommand implements Callable<Integer> {
             // while we parse, and only the start command's model is built (picocli reflecting
             // over every client command cost ~0.15 s, measured with class-load timestamps).
             io.gregor.broker.Node.preloadInBackground();
+            Integer exit = StartCommand.runPlain(Arrays.copyOfRange(args, 1, args.length));
+            if (exit != null) {
+                System.exit(exit);
+            }
             cmd = withReporting(new CommandLine(new StartCommand()).setCommandName("gregor start"));
             args = Arrays.copyOfRange(args, 1, args.length);
         } else {

@@ -65,4 +65,30 @@ class StartCommandTest {
         assertThat(config.logDir()).isEqualTo(dir.resolve("data"));
         assertThat(config.unknownKeys()).containsExactly("my.custom.key");
     }
+
+    @Test
+    void shouldParsePlainArgumentsWithoutPicocliAsPicocliDoes() throws IOException {
+        Path file = Files.writeString(dir.resolve("server.properties"), "num.partitions=3\nlog.dirs=" + dir.resolve("data") + "\n");
+        String[] args = {file.toString(), "--override", "num.partitions=5", "--override=log.retention.ms=1000",
+            "--override", "my.custom.key=a=b"};
+        StartCommand viaPicocli = new StartCommand();
+        new CommandLine(viaPicocli).parseArgs(args);
+
+        StartCommand plain = StartCommand.parsePlain(args);
+
+        assertThat(plain).isNotNull();
+        assertThat(plain.configFile).isEqualTo(viaPicocli.configFile);
+        assertThat(plain.overrides).isEqualTo(viaPicocli.overrides);
+        assertThat(plain.parseConfig().numPartitions()).isEqualTo(5);
+    }
+
+    @Test
+    void shouldLeaveHelpVersionAndMistakesToPicocli() {
+        assertThat(StartCommand.parsePlain(new String[] {"--help"})).isNull();
+        assertThat(StartCommand.parsePlain(new String[] {"-V"})).isNull();
+        assertThat(StartCommand.parsePlain(new String[] {"--override"})).isNull();
+        assertThat(StartCommand.parsePlain(new String[] {"--override", "num.partitions"})).isNull();
+        assertThat(StartCommand.parsePlain(new String[] {"a.properties", "b.properties"})).isNull();
+        assertThat(StartCommand.parsePlain(new String[] {"--overide", "x=y"})).isNull();
+    }
 }
