@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.record.TimestampType;
@@ -50,15 +49,13 @@ public final class PartitionLog {
   private volatile LogConfig config;
   private final LogEnvironment env;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition flushDone = lock.newCondition();
-  private boolean flushing;                           // an fsync of this log is running; guarded by lock
   private final ConcurrentSkipListMap<Long, LogSegment> segments;
   private final LeaderEpochCache epochCache;
   private final ProducerStateTable producers;        // guarded by lock
   private final List<LogSegment> unflushed = new ArrayList<>(); // rolled, not yet fsynced; guarded by lock
   private volatile long logStartOffset;
   private volatile long logEndOffset;
-  private volatile long recoveryPoint;                // everything below is fsynced; written under lock by flush()
+  private volatile long recoveryPoint;                // everything below is fsynced; written by the flusher
   private volatile boolean offline;
   private volatile boolean closed;
   private final ReentrantLock cleanerLock = new ReentrantLock(); // one cleaning pass at a time
@@ -297,18 +294,13 @@ public final class PartitionLog {
   }
 
   /**
-   * fsyncs every segment written since the last flush and advances the recovery point. Flusher threads (or close).
-   * Flushes of one log run one at a time: a second caller waits for the running fsync, then syncs what was written
-   * since, so the recovery point never passes data that is not yet synced.
+   * fsyncs every segment written since the last flush and advances the recovery point. Flusher thread (or close).
    */
   void flush() throws IOException {
     long leo;
     List<LogSegment> toForce;
     lock.lock();
     try {
-      while (flushing) {
-        flushDone.awaitUninterruptibly();
-      }
       if (closed || offline) {
         return;
       }
@@ -319,29 +311,9 @@ public final class PartitionLog {
       toForce = new ArrayList<>(unflushed);
       unflushed.clear();
       toForce.add(segments.lastEntry().getValue());
-      flushing = true;
     } finally {
       lock.unlock();
     }
-    boolean synced = false;
-    try {
-      forceAll(toForce);
-      synced = true;
-    } finally {
-      lock.lock();
-      try {
-        flushing = false;
-        if (synced && leo > recoveryPoint) {
-          recoveryPoint = leo;
-        }
-        flushDone.signalAll();
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
-
-  private void forceAll(List<LogSegment> toForce) throws IOException {
     for (LogSegment segment : toForce) {
       if (segment.isDeleted()) {
         continue;
@@ -357,6 +329,9 @@ public final class PartitionLog {
         offline = true; // fsync failures cannot be retried safely: the page cache may have dropped the data
         throw e;
       }
+    }
+    if (leo > recoveryPoint) {
+      recoveryPoint = leo;
     }
   }
 
