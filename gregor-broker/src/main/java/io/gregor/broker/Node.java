@@ -15,6 +15,7 @@ import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.LogConfig;
 import io.gregor.storage.LogStore;
 import io.gregor.storage.PartitionLog;
+import io.gregor.storage.StorageIo;
 import io.gregor.storage.StoreConfig;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +74,11 @@ public final class Node implements AutoCloseable {
 
     /** Starts the node; returns once it accepts connections and has registered itself. */
     public static Node start(NodeConfig config) throws IOException {
+        return start(config, StorageIo.standard());
+    }
+
+    /** As {@link #start(NodeConfig)}, with the logs' file I/O going through {@code io} (fault injection in tests). */
+    public static Node start(NodeConfig config, StorageIo io) throws IOException {
         long startNs = System.nanoTime();
         preloadInBackground();
         // Listen first: a client that connects while the node opens its logs waits for its answer
@@ -82,7 +88,7 @@ public final class Node implements AutoCloseable {
         KafkaServer server = KafkaServer.bind(listener.host(), listener.port(), config.numNetworkThreads(),
                 config.socketRequestMaxBytes(), listener.name(), ready);
         try {
-            return start(config, startNs, server, ready);
+            return start(config, io, startNs, server, ready);
         } catch (IOException | RuntimeException e) {
             ready.completeExceptionally(e);
             server.close();
@@ -90,15 +96,16 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    private static Node start(NodeConfig config, long startNs, KafkaServer server, CompletableFuture<RequestDispatcher> ready)
-            throws IOException {
+    private static Node start(NodeConfig config, StorageIo io, long startNs, KafkaServer server,
+                              CompletableFuture<RequestDispatcher> ready) throws IOException {
         NodeIdentity identity = NodeIdentity.loadOrCreate(config.logDir(), config.nodeId(), config.clusterIdOverride());
         LogStore store = LogStore.open(config.logDir(), new StoreConfig(config.flushBeforeAck(),
                 config.longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE),
                 config.longValue("log.flush.offset.checkpoint.interval.ms", 1, Long.MAX_VALUE),
                 config.longValue("producer.id.expiration.ms", 1, Long.MAX_VALUE))
                 .withCleanerBackoffMs(config.longValue("log.cleaner.backoff.ms", 1, Long.MAX_VALUE))
-                .withCleanerDedupeBufferSize(config.longValue("log.cleaner.dedupe.buffer.size", 1 << 20, Long.MAX_VALUE)));
+                .withCleanerDedupeBufferSize(config.longValue("log.cleaner.dedupe.buffer.size", 1 << 20, Long.MAX_VALUE)),
+                io, topic -> LogConfig.defaults());
         FetchWaiters fetchWaiters = null;
         Controller controller = null;
         GroupCoordinator groups = null;
@@ -150,8 +157,8 @@ public final class Node implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            if (e instanceof IOException io) {
-                throw io;
+            if (e instanceof IOException ioe) {
+                throw ioe;
             }
             throw new IOException("node " + config.nodeId() + " failed to start: " + e.getMessage(), e);
         }

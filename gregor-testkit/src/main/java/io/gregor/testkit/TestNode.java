@@ -2,6 +2,7 @@ package io.gregor.testkit;
 
 import io.gregor.broker.Node;
 import io.gregor.broker.NodeConfig;
+import io.gregor.storage.StorageIo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,11 +22,13 @@ public final class TestNode implements AutoCloseable {
     private final Map<String, String> overrides;
     private final Path dataDir;
     private final boolean ownsDataDir;
+    private final StorageIo io;
     private Node node;
     private int port;
 
-    private TestNode(Map<String, String> overrides, Path dataDir, boolean ownsDataDir) {
+    private TestNode(Map<String, String> overrides, Path dataDir, boolean ownsDataDir, StorageIo io) {
         this.overrides = overrides;
+        this.io = io;
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
     }
@@ -42,6 +45,13 @@ public final class TestNode implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private Path dataDir;
+        private StorageIo io = StorageIo.standard();
+
+        /** The logs' file I/O, to inject faults (a full disk, a failing fsync). */
+        public Builder storageIo(StorageIo storageIo) {
+            this.io = storageIo;
+            return this;
+        }
 
         public Builder override(String key, String value) {
             overrides.put(key, value);
@@ -57,7 +67,7 @@ public final class TestNode implements AutoCloseable {
             try {
                 boolean owns = dataDir == null;
                 Path dir = owns ? Files.createTempDirectory("gregor-test-") : dataDir;
-                TestNode n = new TestNode(new LinkedHashMap<>(overrides), dir, owns);
+                TestNode n = new TestNode(new LinkedHashMap<>(overrides), dir, owns, io);
                 n.startNode(0);
                 return n;
             } catch (IOException e) {
@@ -71,7 +81,7 @@ public final class TestNode implements AutoCloseable {
         cfg.put("listeners", "PLAINTEXT://127.0.0.1:" + bindPort);
         cfg.put("log.dirs", dataDir.toString());
         cfg.putAll(overrides);
-        node = Node.start(NodeConfig.parse(cfg));
+        node = Node.start(NodeConfig.parse(cfg), io);
         port = node.port();
     }
 
