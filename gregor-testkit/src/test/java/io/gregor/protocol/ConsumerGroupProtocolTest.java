@@ -16,9 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -133,17 +131,7 @@ class ConsumerGroupProtocolTest {
         assertThat(ownership.violations).isEmpty();
         assertThat(ownership.count.get()).isEqualTo(total);
 
-        try (Admin admin = Clients.admin(node)) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < 6; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
-                assertThat(committed.get(e.getKey()).offset()).as("committed offset of %s", e.getKey()).isEqualTo(e.getValue().offset());
-            }
-        }
+        assertThat(GroupChecks.assertCommittedAtLogEnd(node, topic, 6, group)).isEqualTo(total);
         List<RebalanceEvent> history = node.node().groupCoordinator().rebalanceHistory(group).get(10, TimeUnit.SECONDS);
         assertThat(history).extracting(RebalanceEvent::reason).contains(RebalanceEvent.Reason.MEMBER_JOINED,
                 RebalanceEvent.Reason.MEMBER_LEFT, RebalanceEvent.Reason.SESSION_TIMEOUT);
@@ -152,12 +140,7 @@ class ConsumerGroupProtocolTest {
         assertThat(durableHistory(group)).anySatisfy(l -> assertThat(l).contains("MEMBER_JOINED").contains(topic + "-"));
         m1.consumer.close();
 
-        Ownership second = new Ownership();
-        try (GroupMember other = member("o1", group + "-other", topic, second)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> second.count.get() >= total);
-        }
-        assertThat(second.violations).isEmpty();
-        assertThat(second.count.get()).isEqualTo(total);
+        GroupChecks.assertAnotherGroupReadsAll(o -> member("o1", group + "-other", topic, o), total);
     }
 
     @Test

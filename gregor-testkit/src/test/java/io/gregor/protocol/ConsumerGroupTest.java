@@ -17,8 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -124,32 +122,14 @@ class ConsumerGroupTest {
         assertThat(ownership.violations).isEmpty();
         assertThat(ownership.count.get()).isEqualTo(total);
 
-        try (Admin admin = Clients.admin(node)) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < 6; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            long sum = 0;
-            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
-                assertThat(committed.get(e.getKey()).offset()).as("committed offset of %s", e.getKey()).isEqualTo(e.getValue().offset());
-                sum += e.getValue().offset();
-            }
-            assertThat(sum).isEqualTo(total);
-        }
+        assertThat(GroupChecks.assertCommittedAtLogEnd(node, topic, 6, group)).isEqualTo(total);
         List<RebalanceEvent> history = node.node().groupCoordinator().rebalanceHistory(group).get(10, TimeUnit.SECONDS);
         assertThat(history).extracting(RebalanceEvent::reason).contains(RebalanceEvent.Reason.MEMBER_JOINED,
                 RebalanceEvent.Reason.MEMBER_LEFT, RebalanceEvent.Reason.SESSION_TIMEOUT);
         m1.consumer.close();
 
         // A second group reads everything on its own.
-        Ownership second = new Ownership();
-        try (GroupMember other = member("o1", group + "-other", assignorClass, topic, second)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> second.count.get() >= total);
-        }
-        assertThat(second.violations).isEmpty();
-        assertThat(second.count.get()).isEqualTo(total);
+        GroupChecks.assertAnotherGroupReadsAll(o -> member("o1", group + "-other", assignorClass, topic, o), total);
     }
 
     @Test
