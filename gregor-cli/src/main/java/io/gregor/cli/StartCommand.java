@@ -82,13 +82,15 @@ final class StartCommand implements Callable<Integer> {
         }
         try {
             return cmd.call();
-        } catch (UserException e) {
-            System.err.println("error: " + FailureReporter.oneLine(e.getMessage()));
-            return GregorCommand.EXIT_USER_ERROR;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return GregorCommand.EXIT_BUG;
         } catch (IOException | RuntimeException e) {
+            String userMessage = FailureReporter.userMessage(e); // what picocli's path would print
+            if (userMessage != null) {
+                System.err.println("error: " + userMessage);
+                return GregorCommand.EXIT_USER_ERROR;
+            }
             e.printStackTrace();
             return GregorCommand.EXIT_BUG;
         }
