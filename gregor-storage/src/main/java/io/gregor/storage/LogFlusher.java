@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -20,33 +21,45 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The group-commit flusher of one {@link LogStore} (BookKeeper's ForceWriteThread pattern): producer threads
- * register durability waiters; the flusher thread drains all pending waiters at once, fsyncs each dirty log once,
- * and completes every waiter that fsync covered. Every {@code recoveryCheckpointIntervalMs} (and when asked) it also
- * flushes all dirty logs and writes the store's offset checkpoints.
+ * register durability waiters; the flusher thread drains all pending waiters at once into a <em>round</em> that
+ * fsyncs each dirty log once and completes every waiter that fsync covered. Every
+ * {@code recoveryCheckpointIntervalMs} (and when asked) it also flushes all dirty logs and writes the store's offset
+ * checkpoints.
  *
- * <p>Threads: the waiter queue is guarded by {@link #lock}; everything else runs on the single flusher thread, which
- * is the only thread that fsyncs while the store is open.
+ * <p>Up to {@link #MAX_ROUNDS_IN_FLIGHT} rounds run at once: a waiter that arrives while a round is syncing starts
+ * its own round at once instead of waiting for that one to end, so its latency is one fsync, not up to two (under
+ * light load almost every round serves one request). When that many rounds are running, new waiters queue and the
+ * next free slot takes them all together: under heavy load rounds grow, as plain group commit does.
+ *
+ * <p>Threads: the waiter queues and the round count are guarded by {@link #lock}; rounds run on {@link #syncPool}
+ * and complete their waiters there; periodic flushes, checkpoints and the final flush on close run on the flusher
+ * thread, with no round running.
  */
 final class LogFlusher {
   private static final Logger LOG = LoggerFactory.getLogger(LogFlusher.class);
+  /** Rounds syncing at the same time; more would only queue at the disk. */
+  static final int MAX_ROUNDS_IN_FLIGHT = 2;
   private static final int SYNC_THREADS = 8;
 
   private record Waiter(PartitionLog log, long offset, CompletableFuture<Void> future) {
   }
 
   private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when there is work for the flusher thread, or a round ended. */
   private final Condition wakeup = lock.newCondition();
   private final long intervalNanos;
   private final Supplier<Collection<PartitionLog>> logs;
   private final Runnable checkpointWriter;
   private final Thread thread;
-  /** Runs the fsyncs of one round in parallel; owned by the flusher thread, which waits for them. */
+  /** Runs rounds and the fsyncs of one round in parallel. */
   private final ExecutorService syncPool;
   private List<Waiter> pending = new ArrayList<>(); // guarded by lock
+  /** Offsets not yet appended when their round ended; re-examined with the next round. Guarded by lock. */
+  private List<Waiter> parked = new ArrayList<>();
+  private int roundsInFlight;                       // guarded by lock
   private boolean checkpointRequested;              // guarded by lock
   private boolean closing;                          // guarded by lock
   private boolean aborted;                          // guarded by lock: stop without a last flush (crash tests)
-  private final List<Waiter> parked = new ArrayList<>(); // flusher thread only: offsets not yet appended
 
   LogFlusher(String name, long intervalMs, Supplier<Collection<PartitionLog>> logs, Runnable checkpointWriter) {
     this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
@@ -65,7 +78,7 @@ final class LogFlusher {
     thread.start();
   }
 
-  /** Registers a waiter completed (on the flusher thread) once {@code offset} of {@code log} is fsynced. */
+  /** Registers a waiter completed (on a flusher thread) once {@code offset} of {@code log} is fsynced. */
   CompletableFuture<Void> await(PartitionLog log, long offset) {
     CompletableFuture<Void> future = new CompletableFuture<>();
     lock.lock();
@@ -93,12 +106,15 @@ final class LogFlusher {
     }
   }
 
-  /** Stops the thread after one last round; waiters it cannot satisfy fail. */
+  /** Stops the thread after one last flush; waiters it cannot satisfy fail. */
   void close() {
     stop(false);
   }
 
-  /** Stops the thread without flushing or writing checkpoints (simulated crash). */
+  /**
+   * Stops the thread without flushing or writing checkpoints (simulated crash). Rounds already syncing finish first
+   * (their fsyncs were issued before the "crash"); every other waiter fails.
+   */
   void abort() {
     stop(true);
   }
@@ -131,45 +147,60 @@ final class LogFlusher {
       lock.lock();
       try {
         long waitNanos = nextPeriodicNanos - System.nanoTime();
-        while (pending.isEmpty() && !closing && !checkpointRequested && waitNanos > 0) {
+        while (!closing && !checkpointRequested && waitNanos > 0
+            && (pending.isEmpty() || roundsInFlight >= MAX_ROUNDS_IN_FLIGHT)) {
           try {
             waitNanos = wakeup.awaitNanos(waitNanos);
           } catch (InterruptedException e) {
             closing = true;
           }
         }
+        stopping = closing;
+        periodic = stopping || System.nanoTime() - nextPeriodicNanos >= 0;
+        if (periodic) {
+          awaitRoundsLocked(); // a full flush (and close) runs alone
+        }
         if (aborted) {
-          for (Waiter w : pending) {
-            w.future().completeExceptionally(new LogStorageException("log store aborted"));
-          }
-          for (Waiter w : parked) {
-            w.future().completeExceptionally(new LogStorageException("log store aborted"));
-          }
+          failAll(pending, "log store aborted");
+          failAll(parked, "log store aborted");
           syncPool.shutdown();
           return;
         }
+        checkpoint = checkpointRequested || periodic;
+        checkpointRequested = false;
         batch = pending;
         pending = new ArrayList<>();
-        stopping = closing;
-        periodic = System.nanoTime() - nextPeriodicNanos >= 0;
-        checkpoint = checkpointRequested;
-        checkpointRequested = false;
+        if (!batch.isEmpty() || periodic) {
+          batch.addAll(parked);
+          parked = new ArrayList<>();
+        }
+        if (!periodic && !batch.isEmpty()) {
+          roundsInFlight++;
+        }
       } finally {
         lock.unlock();
       }
-      batch.addAll(parked);
-      parked.clear();
-      Map<PartitionLog, Boolean> flushed = new IdentityHashMap<>(); // log -> flush succeeded
-      if (periodic || stopping) {
+      if (periodic) {
+        Map<PartitionLog, Boolean> flushed = new ConcurrentHashMap<>(); // log -> flush succeeded
         for (PartitionLog log : logs.get()) {
-          flushOnce(log, flushed);
+          flushed.put(log, tryFlush(log));
         }
         nextPeriodicNanos = System.nanoTime() + intervalNanos;
-        checkpoint = true;
-      }
-      flushAll(batch, flushed);
-      for (Waiter w : batch) {
-        complete(w, flushed.getOrDefault(w.log(), Boolean.TRUE), stopping);
+        flushRound(batch, flushed).join();
+        completeRound(batch, flushed, stopping);
+      } else if (!batch.isEmpty()) {
+        List<Waiter> round = batch;
+        Map<PartitionLog, Boolean> flushed = new ConcurrentHashMap<>();
+        flushRound(round, flushed).whenComplete((v, e) -> {
+          completeRound(round, flushed, false);
+          lock.lock();
+          try {
+            roundsInFlight--;
+            wakeup.signal();
+          } finally {
+            lock.unlock();
+          }
+        });
       }
       if (checkpoint) {
         try {
@@ -179,51 +210,70 @@ final class LogFlusher {
         }
       }
       if (stopping) {
-        for (Waiter w : parked) {
-          w.future().completeExceptionally(new LogStorageException("log store closed before offset " + w.offset()
-              + " of " + w.log().name() + " became durable"));
+        lock.lock();
+        try {
+          for (Waiter w : parked) {
+            w.future().completeExceptionally(new LogStorageException("log store closed before offset "
+                + w.offset() + " of " + w.log().name() + " became durable"));
+          }
+          parked.clear();
+        } finally {
+          lock.unlock();
         }
-        parked.clear();
         syncPool.shutdown();
         return;
       }
     }
   }
 
+  /** Waits until no round is syncing. Called with the lock held, on the flusher thread. */
+  private void awaitRoundsLocked() {
+    while (roundsInFlight > 0) {
+      wakeup.awaitUninterruptibly();
+    }
+  }
+
+  private static void failAll(List<Waiter> waiters, String why) {
+    for (Waiter w : waiters) {
+      w.future().completeExceptionally(new LogStorageException(why));
+    }
+    waiters.clear();
+  }
+
   /**
-   * Fsyncs every log the batch waits on, the logs in parallel: on ext4 and XFS concurrent fdatasyncs share journal
-   * commits, so a round costs about one sync instead of one per partition (an acks=all request to 6 partitions
-   * waits for 6 logs).
+   * Fsyncs every log the batch waits on that {@code flushed} does not hold yet, the logs in parallel: on ext4 and XFS
+   * concurrent fdatasyncs share journal commits, so a round costs about one sync instead of one per partition (an
+   * acks=all request to 6 partitions waits for 6 logs). Records each outcome in {@code flushed}.
    */
-  private void flushAll(List<Waiter> batch, Map<PartitionLog, Boolean> flushed) {
+  private CompletableFuture<Void> flushRound(List<Waiter> batch, Map<PartitionLog, Boolean> flushed) {
     Set<PartitionLog> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Waiter w : batch) {
       if (!flushed.containsKey(w.log())) {
         distinct.add(w.log());
       }
     }
-    if (distinct.size() <= 1) {
-      for (PartitionLog log : distinct) {
-        flushOnce(log, flushed);
-      }
-      return;
+    CompletableFuture<?>[] running = new CompletableFuture<?>[distinct.size()];
+    int i = 0;
+    for (PartitionLog log : distinct) {
+      running[i++] = CompletableFuture.runAsync(() -> flushed.put(log, tryFlush(log)), syncPool);
     }
-    List<PartitionLog> logs = new ArrayList<>(distinct);
-    boolean[] ok = new boolean[logs.size()];
-    CompletableFuture<?>[] running = new CompletableFuture<?>[logs.size()];
-    for (int i = 0; i < logs.size(); i++) {
-      int index = i;
-      running[i] = CompletableFuture.runAsync(() -> ok[index] = tryFlush(logs.get(index)), syncPool);
-    }
-    CompletableFuture.allOf(running).join(); // happens-before: the results are visible here
-    for (int i = 0; i < logs.size(); i++) {
-      flushed.put(logs.get(i), ok[i]);
-    }
+    return CompletableFuture.allOf(running);
   }
 
-  private static void flushOnce(PartitionLog log, Map<PartitionLog, Boolean> flushed) {
-    if (!flushed.containsKey(log)) {
-      flushed.put(log, tryFlush(log));
+  private void completeRound(List<Waiter> batch, Map<PartitionLog, Boolean> flushed, boolean stopping) {
+    List<Waiter> notYetAppended = new ArrayList<>();
+    for (Waiter w : batch) {
+      if (!complete(w, flushed.getOrDefault(w.log(), Boolean.TRUE), stopping)) {
+        notYetAppended.add(w);
+      }
+    }
+    if (!notYetAppended.isEmpty()) {
+      lock.lock();
+      try {
+        parked.addAll(notYetAppended);
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -238,7 +288,8 @@ final class LogFlusher {
     }
   }
 
-  private void complete(Waiter w, boolean flushSucceeded, boolean stopping) {
+  /** Completes the waiter, or returns false when its offset has not been appended yet (to be parked). */
+  private static boolean complete(Waiter w, boolean flushSucceeded, boolean stopping) {
     if (!flushSucceeded || w.log().isOffline()) {
       w.future().completeExceptionally(new LogStorageException("fsync of " + w.log().name() + " failed"));
     } else if (w.offset() < w.log().recoveryPoint()) {
@@ -246,7 +297,8 @@ final class LogFlusher {
     } else if (w.log().isClosed() && !stopping) {
       w.future().completeExceptionally(new LogStorageException(w.log().name() + " was closed or deleted"));
     } else {
-      parked.add(w); // the offset has not been appended yet; re-examined after the next round
+      return false;
     }
+    return true;
   }
 }

@@ -294,11 +294,14 @@ public final class PartitionLog {
   }
 
   /**
-   * fsyncs every segment written since the last flush and advances the recovery point. Flusher thread (or close).
+   * fsyncs every segment written since the last flush and advances the recovery point. Flusher threads (or close);
+   * several may run at once: a rolled segment leaves {@link #unflushed} only once an fsync of it has returned, and
+   * the recovery point only moves forward, to what the finished fsyncs cover.
    */
   void flush() throws IOException {
     long leo;
-    List<LogSegment> toForce;
+    List<LogSegment> rolled;
+    LogSegment active;
     lock.lock();
     try {
       if (closed || offline) {
@@ -308,30 +311,40 @@ public final class PartitionLog {
       if (leo <= recoveryPoint && unflushed.isEmpty()) {
         return;
       }
-      toForce = new ArrayList<>(unflushed);
-      unflushed.clear();
-      toForce.add(segments.lastEntry().getValue());
+      rolled = new ArrayList<>(unflushed);
+      active = segments.lastEntry().getValue();
     } finally {
       lock.unlock();
     }
-    for (LogSegment segment : toForce) {
-      if (segment.isDeleted()) {
-        continue;
+    for (LogSegment segment : rolled) {
+      force(segment);
+    }
+    force(active);
+    lock.lock();
+    try {
+      unflushed.removeAll(rolled);
+      if (leo > recoveryPoint) {
+        recoveryPoint = leo;
       }
-      try {
-        env.io().force(segment.channel());
-      } catch (ClosedChannelException e) {
-        if (!segment.isDeleted() && !closed) {
-          offline = true;
-          throw e;
-        }
-      } catch (IOException | RuntimeException e) {
-        offline = true; // fsync failures cannot be retried safely: the page cache may have dropped the data
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void force(LogSegment segment) throws IOException {
+    if (segment.isDeleted()) {
+      return;
+    }
+    try {
+      env.io().force(segment.channel());
+    } catch (ClosedChannelException e) {
+      if (!segment.isDeleted() && !closed) {
+        offline = true;
         throw e;
       }
-    }
-    if (leo > recoveryPoint) {
-      recoveryPoint = leo;
+    } catch (IOException | RuntimeException e) {
+      offline = true; // fsync failures cannot be retried safely: the page cache may have dropped the data
+      throw e;
     }
   }
 

@@ -47,13 +47,19 @@ class DurabilityTest {
   }
 
   @Test
-  void shouldShareOneFsyncAmongManyWaiters() throws Exception {
+  void shouldShareOneFsyncAmongManyWaitersWhileEveryRoundIsBusy() throws Exception {
     try (LogStore store = open(StoreConfig.defaults())) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
       PartitionLog other = store.createLog("u", 0, Uuid.randomUuid(), LogConfig.defaults());
-      CountDownLatch flusherBlocked = io.closeGate();
-      CompletableFuture<Void> first = log.awaitDurable(log.appendAsLeader(batch(now, "first"), 0, now).lastOffset());
-      assertThat(flusherBlocked.await(10, TimeUnit.SECONDS)).isTrue();
+      int slots = LogFlusher.MAX_ROUNDS_IN_FLIGHT;
+      CountDownLatch blocked = io.closeGate(slots);
+      List<CompletableFuture<Void>> early = new ArrayList<>();
+      for (int i = 0; i < slots; i++) {
+        PartitionLog target = i % 2 == 0 ? log : other;
+        early.add(target.awaitDurable(target.appendAsLeader(batch(now, "early" + i), 0, now).lastOffset()));
+        long stillFree = slots - i - 1;
+        await().atMost(Duration.ofSeconds(10)).until(() -> blocked.getCount() == stillFree); // its own round
+      }
 
       List<CompletableFuture<Void>> waiters = new ArrayList<>();
       List<Thread> producers = new ArrayList<>();
@@ -82,11 +88,58 @@ class DurabilityTest {
       io.openGate();
 
       CompletableFuture.allOf(waiters.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-      first.get(10, TimeUnit.SECONDS);
-      // 1 fsync for the first waiter, then one per dirty log for all 200 others.
-      assertThat(io.forces.get()).isLessThanOrEqualTo(3);
+      CompletableFuture.allOf(early.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+      // One fsync per early round, then one per dirty log for all 200 others.
+      assertThat(io.forces.get()).isLessThanOrEqualTo(slots + 2);
       assertThat(log.recoveryPoint()).isEqualTo(log.logEndOffset());
       assertThat(other.recoveryPoint()).isEqualTo(other.logEndOffset());
+    }
+  }
+
+  @Test
+  void shouldNotHoldAWaiterBehindARoundThatIsStillSyncing() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog slow = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      PartitionLog fast = store.createLog("u", 0, Uuid.randomUuid(), LogConfig.defaults());
+      CountDownLatch blocked = io.closeGate(1);
+      CompletableFuture<Void> first = slow.awaitDurable(slow.appendAsLeader(batch(now, "a"), 0, now).lastOffset());
+      assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+
+      AppendResult r = fast.appendAsLeader(batch(now, "b"), 0, now);
+      fast.awaitDurable(r.lastOffset()).get(10, TimeUnit.SECONDS);
+      assertThat(fast.recoveryPoint()).isGreaterThan(r.lastOffset());
+      assertThat(first).isNotDone();
+      assertThat(slow.recoveryPoint()).isZero();
+
+      io.openGate();
+      first.get(10, TimeUnit.SECONDS);
+      assertThat(slow.recoveryPoint()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void shouldSyncRolledSegmentsAgainWhileAnEarlierRoundIsStillSyncingThem() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults().withSegmentBytes(1024));
+      AppendResult last = null;
+      while (log.segmentCount() < 3) {
+        last = log.appendAsLeader(batch(now, "v"), 0, now);
+      }
+      int rolled = log.segmentCount() - 1;
+      CountDownLatch blocked = io.closeGate(1);
+      CompletableFuture<Void> first = log.awaitDurable(last.lastOffset()); // blocks on the oldest rolled segment
+      assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+
+      AppendResult r = log.appendAsLeader(batch(now, "w"), 0, now);
+      log.awaitDurable(r.lastOffset()).get(10, TimeUnit.SECONDS);
+      // The second round could not rely on the first: it synced every rolled segment and the active one itself.
+      assertThat(io.forces.get()).isEqualTo(rolled + 1);
+      assertThat(log.recoveryPoint()).isEqualTo(log.logEndOffset());
+      assertThat(first).isNotDone();
+
+      io.openGate();
+      first.get(10, TimeUnit.SECONDS);
+      assertThat(log.recoveryPoint()).isEqualTo(log.logEndOffset());
     }
   }
 

@@ -21,6 +21,7 @@ final class FaultyStorageIo implements StorageIo {
   private volatile boolean failAllAppends;
   private volatile boolean failForces;
   private volatile CountDownLatch forceGate;
+  private final AtomicInteger toBlock = new AtomicInteger();
   private volatile CountDownLatch forceEntered;
 
   void failAppend(int nthFromNow, int partialBytes) {
@@ -36,9 +37,13 @@ final class FaultyStorageIo implements StorageIo {
     this.failForces = fail;
   }
 
-  /** The next fsyncs block until {@link #openGate}; {@code entered} counts down when the first one is blocked. */
-  CountDownLatch closeGate() {
-    forceEntered = new CountDownLatch(1);
+  /**
+   * The next {@code blocked} fsyncs block until {@link #openGate} (later ones pass); the returned latch counts down
+   * as each of them blocks.
+   */
+  CountDownLatch closeGate(int blocked) {
+    toBlock.set(blocked);
+    forceEntered = new CountDownLatch(blocked);
     forceGate = new CountDownLatch(1);
     return forceEntered;
   }
@@ -71,7 +76,7 @@ final class FaultyStorageIo implements StorageIo {
   @Override
   public void force(FileChannel channel) throws IOException {
     CountDownLatch gate = forceGate;
-    if (gate != null) {
+    if (gate != null && toBlock.getAndDecrement() > 0) {
       CountDownLatch entered = forceEntered;
       if (entered != null) {
         entered.countDown();
