@@ -12,6 +12,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /** {@link StorageIo} on the real file system; stateless, shared by every store in the JVM. */
 final class FileStorageIo implements StorageIo {
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
   static final FileStorageIo INSTANCE = new FileStorageIo();
 
   private FileStorageIo() {
@@ -24,6 +25,20 @@ final class FileStorageIo implements StorageIo {
 
   @Override
   public void force(FileChannel channel) throws IOException {
+    channel.force(false);
+  }
+
+  @Override
+  public void preallocate(FileChannel channel, long position, int length) throws IOException {
+    long at = position;
+    long end = position + length;
+    while (at < end) {
+      ByteBuffer zeros = ZEROS.duplicate();
+      zeros.limit((int) Math.min(zeros.capacity(), end - at));
+      while (zeros.hasRemaining()) {
+        at += channel.write(zeros, at);
+      }
+    }
     channel.force(false);
   }
 

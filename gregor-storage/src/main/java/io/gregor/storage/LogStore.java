@@ -70,6 +70,7 @@ public final class LogStore implements AutoCloseable {
   private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
   private final Object lifecycleLock = new Object();
   private final LogFlusher flusher;
+  private final SegmentPreallocator preallocator;
   private final ScheduledExecutorService scheduler;
   private final ScheduledExecutorService cleaner;
   private final Object cleanerCheckpointLock = new Object();
@@ -98,7 +99,9 @@ public final class LogStore implements AutoCloseable {
     });
     cleanerExecutor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.cleaner = Executors.unconfigurableScheduledExecutorService(cleanerExecutor);
-    this.env = new LogEnvironment(io, config, flusher, this::scheduleSegmentDelete, this::writeCleanerCheckpoint);
+    this.preallocator = new SegmentPreallocator("gregor-log-preallocator-" + dir.getFileName());
+    this.env = new LogEnvironment(io, config, flusher, preallocator, this::scheduleSegmentDelete,
+        this::writeCleanerCheckpoint);
   }
 
   /** Opens {@code logDir} (creating it if needed) and loads or recovers every {@code <topic>-<partition>} in it. */
@@ -420,6 +423,7 @@ public final class LogStore implements AutoCloseable {
       stopCleaner();
       scheduler.shutdownNow();
       awaitScheduler();
+      preallocator.close();
       flusher.close();
       long nowMs = System.currentTimeMillis();
       boolean clean = true;
@@ -455,6 +459,7 @@ public final class LogStore implements AutoCloseable {
       stopCleaner();
       scheduler.shutdownNow();
       awaitScheduler();
+      preallocator.close();
       flusher.abort();
       for (PartitionLog log : logs.values()) {
         log.closeAbruptly();

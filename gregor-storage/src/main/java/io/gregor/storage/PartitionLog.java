@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.record.TimestampType;
@@ -49,6 +50,8 @@ public final class PartitionLog {
   private volatile LogConfig config;
   private final LogEnvironment env;
   private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when a preallocation piece ends (an append may wait for one it would write into). */
+  private final Condition preparationEnded = lock.newCondition();
   private final ConcurrentSkipListMap<Long, LogSegment> segments;
   private final LeaderEpochCache epochCache;
   private final ProducerStateTable producers;        // guarded by lock
@@ -164,6 +167,7 @@ public final class PartitionLog {
     int lastOffsetDelta = (int) (batch.lastOffset() - batch.baseOffset());
     lock.lock();
     try {
+      awaitPreparation(validated.bytes().sizeInBytes());
       throwIfUnavailable();
       if (idempotent) {
         BatchMetadata duplicate = producers.checkAppend(producerId, producerEpoch, firstSeq, lastSeq);
@@ -199,9 +203,87 @@ public final class PartitionLog {
             new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset, batchMaxTimestamp));
       }
       logEndOffset = lastOffset + 1; // publish to readers
+      if (preparationTarget(segment, cfg) >= 0) {
+        env.preallocator().request(this);
+      }
       return new AppendResult(firstOffset, lastOffset, logAppendTimeMs, logStartOffset, false);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Preallocator thread: zero-fills and fsyncs the next piece of the active segment's file past its data (see
+   * {@link SegmentPreallocator}), and asks for the next piece while the segment is still short of prepared space.
+   * The piece is written without the lock; an append that would reach into it waits for it to end.
+   */
+  void preallocateAhead() {
+    LogSegment segment;
+    long from;
+    int length;
+    int epoch;
+    lock.lock();
+    try {
+      if (closed || offline) {
+        return;
+      }
+      segment = segments.lastEntry().getValue();
+      long target = preparationTarget(segment, config);
+      if (target < 0) {
+        return;
+      }
+      from = segment.preparationStart();
+      length = (int) Math.min(SegmentPreallocator.PIECE_BYTES, target - from);
+      epoch = segment.beginPreparation(from, length);
+    } finally {
+      lock.unlock();
+    }
+    boolean ok = false;
+    try {
+      env.io().preallocate(segment.channel(), from, length);
+      ok = true;
+    } catch (IOException | RuntimeException e) {
+      // Only a lost optimisation: appends extend the file as usual (a full disk fails them on its own).
+      LOG.debug("{}: preallocating {} bytes at {} of segment {} failed: {}", name, length, from,
+          segment.baseOffset(), e.toString());
+    }
+    lock.lock();
+    try {
+      segment.endPreparation(epoch, ok);
+      preparationEnded.signalAll();
+      if (closed || segment != segments.lastEntry().getValue()) {
+        trimPreparedSpace(segment); // rolled (or closed) while the piece was written
+      } else if (ok && preparationTarget(segment, config) >= 0) {
+        env.preallocator().request(this);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The end of the space {@code segment} should have prepared now, or -1. Holds the lock. */
+  private long preparationTarget(LogSegment segment, LogConfig cfg) {
+    if (!env.storeConfig().flushBeforeAck()) {
+      return -1L; // without an fsync per acknowledgement the zeros would only cost
+    }
+    return segment.preparationTarget(SegmentPreallocator.MIN_SEGMENT_BYTES, SegmentPreallocator.AHEAD_BYTES,
+        SegmentPreallocator.PIECE_BYTES, cfg.segmentBytes());
+  }
+
+  /** Waits (releasing the lock) while an append of {@code bytes} would write into a piece being zero-filled. */
+  private void awaitPreparation(int bytes) {
+    while (segments.lastEntry().getValue().wouldOverlapPreparation(bytes)) {
+      preparationEnded.awaitUninterruptibly();
+    }
+  }
+
+  /** Cuts a segment's preallocated zeros off; a failure only leaves them for recovery to drop. Holds the lock. */
+  private void trimPreparedSpace(LogSegment segment) {
+    try {
+      segment.trimPreparedSpace();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("{}: trimming preallocated space of segment {} failed: {}", name, segment.baseOffset(),
+          e.toString());
     }
   }
 
@@ -246,6 +328,7 @@ public final class PartitionLog {
       throw new LogStorageException(name + ": could not roll a new segment at offset " + base, e);
     }
     old.onBecomeInactive();
+    trimPreparedSpace(old);
     try {
       old.writeIndexes(env.io());
     } catch (IOException e) {
@@ -746,6 +829,7 @@ public final class PartitionLog {
       boolean clean = !offline;
       try {
         if (clean) {
+          trimPreparedSpace(segments.lastEntry().getValue());
           flush();
           LogSegment active = segments.lastEntry().getValue();
           active.onBecomeInactive();

@@ -21,6 +21,13 @@ public interface StorageIo {
   void force(FileChannel channel) throws IOException;
 
   /**
+   * Writes {@code length} zero bytes at {@code position} of a segment file, past its data, and fsyncs them, so that
+   * later appends there overwrite allocated blocks of a file whose size does not change (preallocation). Called on
+   * the store's preallocator thread, never under a log lock.
+   */
+  void preallocate(FileChannel channel, long position, int length) throws IOException;
+
+  /**
    * Replaces {@code target} atomically with {@code content}: write a temporary sibling, optionally fsync it and the
    * directory, then rename over the target. Used for indexes, checkpoints, snapshots and markers.
    */

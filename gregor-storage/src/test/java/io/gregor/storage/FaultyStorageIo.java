@@ -96,6 +96,14 @@ final class FaultyStorageIo implements StorageIo {
   }
 
   @Override
+  public void preallocate(FileChannel channel, long position, int length) throws IOException {
+    if (failAllAppends) {
+      throw new IOException("No space left on device (injected, preallocation)");
+    }
+    StorageIo.standard().preallocate(channel, position, length);
+  }
+
+  @Override
   public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
     StorageIo.standard().writeFile(target, content, sync);
   }

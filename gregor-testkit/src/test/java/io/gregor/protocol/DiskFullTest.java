@@ -55,6 +55,14 @@ class DiskFullTest {
         }
 
         @Override
+        public void preallocate(FileChannel channel, long position, int length) throws IOException {
+            if (full.get()) {
+                throw new IOException("No space left on device");
+            }
+            StorageIo.standard().preallocate(channel, position, length);
+        }
+
+        @Override
         public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
             if (full.get()) {
                 throw new IOException("No space left on device");
