@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.Uuid;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionLog {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+  /** A log gets preallocated space while writers waited for its fsyncs within this long. */
+  private static final long DURABLE_TRAFFIC_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final String topic;
   private final int partition;
@@ -60,6 +63,8 @@ public final class PartitionLog {
   private volatile long logEndOffset;
   private volatile long recoveryPoint;                // everything below is fsynced; written by the flusher
   private volatile boolean offline;
+  /** System.nanoTime() of the last durability wait; 0 = none yet. Written by appenders, read under the lock. */
+  private volatile long lastDurabilityWaitNanos;
   private volatile boolean closed;
   private final ReentrantLock cleanerLock = new ReentrantLock(); // one cleaning pass at a time
   private volatile long cleanerOffset;                // first dirty offset; cleaner-offset-checkpoint
@@ -263,8 +268,9 @@ public final class PartitionLog {
 
   /** The end of the space {@code segment} should have prepared now, or -1. Holds the lock. */
   private long preparationTarget(LogSegment segment, LogConfig cfg) {
-    if (!env.storeConfig().flushBeforeAck()) {
-      return -1L; // without an fsync per acknowledgement the zeros would only cost
+    long waited = lastDurabilityWaitNanos;
+    if (waited == 0 || System.nanoTime() - waited > DURABLE_TRAFFIC_NANOS) {
+      return -1L; // nobody waits for this log's fsyncs (acks=1, or flush.before.ack off): the zeros would only cost
     }
     return segment.preparationTarget(SegmentPreallocator.MIN_SEGMENT_BYTES, SegmentPreallocator.AHEAD_BYTES,
         SegmentPreallocator.PIECE_BYTES, cfg.segmentBytes());
@@ -373,6 +379,8 @@ public final class PartitionLog {
     if (offline) {
       return CompletableFuture.failedFuture(new LogStorageException(name + " is offline after an I/O error"));
     }
+    long nowNanos = System.nanoTime();
+    lastDurabilityWaitNanos = nowNanos == 0 ? 1 : nowNanos;
     return env.flusher().await(this, offset);
   }
 

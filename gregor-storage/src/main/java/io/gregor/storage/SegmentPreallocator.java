@@ -26,6 +26,7 @@ final class SegmentPreallocator implements AutoCloseable {
 
   private final ExecutorService thread;
   private final Set<PartitionLog> queued = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopped;
 
   SegmentPreallocator(String name) {
     this.thread = Executors.newSingleThreadExecutor(r -> {
@@ -41,7 +42,9 @@ final class SegmentPreallocator implements AutoCloseable {
       try {
         thread.execute(() -> {
           queued.remove(log);
-          log.preallocateAhead();
+          if (!stopped) {
+            log.preallocateAhead();
+          }
         });
       } catch (RejectedExecutionException e) {
         queued.remove(log); // closing
@@ -49,10 +52,14 @@ final class SegmentPreallocator implements AutoCloseable {
     }
   }
 
-  /** Stops taking requests and waits for the piece being written, so no zeros land after the logs close. */
+  /**
+   * Drops queued requests and waits for the piece being written, so no zeros land after the logs close. Never
+   * interrupts: an interrupt during a write would close the segment's channel under the log.
+   */
   @Override
   public void close() {
-    thread.shutdownNow();
+    stopped = true;
+    thread.shutdown();
     try {
       thread.awaitTermination(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
@@ -97,31 +98,48 @@ class PreallocationTest {
   }
 
   @Test
-  void shouldNotPreallocateIdleLogs() throws Exception {
+  void shouldPreallocateOnlyForLogsWhoseWritersWaitForFsyncs() throws Exception {
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
-      PartitionLog busy = store.createLog("busy", 0, Uuid.randomUuid(), LogConfig.defaults());
       PartitionLog idle = store.createLog("idle", 0, Uuid.randomUuid(), LogConfig.defaults());
+      PartitionLog acksOne = store.createLog("acks-one", 0, Uuid.randomUuid(), LogConfig.defaults());
+      PartitionLog acksAll = store.createLog("acks-all", 0, Uuid.randomUuid(), LogConfig.defaults());
       appendDurably(idle, 10); // 80 KB: below SegmentPreallocator.MIN_SEGMENT_BYTES
-      appendDurably(busy, 200);
-      Path busyFile = busy.dir().resolve("00000000000000000000.log");
-      // One preallocator serves the store in request order: once the busy log got space, the idle one was passed by.
-      await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(busyFile) > busy.sizeInBytes());
-      assertThat(Files.size(idle.dir().resolve("00000000000000000000.log"))).isEqualTo(idle.sizeInBytes());
+      for (int i = 0; i < 200; i++) {
+        append(acksOne); // nobody waits for these fsyncs
+      }
+      appendDurably(acksAll, 200);
+      // One preallocator thread serves requests in order: once the acks=all log got space, any earlier request
+      // of the other two would have been served too.
+      await().atMost(Duration.ofSeconds(10)).until(() -> fileSize(acksAll) > acksAll.sizeInBytes());
+      assertThat(fileSize(idle)).isEqualTo(idle.sizeInBytes());
+      assertThat(fileSize(acksOne)).isEqualTo(acksOne.sizeInBytes());
     }
   }
 
-  /** Appends {@code count} 8 KB records one batch each and waits until they are durable; returns the first offset. */
+  private static long fileSize(PartitionLog log) throws Exception {
+    return Files.size(log.dir().resolve("00000000000000000000.log"));
+  }
+
+  /**
+   * Appends {@code count} 8 KB records, one batch each, waiting for each to be durable as an acks=all produce does;
+   * returns the first offset.
+   */
   private long appendDurably(PartitionLog log, int count) throws Exception {
     long first = -1L;
-    AppendResult last = null;
+    List<CompletableFuture<Void>> durable = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      String value = "v" + written.size() + "-" + "x".repeat(RECORD_BYTES);
-      last = log.appendAsLeader(batch(now, value), 0, now);
-      first = first < 0 ? last.firstOffset() : first;
-      written.add(value);
+      AppendResult r = append(log);
+      first = first < 0 ? r.firstOffset() : first;
+      durable.add(log.awaitDurable(r.lastOffset()));
     }
-    log.awaitDurable(last.lastOffset()).get(10, TimeUnit.SECONDS);
+    CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
     return first;
+  }
+
+  private AppendResult append(PartitionLog log) throws Exception {
+    String value = "v" + written.size() + "-" + "x".repeat(RECORD_BYTES);
+    written.add(value);
+    return log.appendAsLeader(batch(now, value), 0, now);
   }
 
   private static boolean zerosAfter(Path file, long position) throws Exception {
