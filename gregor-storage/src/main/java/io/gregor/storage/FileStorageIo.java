@@ -29,17 +29,19 @@ final class FileStorageIo implements StorageIo {
   }
 
   @Override
-  public void preallocate(FileChannel channel, long position, int length) throws IOException {
-    long at = position;
-    long end = position + length;
-    while (at < end) {
-      ByteBuffer zeros = ZEROS.duplicate();
-      zeros.limit((int) Math.min(zeros.capacity(), end - at));
-      while (zeros.hasRemaining()) {
-        at += channel.write(zeros, at);
+  public void preallocate(Path segmentFile, long position, int length) throws IOException {
+    try (FileChannel channel = FileChannel.open(segmentFile, StandardOpenOption.WRITE)) {
+      long at = position;
+      long end = position + length;
+      while (at < end) {
+        ByteBuffer zeros = ZEROS.duplicate();
+        zeros.limit((int) Math.min(zeros.capacity(), end - at));
+        while (zeros.hasRemaining()) {
+          at += channel.write(zeros, at);
+        }
       }
+      channel.force(false);
     }
-    channel.force(false);
   }
 
   @Override

@@ -168,8 +168,12 @@ final class LogFlusher {
         }
         checkpoint = checkpointRequested || periodic;
         checkpointRequested = false;
-        batch = pending;
-        pending = new ArrayList<>();
+        if (periodic || roundsInFlight < MAX_ROUNDS_IN_FLIGHT) {
+          batch = pending;
+          pending = new ArrayList<>();
+        } else {
+          batch = new ArrayList<>(); // woken for a checkpoint while every round slot is busy
+        }
         if (!batch.isEmpty() || periodic) {
           batch.addAll(parked);
           parked = new ArrayList<>();
@@ -192,13 +196,16 @@ final class LogFlusher {
         List<Waiter> round = batch;
         Map<PartitionLog, Boolean> flushed = new ConcurrentHashMap<>();
         flushRound(round, flushed).whenComplete((v, e) -> {
-          completeRound(round, flushed, false);
-          lock.lock();
           try {
-            roundsInFlight--;
-            wakeup.signal();
+            completeRound(round, flushed, false);
           } finally {
-            lock.unlock();
+            lock.lock();
+            try {
+              roundsInFlight--;
+              wakeup.signal();
+            } finally {
+              lock.unlock();
+            }
           }
         });
       }

@@ -368,15 +368,17 @@ final class LogSegment {
    * Cuts preallocated zeros off the end of the file, when it stops being the active segment or on a clean close
    * (recovery would drop them too, it only takes longer). Owner: the log lock.
    */
-  void trimPreparedSpace() throws IOException {
+  boolean trimPreparedSpace() throws IOException {
     if (preparingStart >= 0) {
-      return; // the preallocator trims once its piece is written
+      return false; // the preallocator trims once its piece is written
     }
     forgetPreparedSpace(size);
     FileChannel ch = records.channel();
     if (ch.isOpen() && ch.size() > size) {
       records.truncateTo(size);
+      return true;
     }
+    return false;
   }
 
   private void forgetPreparedSpace(long end) {

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,10 @@ public final class PartitionLog {
   private volatile LogConfig config;
   private final LogEnvironment env;
   private final ReentrantLock lock = new ReentrantLock();
+  /** Tickets of this log's fsyncs in progress, and the next one to hand out (see {@link #flush}). Guarded by lock. */
+  private final TreeSet<Long> runningForces = new TreeSet<>();
+  private long nextForceTicket;
+  private final Condition forceEnded = lock.newCondition();
   /** Signalled when a preallocation piece ends (an append may wait for one it would write into). */
   private final Condition preparationEnded = lock.newCondition();
   private final ConcurrentSkipListMap<Long, LogSegment> segments;
@@ -245,24 +250,25 @@ public final class PartitionLog {
     }
     boolean ok = false;
     try {
-      env.io().preallocate(segment.channel(), from, length);
+      env.io().preallocate(segment.file(), from, length);
       ok = true;
     } catch (IOException | RuntimeException e) {
-      // Only a lost optimisation: appends extend the file as usual (a full disk fails them on its own).
-      LOG.debug("{}: preallocating {} bytes at {} of segment {} failed: {}", name, length, from,
-          segment.baseOffset(), e.toString());
-    }
-    lock.lock();
-    try {
-      segment.endPreparation(epoch, ok);
-      preparationEnded.signalAll();
-      if (closed || segment != segments.lastEntry().getValue()) {
-        trimPreparedSpace(segment); // rolled (or closed) while the piece was written
-      } else if (ok && preparationTarget(segment, config) >= 0) {
-        env.preallocator().request(this);
-      }
+      // Only a lost optimisation: appends extend the file as usual. The zeros go through their own file descriptor,
+      // so a write error they hit is still reported to the flusher's next fsync of the segment.
+      LOG.info("{}: preallocating segment {} stopped: {}", name, segment.baseOffset(), e.toString());
     } finally {
-      lock.unlock();
+      lock.lock();
+      try {
+        segment.endPreparation(epoch, ok);
+        preparationEnded.signalAll();
+        if (closed || segment != segments.lastEntry().getValue()) {
+          trimPreparedSpace(segment); // rolled (or closed) while the piece was written
+        } else if (ok && preparationTarget(segment, config) >= 0) {
+          env.preallocator().request(this);
+        }
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -276,6 +282,16 @@ public final class PartitionLog {
         SegmentPreallocator.PIECE_BYTES, cfg.segmentBytes());
   }
 
+  /** Appends waiting for a preallocation piece to end (tests). */
+  int preparationWaiters() {
+    lock.lock();
+    try {
+      return lock.getWaitQueueLength(preparationEnded);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Waits (releasing the lock) while an append of {@code bytes} would write into a piece being zero-filled. */
   private void awaitPreparation(int bytes) {
     while (segments.lastEntry().getValue().wouldOverlapPreparation(bytes)) {
@@ -283,13 +299,17 @@ public final class PartitionLog {
     }
   }
 
-  /** Cuts a segment's preallocated zeros off; a failure only leaves them for recovery to drop. Holds the lock. */
-  private void trimPreparedSpace(LogSegment segment) {
+  /**
+   * Cuts a segment's preallocated zeros off; true when the file got shorter. A failure only leaves them for recovery
+   * to drop. Holds the lock.
+   */
+  private boolean trimPreparedSpace(LogSegment segment) {
     try {
-      segment.trimPreparedSpace();
+      return segment.trimPreparedSpace();
     } catch (IOException | RuntimeException e) {
-      LOG.debug("{}: trimming preallocated space of segment {} failed: {}", name, segment.baseOffset(),
+      LOG.info("{}: trimming the preallocated space of segment {} failed: {}", name, segment.baseOffset(),
           e.toString());
+      return false;
     }
   }
 
@@ -349,6 +369,7 @@ public final class PartitionLog {
     }
     segments.put(base, fresh);
     unflushed.add(old);
+    preparationEnded.signalAll(); // appends waiting for a piece of the old segment may go on in the new one
     LOG.debug("{}: rolled segment at offset {}", name, base);
     return fresh;
   }
@@ -388,11 +409,17 @@ public final class PartitionLog {
    * fsyncs every segment written since the last flush and advances the recovery point. Flusher threads (or close);
    * several may run at once: a rolled segment leaves {@link #unflushed} only once an fsync of it has returned, and
    * the recovery point only moves forward, to what the finished fsyncs cover.
+   *
+   * <p>Linux reports a failed page write to the first fsync of the file descriptor that checks after it, not to
+   * each: an fsync that returns 0 proves nothing while an overlapping one, which may have taken the error, has not
+   * returned. So a flush only counts once every fsync of this log that started before it finished has ended too,
+   * and fails if any of them failed (the log is then offline).
    */
   void flush() throws IOException {
     long leo;
     List<LogSegment> rolled;
     LogSegment active;
+    long ticket;
     lock.lock();
     try {
       if (closed || offline) {
@@ -404,15 +431,37 @@ public final class PartitionLog {
       }
       rolled = new ArrayList<>(unflushed);
       active = segments.lastEntry().getValue();
+      ticket = nextForceTicket++;
+      runningForces.add(ticket);
     } finally {
       lock.unlock();
     }
-    for (LogSegment segment : rolled) {
-      force(segment);
+    IOException failure = null;
+    try {
+      for (LogSegment segment : rolled) {
+        force(segment);
+      }
+      force(active);
+    } catch (IOException e) {
+      failure = e;
+    } catch (RuntimeException e) {
+      failure = new IOException(e);
     }
-    force(active);
     lock.lock();
     try {
+      runningForces.remove(ticket);
+      forceEnded.signalAll();
+      if (failure != null) {
+        offline = true;
+        throw failure;
+      }
+      long startedBeforeUs = nextForceTicket;
+      while (!runningForces.isEmpty() && runningForces.first() < startedBeforeUs) {
+        forceEnded.awaitUninterruptibly();
+      }
+      if (offline) {
+        throw new IOException(name + ": an overlapping fsync failed");
+      }
       unflushed.removeAll(rolled);
       if (leo > recoveryPoint) {
         recoveryPoint = leo;
@@ -837,9 +886,12 @@ public final class PartitionLog {
       boolean clean = !offline;
       try {
         if (clean) {
-          trimPreparedSpace(segments.lastEntry().getValue());
-          flush();
           LogSegment active = segments.lastEntry().getValue();
+          boolean trimmed = trimPreparedSpace(active);
+          flush();
+          if (trimmed) {
+            force(active); // the shorter size, even when flush() found no data to sync
+          }
           active.onBecomeInactive();
           active.writeIndexes(env.io());
           producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());

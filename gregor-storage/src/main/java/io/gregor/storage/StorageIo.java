@@ -17,15 +17,16 @@ public interface StorageIo {
   /** Appends {@code records} at the end of a segment with write() only, no fsync; returns the bytes written. */
   int append(FileRecords segment, MemoryRecords records) throws IOException;
 
-  /** fsyncs a segment's data (FileChannel.force(false)). Called only on the flusher thread or during close. */
+  /** fsyncs a segment's data (FileChannel.force(false)). Called on flusher threads, possibly at once, or in close. */
   void force(FileChannel channel) throws IOException;
 
   /**
    * Writes {@code length} zero bytes at {@code position} of a segment file, past its data, and fsyncs them, so that
-   * later appends there overwrite allocated blocks of a file whose size does not change (preallocation). Called on
-   * the store's preallocator thread, never under a log lock.
+   * later appends there overwrite allocated blocks of a file whose size does not change (preallocation). Opens its
+   * own file descriptor: an fsync error it meets is then still reported to the next fsync of the segment's channel.
+   * Called on the store's preallocator thread, never under a log lock.
    */
-  void preallocate(FileChannel channel, long position, int length) throws IOException;
+  void preallocate(Path segmentFile, long position, int length) throws IOException;
 
   /**
    * Replaces {@code target} atomically with {@code content}: write a temporary sibling, optionally fsync it and the

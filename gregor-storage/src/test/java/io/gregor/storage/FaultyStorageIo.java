@@ -22,6 +22,9 @@ final class FaultyStorageIo implements StorageIo {
   private volatile boolean failForces;
   private volatile CountDownLatch forceGate;
   private final AtomicInteger toBlock = new AtomicInteger();
+  private volatile boolean failGatedForce;
+  private volatile CountDownLatch preallocateGate;
+  private volatile CountDownLatch preallocateEntered;
   private volatile CountDownLatch forceEntered;
 
   void failAppend(int nthFromNow, int partialBytes) {
@@ -46,6 +49,26 @@ final class FaultyStorageIo implements StorageIo {
     forceEntered = new CountDownLatch(blocked);
     forceGate = new CountDownLatch(1);
     return forceEntered;
+  }
+
+  /** The next preallocations block until {@link #openPreallocateGate}; the latch counts down when one blocks. */
+  CountDownLatch closePreallocateGate() {
+    preallocateEntered = new CountDownLatch(1);
+    preallocateGate = new CountDownLatch(1);
+    return preallocateEntered;
+  }
+
+  void openPreallocateGate() {
+    CountDownLatch gate = preallocateGate;
+    preallocateGate = null;
+    if (gate != null) {
+      gate.countDown();
+    }
+  }
+
+  /** A force held by the gate fails once released (the others pass). */
+  void failGatedForce(boolean fail) {
+    failGatedForce = fail;
   }
 
   void openGate() {
@@ -87,6 +110,9 @@ final class FaultyStorageIo implements StorageIo {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted", e);
       }
+      if (failGatedForce) {
+        throw new IOException("Input/output error (injected, gated fsync)");
+      }
     }
     forces.incrementAndGet();
     if (failForces) {
@@ -96,11 +122,21 @@ final class FaultyStorageIo implements StorageIo {
   }
 
   @Override
-  public void preallocate(FileChannel channel, long position, int length) throws IOException {
+  public void preallocate(Path segmentFile, long position, int length) throws IOException {
+    CountDownLatch gate = preallocateGate;
+    if (gate != null) {
+      preallocateEntered.countDown();
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
     if (failAllAppends) {
       throw new IOException("No space left on device (injected, preallocation)");
     }
-    StorageIo.standard().preallocate(channel, position, length);
+    StorageIo.standard().preallocate(segmentFile, position, length);
   }
 
   @Override

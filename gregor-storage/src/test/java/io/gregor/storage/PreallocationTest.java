@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
@@ -94,6 +96,44 @@ class PreallocationTest {
       LogSegment rolled = log.segments().iterator().next();
       await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(first) == rolled.size());
       assertThat(values(readAll(log))).isEqualTo(written);
+    }
+  }
+
+  @Test
+  void shouldHoldAnAppendThatWouldReachAPieceBeingZeroFilledUntilItIsWritten() throws Exception {
+    FaultyStorageIo io = new FaultyStorageIo();
+    CountDownLatch pieceStarted = io.closePreallocateGate();
+    Path file;
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> LogConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      file = log.dir().resolve("00000000000000000000.log");
+      // A busy acks=all producer: past 1 MiB an append asks for the first piece, which starts right after the data,
+      // so the first append after it has to wait for the piece to be written.
+      List<CompletableFuture<Void>> durable = new ArrayList<>();
+      CompletableFuture<Long> producer = CompletableFuture.supplyAsync(() -> {
+        try {
+          while (pieceStarted.getCount() > 0) {
+            AppendResult r = append(log);
+            durable.add(log.awaitDurable(r.lastOffset()));
+          }
+          return append(log).firstOffset();
+        } catch (Exception e) {
+          throw new CompletionException(e);
+        }
+      });
+      assertThat(pieceStarted.await(10, TimeUnit.SECONDS)).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> log.preparationWaiters() > 0);
+      assertThat(producer).isNotDone();
+      io.openPreallocateGate();
+      assertThat(producer.get(10, TimeUnit.SECONDS)).isEqualTo(written.size() - 1);
+      CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+      assertThat(values(readAll(log))).isEqualTo(written);
+      store.closeAbruptlyForTesting();
+    }
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      assertThat(values(readAll(log))).isEqualTo(written);
+      assertThat(Files.size(file)).isEqualTo(log.sizeInBytes());
     }
   }
 

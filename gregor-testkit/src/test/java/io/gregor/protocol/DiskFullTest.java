@@ -55,11 +55,11 @@ class DiskFullTest {
         }
 
         @Override
-        public void preallocate(FileChannel channel, long position, int length) throws IOException {
+        public void preallocate(Path segmentFile, long position, int length) throws IOException {
             if (full.get()) {
                 throw new IOException("No space left on device");
             }
-            StorageIo.standard().preallocate(channel, position, length);
+            StorageIo.standard().preallocate(segmentFile, position, length);
         }
 
         @Override
