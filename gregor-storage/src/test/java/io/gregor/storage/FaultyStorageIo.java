@@ -96,20 +96,23 @@ final class FaultyStorageIo implements StorageIo {
     return StorageIo.standard().append(segment, records);
   }
 
+  private static void waitAt(CountDownLatch gate, CountDownLatch entered) throws IOException {
+    if (entered != null) {
+      entered.countDown();
+    }
+    try {
+      gate.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
   @Override
   public void force(FileChannel channel) throws IOException {
     CountDownLatch gate = forceGate;
     if (gate != null && toBlock.getAndDecrement() > 0) {
-      CountDownLatch entered = forceEntered;
-      if (entered != null) {
-        entered.countDown();
-      }
-      try {
-        gate.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
-      }
+      waitAt(gate, forceEntered);
       if (failGatedForce) {
         throw new IOException("Input/output error (injected, gated fsync)");
       }
@@ -125,13 +128,7 @@ final class FaultyStorageIo implements StorageIo {
   public void preallocate(Path segmentFile, long position, int length) throws IOException {
     CountDownLatch gate = preallocateGate;
     if (gate != null) {
-      preallocateEntered.countDown();
-      try {
-        gate.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
-      }
+      waitAt(gate, preallocateEntered);
     }
     if (failAllAppends) {
       throw new IOException("No space left on device (injected, preallocation)");
