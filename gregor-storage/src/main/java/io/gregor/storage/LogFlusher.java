@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -27,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * checkpoints.
  *
  * <p>Up to {@link #MAX_ROUNDS_IN_FLIGHT} rounds run at once: a waiter that arrives while a round is syncing starts
- * its own round at once instead of waiting for that one to end, so its latency is one fsync, not up to two (under
- * light load almost every round serves one request). When that many rounds are running, new waiters queue and the
- * next free slot takes them all together: under heavy load rounds grow, as plain group commit does.
+ * its own round's fsyncs at once instead of after that round ends, so it waits for about one fsync, not up to two
+ * (under light load almost every round serves one request). Rounds still complete in the order they started. When
+ * that many rounds are running, new waiters queue and the next free slot takes them all together: under heavy load
+ * rounds grow, as plain group commit does.
  *
  * <p>Threads: the waiter queues and the round count are guarded by {@link #lock}; rounds run on {@link #syncPool}
  * and complete their waiters there; periodic flushes, checkpoints and the final flush on close run on the flusher
@@ -56,7 +58,12 @@ final class LogFlusher {
   private List<Waiter> pending = new ArrayList<>(); // guarded by lock
   /** Offsets not yet appended when their round ended; re-examined with the next round. Guarded by lock. */
   private List<Waiter> parked = new ArrayList<>();
-  private int roundsInFlight;                       // guarded by lock
+  private int roundsInFlight;                       // guarded by lock: started and not yet completed
+  private long nextRoundId;                         // guarded by lock
+  private long nextRoundToComplete;                 // guarded by lock
+  /** Rounds whose fsyncs ended, waiting for earlier rounds to complete first. Guarded by lock. */
+  private final TreeMap<Long, Runnable> syncedRounds = new TreeMap<>();
+  private boolean completingRounds;                 // guarded by lock: a thread is completing rounds in order
   private boolean checkpointRequested;              // guarded by lock
   private boolean closing;                          // guarded by lock
   private boolean aborted;                          // guarded by lock: stop without a last flush (crash tests)
@@ -141,6 +148,7 @@ final class LogFlusher {
     long nextPeriodicNanos = System.nanoTime() + intervalNanos;
     while (true) {
       List<Waiter> batch;
+      long roundId = -1L;
       boolean periodic;
       boolean checkpoint;
       boolean stopping;
@@ -180,6 +188,7 @@ final class LogFlusher {
         }
         if (!periodic && !batch.isEmpty()) {
           roundsInFlight++;
+          roundId = nextRoundId++;
         }
       } finally {
         lock.unlock();
@@ -194,20 +203,10 @@ final class LogFlusher {
         completeRound(batch, flushed, stopping);
       } else if (!batch.isEmpty()) {
         List<Waiter> round = batch;
+        long id = roundId;
         Map<PartitionLog, Boolean> flushed = new ConcurrentHashMap<>();
-        flushRound(round, flushed).whenComplete((v, e) -> {
-          try {
-            completeRound(round, flushed, false);
-          } finally {
-            lock.lock();
-            try {
-              roundsInFlight--;
-              wakeup.signal();
-            } finally {
-              lock.unlock();
-            }
-          }
-        });
+        flushRound(round, flushed).whenComplete(
+            (v, e) -> onRoundSynced(id, () -> completeRound(round, flushed, false)));
       }
       if (checkpoint) {
         try {
@@ -229,6 +228,52 @@ final class LogFlusher {
         }
         syncPool.shutdown();
         return;
+      }
+    }
+  }
+
+  /**
+   * Completes synced rounds in the order they started, whatever order their fsyncs ended in: a log's waiters then
+   * complete in the order they were registered, as with one round at a time (the controller publishes metadata
+   * images, and the coordinators replay records, in completion order). The thread that finds the next round ready
+   * completes it and any later ones already synced; callbacks run without the lock.
+   */
+  private void onRoundSynced(long id, Runnable completion) {
+    lock.lock();
+    try {
+      syncedRounds.put(id, completion);
+      if (completingRounds) {
+        return; // the thread completing rounds will get to this one
+      }
+      completingRounds = true;
+    } finally {
+      lock.unlock();
+    }
+    while (true) {
+      Runnable next;
+      lock.lock();
+      try {
+        next = syncedRounds.remove(nextRoundToComplete);
+        if (next == null) {
+          completingRounds = false;
+          return;
+        }
+        nextRoundToComplete++;
+      } finally {
+        lock.unlock();
+      }
+      try {
+        next.run();
+      } catch (RuntimeException e) {
+        LOG.error("Completing durability waiters failed", e);
+      } finally {
+        lock.lock();
+        try {
+          roundsInFlight--;
+          wakeup.signal();
+        } finally {
+          lock.unlock();
+        }
       }
     }
   }
