@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Repeated throttled producer runs against ONE broker, for A/B work on produce latency where a
+# full compare.sh is too coarse: starts Gregor (default) or the reference Kafka 4.4 with fresh
+# data, creates a 6-partition topic, warms up with one unthrottled run, then prints the
+# steady-state line of RUNS throttled ProducerPerformance runs (10 s each, first 30% left out,
+# as perf.sh does). Compare variants by the median of runs 2..RUNS; the first run after the
+# unthrottled warm-up has a worse tail on this machine's disk.
+#
+#   bench/throttled-runs.sh [--kafka] [--runs 5] [--rate 171821] [--size 100] [--acks all]
+#                           [--partitions 6] [--override key=value]...
+#
+# GREGOR_JAVA_OPTS is passed on to bin/gregor (e.g. to try JVM flags). Uses ../shared/bench
+# (GREGOR_SHARED_BENCH) for the Kafka tools and the reference broker; ports 19094 / 19092.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bench="${GREGOR_SHARED_BENCH:-$root/../shared/bench}"
+home="${BENCH_HOME:-$HOME/.cache/gregor-bench}"
+target=gregor runs=5 rate=171821 size=100 acks=all partitions=6
+overrides=()
+while (($#)); do
+  case "$1" in
+    --kafka) target=kafka ;;
+    --runs) runs="$2"; shift ;;
+    --rate) rate="$2"; shift ;;
+    --size) size="$2"; shift ;;
+    --acks) acks="$2"; shift ;;
+    --partitions) partitions="$2"; shift ;;
+    --override) overrides+=(--override "$2"); shift ;;
+    *) echo "throttled-runs.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+"$bench/setup.sh" >"${TMPDIR:-/tmp}/throttled-runs-setup.log" 2>&1 ||
+  { cat "${TMPDIR:-/tmp}/throttled-runs-setup.log" >&2; exit 1; }
+tools=(java -Xmx512M -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Duser.language=en -Duser.country=US
+  "-Dlog4j2.configurationFile=$bench/conf/log4j2-tools.properties" -cp "$home/classes:$home/lib/*")
+data="$(mktemp -d)"
+stop() {
+  if [ "$target" = gregor ]; then
+    [ -n "${pid:-}" ] && kill -TERM -- "-$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  else
+    "$bench/kafka-ref.sh" stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$data"
+}
+trap stop EXIT
+if [ "$target" = gregor ]; then
+  (cd "$root" && mvn -B -q -DskipTests package -pl gregor-cli -am)
+  port=19094
+  setsid "$root/bin/gregor" start --override "listeners=PLAINTEXT://127.0.0.1:$port" \
+    --override "log.dirs=$data/gregor" "${overrides[@]}" >"$data/broker.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do grep -q "ready on" "$data/broker.out" && break; sleep 0.1; done
+  grep -q "ready on" "$data/broker.out" || { cat "$data/broker.out" >&2; exit 1; }
+else
+  port=19092
+  "$bench/kafka-ref.sh" start --fresh >/dev/null
+fi
+bootstrap="127.0.0.1:$port"
+"${tools[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --create --topic throttled \
+  --partitions "$partitions" --replication-factor 1 >/dev/null
+"${tools[@]}" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bootstrap" --topic throttled \
+  --num-records 1500000 --record-size "$size" --throughput -1 --command-property "acks=$acks" | tail -1 |
+  sed 's/^/warm-up (unthrottled): /'
+records=$((rate * 10))
+for run in $(seq "$runs"); do
+  line="$("${tools[@]}" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bootstrap" \
+    --topic throttled --num-records "$records" --record-size "$size" --throughput "$rate" \
+    --warmup-records $((records * 3 / 10)) --command-property "acks=$acks" | grep "steady state records sent")"
+  echo "run $run: ${line#*sec), }"
+done
