@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * checkpoints.
  *
  * <p>Up to {@link #MAX_ROUNDS_IN_FLIGHT} rounds run at once: a waiter that arrives while a round is syncing starts
- * its own round's fsyncs at once instead of after that round ends, so it waits for about one fsync, not up to two
- * (under light load almost every round serves one request). Rounds still complete in the order they started. When
+ * its own round's fsyncs at once instead of after that round ends (under light load almost every round serves one
+ * request); it then waits for its own fsync or the earlier round's end, whichever is later, since rounds complete
+ * in the order they started. When
  * that many rounds are running, new waiters queue and the next free slot takes them all together: under heavy load
  * rounds grow, as plain group commit does.
  *
