@@ -37,7 +37,7 @@ tools=(java -Xmx512M -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Duser.language=en -Du
 data="$(mktemp -d)"
 stop() {
   if [ "$target" = gregor ]; then
-    [ -n "${pid:-}" ] && kill -TERM -- "-$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    if [ -n "${pid:-}" ]; then kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
   else
     "$bench/kafka-ref.sh" stop >/dev/null 2>&1 || true
   fi
