@@ -4,7 +4,9 @@
 # data, creates a 6-partition topic, warms up with one unthrottled run, then prints the
 # steady-state line of RUNS throttled ProducerPerformance runs (10 s each, first 30% left out,
 # as perf.sh does). Compare variants by the median of runs 2..RUNS; the first run after the
-# unthrottled warm-up has a worse tail on this machine's disk.
+# unthrottled warm-up has a worse tail on this machine's disk. For Gregor it also prints the
+# broker's CPU seconds after the warm-up; --runs 0 stops there (a quick unthrottled A/B, JIT
+# compilation included, so compare only runs of the same script).
 #
 #   bench/throttled-runs.sh [--kafka] [--runs 5] [--rate 171821] [--size 100] [--acks all]
 #                           [--partitions 6] [--override key=value]...
@@ -62,6 +64,10 @@ bootstrap="127.0.0.1:$port"
 "${tools[@]}" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bootstrap" --topic throttled \
   --num-records 1500000 --record-size "$size" --throughput -1 --command-property "acks=$acks" | tail -1 |
   sed 's/^/warm-up (unthrottled): /'
+if [ "$target" = gregor ]; then
+  broker="$(pgrep -f -- "log.dirs=$data/gregor" | tail -1)"
+  echo "broker CPU after warm-up: $(awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f s", ($14 + $15) / hz}' "/proc/$broker/stat")"
+fi
 records=$((rate * 10))
 for run in $(seq "$runs"); do
   line="$("${tools[@]}" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bootstrap" \
