@@ -1,9 +1,7 @@
 package io.gregor.api;
 
-import io.gregor.metadata.MetadataImage;
 import io.gregor.network.RequestContext;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,7 +15,6 @@ import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsReso
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
-import org.apache.kafka.common.requests.ApiError;
 
 /**
  * AlterConfigs v0-2, the legacy non-incremental API: the given configs become the topic's complete
@@ -40,30 +37,21 @@ final class AlterConfigsHandler implements ApiHandler {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context) {
         AlterConfigsRequestData request = ((AlterConfigsRequest) context.request()).data();
-        MetadataImage image = broker.image();
-        Map<String, Integer> occurrences = new HashMap<>();
-        for (AlterConfigsResource r : request.resources()) {
-            occurrences.merge(r.resourceType() + ":" + r.resourceName(), 1, Integer::sum);
-        }
         AlterConfigsResponseData response = new AlterConfigsResponseData().setThrottleTimeMs(0);
-        List<CompletableFuture<?>> pending = new ArrayList<>();
+        List<TopicConfigAlteration.Resource> resources = new ArrayList<>();
         for (AlterConfigsResource resource : request.resources()) {
             AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
                     .setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
             response.responses().add(result);
-            boolean duplicate = occurrences.get(resource.resourceType() + ":" + resource.resourceName()) > 1;
-            try {
-                MetadataImage.TopicImage topic = TopicConfigAlteration.throwIfNotAlterable(
-                        resource.resourceType(), resource.resourceName(), duplicate, image);
-                Map<String, String> next = replacement(resource);
-                pending.add(TopicConfigAlteration.write(broker, topic.name(), current -> next, request.validateOnly(), context)
-                        .thenAccept(outcome -> set(result, outcome)));
-            } catch (RuntimeException e) {
-                set(result, ResourceErrors.from(e, context, "config resource " + resource.resourceName()));
-            }
+            resources.add(new TopicConfigAlteration.Resource(resource.resourceType(), resource.resourceName(),
+                    topic -> {
+                        Map<String, String> next = replacement(resource);
+                        return current -> next;
+                    },
+                    outcome -> result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message())));
         }
-        return CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).thenApply(v -> response);
+        return TopicConfigAlteration.alterEach(broker, context, resources, request.validateOnly()).thenApply(v -> response);
     }
 
     private static Map<String, String> replacement(AlterConfigsResource resource) {
@@ -79,9 +67,5 @@ final class AlterConfigsHandler implements ApiHandler {
         TopicConfigAlteration.throwIfNullValues(nullValues);
         TopicConfigAlteration.throwIfInvalid(next);
         return next;
-    }
-
-    private static void set(AlterConfigsResourceResponse result, ApiError outcome) {
-        result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message());
     }
 }

@@ -1,11 +1,9 @@
 package io.gregor.api;
 
 import io.gregor.broker.NodeConfig;
-import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +20,6 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 
 /**
@@ -51,33 +48,23 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context) {
         IncrementalAlterConfigsRequestData request = ((IncrementalAlterConfigsRequest) context.request()).data();
-        MetadataImage image = broker.image();
-        Map<String, Integer> occurrences = new HashMap<>();
-        for (AlterConfigsResource r : request.resources()) {
-            occurrences.merge(r.resourceType() + ":" + r.resourceName(), 1, Integer::sum);
-        }
         IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData().setThrottleTimeMs(0);
-        List<CompletableFuture<?>> pending = new ArrayList<>();
+        List<TopicConfigAlteration.Resource> resources = new ArrayList<>();
         for (AlterConfigsResource resource : request.resources()) {
             AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
                     .setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
             response.responses().add(result);
-            boolean duplicate = occurrences.get(resource.resourceType() + ":" + resource.resourceName()) > 1;
-            try {
-                MetadataImage.TopicImage topic = TopicConfigAlteration.throwIfNotAlterable(
-                        resource.resourceType(), resource.resourceName(), duplicate, image);
-                // Validate now against the image for a prompt error; apply again on the controller
-                // thread against the latest overrides so concurrent alters compose.
-                apply(topic.configs(), resource.configs(), broker.config());
-                pending.add(TopicConfigAlteration.write(broker, topic.name(),
-                        current -> apply(current, resource.configs(), broker.config()), request.validateOnly(), context)
-                        .thenAccept(outcome -> set(result, outcome)));
-            } catch (RuntimeException e) {
-                set(result, ResourceErrors.from(e, context, "config resource " + resource.resourceName()));
-            }
+            resources.add(new TopicConfigAlteration.Resource(resource.resourceType(), resource.resourceName(),
+                    topic -> {
+                        // Validate now against the image for a prompt error; apply again on the controller
+                        // thread against the latest overrides so concurrent alters compose.
+                        apply(topic.configs(), resource.configs(), broker.config());
+                        return current -> apply(current, resource.configs(), broker.config());
+                    },
+                    outcome -> result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message())));
         }
-        return CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).thenApply(v -> response);
+        return TopicConfigAlteration.alterEach(broker, context, resources, request.validateOnly()).thenApply(v -> response);
     }
 
     /** The topic's overrides after the operations, validated; throws the resource's error. */
@@ -125,9 +112,5 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
         }
         TopicConfigAlteration.throwIfInvalid(next);
         return next;
-    }
-
-    private static void set(AlterConfigsResourceResponse result, ApiError outcome) {
-        result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message());
     }
 }

@@ -5,10 +5,13 @@ import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -51,6 +54,43 @@ final class TopicConfigAlteration {
             throw new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist.");
         }
         return topic.get();
+    }
+
+    /**
+     * One resource of an alter request, whatever generated message type carries it.
+     *
+     * @param update the topic's new overrides as a function of its current ones; throws the
+     *               resource's error when the request is invalid for it (called on the request
+     *               thread for a prompt error; the function it returns runs on the controller thread)
+     * @param answer records the resource's outcome in the response
+     */
+    record Resource(byte type, String name, Function<MetadataImage.TopicImage, UnaryOperator<Map<String, String>>> update,
+                    Consumer<ApiError> answer) {
+    }
+
+    /**
+     * Alters each resource independently (each succeeds or fails alone, as in Kafka) and
+     * completes once every outcome is answered.
+     */
+    static CompletableFuture<Void> alterEach(BrokerServices broker, RequestContext context, List<Resource> resources,
+                                             boolean validateOnly) {
+        MetadataImage image = broker.image();
+        Map<String, Integer> occurrences = new HashMap<>();
+        for (Resource r : resources) {
+            occurrences.merge(r.type() + ":" + r.name(), 1, Integer::sum);
+        }
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        for (Resource resource : resources) {
+            boolean duplicate = occurrences.get(resource.type() + ":" + resource.name()) > 1;
+            try {
+                MetadataImage.TopicImage topic = throwIfNotAlterable(resource.type(), resource.name(), duplicate, image);
+                UnaryOperator<Map<String, String>> update = resource.update().apply(topic);
+                pending.add(write(broker, topic.name(), update, validateOnly, context).thenAccept(resource.answer()));
+            } catch (RuntimeException e) {
+                resource.answer().accept(ResourceErrors.from(e, context, "config resource " + resource.name()));
+            }
+        }
+        return CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]));
     }
 
     /** Kafka's check for SET/APPEND/SUBTRACT (and legacy AlterConfigs) entries without a value. */
