@@ -1,7 +1,10 @@
 package io.gregor.metadata;
 
 import io.gregor.broker.NodeConfig;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +35,8 @@ public final class TopicConfigDef {
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
     static {
-        add("cleanup.policy", Type.LIST, "log.cleanup.policy", null, Set.of("delete", "compact"), 0);
-        add("compression.type", Type.STRING, null, "producer", Set.of("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"), 0);
+        add("cleanup.policy", Type.LIST, "log.cleanup.policy", null, ordered("compact", "delete"), 0);
+        add("compression.type", Type.STRING, null, "producer", ordered("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), 0);
         add("delete.retention.ms", Type.LONG, null, "86400000", null, 0);
         add("file.delete.delay.ms", Type.LONG, "file.delete.delay.ms", null, null, 0);
         add("flush.messages", Type.LONG, null, String.valueOf(Long.MAX_VALUE), null, 1);
@@ -43,21 +46,26 @@ public final class TopicConfigDef {
         add("max.message.bytes", Type.INT, "message.max.bytes", null, null, 0);
         add("message.timestamp.after.max.ms", Type.LONG, "log.message.timestamp.after.max.ms", null, null, 0);
         add("message.timestamp.before.max.ms", Type.LONG, "log.message.timestamp.before.max.ms", null, null, 0);
-        add("message.timestamp.type", Type.STRING, "log.message.timestamp.type", null, Set.of("CreateTime", "LogAppendTime"), 0);
+        add("message.timestamp.type", Type.STRING, "log.message.timestamp.type", null, ordered("CreateTime", "LogAppendTime"), 0);
         add("min.cleanable.dirty.ratio", Type.DOUBLE, null, "0.5", null, 0);
         add("min.compaction.lag.ms", Type.LONG, null, "0", null, 0);
         add("min.insync.replicas", Type.INT, "min.insync.replicas", null, null, 1);
         add("preallocate", Type.BOOLEAN, null, "false", null, 0);
-        add("retention.bytes", Type.LONG, "log.retention.bytes", null, null, -1);
+        add("retention.bytes", Type.LONG, "log.retention.bytes", null, null, Long.MIN_VALUE);
         add("retention.ms", Type.LONG, "log.retention.ms", null, null, -1);
         add("segment.bytes", Type.INT, "log.segment.bytes", null, null, 14);
-        add("segment.index.bytes", Type.INT, "log.index.size.max.bytes", null, null, 8);
+        add("segment.index.bytes", Type.INT, "log.index.size.max.bytes", null, null, 4);
         add("segment.jitter.ms", Type.LONG, null, "0", null, 0);
         add("segment.ms", Type.LONG, "log.roll.ms", null, null, 1);
         add("unclean.leader.election.enable", Type.BOOLEAN, null, "false", null, 0);
     }
 
     private TopicConfigDef() {
+    }
+
+    /** Allowed values in the order Kafka declares them, so error messages list them as Kafka does. */
+    private static Set<String> ordered(String... values) {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(values)));
     }
 
     private static void add(String name, Type type, String synonym, String fixedDefault, Set<String> allowed, long min) {
@@ -113,8 +121,11 @@ public final class TopicConfigDef {
                 }
                 case DOUBLE -> {
                     double d = Double.parseDouble(v);
-                    if (d < 0 || d > 1) {
-                        return Optional.of("Invalid value " + value + " for configuration " + name + ": Value must be between 0 and 1");
+                    if (d < 0) {
+                        return Optional.of("Invalid value " + d + " for configuration " + name + ": Value must be at least 0");
+                    }
+                    if (d > 1) {
+                        return Optional.of("Invalid value " + d + " for configuration " + name + ": Value must be no more than 1");
                     }
                 }
                 case BOOLEAN -> {

@@ -113,11 +113,13 @@ public final class ReplicaManager {
                 Integer.parseInt(TopicConfigDef.effective("segment.bytes", overrides, config)),
                 Long.parseLong(TopicConfigDef.effective("segment.ms", overrides, config)),
                 Long.parseLong(TopicConfigDef.effective("retention.ms", overrides, config)),
-                Long.parseLong(TopicConfigDef.effective("retention.bytes", overrides, config)),
+                // Kafka treats every negative retention.bytes as "no limit".
+                Math.max(-1L, Long.parseLong(TopicConfigDef.effective("retention.bytes", overrides, config))),
                 Integer.parseInt(TopicConfigDef.effective("max.message.bytes", overrides, config)),
                 TopicConfigDef.effective("message.timestamp.type", overrides, config).equals("LogAppendTime"),
                 Integer.parseInt(TopicConfigDef.effective("index.interval.bytes", overrides, config)),
-                Integer.parseInt(TopicConfigDef.effective("segment.index.bytes", overrides, config)),
+                // Kafka accepts 4 and then rolls at every entry; one time-index entry (12 bytes) is our floor.
+                Math.max(12, Integer.parseInt(TopicConfigDef.effective("segment.index.bytes", overrides, config))),
                 Long.parseLong(TopicConfigDef.effective("file.delete.delay.ms", overrides, config)),
                 Long.parseLong(TopicConfigDef.effective("message.timestamp.after.max.ms", overrides, config)),
                 Long.parseLong(TopicConfigDef.effective("message.timestamp.before.max.ms", overrides, config)))

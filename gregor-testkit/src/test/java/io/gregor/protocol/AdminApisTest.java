@@ -167,6 +167,33 @@ class AdminApisTest {
     }
 
     @Test
+    void shouldValidateTopicConfigValuesAsKafkaDoes() throws Exception {
+        createTopic("kafka-bounds", 1, Map.of());
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "kafka-bounds");
+
+        assertThatThrownBy(() -> alter(topic, new AlterConfigOp(new ConfigEntry("min.cleanable.dirty.ratio", "2"), AlterConfigOp.OpType.SET)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Invalid value 2.0 for configuration min.cleanable.dirty.ratio: Value must be no more than 1");
+        assertThatThrownBy(() -> alter(topic, new AlterConfigOp(new ConfigEntry("cleanup.policy", "forever"), AlterConfigOp.OpType.SET)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("String must be one of: compact, delete");
+        assertThatThrownBy(() -> alter(topic, new AlterConfigOp(new ConfigEntry("compression.type", "brotli"), AlterConfigOp.OpType.SET)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer");
+
+        // Kafka has no lower bound on retention.bytes (any negative value is "no limit") and takes a
+        // segment.index.bytes of 4; both must leave the topic working.
+        alter(topic, new AlterConfigOp(new ConfigEntry("retention.bytes", "-2"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry("segment.index.bytes", "4"), AlterConfigOp.OpType.SET));
+        assertThat(topicConfig("kafka-bounds").get("retention.bytes").value()).isEqualTo("-2");
+        try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of())) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(producer.send(new ProducerRecord<>("kafka-bounds", "k", "v" + i)).get().offset()).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
     void shouldDescribeTheClusterAsOneBroker() throws Exception {
         DescribeClusterResult cluster = admin.describeCluster();
 
