@@ -58,7 +58,7 @@ public final class NodeConfig {
         boolValue(FLUSH_BEFORE_ACK);
         retentionMs();
         longValue("log.retention.bytes", -1, Long.MAX_VALUE);
-        intValue("log.segment.bytes", 14, Integer.MAX_VALUE);
+        intValue("log.segment.bytes", 1024 * 1024, Integer.MAX_VALUE); // Kafka 4's floor (KIP-1030)
         rollMs();
         intValue("message.max.bytes", 0, Integer.MAX_VALUE);
         intValue("socket.request.max.bytes", 1, Integer.MAX_VALUE);

@@ -33,6 +33,15 @@ public final class TopicConfigDef {
     }
 
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
+    /** Kafka 4's floor for segment.bytes and log.segment.bytes (KIP-1030). */
+    public static final int MIN_SEGMENT_BYTES = 1024 * 1024;
+    /**
+     * Kafka's internal topic config for segments below {@link #MIN_SEGMENT_BYTES} (tests): accepted
+     * by CreateTopics and the alter APIs, wins over segment.bytes, never described.
+     */
+    public static final String INTERNAL_SEGMENT_BYTES = "internal.segment.bytes";
+    private static final Entry INTERNAL_SEGMENT_BYTES_ENTRY =
+            new Entry(INTERNAL_SEGMENT_BYTES, Type.INT, null, null, null, 14);
 
     static {
         add("cleanup.policy", Type.LIST, "log.cleanup.policy", null, ordered("compact", "delete"), 0);
@@ -53,7 +62,7 @@ public final class TopicConfigDef {
         add("preallocate", Type.BOOLEAN, null, "false", null, 0);
         add("retention.bytes", Type.LONG, "log.retention.bytes", null, null, Long.MIN_VALUE);
         add("retention.ms", Type.LONG, "log.retention.ms", null, null, -1);
-        add("segment.bytes", Type.INT, "log.segment.bytes", null, null, 14);
+        add("segment.bytes", Type.INT, "log.segment.bytes", null, null, MIN_SEGMENT_BYTES);
         add("segment.index.bytes", Type.INT, "log.index.size.max.bytes", null, null, 4);
         add("segment.jitter.ms", Type.LONG, null, "0", null, 0);
         add("segment.ms", Type.LONG, "log.roll.ms", null, null, 1);
@@ -97,7 +106,7 @@ public final class TopicConfigDef {
      * A null value (delete) is always valid for a known key.
      */
     public static Optional<String> validate(String name, String value) {
-        Entry e = ENTRIES.get(name);
+        Entry e = name.equals(INTERNAL_SEGMENT_BYTES) ? INTERNAL_SEGMENT_BYTES_ENTRY : ENTRIES.get(name);
         if (e == null) {
             return Optional.of("Unknown topic config name: " + name);
         }
@@ -153,6 +162,12 @@ public final class TopicConfigDef {
             return Optional.of("Invalid value " + value + " for configuration " + name + ": Not a number of type " + e.type());
         }
         return Optional.empty();
+    }
+
+    /** The segment size a topic's log uses: internal.segment.bytes when set, else segment.bytes. */
+    public static int segmentBytes(Map<String, String> overrides, NodeConfig broker) {
+        String internal = overrides.get(INTERNAL_SEGMENT_BYTES);
+        return Integer.parseInt(internal != null ? internal.trim() : effective("segment.bytes", overrides, broker));
     }
 
     /** Effective value: the topic's override, else the default. */

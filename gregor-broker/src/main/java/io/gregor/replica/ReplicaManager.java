@@ -110,7 +110,7 @@ public final class ReplicaManager {
     /** The storage settings a topic gets: its overrides over the broker defaults. */
     public LogConfig logConfig(Map<String, String> overrides) {
         return new LogConfig(
-                Integer.parseInt(TopicConfigDef.effective("segment.bytes", overrides, config)),
+                TopicConfigDef.segmentBytes(overrides, config),
                 Long.parseLong(TopicConfigDef.effective("segment.ms", overrides, config)),
                 Long.parseLong(TopicConfigDef.effective("retention.ms", overrides, config)),
                 // Kafka treats every negative retention.bytes as "no limit".

@@ -181,6 +181,16 @@ class AdminApisTest {
                 .hasCauseInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer");
 
+        assertThatThrownBy(() -> alter(topic, new AlterConfigOp(new ConfigEntry("segment.bytes", "100"), AlterConfigOp.OpType.SET)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Invalid value 100 for configuration segment.bytes: Value must be at least 1048576");
+        assertThatThrownBy(() -> createTopic("tiny-segments", 1, Map.of("segment.bytes", "4096")))
+                .hasCauseInstanceOf(InvalidConfigurationException.class);
+        // Kafka's internal key for small segments (its own tests use it) is accepted and never described.
+        createTopic("tiny-segments", 1, Map.of("internal.segment.bytes", "4096"));
+        assertThat(topicConfig("tiny-segments").get("internal.segment.bytes")).isNull();
+        assertThat(topicConfig("tiny-segments").get("segment.bytes").value()).isEqualTo(String.valueOf(1 << 30));
+
         // Kafka has no lower bound on retention.bytes (any negative value is "no limit") and takes a
         // segment.index.bytes of 4; both must leave the topic working.
         alter(topic, new AlterConfigOp(new ConfigEntry("retention.bytes", "-2"), AlterConfigOp.OpType.SET),

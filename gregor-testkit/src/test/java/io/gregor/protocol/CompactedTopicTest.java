@@ -35,7 +35,7 @@ class CompactedTopicTest {
         try (TestNode node = TestNode.builder().override("log.cleaner.backoff.ms", "100").start()) {
             Clients.createTopic(node, TOPIC, 1, Map.of(
                     "cleanup.policy", "compact",
-                    "segment.bytes", "4096",
+                    "internal.segment.bytes", "4096",
                     "min.cleanable.dirty.ratio", "0.01",
                     "delete.retention.ms", "3000"));
             try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of("linger.ms", 0))) {
