@@ -125,6 +125,7 @@ public final class ReplicaManager {
                 Long.parseLong(TopicConfigDef.effective("message.timestamp.before.max.ms", overrides, config)))
                 .withCleanupPolicy(CleanupPolicy.parse(TopicConfigDef.effective("cleanup.policy", overrides, config)))
                 .withDeleteRetentionMs(Long.parseLong(TopicConfigDef.effective("delete.retention.ms", overrides, config)))
+                .withCompressionType(TopicConfigDef.effective("compression.type", overrides, config))
                 .withMinCleanableDirtyRatio(
                         Double.parseDouble(TopicConfigDef.effective("min.cleanable.dirty.ratio", overrides, config)))
                 .withMinCompactionLagMs(Long.parseLong(TopicConfigDef.effective("min.compaction.lag.ms", overrides, config)))

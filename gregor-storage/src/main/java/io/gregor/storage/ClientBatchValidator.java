@@ -3,14 +3,18 @@ package io.gregor.storage;
 import io.gregor.storage.LogAppendException.Reason;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
+import java.util.Optional;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.internals.BufferSupplier;
+import org.apache.kafka.common.utils.internals.ByteBufferOutputStream;
 import org.apache.kafka.common.utils.internals.CloseableIterator;
 
 /**
@@ -105,7 +109,39 @@ final class ClientBatchValidator {
       throw new LogAppendException(Reason.INVALID_TIMESTAMP,
           "timestampType: LogAppendTime (expected: CreateTime; only the broker sets LogAppendTime)");
     }
+    Optional<CompressionType> target = config.targetCompression();
+    if (target.isPresent() && target.get() != batch.compressionType()) {
+      return recompress(batch, target.get(), config);
+    }
     return new ValidatedBatch(batch, exact);
+  }
+
+  /**
+   * The batch rewritten with the topic's codec ({@code compression.type}), as Kafka's LogValidator does: same
+   * producer id, epoch, base sequence, transactional flag and records (timestamps, keys, values, headers, offset
+   * deltas); the rewritten size must still fit max.message.bytes.
+   */
+  private static ValidatedBatch recompress(MutableRecordBatch batch, CompressionType target, LogConfig config)
+      throws LogAppendException {
+    ByteBufferOutputStream out = new ByteBufferOutputStream(Math.max(64, batch.sizeInBytes()));
+    MemoryRecordsBuilder builder = new MemoryRecordsBuilder(out, RecordBatch.MAGIC_VALUE_V2,
+        Compression.of(target).build(), TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, batch.producerId(),
+        batch.producerEpoch(), batch.baseSequence(), batch.isTransactional(), false,
+        RecordBatch.NO_PARTITION_LEADER_EPOCH, Integer.MAX_VALUE);
+    try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+      while (records.hasNext()) {
+        Record r = records.next();
+        builder.appendWithOffset(r.offset(), r.timestamp(), r.key(), r.value(), r.headers());
+      }
+    } catch (RuntimeException e) {
+      throw new LogAppendException(Reason.CORRUPT_MESSAGE, "records cannot be decompressed: " + e.getMessage());
+    }
+    MemoryRecords rebuilt = builder.build();
+    if (rebuilt.sizeInBytes() > config.maxMessageBytes()) {
+      throw new LogAppendException(Reason.MESSAGE_TOO_LARGE, "batch size after recompression to " + target.name
+          + ": " + rebuilt.sizeInBytes() + " bytes (expected: <= max.message.bytes " + config.maxMessageBytes() + ")");
+    }
+    return new ValidatedBatch(rebuilt.batches().iterator().next(), rebuilt);
   }
 
   private static long saturatedAdd(long a, long b) {

@@ -21,11 +21,13 @@ import java.util.Map;
  * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}
  * @param minCompactionLagMs   {@code min.compaction.lag.ms}: records younger than this are not compacted (KIP-58)
  * @param maxCompactionLagMs   {@code max.compaction.lag.ms}: a dirty record older than this forces cleaning (KIP-354)
+ * @param compressionType      {@code compression.type}: {@code producer} keeps the producer's codec; otherwise
+ *                             appends are recompressed to this one (uncompressed, gzip, snappy, lz4, zstd)
  */
 public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int maxMessageBytes,
     boolean logAppendTime, int indexIntervalBytes, int maxIndexSizeBytes, long fileDeleteDelayMs,
     long timestampAfterMaxMs, long timestampBeforeMaxMs, CleanupPolicy cleanupPolicy, long deleteRetentionMs,
-    double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs) {
+    double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs, String compressionType) {
 
   public static final String SEGMENT_BYTES = "segment.bytes";
   public static final String SEGMENT_MS = "segment.ms";
@@ -43,10 +45,13 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
   public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
   public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
   public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
+  public static final String COMPRESSION_TYPE = "compression.type";
+  private static final java.util.List<String> COMPRESSION_TYPES =
+      java.util.List.of("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer");
 
   private static final LogConfig DEFAULTS = new LogConfig(1 << 30, 7 * 24 * 3_600_000L, 7 * 24 * 3_600_000L, -1L,
       1_048_588, false, 4096, 10 * 1024 * 1024, 60_000L, 3_600_000L, Long.MAX_VALUE, CleanupPolicy.DELETE,
-      86_400_000L, 0.5, 0L, Long.MAX_VALUE);
+      86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer");
 
   public LogConfig {
     requireAtLeast(SEGMENT_BYTES, segmentBytes, 14); // one empty v0 record, Kafka's historical floor
@@ -69,6 +74,24 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
     }
     requireAtLeast(MIN_COMPACTION_LAG_MS, minCompactionLagMs, 0);
     requireAtLeast(MAX_COMPACTION_LAG_MS, maxCompactionLagMs, 1);
+    if (!COMPRESSION_TYPES.contains(compressionType)) {
+      throw new IllegalArgumentException(COMPRESSION_TYPE + ": " + compressionType + " (expected: one of "
+          + COMPRESSION_TYPES + ")");
+    }
+  }
+
+  /** The codec appends are recompressed to, or empty when batches keep the producer's. */
+  java.util.Optional<org.apache.kafka.common.record.internal.CompressionType> targetCompression() {
+    return compressionType.equals("producer") ? java.util.Optional.empty()
+        : java.util.Optional.of(compressionType.equals("uncompressed")
+            ? org.apache.kafka.common.record.internal.CompressionType.NONE
+            : org.apache.kafka.common.record.internal.CompressionType.forName(compressionType));
+  }
+
+  public LogConfig withCompressionType(String v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, v);
   }
 
   /** The settings that predate compaction; the cleaner settings take Kafka's defaults (cleanup.policy=delete). */
@@ -77,7 +100,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
       long timestampAfterMaxMs, long timestampBeforeMaxMs) {
     this(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime, indexIntervalBytes,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, CleanupPolicy.DELETE,
-        86_400_000L, 0.5, 0L, Long.MAX_VALUE);
+        86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer");
   }
 
   public static LogConfig defaults() {
@@ -121,6 +144,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
           case MIN_CLEANABLE_DIRTY_RATIO -> c = c.withMinCleanableDirtyRatio(Double.parseDouble(v));
           case MIN_COMPACTION_LAG_MS -> c = c.withMinCompactionLagMs(Long.parseLong(v));
           case MAX_COMPACTION_LAG_MS -> c = c.withMaxCompactionLagMs(Long.parseLong(v));
+          case COMPRESSION_TYPE -> c = c.withCompressionType(v);
           default -> {
             // not a log setting
           }
@@ -159,96 +183,96 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
   public LogConfig withSegmentBytes(int v) {
     return new LogConfig(v, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withSegmentMs(long v) {
     return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withRetentionMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withRetentionBytes(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, v, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withMaxMessageBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, logAppendTime, indexIntervalBytes,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withLogAppendTime(boolean v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, v,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withIndexIntervalBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime, v,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withMaxIndexSizeBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, v, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withFileDeleteDelayMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, v, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withTimestampAfterMaxMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, v, timestampBeforeMaxMs, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withTimestampBeforeMaxMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, v, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withCleanupPolicy(CleanupPolicy v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, v,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withDeleteRetentionMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, v, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+        cleanupPolicy, v, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withMinCleanableDirtyRatio(double v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, v, minCompactionLagMs, maxCompactionLagMs);
+        cleanupPolicy, deleteRetentionMs, v, minCompactionLagMs, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withMinCompactionLagMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, v, maxCompactionLagMs);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, v, maxCompactionLagMs, compressionType);
   }
 
   public LogConfig withMaxCompactionLagMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, v);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, v, compressionType);
   }
 }

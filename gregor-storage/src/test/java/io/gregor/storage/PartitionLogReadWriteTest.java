@@ -19,6 +19,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
@@ -69,6 +70,50 @@ class PartitionLogReadWriteTest {
       assertThat(recs.get(1).key()).isNull();
       assertThat(recs.get(1).offset()).isEqualTo(1);
       assertThat(values(records(read.records()))).containsExactly("1", "2", "3");
+    }
+  }
+
+  @Test
+  void shouldRecompressToTheTopicsCompressionTypeKeepingRecordsAndProducerState() throws Exception {
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      LogConfig zstd = LogConfig.defaults().withCompressionType("zstd");
+      PartitionLog log = store.createLog("packed", 0, Uuid.randomUuid(), zstd);
+      MemoryRecords plain = MemoryRecords.withIdempotentRecords(Compression.NONE, 42L, (short) 3, 7,
+          rec(now - 10, "a", "1", new RecordHeader("h1", bytes("v1"))), rec(now - 5, null, "2"));
+      assertThat(log.appendAsLeader(plain, 0, now)).isEqualTo(new AppendResult(0, 1, -1, 0, false));
+      // A retry of the same batch is still recognised after recompression.
+      MemoryRecords retry = MemoryRecords.withIdempotentRecords(Compression.NONE, 42L, (short) 3, 7,
+          rec(now - 10, "a", "1", new RecordHeader("h1", bytes("v1"))), rec(now - 5, null, "2"));
+      assertThat(log.appendAsLeader(retry, 0, now).duplicate()).isTrue();
+      log.appendAsLeader(MemoryRecords.withRecords(Compression.gzip().build(), rec(now, "c", "3")), 0, now);
+
+      List<RecordBatch> batches = new ArrayList<>();
+      log.read(0, 1 << 20, Long.MAX_VALUE, false).records().batches().forEach(batches::add);
+      assertThat(batches).extracting(RecordBatch::compressionType)
+          .containsExactly(CompressionType.ZSTD, CompressionType.ZSTD);
+      assertThat(batches.get(0).producerId()).isEqualTo(42L);
+      assertThat(batches.get(0).producerEpoch()).isEqualTo((short) 3);
+      assertThat(batches.get(0).baseSequence()).isEqualTo(7);
+      assertThat(batches).allMatch(RecordBatch::isValid);
+      List<StorageTestSupport.ReadRecord> read = readAll(log);
+      assertThat(read).extracting(StorageTestSupport.ReadRecord::offset).containsExactly(0L, 1L, 2L);
+      assertThat(read).extracting(StorageTestSupport.ReadRecord::key).containsExactly("a", null, "c");
+      assertThat(values(read)).containsExactly("1", "2", "3");
+      assertThat(read).extracting(StorageTestSupport.ReadRecord::timestamp).containsExactly(now - 10, now - 5, now);
+      List<Record> first = new ArrayList<>();
+      batches.get(0).forEach(first::add);
+      assertThat(first.get(0).headers()).hasSize(1);
+      assertThat(string(java.nio.ByteBuffer.wrap(first.get(0).headers()[0].value()))).isEqualTo("v1");
+
+      // uncompressed: a compressed batch is stored plain.
+      log.updateConfig(zstd.withCompressionType("uncompressed"));
+      log.appendAsLeader(MemoryRecords.withRecords(Compression.lz4().build(), rec(now, "d", "4")), 0, now);
+      RecordBatch last = null;
+      for (RecordBatch b : log.read(3, 1 << 20, Long.MAX_VALUE, false).records().batches()) {
+        last = b;
+      }
+      assertThat(last.compressionType()).isEqualTo(CompressionType.NONE);
+      assertThat(values(readAll(log))).containsExactly("1", "2", "3", "4");
     }
   }
 
