@@ -87,6 +87,30 @@ class ProduceConsumeTest {
     }
 
     @Test
+    void shouldStoreBatchesWithTheTopicsCompressionType() throws Exception {
+        String topic = "topic-gzip";
+        Clients.createTopic(node, topic, 1, Map.of("compression.type", "gzip"));
+        List<String> values = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of("compression.type", "none", "acks", "all"))) {
+            for (int i = 0; i < 200; i++) {
+                values.add(i + "-" + "a".repeat(1000));
+                producer.send(new ProducerRecord<>(topic, 0, "k" + i, values.get(i)));
+            }
+            producer.flush();
+        }
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of())) {
+            List<ConsumerRecord<String, String>> got = Clients.readAll(consumer, Set.of(new TopicPartition(topic, 0)), values.size());
+            assertThat(got).extracting(ConsumerRecord::value).containsExactlyElementsOf(values);
+        }
+        // ~200 KB sent uncompressed; stored gzipped, the log is a small fraction of that.
+        try (Admin admin = Clients.admin(node)) {
+            long size = admin.describeLogDirs(List.of(1)).allDescriptions().get().get(1).values()
+                    .iterator().next().replicaInfos().get(new TopicPartition(topic, 0)).size();
+            assertThat(size).isPositive().isLessThan(200 * 1000 / 5);
+        }
+    }
+
+    @Test
     void shouldKeepOrderWithinEachPartition() throws Exception {
         String topic = "ordering";
         Clients.createTopic(node, topic, 3, Map.of());
