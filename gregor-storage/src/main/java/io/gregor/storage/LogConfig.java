@@ -1,6 +1,9 @@
 package io.gregor.storage;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.record.internal.CompressionType;
 
 /**
  * Per-topic log settings with Kafka's key names; immutable. Validated on construction.
@@ -46,8 +49,8 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
   public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
   public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
   public static final String COMPRESSION_TYPE = "compression.type";
-  private static final java.util.List<String> COMPRESSION_TYPES =
-      java.util.List.of("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer");
+  private static final List<String> COMPRESSION_TYPES =
+      List.of("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer");
 
   private static final LogConfig DEFAULTS = new LogConfig(1 << 30, 7 * 24 * 3_600_000L, 7 * 24 * 3_600_000L, -1L,
       1_048_588, false, 4096, 10 * 1024 * 1024, 60_000L, 3_600_000L, Long.MAX_VALUE, CleanupPolicy.DELETE,
@@ -81,11 +84,10 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
   }
 
   /** The codec appends are recompressed to, or empty when batches keep the producer's. */
-  java.util.Optional<org.apache.kafka.common.record.internal.CompressionType> targetCompression() {
-    return compressionType.equals("producer") ? java.util.Optional.empty()
-        : java.util.Optional.of(compressionType.equals("uncompressed")
-            ? org.apache.kafka.common.record.internal.CompressionType.NONE
-            : org.apache.kafka.common.record.internal.CompressionType.forName(compressionType));
+  Optional<CompressionType> targetCompression() {
+    return compressionType.equals("producer") ? Optional.empty()
+        : Optional.of(compressionType.equals("uncompressed") ? CompressionType.NONE
+            : CompressionType.forName(compressionType));
   }
 
   public LogConfig withCompressionType(String v) {
