@@ -113,8 +113,7 @@ public final class ReplicaManager {
                 TopicConfigDef.segmentBytes(overrides, config),
                 Long.parseLong(TopicConfigDef.effective("segment.ms", overrides, config)),
                 Long.parseLong(TopicConfigDef.effective("retention.ms", overrides, config)),
-                // Kafka treats every negative retention.bytes as "no limit".
-                Math.max(-1L, Long.parseLong(TopicConfigDef.effective("retention.bytes", overrides, config))),
+                Long.parseLong(TopicConfigDef.effective("retention.bytes", overrides, config)),
                 Integer.parseInt(TopicConfigDef.effective("max.message.bytes", overrides, config)),
                 TopicConfigDef.effective("message.timestamp.type", overrides, config).equals("LogAppendTime"),
                 Integer.parseInt(TopicConfigDef.effective("index.interval.bytes", overrides, config)),

@@ -11,7 +11,7 @@ import org.apache.kafka.common.record.internal.CompressionType;
  * @param segmentBytes         {@code segment.bytes}
  * @param segmentMs            {@code segment.ms}
  * @param retentionMs          {@code retention.ms}, -1 = unlimited
- * @param retentionBytes       {@code retention.bytes}, -1 = unlimited
+ * @param retentionBytes       {@code retention.bytes}; any negative value = unlimited, as in Kafka
  * @param maxMessageBytes      {@code max.message.bytes}: the largest batch accepted
  * @param logAppendTime        {@code message.timestamp.type=LogAppendTime}
  * @param indexIntervalBytes   {@code index.interval.bytes}
@@ -60,7 +60,6 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
     requireAtLeast(SEGMENT_BYTES, segmentBytes, 14); // one empty v0 record, Kafka's historical floor
     requireAtLeast(SEGMENT_MS, segmentMs, 1);
     requireAtLeast(RETENTION_MS, retentionMs, -1);
-    requireAtLeast(RETENTION_BYTES, retentionBytes, -1);
     requireAtLeast(MAX_MESSAGE_BYTES, maxMessageBytes, 0);
     requireAtLeast(INDEX_INTERVAL_BYTES, indexIntervalBytes, 0);
     requireAtLeast(SEGMENT_INDEX_BYTES, maxIndexSizeBytes, 12); // room for one time-index entry
