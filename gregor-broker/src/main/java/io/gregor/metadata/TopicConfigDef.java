@@ -1,6 +1,7 @@
 package io.gregor.metadata;
 
 import io.gregor.broker.NodeConfig;
+import io.gregor.storage.LogConfig;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -45,7 +46,7 @@ public final class TopicConfigDef {
 
     static {
         add("cleanup.policy", Type.LIST, "log.cleanup.policy", null, ordered("compact", "delete"), 0);
-        add("compression.type", Type.STRING, null, "producer", ordered("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), 0);
+        add("compression.type", Type.STRING, null, "producer", ordered(LogConfig.COMPRESSION_TYPES.toArray(String[]::new)), 0);
         add("delete.retention.ms", Type.LONG, null, "86400000", null, 0);
         add("file.delete.delay.ms", Type.LONG, "file.delete.delay.ms", null, null, 0);
         add("flush.messages", Type.LONG, null, String.valueOf(Long.MAX_VALUE), null, 1);

@@ -49,7 +49,8 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
   public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
   public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
   public static final String COMPRESSION_TYPE = "compression.type";
-  private static final List<String> COMPRESSION_TYPES =
+  /** The values of {@code compression.type}, in Kafka's order (its error messages list them so). */
+  public static final List<String> COMPRESSION_TYPES =
       List.of("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer");
 
   private static final LogConfig DEFAULTS = new LogConfig(1 << 30, 7 * 24 * 3_600_000L, 7 * 24 * 3_600_000L, -1L,
