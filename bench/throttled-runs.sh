@@ -6,10 +6,11 @@
 # as perf.sh does). Compare variants by the median of runs 2..RUNS; the first run after the
 # unthrottled warm-up has a worse tail on this machine's disk. For Gregor it also prints the
 # broker's CPU seconds after the warm-up; --runs 0 stops there (a quick unthrottled A/B, JIT
-# compilation included, so compare only runs of the same script).
+# compilation included, so compare only runs of the same script); --threads adds the broker's
+# CPU per thread (user and system seconds), to see where it goes.
 #
 #   bench/throttled-runs.sh [--kafka] [--runs 5] [--rate 171821] [--size 100] [--acks all]
-#                           [--partitions 6] [--override key=value]...
+#                           [--partitions 6] [--threads] [--override key=value]...
 #
 # GREGOR_JAVA_OPTS is passed on to bin/gregor (e.g. to try JVM flags). Uses ../shared/bench
 # (GREGOR_SHARED_BENCH) for the Kafka tools and the reference broker; ports 19094 / 19092.
@@ -17,11 +18,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bench="${GREGOR_SHARED_BENCH:-$root/../shared/bench}"
 home="${BENCH_HOME:-$HOME/.cache/gregor-bench}"
-target=gregor runs=5 rate=171821 size=100 acks=all partitions=6
+target=gregor threads="" runs=5 rate=171821 size=100 acks=all partitions=6
 overrides=()
 while (($#)); do
   case "$1" in
     --kafka) target=kafka ;;
+    --threads) threads=yes ;;
     --runs) runs="$2"; shift ;;
     --rate) rate="$2"; shift ;;
     --size) size="$2"; shift ;;
@@ -67,6 +69,17 @@ bootstrap="127.0.0.1:$port"
 if [ "$target" = gregor ]; then
   broker="$(pgrep -f -- "log.dirs=$data/gregor" | tail -1)"
   echo "broker CPU after warm-up: $(awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f s", ($14 + $15) / hz}' "/proc/$broker/stat")"
+  if [ -n "$threads" ]; then
+    # Per thread (name as the kernel keeps it, 15 characters): user and system CPU seconds.
+    for t in /proc/"$broker"/task/*; do cat "$t/stat"; echo; done |
+      awk -v hz="$(getconf CLK_TCK)" 'NF {
+          name = substr($0, index($0, "(") + 1); name = substr(name, 1, length(name) - length(strrchr(name)))
+          split(substr($0, length($0) - length(strrchr($0)) + 3), f, " ")
+          u[name] += f[12] / hz; s[name] += f[13] / hz }
+        function strrchr(x,  i) { i = match(x, /\)[^)]*$/); return substr(x, i) }
+        END { for (n in u) if (u[n] + s[n] >= 0.1) printf "  %-16s user %5.1f s  sys %5.1f s\n", n, u[n], s[n] }' |
+      sort -k5,5 -rn
+  fi
 fi
 records=$((rate * 10))
 for run in $(seq "$runs"); do
