@@ -619,6 +619,16 @@ public final class PartitionLog {
     }
   }
 
+  /** The idempotent producers this partition keeps state for (DescribeProducers). */
+  public List<ActiveProducer> activeProducers() {
+    lock.lock();
+    try {
+      return producers.activeProducers();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Retention, on the store's scheduler (public for tests): rolls the active segment when it is older than
    * segment.ms (capped by max.compaction.lag.ms on compacted topics), and, when cleanup.policy includes delete,

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -123,6 +124,18 @@ final class ProducerStateTable {
         out.put(e.getKey(), last.lastOffset());
       }
     }
+    return out;
+  }
+
+  /** The producers this table tracks, by producer id. */
+  List<ActiveProducer> activeProducers() {
+    List<ActiveProducer> out = new ArrayList<>(producers.size());
+    for (Map.Entry<Long, ProducerEntry> e : producers.entrySet()) {
+      BatchMetadata last = e.getValue().batches.peekLast();
+      out.add(new ActiveProducer(e.getKey(), e.getValue().epoch, last == null ? -1 : last.lastSeq(),
+          e.getValue().lastTimestamp));
+    }
+    out.sort(Comparator.comparingLong(ActiveProducer::producerId));
     return out;
   }
 
