@@ -28,6 +28,8 @@ public final class Handlers {
         handlers.add(new DescribeClusterHandler(broker));
         handlers.add(new DescribeLogDirsHandler(broker));
         handlers.add(new DeleteRecordsHandler(broker));
+        handlers.add(new DescribeProducersHandler(broker));
+        handlers.add(new ElectLeadersHandler(broker));
         handlers.add(new OffsetForLeaderEpochHandler(broker));
         handlers.add(new FindCoordinatorHandler(broker));
         handlers.add(new JoinGroupHandler(broker));
