@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -178,17 +179,8 @@ public final class Controller implements AutoCloseable {
                     throw new InvalidConfigurationException(err.get());
                 }
             }
-            List<MetadataRecord> records = new ArrayList<>();
-            for (String key : topic.configs().keySet()) {
-                if (!newConfigs.containsKey(key)) {
-                    records.add(new MetadataRecord.TopicConfig(topic.id(), key, null));
-                }
-            }
-            newConfigs.forEach((k, v) -> {
-                if (!v.equals(topic.configs().get(k))) {
-                    records.add(new MetadataRecord.TopicConfig(topic.id(), k, v));
-                }
-            });
+            List<MetadataRecord> records = configChanges(topic.configs(), newConfigs,
+                    (k, v) -> new MetadataRecord.TopicConfig(topic.id(), k, v));
             if (validateOnly || records.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
@@ -197,6 +189,56 @@ public final class Controller implements AutoCloseable {
                 return null;
             });
         });
+    }
+
+    /**
+     * Replaces the dynamic configs of a BROKER resource ({@link MetadataImage#CLUSTER_DEFAULT} or a
+     * node id) with {@code update(current configs)}, run on the controller thread like
+     * {@link #setTopicConfigs}; the update validates the result and throws the resource's error.
+     */
+    public CompletableFuture<Void> setBrokerConfigs(String resourceName, UnaryOperator<Map<String, String>> update,
+                                                    boolean validateOnly) {
+        return submit(() -> {
+            Map<String, String> current = image.brokerConfigs(resourceName);
+            Map<String, String> next = update.apply(current);
+            List<MetadataRecord> records = configChanges(current, next,
+                    (k, v) -> new MetadataRecord.BrokerConfig(resourceName, k, v));
+            if (validateOnly || records.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return commit(records).thenApply(x -> {
+                log.info("Dynamic broker configs of {} are now {}",
+                        resourceName.isEmpty() ? "the cluster default" : "broker " + resourceName, next);
+                return null;
+            });
+        });
+    }
+
+    /**
+     * Writes the cluster-wide {@code min.insync.replicas} default with the static value, as Kafka
+     * does when it formats a cluster with eligible leader replicas (KIP-966): the node calls this
+     * once, on a metadata log that is still empty.
+     */
+    public CompletableFuture<Void> bootstrapClusterDefaults() {
+        return submit(() -> commit(List.of(new MetadataRecord.BrokerConfig(MetadataImage.CLUSTER_DEFAULT,
+                "min.insync.replicas", config.get("min.insync.replicas")))).thenApply(x -> null));
+    }
+
+    /** The records that turn {@code current} into {@code next}: a removal (null value) or a new value per changed key. */
+    private static List<MetadataRecord> configChanges(Map<String, String> current, Map<String, String> next,
+                                                      BiFunction<String, String, MetadataRecord> record) {
+        List<MetadataRecord> records = new ArrayList<>();
+        for (String key : current.keySet()) {
+            if (!next.containsKey(key)) {
+                records.add(record.apply(key, null));
+            }
+        }
+        next.forEach((k, v) -> {
+            if (!v.equals(current.get(k))) {
+                records.add(record.apply(k, v));
+            }
+        });
+        return records;
     }
 
     /** Kafka's topic name rules (InvalidTopicException), shared with auto-creation and produce checks. */

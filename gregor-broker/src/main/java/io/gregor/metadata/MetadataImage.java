@@ -13,12 +13,14 @@ import org.apache.kafka.common.internals.Topic;
 
 /**
  * The cluster as the metadata log describes it up to {@link #lastOffset()}: brokers, topics,
- * partitions and topic config overrides. Immutable: {@link #apply} returns a new image, which
+ * partitions, topic config overrides and dynamic broker configs. Immutable: {@link #apply} returns a new image, which
  * the owner publishes through a volatile reference; readers on any thread use what they got.
  */
 public final class MetadataImage {
 
-    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), -1);
+    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), Map.of(), -1);
+    /** The resource name of the cluster-wide dynamic broker config defaults. */
+    public static final String CLUSTER_DEFAULT = "";
 
     public record BrokerImage(int nodeId, String host, int port, String rack) {
     }
@@ -48,13 +50,16 @@ public final class MetadataImage {
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
     private final Map<Integer, BrokerImage> brokers;
+    /** Dynamic broker configs by resource name ("" or a node id); no empty maps. */
+    private final Map<String, Map<String, String>> brokerConfigs;
     private final long lastOffset;
 
     private MetadataImage(Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
-                          Map<Integer, BrokerImage> brokers, long lastOffset) {
+                          Map<Integer, BrokerImage> brokers, Map<String, Map<String, String>> brokerConfigs, long lastOffset) {
         this.topicsByName = topicsByName;
         this.topicsById = topicsById;
         this.brokers = brokers;
+        this.brokerConfigs = brokerConfigs;
         this.lastOffset = lastOffset;
     }
 
@@ -74,6 +79,11 @@ public final class MetadataImage {
         return brokers;
     }
 
+    /** The dynamic configs of a BROKER resource ({@link #CLUSTER_DEFAULT} or a node id), sorted by key; empty when none. */
+    public Map<String, String> brokerConfigs(String resourceName) {
+        return brokerConfigs.getOrDefault(resourceName, Map.of());
+    }
+
     public long lastOffset() {
         return lastOffset;
     }
@@ -83,6 +93,7 @@ public final class MetadataImage {
         Map<Uuid, MutableTopic> changed = new HashMap<>();
         Map<Uuid, TopicImage> byId = new LinkedHashMap<>(topicsById);
         Map<Integer, BrokerImage> newBrokers = new TreeMap<>(brokers);
+        Map<String, Map<String, String>> newBrokerConfigs = null;
         for (MetadataRecord record : records) {
             if (record instanceof MetadataRecord.RegisterBroker r) {
                 newBrokers.put(r.nodeId(), new BrokerImage(r.nodeId(), r.host(), r.port(), r.rack()));
@@ -102,6 +113,21 @@ public final class MetadataImage {
             } else if (record instanceof MetadataRecord.RemoveTopic r) {
                 changed.remove(r.topicId());
                 byId.remove(r.topicId());
+            } else if (record instanceof MetadataRecord.BrokerConfig r) {
+                if (newBrokerConfigs == null) {
+                    newBrokerConfigs = new TreeMap<>(brokerConfigs);
+                }
+                Map<String, String> configs = new TreeMap<>(newBrokerConfigs.getOrDefault(r.resourceName(), Map.of()));
+                if (r.value() == null) {
+                    configs.remove(r.key());
+                } else {
+                    configs.put(r.key(), r.value());
+                }
+                if (configs.isEmpty()) {
+                    newBrokerConfigs.remove(r.resourceName());
+                } else {
+                    newBrokerConfigs.put(r.resourceName(), Collections.unmodifiableMap(configs));
+                }
             }
         }
         for (MutableTopic t : changed.values()) {
@@ -112,7 +138,8 @@ public final class MetadataImage {
             byName.put(t.name(), t);
         }
         return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId),
-                Collections.unmodifiableMap(newBrokers), newLastOffset);
+                Collections.unmodifiableMap(newBrokers),
+                newBrokerConfigs == null ? brokerConfigs : Collections.unmodifiableMap(newBrokerConfigs), newLastOffset);
     }
 
     private static MutableTopic topicFor(Uuid id, Map<Uuid, MutableTopic> changed, Map<Uuid, TopicImage> byId) {

@@ -28,4 +28,12 @@ public sealed interface MetadataRecord {
 
     record RemoveTopic(Uuid topicId) implements MetadataRecord {
     }
+
+    /**
+     * A dynamic broker config (KIP-226, Kafka's ConfigRecord of resource type BROKER):
+     * {@code resourceName} is "" for the cluster-wide default or a node id; {@code value == null}
+     * removes it.
+     */
+    record BrokerConfig(String resourceName, String key, String value) implements MetadataRecord {
+    }
 }

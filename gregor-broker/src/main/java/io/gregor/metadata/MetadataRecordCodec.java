@@ -30,6 +30,7 @@ public final class MetadataRecordCodec {
     private static final byte PARTITION_STATE = 3;
     private static final byte TOPIC_CONFIG = 4;
     private static final byte REMOVE_TOPIC = 5;
+    private static final byte BROKER_CONFIG = 6;
     private static final byte VERSION = 0;
 
     private MetadataRecordCodec() {
@@ -64,6 +65,11 @@ public final class MetadataRecordCodec {
             } else if (record instanceof MetadataRecord.RemoveTopic r) {
                 header(out, REMOVE_TOPIC);
                 writeUuid(out, r.topicId());
+            } else if (record instanceof MetadataRecord.BrokerConfig r) {
+                header(out, BROKER_CONFIG);
+                writeString(out, r.resourceName());
+                writeString(out, r.key());
+                writeString(out, r.value());
             } else {
                 throw new IllegalArgumentException("unknown metadata record " + record);
             }
@@ -86,7 +92,8 @@ public final class MetadataRecordCodec {
                     buf.getInt(), buf.getInt());
             case TOPIC_CONFIG -> new MetadataRecord.TopicConfig(readUuid(buf), readString(buf), readString(buf));
             case REMOVE_TOPIC -> new MetadataRecord.RemoveTopic(readUuid(buf));
-            default -> throw new IllegalStateException("metadata record type " + type + " (expected: 1..5)");
+            case BROKER_CONFIG -> new MetadataRecord.BrokerConfig(readString(buf), readString(buf), readString(buf));
+            default -> throw new IllegalStateException("metadata record type " + type + " (expected: 1..6)");
         };
     }
 
