@@ -1,16 +1,19 @@
 package io.gregor.api;
 
+import io.gregor.broker.BrokerConfigDef;
+import io.gregor.broker.EffectiveBrokerConfig;
 import io.gregor.broker.NodeConfig;
 import io.gregor.metadata.Controller;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -33,19 +36,22 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
  *
  * <ul>
  *   <li>TOPIC: every {@link TopicConfigDef} entry (or the requested keys) with its effective value.
- *       The source is the first synonym, as in Kafka's {@code ConfigHelper}: the topic override
- *       (DYNAMIC_TOPIC_CONFIG), else the broker key when the operator set it (STATIC_BROKER_CONFIG),
- *       else DEFAULT_CONFIG.</li>
- *   <li>BROKER: name = this node id lists the node's static config (all read-only); "" is the
- *       cluster-wide dynamic default, of which there is none yet; another id is INVALID_REQUEST.</li>
+ *       The synonyms and the source are Kafka's ({@code ConfigHelper}): the topic override
+ *       (DYNAMIC_TOPIC_CONFIG), then the broker key the topic falls back to from each broker
+ *       source ({@link EffectiveBrokerConfig#synonyms}); the source is the first synonym's, else
+ *       DEFAULT_CONFIG.</li>
+ *   <li>BROKER: name = this node id lists every {@link BrokerConfigDef} key with its current value,
+ *       type, synonyms, whether it can change at runtime (readOnly) and, when asked, its
+ *       documentation. "" is the cluster-wide default: only its dynamic values. Another id is
+ *       INVALID_REQUEST.</li>
  * </ul>
+ * A key Gregor does not know (an operator's typo, or a dynamic key stored for Kafka parity) is
+ * listed as Kafka lists it: untyped, read-only and sensitive, without a value.
  * Every resource gets its own error; one bad resource never fails the rest.
  */
 final class DescribeConfigsHandler implements ApiHandler {
 
     private final BrokerServices broker;
-    /** What the node would run with if the operator set nothing: tells set keys from defaults. */
-    private final NodeConfig defaults = NodeConfig.defaultConfig();
 
     DescribeConfigsHandler(BrokerServices broker) {
         this.broker = broker;
@@ -60,6 +66,7 @@ final class DescribeConfigsHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(RequestContext context) {
         DescribeConfigsRequestData request = ((DescribeConfigsRequest) context.request()).data();
         MetadataImage image = broker.image();
+        EffectiveBrokerConfig brokerConfig = EffectiveBrokerConfig.of(broker.config(), image);
         DescribeConfigsResponseData response = new DescribeConfigsResponseData().setThrottleTimeMs(0);
         for (DescribeConfigsRequestData.DescribeConfigsResource resource : request.resources()) {
             DescribeConfigsResult result = new DescribeConfigsResult()
@@ -69,10 +76,11 @@ final class DescribeConfigsHandler implements ApiHandler {
             response.results().add(result);
             Set<String> keys = resource.configurationKeys() == null || resource.configurationKeys().isEmpty()
                     ? null : new HashSet<>(resource.configurationKeys());
+            Listing listing = new Listing(keys, request.includeSynonyms(), request.includeDocumentation(), result);
             try {
                 switch (ConfigResource.Type.forId(resource.resourceType())) {
-                    case TOPIC -> describeTopic(image, resource.resourceName(), keys, request.includeSynonyms(), result);
-                    case BROKER -> describeBroker(resource.resourceName(), keys, request.includeSynonyms(), result);
+                    case TOPIC -> describeTopic(image, brokerConfig, resource.resourceName(), listing);
+                    case BROKER -> describeBroker(brokerConfig, resource.resourceName(), listing);
                     default -> throw new InvalidRequestException("Unsupported resource type: "
                             + ConfigResource.Type.forId(resource.resourceType()));
                 }
@@ -85,7 +93,37 @@ final class DescribeConfigsHandler implements ApiHandler {
         return ApiHandler.done(response);
     }
 
-    private void describeTopic(MetadataImage image, String name, Set<String> keys, boolean includeSynonyms, DescribeConfigsResult result) {
+    /** What the request asked to see of one resource, and where its entries go. */
+    private record Listing(Set<String> keys, boolean includeSynonyms, boolean includeDocumentation, DescribeConfigsResult result) {
+
+        boolean wants(String name) {
+            return keys == null || keys.contains(name);
+        }
+
+        /** Adds one entry; its source is the first synonym's, as in Kafka. */
+        void add(String name, String value, boolean readOnly, boolean sensitive, ConfigType type, String documentation,
+                 List<EffectiveBrokerConfig.Synonym> synonyms) {
+            byte source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG.id() : synonyms.get(0).source().id();
+            DescribeConfigsResourceResult entry = new DescribeConfigsResourceResult()
+                    .setName(name)
+                    .setValue(sensitive ? null : value)
+                    .setReadOnly(readOnly)
+                    .setIsSensitive(sensitive)
+                    .setConfigSource(source)
+                    .setConfigType(type.id())
+                    .setDocumentation(includeDocumentation ? documentation : null);
+            if (includeSynonyms) {
+                for (EffectiveBrokerConfig.Synonym s : synonyms) {
+                    entry.synonyms().add(new DescribeConfigsSynonym()
+                            .setName(s.name()).setValue(sensitive ? null : s.value()).setSource(s.source().id()));
+                }
+            }
+            result.configs().add(entry);
+        }
+    }
+
+    private void describeTopic(MetadataImage image, EffectiveBrokerConfig brokerConfig, String name, Listing listing) {
+        DescribeConfigsResult result = listing.result();
         try {
             Controller.throwIfInvalidTopicName(name);
         } catch (InvalidTopicException e) {
@@ -98,42 +136,32 @@ final class DescribeConfigsHandler implements ApiHandler {
             return;
         }
         Map<String, String> overrides = topic.get().configs();
-        NodeConfig config = broker.config();
         for (TopicConfigDef.Entry e : TopicConfigDef.entries().values()) {
-            if (keys != null && !keys.contains(e.name())) {
+            if (!listing.wants(e.name())) {
                 continue;
             }
+            List<EffectiveBrokerConfig.Synonym> synonyms = new ArrayList<>();
             String override = overrides.get(e.name());
-            boolean brokerKeySet = e.brokerSynonym() != null && isSetByOperator(e.brokerSynonym());
-            byte source = override != null ? ConfigSource.TOPIC_CONFIG.id()
-                    : brokerKeySet ? ConfigSource.STATIC_BROKER_CONFIG.id() : ConfigSource.DEFAULT_CONFIG.id();
-            DescribeConfigsResourceResult entry = new DescribeConfigsResourceResult()
-                    .setName(e.name())
-                    .setValue(TopicConfigDef.effective(e.name(), overrides, config))
-                    .setReadOnly(false)
-                    .setIsSensitive(false)
-                    .setConfigSource(source)
-                    .setConfigType(e.type().id)
-                    .setDocumentation(null);
-            if (includeSynonyms) {
-                if (override != null) {
-                    entry.synonyms().add(new DescribeConfigsSynonym()
-                            .setName(e.name()).setValue(override).setSource(ConfigSource.TOPIC_CONFIG.id()));
-                }
-                if (e.brokerSynonym() != null) {
-                    entry.synonyms().add(new DescribeConfigsSynonym()
-                            .setName(e.brokerSynonym())
-                            .setValue(TopicConfigDef.defaultValue(e, config))
-                            .setSource(brokerKeySet ? ConfigSource.STATIC_BROKER_CONFIG.id() : ConfigSource.DEFAULT_CONFIG.id()));
-                }
+            if (override != null) {
+                synonyms.add(new EffectiveBrokerConfig.Synonym(e.name(), override, ConfigSource.TOPIC_CONFIG));
             }
-            result.configs().add(entry);
+            if (e.brokerSynonym() != null) {
+                synonyms.addAll(brokerConfig.synonyms(e.brokerSynonym()));
+            }
+            listing.add(e.name(), TopicConfigDef.effective(e.name(), overrides, brokerConfig.effective()), false, false,
+                    ConfigType.valueOf(e.type().name()), null, synonyms);
         }
     }
 
-    private void describeBroker(String name, Set<String> keys, boolean includeSynonyms, DescribeConfigsResult result) {
+    private void describeBroker(EffectiveBrokerConfig brokerConfig, String name, Listing listing) {
         if (name == null || name.isEmpty()) {
-            // The cluster-wide default resource lists dynamic defaults only (Kafka's ConfigHelper); we have none.
+            // The cluster-wide default resource lists its dynamic values only (Kafka's ConfigHelper).
+            brokerConfig.clusterDefault().forEach((key, value) -> {
+                if (listing.wants(key)) {
+                    addBrokerKey(key, value,
+                            List.of(new EffectiveBrokerConfig.Synonym(key, value, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)), listing);
+                }
+            });
             return;
         }
         int nodeId;
@@ -142,54 +170,31 @@ final class DescribeConfigsHandler implements ApiHandler {
         } catch (NumberFormatException e) {
             throw new InvalidRequestException("Broker id must be an integer, but it is: " + name);
         }
-        NodeConfig config = broker.config();
-        if (nodeId != config.nodeId()) {
-            throw new InvalidRequestException("Unexpected broker id, expected " + config.nodeId()
+        if (nodeId != broker.nodeId()) {
+            throw new InvalidRequestException("Unexpected broker id, expected " + broker.nodeId()
                     + " or empty string, but received " + name);
         }
-        List<String> unknown = config.unknownKeys();
-        for (Map.Entry<String, String> kv : new TreeMap<>(config.values()).entrySet()) {
-            String key = kv.getKey();
-            if (keys != null && !keys.contains(key)) {
-                continue;
+        Set<String> names = new TreeSet<>(BrokerConfigDef.keys().keySet());
+        names.addAll(brokerConfig.staticConfig().unknownKeys());
+        names.addAll(brokerConfig.clusterDefault().keySet());
+        names.addAll(brokerConfig.thisBroker().keySet());
+        NodeConfig effective = brokerConfig.effective();
+        for (String key : names) {
+            if (listing.wants(key)) {
+                String value = effective.get(key);
+                addBrokerKey(key, value == null || value.isBlank() ? null : value, brokerConfig.synonyms(key), listing);
             }
-            // Kafka cannot type a key it does not know, so it treats it as sensitive and hides the value.
-            boolean sensitive = unknown.contains(key);
-            String value = sensitive || kv.getValue() == null || kv.getValue().isBlank() ? null : kv.getValue();
-            byte source = isKeySetByOperator(key) ? ConfigSource.STATIC_BROKER_CONFIG.id() : ConfigSource.DEFAULT_CONFIG.id();
-            DescribeConfigsResourceResult entry = new DescribeConfigsResourceResult()
-                    .setName(key)
-                    .setValue(value)
-                    .setReadOnly(true)
-                    .setIsSensitive(sensitive)
-                    .setConfigSource(source)
-                    .setConfigType(ConfigType.UNKNOWN.id())
-                    .setDocumentation(null);
-            if (includeSynonyms && (value != null || sensitive)) {
-                entry.synonyms().add(new DescribeConfigsSynonym().setName(key).setValue(value).setSource(source));
-            }
-            result.configs().add(entry);
         }
     }
 
-    /**
-     * Whether the operator set the broker key a topic config falls back to; the time-based keys
-     * count as set when any of their unit variants is ({@code log.retention.hours} for
-     * {@code log.retention.ms}), since {@link NodeConfig} derives them from those.
-     */
-    private boolean isSetByOperator(String brokerKey) {
-        return switch (brokerKey) {
-            case "log.retention.ms" -> isKeySetByOperator("log.retention.ms") || isKeySetByOperator("log.retention.minutes")
-                    || isKeySetByOperator("log.retention.hours");
-            case "log.roll.ms" -> isKeySetByOperator("log.roll.ms") || isKeySetByOperator("log.roll.hours");
-            default -> isKeySetByOperator(brokerKey);
-        };
-    }
-
-    /** A key counts as set when its value differs from the default; a value set to the default reads as DEFAULT_CONFIG. */
-    private boolean isKeySetByOperator(String key) {
-        String value = broker.config().get(key);
-        String def = defaults.get(key);
-        return value != null && !value.equals(def);
+    /** A broker key as its definition says; an unknown one untyped, read-only and sensitive, as Kafka does. */
+    private static void addBrokerKey(String key, String value, List<EffectiveBrokerConfig.Synonym> synonyms, Listing listing) {
+        Optional<BrokerConfigDef.Key> def = BrokerConfigDef.key(key);
+        if (def.isEmpty()) {
+            listing.add(key, null, true, true, ConfigType.UNKNOWN, null, synonyms);
+            return;
+        }
+        listing.add(key, value, !def.get().dynamic(), false, ConfigType.valueOf(def.get().type().name()),
+                def.get().documentation(), synonyms);
     }
 }

@@ -1,5 +1,6 @@
 package io.gregor.broker;
 
+import io.gregor.storage.LogConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,6 +69,18 @@ public final class NodeConfig {
         longValue("log.cleaner.backoff.ms", 1, Long.MAX_VALUE);
         longValue("log.cleaner.dedupe.buffer.size", 1 << 20, Long.MAX_VALUE);
         timestampType();
+        intValue("log.index.interval.bytes", 0, Integer.MAX_VALUE);
+        intValue("log.index.size.max.bytes", 4, Integer.MAX_VALUE);
+        longValue("log.message.timestamp.after.max.ms", 0, Long.MAX_VALUE);
+        longValue("log.message.timestamp.before.max.ms", 0, Long.MAX_VALUE);
+        longValue("log.segment.delete.delay.ms", 0, Long.MAX_VALUE);
+        longValue("log.cleaner.delete.retention.ms", 0, Long.MAX_VALUE);
+        longValue("log.cleaner.min.compaction.lag.ms", 0, Long.MAX_VALUE);
+        longValue("log.cleaner.max.compaction.lag.ms", 1, Long.MAX_VALUE);
+        doubleValue("log.cleaner.min.cleanable.ratio", 0, 1);
+        intValue("min.insync.replicas", 1, Integer.MAX_VALUE);
+        oneOf("log.cleanup.policy", List.of("compact", "delete"), true);
+        oneOf("compression.type", LogConfig.COMPRESSION_TYPES, false);
         intValue("offsets.topic.num.partitions", 1, Integer.MAX_VALUE);
         intValue("offsets.topic.replication.factor", 1, Short.MAX_VALUE);
         intValue("offsets.topic.segment.bytes", 1, Integer.MAX_VALUE);
@@ -95,61 +108,35 @@ public final class NodeConfig {
         return parse(Map.of());
     }
 
+    /** Every known key with its default from {@link BrokerConfigDef}; "" stands for no default. */
     private static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
-        d.put("node.id", "1");
-        d.put("listeners", "PLAINTEXT://localhost:9092");
-        d.put("advertised.listeners", "");
-        d.put("log.dirs", "");
-        d.put("log.dir", "./gregor-data");
-        d.put("num.partitions", "1");
-        d.put("default.replication.factor", "1");
-        d.put("auto.create.topics.enable", "true");
-        d.put("log.retention.ms", "");
-        d.put("log.retention.minutes", "");
-        d.put("log.retention.hours", "168");
-        d.put("log.retention.bytes", "-1");
-        d.put("log.segment.bytes", String.valueOf(1 << 30));
-        d.put("log.roll.ms", "");
-        d.put("log.roll.hours", "168");
-        d.put("log.index.interval.bytes", "4096");
-        d.put("log.index.size.max.bytes", String.valueOf(10 * 1024 * 1024));
-        d.put("log.retention.check.interval.ms", "300000");
-        d.put("log.message.timestamp.type", "CreateTime");
-        d.put("log.message.timestamp.after.max.ms", "3600000");
-        d.put("log.message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE));
-        d.put("log.cleanup.policy", "delete");
-        d.put("file.delete.delay.ms", "60000");
-        d.put("log.cleaner.backoff.ms", "15000");
-        d.put("log.cleaner.dedupe.buffer.size", String.valueOf(128L * 1024 * 1024));
-        d.put("message.max.bytes", "1048588");
-        d.put("socket.request.max.bytes", "104857600");
-        d.put("num.io.threads", "4");
-        d.put("num.network.threads", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors())));
-        d.put("producer.id.expiration.ms", "86400000");
-        d.put("log.flush.offset.checkpoint.interval.ms", "60000");
-        d.put(FLUSH_BEFORE_ACK, "true");
-        d.put("min.insync.replicas", "1");
-        d.put("cluster.id", "");
-        d.put("offsets.topic.num.partitions", "50");
-        d.put("offsets.topic.replication.factor", "3");
-        d.put("offsets.topic.segment.bytes", "104857600");
-        d.put("offsets.retention.minutes", "10080");
-        d.put("offsets.retention.check.interval.ms", "600000");
-        d.put("offset.metadata.max.bytes", "4096");
-        d.put("group.initial.rebalance.delay.ms", "3000");
-        d.put("group.min.session.timeout.ms", "6000");
-        d.put("group.max.session.timeout.ms", "1800000");
-        d.put("group.max.size", String.valueOf(Integer.MAX_VALUE));
-        d.put("group.consumer.session.timeout.ms", "45000");
-        d.put("group.consumer.min.session.timeout.ms", "45000");
-        d.put("group.consumer.max.session.timeout.ms", "60000");
-        d.put("group.consumer.heartbeat.interval.ms", "5000");
-        d.put("group.consumer.min.heartbeat.interval.ms", "5000");
-        d.put("group.consumer.max.heartbeat.interval.ms", "15000");
-        d.put("group.consumer.max.size", String.valueOf(Integer.MAX_VALUE));
-        d.put("group.consumer.assignors", "uniform,range");
+        for (BrokerConfigDef.Key key : BrokerConfigDef.keys().values()) {
+            d.put(key.name(), key.defaultValue() == null ? "" : key.defaultValue());
+        }
         return d;
+    }
+
+    /** Whether the operator set {@code key} to something other than its default. */
+    public boolean isSetByOperator(String key) {
+        String value = values.get(key);
+        return value != null && !value.isBlank() && !value.equals(DEFAULTS.get(key));
+    }
+
+    /**
+     * This config with dynamic values (KIP-226) laid over it: the cluster-wide default, then this
+     * broker's own value, which wins; the result is validated like a start-up config.
+     *
+     * @throws IllegalArgumentException when a dynamic value is invalid
+     */
+    public NodeConfig withDynamic(Map<String, String> clusterDefault, Map<String, String> thisBroker) {
+        if (clusterDefault.isEmpty() && thisBroker.isEmpty()) {
+            return this;
+        }
+        Map<String, String> merged = new LinkedHashMap<>(values);
+        clusterDefault.forEach((k, v) -> merged.put(k, v.trim()));
+        thisBroker.forEach((k, v) -> merged.put(k, v.trim()));
+        return new NodeConfig(merged);
     }
 
     public Map<String, String> values() {
@@ -240,6 +227,31 @@ public final class NodeConfig {
         String v = get("log.message.timestamp.type");
         if (!v.equals("CreateTime") && !v.equals("LogAppendTime")) {
             throw new IllegalArgumentException("log.message.timestamp.type: '" + v + "' (expected: CreateTime or LogAppendTime)");
+        }
+        return v;
+    }
+
+    /** Checks that a key holds one of {@code allowed} (with {@code list}, each comma-separated item). */
+    private void oneOf(String key, List<String> allowed, boolean list) {
+        String raw = get(key);
+        for (String item : list ? raw.split(",") : new String[] {raw}) {
+            if (!allowed.contains(item.trim())) {
+                throw new IllegalArgumentException(key + ": '" + raw + "' (expected: " + (list ? "a list of " : "one of ")
+                        + String.join(", ", allowed) + ")");
+            }
+        }
+    }
+
+    private double doubleValue(String key, double min, double max) {
+        String raw = values.get(key);
+        double v;
+        try {
+            v = Double.parseDouble(raw.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + ": '" + raw + "' (expected: a number)");
+        }
+        if (!(v >= min && v <= max)) {
+            throw new IllegalArgumentException(key + ": " + v + " (expected: " + min + ".." + max + ")");
         }
         return v;
     }

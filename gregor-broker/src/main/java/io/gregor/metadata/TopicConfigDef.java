@@ -29,7 +29,11 @@ public final class TopicConfigDef {
         }
     }
 
-    /** One topic config: its type, the broker key it defaults to, and its fixed default when there is none. */
+    /**
+     * One topic config: its type, the broker key it defaults to (Kafka's
+     * {@code ServerTopicConfigSynonyms}), and its fixed default for when there is no broker key or
+     * the broker key has no value.
+     */
     public record Entry(String name, Type type, String brokerSynonym, String fixedDefault, Set<String> allowed, long min) {
     }
 
@@ -46,28 +50,28 @@ public final class TopicConfigDef {
 
     static {
         add("cleanup.policy", Type.LIST, "log.cleanup.policy", null, ordered("compact", "delete"), 0);
-        add("compression.type", Type.STRING, null, "producer", ordered(LogConfig.COMPRESSION_TYPES.toArray(String[]::new)), 0);
-        add("delete.retention.ms", Type.LONG, null, "86400000", null, 0);
-        add("file.delete.delay.ms", Type.LONG, "file.delete.delay.ms", null, null, 0);
-        add("flush.messages", Type.LONG, null, String.valueOf(Long.MAX_VALUE), null, 1);
-        add("flush.ms", Type.LONG, null, String.valueOf(Long.MAX_VALUE), null, 0);
+        add("compression.type", Type.STRING, "compression.type", "producer", ordered(LogConfig.COMPRESSION_TYPES.toArray(String[]::new)), 0);
+        add("delete.retention.ms", Type.LONG, "log.cleaner.delete.retention.ms", "86400000", null, 0);
+        add("file.delete.delay.ms", Type.LONG, "log.segment.delete.delay.ms", null, null, 0);
+        add("flush.messages", Type.LONG, "log.flush.interval.messages", String.valueOf(Long.MAX_VALUE), null, 1);
+        add("flush.ms", Type.LONG, "log.flush.interval.ms", String.valueOf(Long.MAX_VALUE), null, 0);
         add("index.interval.bytes", Type.INT, "log.index.interval.bytes", null, null, 0);
-        add("max.compaction.lag.ms", Type.LONG, null, String.valueOf(Long.MAX_VALUE), null, 1);
+        add("max.compaction.lag.ms", Type.LONG, "log.cleaner.max.compaction.lag.ms", String.valueOf(Long.MAX_VALUE), null, 1);
         add("max.message.bytes", Type.INT, "message.max.bytes", null, null, 0);
         add("message.timestamp.after.max.ms", Type.LONG, "log.message.timestamp.after.max.ms", null, null, 0);
         add("message.timestamp.before.max.ms", Type.LONG, "log.message.timestamp.before.max.ms", null, null, 0);
         add("message.timestamp.type", Type.STRING, "log.message.timestamp.type", null, ordered("CreateTime", "LogAppendTime"), 0);
-        add("min.cleanable.dirty.ratio", Type.DOUBLE, null, "0.5", null, 0);
-        add("min.compaction.lag.ms", Type.LONG, null, "0", null, 0);
+        add("min.cleanable.dirty.ratio", Type.DOUBLE, "log.cleaner.min.cleanable.ratio", "0.5", null, 0);
+        add("min.compaction.lag.ms", Type.LONG, "log.cleaner.min.compaction.lag.ms", "0", null, 0);
         add("min.insync.replicas", Type.INT, "min.insync.replicas", null, null, 1);
-        add("preallocate", Type.BOOLEAN, null, "false", null, 0);
+        add("preallocate", Type.BOOLEAN, "log.preallocate", "false", null, 0);
         add("retention.bytes", Type.LONG, "log.retention.bytes", null, null, Long.MIN_VALUE);
         add("retention.ms", Type.LONG, "log.retention.ms", null, null, -1);
         add("segment.bytes", Type.INT, "log.segment.bytes", null, null, MIN_SEGMENT_BYTES);
         add("segment.index.bytes", Type.INT, "log.index.size.max.bytes", null, null, 4);
-        add("segment.jitter.ms", Type.LONG, null, "0", null, 0);
+        add("segment.jitter.ms", Type.LONG, "log.roll.jitter.ms", "0", null, 0);
         add("segment.ms", Type.LONG, "log.roll.ms", null, null, 1);
-        add("unclean.leader.election.enable", Type.BOOLEAN, null, "false", null, 0);
+        add("unclean.leader.election.enable", Type.BOOLEAN, "unclean.leader.election.enable", "false", null, 0);
     }
 
     private TopicConfigDef() {
@@ -95,11 +99,12 @@ public final class TopicConfigDef {
         if (e.brokerSynonym() == null) {
             return e.fixedDefault();
         }
-        return switch (e.brokerSynonym()) {
+        String value = switch (e.brokerSynonym()) {
             case "log.retention.ms" -> String.valueOf(broker.retentionMs());
             case "log.roll.ms" -> String.valueOf(broker.rollMs());
             default -> broker.get(e.brokerSynonym());
         };
+        return value == null || value.isBlank() ? e.fixedDefault() : value;
     }
 
     /**

@@ -112,8 +112,9 @@ class AdminApisTest {
         assertThat(overriddenRetention.value()).isEqualTo("12345");
         assertThat(overriddenRetention.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
         assertThat(overriddenRetention.isDefault()).isFalse();
+        // As in Kafka: log.retention.ms has no value (only log.retention.hours), so it is no synonym.
         assertThat(overriddenRetention.synonyms()).extracting(ConfigEntry.ConfigSynonym::name)
-                .containsExactly("retention.ms", "log.retention.ms");
+                .containsExactly("retention.ms");
         assertThat(plain.get("cleanup.policy").value()).isEqualTo("delete");
     }
 

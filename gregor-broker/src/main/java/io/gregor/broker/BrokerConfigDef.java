@@ -1,0 +1,151 @@
+package io.gregor.broker;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.errors.InvalidRequestException;
+
+/**
+ * The broker configs Gregor knows: Kafka's name, type and default, whether Gregor applies a new
+ * value while running (a dynamic config, KIP-226), and one line of documentation. {@link NodeConfig}
+ * takes its defaults from here; DescribeConfigs types and documents with it; IncrementalAlterConfigs
+ * refuses the keys that are not dynamic. Immutable, any thread.
+ *
+ * <p>A key is dynamic only when Gregor honours a change without a restart: the log defaults that
+ * topics fall back to (they reach every partition log through the metadata image) and
+ * {@code min.insync.replicas}. Kafka can also resize thread pools or the cleaner at runtime;
+ * Gregor reads those at start-up, so it refuses them as Kafka refuses its read-only keys.
+ */
+public final class BrokerConfigDef {
+
+    /** One broker config; {@code defaultValue == null}: no default (Kafka describes the value as null). */
+    public record Key(String name, Type type, String defaultValue, boolean dynamic, String documentation) {
+    }
+
+    private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+
+    static {
+        readOnly("node.id", Type.INT, "1", "The id of this node in the cluster.");
+        readOnly("listeners", Type.LIST, "PLAINTEXT://localhost:9092", "The listeners the node binds to: NAME://host:port, port 0 picks a free port.");
+        readOnly("advertised.listeners", Type.LIST, null, "The listeners clients are told to connect to, when they differ from listeners.");
+        readOnly("log.dirs", Type.LIST, null, "The directory that holds the logs; log.dir is used when this is not set.");
+        readOnly("log.dir", Type.STRING, "./gregor-data", "The directory that holds the logs, when log.dirs is not set.");
+        readOnly("num.partitions", Type.INT, "1", "The number of partitions of a topic created without a partition count.");
+        readOnly("default.replication.factor", Type.INT, "1", "The replication factor of a topic created without one.");
+        readOnly("auto.create.topics.enable", Type.BOOLEAN, "true", "Whether Metadata and Produce requests create topics that do not exist.");
+        dynamic("log.retention.ms", Type.LONG, null, "How long a log keeps a segment before deleting it, in ms; -1 keeps it forever.");
+        readOnly("log.retention.minutes", Type.INT, null, "How long a log keeps a segment, in minutes, when log.retention.ms is not set.");
+        readOnly("log.retention.hours", Type.INT, "168", "How long a log keeps a segment, in hours, when log.retention.ms and .minutes are not set.");
+        dynamic("log.retention.bytes", Type.LONG, "-1", "The largest size a partition's log grows to before old segments are deleted; -1 is unlimited.");
+        dynamic("log.segment.bytes", Type.INT, String.valueOf(1 << 30), "The largest size of one segment file.");
+        dynamic("log.roll.ms", Type.LONG, null, "The longest time before a new segment is rolled, in ms.");
+        readOnly("log.roll.hours", Type.INT, "168", "The longest time before a new segment is rolled, in hours, when log.roll.ms is not set.");
+        readOnly("log.roll.jitter.ms", Type.LONG, null, "A random jitter subtracted from the roll time; Gregor does not apply jitter.");
+        dynamic("log.index.interval.bytes", Type.INT, "4096", "How many bytes of records lie between two offset index entries.");
+        dynamic("log.index.size.max.bytes", Type.INT, String.valueOf(10 * 1024 * 1024), "The largest size of an offset or time index file.");
+        readOnly("log.retention.check.interval.ms", Type.LONG, "300000", "How often the retention check runs.");
+        dynamic("log.message.timestamp.type", Type.STRING, "CreateTime", "CreateTime keeps the producer's timestamps, LogAppendTime replaces them with the broker's time.");
+        dynamic("log.message.timestamp.after.max.ms", Type.LONG, "3600000", "How far in the future a CreateTime timestamp may be.");
+        dynamic("log.message.timestamp.before.max.ms", Type.LONG, String.valueOf(Long.MAX_VALUE), "How far in the past a CreateTime timestamp may be.");
+        dynamic("log.cleanup.policy", Type.LIST, "delete", "delete removes old segments, compact keeps the latest record of each key, or both.");
+        dynamic("log.segment.delete.delay.ms", Type.LONG, "60000", "How long a removed segment's files stay on disk before they are deleted.");
+        dynamic("log.cleaner.delete.retention.ms", Type.LONG, "86400000", "How long a compacted log keeps tombstones.");
+        dynamic("log.cleaner.min.compaction.lag.ms", Type.LONG, "0", "The least time a record stays uncompacted.");
+        dynamic("log.cleaner.max.compaction.lag.ms", Type.LONG, String.valueOf(Long.MAX_VALUE), "The longest time a record stays ineligible for compaction.");
+        dynamic("log.cleaner.min.cleanable.ratio", Type.DOUBLE, "0.5", "The dirty share of a log above which the cleaner compacts it.");
+        readOnly("log.cleaner.backoff.ms", Type.LONG, "15000", "How often the cleaner looks for logs to compact.");
+        readOnly("log.cleaner.dedupe.buffer.size", Type.LONG, String.valueOf(128L * 1024 * 1024), "The memory the cleaner uses to find the latest record of each key.");
+        readOnly("log.flush.interval.messages", Type.LONG, String.valueOf(Long.MAX_VALUE),
+                "Kafka's periodic flush by message count; Gregor flushes per acks and log.flush.before.ack instead.");
+        readOnly("log.flush.interval.ms", Type.LONG, null, "Kafka's periodic flush by time; Gregor flushes per acks and log.flush.before.ack instead.");
+        readOnly("log.preallocate", Type.BOOLEAN, "false", "Kafka's preallocation of new segment files; Gregor preallocates only ahead of fsynced writes.");
+        dynamic("compression.type", Type.STRING, "producer", "The codec topics store batches with; producer keeps the producer's codec.");
+        dynamic("message.max.bytes", Type.INT, "1048588", "The largest record batch a topic accepts, after compression.");
+        dynamic("min.insync.replicas", Type.INT, "1", "The least number of in-sync replicas an acks=all write needs.");
+        readOnly("unclean.leader.election.enable", Type.BOOLEAN, "false", "Whether a replica outside the ISR may become leader; a single node always leads.");
+        readOnly("socket.request.max.bytes", Type.INT, "104857600", "The largest request frame; larger frames close the connection.");
+        readOnly("num.io.threads", Type.INT, "4", "The number of threads that handle requests.");
+        readOnly("num.network.threads", Type.INT, String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors())),
+                "The number of network event-loop threads.");
+        readOnly("producer.id.expiration.ms", Type.INT, "86400000", "How long an idle producer id's state is kept.");
+        readOnly("log.flush.offset.checkpoint.interval.ms", Type.INT, "60000", "How often the recovery point checkpoint is written.");
+        readOnly(NodeConfig.FLUSH_BEFORE_ACK, Type.BOOLEAN, "true",
+                "Gregor only: acks=all writes are acknowledged once fsynced (true) or once in the page cache, as Kafka does (false).");
+        readOnly("cluster.id", Type.STRING, null, "Gregor only: the cluster id a new data directory is formatted with; a random one when not set.");
+        readOnly("offsets.topic.num.partitions", Type.INT, "50", "The number of partitions of __consumer_offsets.");
+        readOnly("offsets.topic.replication.factor", Type.SHORT, "3", "The replication factor of __consumer_offsets, capped at the number of brokers.");
+        readOnly("offsets.topic.segment.bytes", Type.INT, "104857600", "The segment size of __consumer_offsets.");
+        readOnly("offsets.retention.minutes", Type.INT, "10080", "How long committed offsets of a group without active consumers are kept.");
+        readOnly("offsets.retention.check.interval.ms", Type.LONG, "600000", "How often expired offsets are removed.");
+        readOnly("offset.metadata.max.bytes", Type.INT, "4096", "The largest metadata string of a committed offset.");
+        readOnly("group.initial.rebalance.delay.ms", Type.INT, "3000", "How long a new classic group waits for more members before its first rebalance.");
+        readOnly("group.min.session.timeout.ms", Type.INT, "6000", "The shortest session timeout a classic group member may ask for.");
+        readOnly("group.max.session.timeout.ms", Type.INT, "1800000", "The longest session timeout a classic group member may ask for.");
+        readOnly("group.max.size", Type.INT, String.valueOf(Integer.MAX_VALUE), "The most members a classic group may have.");
+        readOnly("group.consumer.session.timeout.ms", Type.INT, "45000", "The session timeout of consumer-protocol (KIP-848) group members.");
+        readOnly("group.consumer.min.session.timeout.ms", Type.INT, "45000", "The shortest consumer-protocol session timeout a group may configure.");
+        readOnly("group.consumer.max.session.timeout.ms", Type.INT, "60000", "The longest consumer-protocol session timeout a group may configure.");
+        readOnly("group.consumer.heartbeat.interval.ms", Type.INT, "5000", "The heartbeat interval of consumer-protocol group members.");
+        readOnly("group.consumer.min.heartbeat.interval.ms", Type.INT, "5000", "The shortest consumer-protocol heartbeat interval a group may configure.");
+        readOnly("group.consumer.max.heartbeat.interval.ms", Type.INT, "15000", "The longest consumer-protocol heartbeat interval a group may configure.");
+        readOnly("group.consumer.max.size", Type.INT, String.valueOf(Integer.MAX_VALUE), "The most members a consumer-protocol group may have.");
+        readOnly("group.consumer.assignors", Type.LIST, "uniform,range", "The server-side assignors of consumer-protocol groups, the first is the default.");
+    }
+
+    private BrokerConfigDef() {
+    }
+
+    private static void readOnly(String name, Type type, String defaultValue, String documentation) {
+        KEYS.put(name, new Key(name, type, defaultValue, false, documentation));
+    }
+
+    private static void dynamic(String name, Type type, String defaultValue, String documentation) {
+        KEYS.put(name, new Key(name, type, defaultValue, true, documentation));
+    }
+
+    /** Every key, in declaration order. */
+    public static Map<String, Key> keys() {
+        return Collections.unmodifiableMap(KEYS);
+    }
+
+    public static Optional<Key> key(String name) {
+        return Optional.ofNullable(KEYS.get(name));
+    }
+
+    /**
+     * The keys a value of {@code name} can come from, strongest first: the key itself, then the
+     * coarser units that stand in for it when it is not set ({@code log.retention.ms},
+     * {@code .minutes}, {@code .hours}), as Kafka's {@code DynamicBrokerConfig.brokerConfigSynonyms}.
+     */
+    public static List<String> synonyms(String name) {
+        return switch (name) {
+            case "log.retention.ms" -> List.of("log.retention.ms", "log.retention.minutes", "log.retention.hours");
+            case "log.retention.minutes" -> List.of("log.retention.minutes", "log.retention.hours");
+            case "log.roll.ms" -> List.of("log.roll.ms", "log.roll.hours");
+            default -> List.of(name);
+        };
+    }
+
+    /**
+     * Kafka's check of a dynamic broker config resource ({@code DynamicBrokerConfig.validate}):
+     * known keys that cannot change at runtime fail the whole resource with INVALID_REQUEST.
+     * Unknown keys pass: Kafka stores them as they are.
+     */
+    public static void throwIfNotDynamic(Set<String> names) {
+        Set<String> refused = new TreeSet<>();
+        for (String name : names) {
+            Key key = KEYS.get(name);
+            if (key != null && !key.dynamic()) {
+                refused.add(name);
+            }
+        }
+        if (!refused.isEmpty()) {
+            throw new InvalidRequestException("Cannot update these configs dynamically: " + refused);
+        }
+    }
+}

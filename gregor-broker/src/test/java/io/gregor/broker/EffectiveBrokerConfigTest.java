@@ -1,0 +1,64 @@
+package io.gregor.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gregor.metadata.MetadataImage;
+import io.gregor.metadata.MetadataRecord;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** How static and dynamic broker configs combine, and the synonym lists DescribeConfigs shows for them. */
+class EffectiveBrokerConfigTest {
+
+    private static final NodeConfig STATIC = NodeConfig.parse(Map.of("log.retention.hours", "24", "message.max.bytes", "5000"));
+
+    private static MetadataImage image(MetadataRecord... records) {
+        return MetadataImage.EMPTY.apply(List.of(records), records.length - 1);
+    }
+
+    @Test
+    void shouldLetThisBrokerWinOverTheClusterDefaultAndBothOverTheStaticConfig() {
+        EffectiveBrokerConfig config = EffectiveBrokerConfig.of(STATIC, image(
+                new MetadataRecord.BrokerConfig("", "log.retention.ms", "60000"),
+                new MetadataRecord.BrokerConfig("", "message.max.bytes", "7000"),
+                new MetadataRecord.BrokerConfig("1", "message.max.bytes", "9000"),
+                new MetadataRecord.BrokerConfig("2", "message.max.bytes", "1")));
+
+        assertThat(config.effective().retentionMs()).isEqualTo(60000);
+        assertThat(config.effective().get("message.max.bytes")).isEqualTo("9000");
+        assertThat(config.synonyms("message.max.bytes")).extracting(s -> s.source().name() + ":" + s.value()).containsExactly(
+                "DYNAMIC_BROKER_CONFIG:9000", "DYNAMIC_DEFAULT_BROKER_CONFIG:7000", "STATIC_BROKER_CONFIG:5000",
+                "DEFAULT_CONFIG:1048588");
+        assertThat(config.synonyms("log.retention.ms")).extracting(EffectiveBrokerConfig.Synonym::name).containsExactly(
+                "log.retention.ms", "log.retention.hours", "log.retention.hours");
+    }
+
+    @Test
+    void shouldListNoSynonymsForAKeyWithoutValueWhoseCoarserUnitHasOne() {
+        EffectiveBrokerConfig config = EffectiveBrokerConfig.of(STATIC, MetadataImage.EMPTY);
+
+        assertThat(config.effective().retentionMs()).isEqualTo(24 * 3_600_000L);
+        assertThat(config.synonyms("log.retention.ms")).isEmpty();
+        assertThat(config.synonyms("log.retention.hours")).extracting(s -> s.source().name() + ":" + s.value())
+                .containsExactly("STATIC_BROKER_CONFIG:24", "DEFAULT_CONFIG:168");
+    }
+
+    @Test
+    void shouldSkipAStoredValueThisVersionRefusesAndKeepTheOthers() {
+        EffectiveBrokerConfig config = EffectiveBrokerConfig.of(STATIC, image(
+                new MetadataRecord.BrokerConfig("", "log.segment.bytes", "10"),
+                new MetadataRecord.BrokerConfig("", "log.retention.ms", "60000")));
+
+        assertThat(config.effective().get("log.segment.bytes")).isEqualTo(String.valueOf(1 << 30));
+        assertThat(config.effective().retentionMs()).isEqualTo(60000);
+    }
+
+    @Test
+    void shouldRefuseAKnownKeyThatCannotChangeAtRuntime() {
+        assertThatThrownBy(() -> BrokerConfigDef.throwIfNotDynamic(Set.of("log.retention.ms", "num.io.threads", "custom.key")))
+                .hasMessage("Cannot update these configs dynamically: [num.io.threads]");
+    }
+}
