@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
@@ -18,7 +19,7 @@ import org.apache.kafka.common.requests.AlterConfigsRequest;
 
 /**
  * AlterConfigs v0-2, the legacy non-incremental API: the given configs become the topic's complete
- * set of overrides (a key left out returns to its default). TOPIC resources only, with the same
+ * set of overrides (a key left out returns to its default). TOPIC and BROKER resources, with the same
  * resource checks as {@link IncrementalAlterConfigsHandler}; each resource succeeds or fails alone.
  */
 final class AlterConfigsHandler implements ApiHandler {
@@ -45,7 +46,7 @@ final class AlterConfigsHandler implements ApiHandler {
                     .setResourceName(resource.resourceName());
             response.responses().add(result);
             resources.add(new TopicConfigAlteration.Resource(resource.resourceType(), resource.resourceName(),
-                    topic -> {
+                    published -> {
                         Map<String, String> next = replacement(resource);
                         return current -> next;
                     },
@@ -65,7 +66,10 @@ final class AlterConfigsHandler implements ApiHandler {
             }
         }
         TopicConfigAlteration.throwIfNullValues(nullValues);
-        TopicConfigAlteration.throwIfInvalid(next);
+        if (resource.resourceType() != ConfigResource.Type.BROKER.id()) {
+            // A broker resource's values are checked by BrokerConfigAlteration.
+            TopicConfigAlteration.throwIfInvalid(next);
+        }
         return next;
     }
 }

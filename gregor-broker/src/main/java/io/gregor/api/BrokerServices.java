@@ -1,5 +1,6 @@
 package io.gregor.api;
 
+import io.gregor.broker.EffectiveBrokerConfig;
 import io.gregor.broker.NodeConfig;
 import io.gregor.group.GroupCoordinator;
 import io.gregor.metadata.Controller;
@@ -16,5 +17,10 @@ public record BrokerServices(NodeConfig config, String clusterId, Controller con
 
     public MetadataImage image() {
         return controller.image();
+    }
+
+    /** This node's configs with the dynamic values of the latest image. */
+    public EffectiveBrokerConfig brokerConfig() {
+        return EffectiveBrokerConfig.of(config, image());
     }
 }

@@ -80,7 +80,7 @@ final class CreateTopicsHandler implements ApiHandler {
                         boolean overridden = created.configs().containsKey(e.name());
                         result.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs()
                                 .setName(e.name())
-                                .setValue(TopicConfigDef.effective(e.name(), created.configs(), broker.config()))
+                                .setValue(TopicConfigDef.effective(e.name(), created.configs(), broker.brokerConfig().effective()))
                                 .setReadOnly(false)
                                 .setIsSensitive(false)
                                 .setConfigSource(overridden ? DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id()

@@ -68,7 +68,7 @@ final class DeleteRecordsHandler implements ApiHandler {
                     result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
                     continue;
                 }
-                String policy = TopicConfigDef.effective("cleanup.policy", topic.get().configs(), broker.config());
+                String policy = TopicConfigDef.effective("cleanup.policy", topic.get().configs(), broker.brokerConfig().effective());
                 if (!TopicConfigAlteration.listParts(policy).contains("delete")) {
                     result.setErrorCode(Errors.POLICY_VIOLATION.code());
                     continue;

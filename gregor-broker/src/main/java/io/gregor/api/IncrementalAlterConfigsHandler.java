@@ -1,5 +1,6 @@
 package io.gregor.api;
 
+import io.gregor.broker.BrokerConfigDef;
 import io.gregor.broker.NodeConfig;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
@@ -11,6 +12,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
@@ -24,10 +27,10 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 
 /**
  * IncrementalAlterConfigs v0-1 ({@code kafka-configs --alter}, Admin.incrementalAlterConfigs) for
- * TOPIC resources: applies SET / DELETE / APPEND / SUBTRACT to the topic's current overrides, as
- * Kafka's {@code ConfigurationControlManager} does (APPEND and SUBTRACT only on LIST configs,
- * starting from the effective value), validates the result and hands the whole new set of
- * overrides to the controller. BROKER resources are refused until dynamic broker configs exist.
+ * TOPIC and BROKER resources: applies SET / DELETE / APPEND / SUBTRACT to the resource's current
+ * configs, as Kafka's {@code ConfigurationControlManager} does (APPEND and SUBTRACT only on LIST
+ * configs, starting from the effective value), validates the result and hands the whole new set
+ * to the controller.
  *
  * <p>The read-modify-write is not atomic against a concurrent alter of the same topic: the last
  * writer wins, as with Kafka's legacy AlterConfigs.
@@ -55,20 +58,26 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                     .setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
             response.responses().add(result);
+            boolean brokerResource = resource.resourceType() == ConfigResource.Type.BROKER.id();
             resources.add(new TopicConfigAlteration.Resource(resource.resourceType(), resource.resourceName(),
-                    topic -> {
+                    published -> {
                         // Validate now against the image for a prompt error; apply again on the controller
-                        // thread against the latest overrides so concurrent alters compose.
-                        apply(topic.configs(), resource.configs(), broker.config());
-                        return current -> apply(current, resource.configs(), broker.config());
+                        // thread against the latest configs so concurrent alters compose.
+                        NodeConfig config = broker.brokerConfig().effective();
+                        apply(published, resource.configs(), brokerResource, config);
+                        return current -> apply(current, resource.configs(), brokerResource, config);
                     },
                     outcome -> result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message())));
         }
         return TopicConfigAlteration.alterEach(broker, context, resources, request.validateOnly()).thenApply(v -> response);
     }
 
-    /** The topic's overrides after the operations, validated; throws the resource's error. */
-    static Map<String, String> apply(Map<String, String> current, Iterable<AlterableConfig> ops, NodeConfig config) {
+    /**
+     * The resource's configs after the operations; throws the resource's error. A topic's result is
+     * validated here, a broker resource's by {@link BrokerConfigAlteration}.
+     */
+    static Map<String, String> apply(Map<String, String> current, Iterable<AlterableConfig> ops, boolean brokerResource,
+                                     NodeConfig config) {
         Set<String> seen = new HashSet<>();
         List<String> nullValues = new ArrayList<>();
         for (AlterableConfig op : ops) {
@@ -91,12 +100,8 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                 // Kafka accepts deleting an override that is not there, even of an unknown key.
                 case DELETE -> next.remove(op.name());
                 case APPEND, SUBTRACT -> {
-                    TopicConfigDef.Entry entry = TopicConfigDef.entry(op.name())
-                            .orElseThrow(() -> new InvalidConfigurationException("Unknown topic config name: " + op.name()));
-                    if (entry.type() != TopicConfigDef.Type.LIST) {
-                        throw new InvalidConfigurationException("Can't " + type + " to key " + op.name() + " because its type is not LIST.");
-                    }
-                    String base = next.containsKey(op.name()) ? next.get(op.name()) : TopicConfigDef.defaultValue(entry, config);
+                    String base = next.containsKey(op.name()) ? next.get(op.name())
+                            : brokerResource ? brokerListDefault(op.name(), type, config) : topicListDefault(op.name(), type, config);
                     List<String> parts = TopicConfigAlteration.listParts(base);
                     for (String item : TopicConfigAlteration.listParts(op.value())) {
                         if (type == AlterConfigOp.OpType.SUBTRACT) {
@@ -110,7 +115,31 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                 default -> throw new IllegalStateException("unhandled config operation " + type);
             }
         }
-        TopicConfigAlteration.throwIfInvalid(next);
+        if (!brokerResource) {
+            TopicConfigAlteration.throwIfInvalid(next);
+        }
         return next;
+    }
+
+    /** What APPEND and SUBTRACT start from on a topic without an override: the default; LIST configs only. */
+    private static String topicListDefault(String name, AlterConfigOp.OpType type, NodeConfig config) {
+        TopicConfigDef.Entry entry = TopicConfigDef.entry(name)
+                .orElseThrow(() -> new InvalidConfigurationException("Unknown topic config name: " + name));
+        throwIfNotList(name, type, entry.type() == TopicConfigDef.Type.LIST);
+        return TopicConfigDef.defaultValue(entry, config);
+    }
+
+    /** What APPEND and SUBTRACT start from on a broker resource without the key: the node's current value. */
+    private static String brokerListDefault(String name, AlterConfigOp.OpType type, NodeConfig config) {
+        BrokerConfigDef.Key key = BrokerConfigDef.key(name)
+                .orElseThrow(() -> new InvalidRequestException("Unknown broker config name: " + name));
+        throwIfNotList(name, type, key.type() == ConfigDef.Type.LIST);
+        return config.get(name);
+    }
+
+    private static void throwIfNotList(String name, AlterConfigOp.OpType type, boolean isList) {
+        if (!isList) {
+            throw new InvalidConfigurationException("Can't " + type + " to key " + name + " because its type is not LIST.");
+        }
     }
 }

@@ -21,27 +21,18 @@ import org.apache.kafka.common.requests.ApiError;
 
 /**
  * What IncrementalAlterConfigs and the legacy AlterConfigs share: which resources may be altered
- * (topics only; dynamic broker configs do not exist yet), the checks Kafka's
- * {@code ConfigAdminManager.preprocess} makes before any change, and writing a topic's complete
- * new set of overrides through the controller. Stateless; request threads.
+ * (topics, and BROKER resources through {@link BrokerConfigAlteration}), the checks Kafka's
+ * {@code ConfigAdminManager.preprocess} makes before any change, and writing a resource's complete
+ * new set of configs through the controller. Stateless; request threads.
  */
 final class TopicConfigAlteration {
 
     private TopicConfigAlteration() {
     }
 
-    /**
-     * The topic a resource names, or throws the resource's error: an unsupported type, a
-     * resource given twice, a BROKER resource, an invalid or unknown topic name.
-     */
-    static MetadataImage.TopicImage throwIfNotAlterable(byte resourceType, String name, boolean duplicate, MetadataImage image) {
-        if (duplicate) {
-            throw new InvalidRequestException("Each resource must appear at most once.");
-        }
+    /** The topic a resource names, or throws the resource's error: an unsupported type, an invalid or unknown topic name. */
+    static MetadataImage.TopicImage throwIfNotAlterable(byte resourceType, String name, MetadataImage image) {
         ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
-        if (type == ConfigResource.Type.BROKER) {
-            throw new InvalidRequestException("dynamic broker configs are not supported yet");
-        }
         if (type != ConfigResource.Type.TOPIC) {
             throw new InvalidRequestException("Unsupported resource type: " + (type == ConfigResource.Type.UNKNOWN ? resourceType : type));
         }
@@ -59,13 +50,18 @@ final class TopicConfigAlteration {
     /**
      * One resource of an alter request, whatever generated message type carries it.
      *
-     * @param update the topic's new overrides as a function of its current ones; throws the
+     * @param update the resource's new configs as a function of its current ones; throws the
      *               resource's error when the request is invalid for it (called on the request
-     *               thread for a prompt error; the function it returns runs on the controller thread)
+     *               thread with the published configs for a prompt error; the function it returns
+     *               runs on the controller thread against the latest ones)
      * @param answer records the resource's outcome in the response
      */
-    record Resource(byte type, String name, Function<MetadataImage.TopicImage, UnaryOperator<Map<String, String>>> update,
+    record Resource(byte type, String name, Function<Map<String, String>, UnaryOperator<Map<String, String>>> update,
                     Consumer<ApiError> answer) {
+
+        boolean isBroker() {
+            return type == ConfigResource.Type.BROKER.id();
+        }
     }
 
     /**
@@ -81,11 +77,19 @@ final class TopicConfigAlteration {
         }
         List<CompletableFuture<?>> pending = new ArrayList<>();
         for (Resource resource : resources) {
-            boolean duplicate = occurrences.get(resource.type() + ":" + resource.name()) > 1;
             try {
-                MetadataImage.TopicImage topic = throwIfNotAlterable(resource.type(), resource.name(), duplicate, image);
-                UnaryOperator<Map<String, String>> update = resource.update().apply(topic);
-                pending.add(write(broker, topic.name(), update, validateOnly, context).thenAccept(resource.answer()));
+                if (occurrences.get(resource.type() + ":" + resource.name()) > 1) {
+                    throw new InvalidRequestException("Each resource must appear at most once.");
+                }
+                CompletableFuture<ApiError> outcome;
+                if (resource.isBroker()) {
+                    outcome = BrokerConfigAlteration.write(broker, context, resource, image, validateOnly);
+                } else {
+                    MetadataImage.TopicImage topic = throwIfNotAlterable(resource.type(), resource.name(), image);
+                    UnaryOperator<Map<String, String>> update = resource.update().apply(topic.configs());
+                    outcome = write(broker, topic.name(), update, validateOnly, context);
+                }
+                pending.add(outcome.thenAccept(resource.answer()));
             } catch (RuntimeException e) {
                 resource.answer().accept(ResourceErrors.from(e, context, "config resource " + resource.name()));
             }

@@ -116,6 +116,7 @@ public final class Node implements AutoCloseable {
                 metadataPartition = store.createLog(MetadataLog.TOPIC, 0, MetadataLog.TOPIC_ID, metadataLogConfig());
             }
             MetadataLog metadataLog = new MetadataLog(metadataPartition);
+            boolean newCluster = metadataLog.endOffset() == 0;
             MetadataImage image = MetadataImage.EMPTY.apply(metadataLog.readAll(), metadataLog.endOffset() - 1);
             fetchWaiters = new FetchWaiters("gregor-fetch-timer-" + config.nodeId());
             ReplicaManager replicas = new ReplicaManager(config, store, fetchWaiters);
@@ -132,6 +133,9 @@ public final class Node implements AutoCloseable {
             NodeConfig.Endpoint listener = config.listeners().get(0);
             NodeConfig.Endpoint advertised = config.advertisedListeners().get(0);
             int advertisedPort = advertised.port() == 0 ? server.port() : advertised.port();
+            if (newCluster) {
+                controller.bootstrapClusterDefaults().get(30, TimeUnit.SECONDS);
+            }
             controller.registerBroker(config.nodeId(), advertised.host(), advertisedPort, null).get(30, TimeUnit.SECONDS);
             Node node = new Node(config, identity, store, fetchWaiters, controller, groups, router, server);
             ready.complete(router);

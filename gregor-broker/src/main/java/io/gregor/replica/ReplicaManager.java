@@ -1,5 +1,6 @@
 package io.gregor.replica;
 
+import io.gregor.broker.EffectiveBrokerConfig;
 import io.gregor.broker.NodeConfig;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.MetadataLog;
@@ -63,8 +64,10 @@ public final class ReplicaManager {
     /** Makes the hosted logs match the image. Idempotent; called at start-up and after each change. */
     public synchronized void onMetadataUpdate(MetadataImage image) {
         Set<TopicPartition> wanted = new HashSet<>();
+        // Topics without their own value take the dynamic broker defaults of this image.
+        NodeConfig brokerConfig = EffectiveBrokerConfig.of(config, image).effective();
         for (MetadataImage.TopicImage topic : image.topicsByName().values()) {
-            LogConfig logConfig = logConfig(topic.configs());
+            LogConfig logConfig = logConfig(topic.configs(), brokerConfig);
             for (MetadataImage.PartitionImage p : topic.partitions()) {
                 if (!p.replicas().contains(config.nodeId())) {
                     continue;
@@ -107,8 +110,8 @@ public final class ReplicaManager {
         }
     }
 
-    /** The storage settings a topic gets: its overrides over the broker defaults. */
-    public LogConfig logConfig(Map<String, String> overrides) {
+    /** The storage settings a topic gets: its overrides over the broker's current (static and dynamic) defaults. */
+    private static LogConfig logConfig(Map<String, String> overrides, NodeConfig config) {
         return new LogConfig(
                 TopicConfigDef.segmentBytes(overrides, config),
                 Long.parseLong(TopicConfigDef.effective("segment.ms", overrides, config)),

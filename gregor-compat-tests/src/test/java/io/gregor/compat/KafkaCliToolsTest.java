@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Kafka's own command-line tools (kafka-topics, kafka-console-producer, kafka-console-consumer),
+ * Kafka's own command-line tools (kafka-topics, kafka-configs, kafka-console-producer, kafka-console-consumer),
  * run through their 4.4.0 main classes in child JVMs (they call System.exit), against an
  * in-process Gregor node. Only the tools' main classes are used, never Kafka's broker classes.
  */
@@ -64,10 +64,19 @@ class KafkaCliToolsTest {
         return r;
     }
 
-    private static Result topics(String... args) throws IOException, InterruptedException {
+    /** An admin tool's main class with {@code --bootstrap-server} pointing at the node. */
+    private static Result admin(String mainClass, String... args) throws IOException, InterruptedException {
         List<String> all = new ArrayList<>(List.of("--bootstrap-server", node.bootstrapServers()));
         all.addAll(List.of(args));
-        return run(null, "org.apache.kafka.tools.TopicCommand", all.toArray(new String[0]));
+        return run(null, mainClass, all.toArray(new String[0]));
+    }
+
+    private static Result topics(String... args) throws IOException, InterruptedException {
+        return admin("org.apache.kafka.tools.TopicCommand", args);
+    }
+
+    private static Result configs(String... args) throws IOException, InterruptedException {
+        return admin("org.apache.kafka.tools.ConfigCommand", args);
     }
 
     @Test
@@ -97,6 +106,38 @@ class KafkaCliToolsTest {
         Result delete = topics("--delete", "--topic", "cli-topic");
         assertThat(delete.exitCode()).as(delete.stderr()).isZero();
         assertThat(topics("--list").stdout().lines()).doesNotContain("cli-topic");
+    }
+
+    @Test
+    void shouldAlterDescribeAndDeleteDynamicBrokerConfigsWithKafkaConfigs() throws Exception {
+        assertThat(topics("--create", "--topic", "cli-dynamic", "--partitions", "1").exitCode()).isZero();
+        Result plain = topics("--describe", "--topic", "cli-dynamic");
+        // Kafka 4.4 writes this cluster default when the cluster is formatted (KIP-966).
+        assertThat(plain.stdout()).contains("Configs: min.insync.replicas=1");
+        assertThat(topics("--describe", "--topics-with-overrides").stdout()).contains("Topic: cli-dynamic");
+
+        Result alterDefault = configs("--alter", "--entity-type", "brokers", "--entity-default", "--add-config", "log.retention.ms=3600000");
+        assertThat(alterDefault.exitCode()).as(alterDefault.stderr()).isZero();
+        assertThat(alterDefault.stdout()).contains("Completed updating default config for brokers in the cluster.");
+        Result alterOne = configs("--alter", "--entity-type", "brokers", "--entity-name", "1", "--add-config", "message.max.bytes=500000");
+        assertThat(alterOne.exitCode()).as(alterOne.stderr()).isZero();
+
+        Result describeDefault = configs("--describe", "--entity-type", "brokers", "--entity-default");
+        assertThat(describeDefault.stdout()).contains(
+                "log.retention.ms=3600000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=3600000}");
+        Result describeOne = configs("--describe", "--entity-type", "brokers", "--entity-name", "1");
+        assertThat(describeOne.stdout()).contains("message.max.bytes=500000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:message.max.bytes=500000");
+        assertThat(topics("--describe", "--topic", "cli-dynamic").stdout())
+                .contains("max.message.bytes=500000").contains("retention.ms=3600000");
+
+        Result refused = configs("--alter", "--entity-type", "brokers", "--entity-default", "--add-config", "log.dirs=/elsewhere");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.stdout() + refused.stderr()).contains("Cannot update these configs dynamically: [log.dirs]");
+
+        assertThat(configs("--alter", "--entity-type", "brokers", "--entity-default", "--delete-config", "log.retention.ms").exitCode()).isZero();
+        assertThat(configs("--alter", "--entity-type", "brokers", "--entity-name", "1", "--delete-config", "message.max.bytes").exitCode()).isZero();
+        assertThat(topics("--describe", "--topic", "cli-dynamic").stdout())
+                .doesNotContain("max.message.bytes=").doesNotContain("retention.ms=");
     }
 
     @Test

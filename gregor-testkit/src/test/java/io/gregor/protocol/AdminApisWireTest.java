@@ -216,7 +216,7 @@ class AdminApisWireTest {
                     op("max.message.bytes", 0, "2000000")));
             data.resources().add(alterResource(ConfigResource.Type.TOPIC, "page-a",
                     op("retention.ms", 0, "1"), op("retention.ms", 1, null)));
-            data.resources().add(alterResource(ConfigResource.Type.BROKER, "1", op("log.retention.ms", 0, "1")));
+            data.resources().add(alterResource(ConfigResource.Type.BROKER, "1", op("log.dirs", 0, "/elsewhere")));
             data.resources().add(alterResource(ConfigResource.Type.TOPIC, "bad name!", op("retention.ms", 0, "1")));
             IncrementalAlterConfigsResponse r = client.send(new IncrementalAlterConfigsRequest.Builder(data).build((short) 1));
             List<IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse> results = r.data().responses();
@@ -259,7 +259,8 @@ class AdminApisWireTest {
             List<DescribeConfigsResponseData.DescribeConfigsResult> results = r.data().results();
             assertThat(results.get(0).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
             assertThat(results.get(1).errorCode()).isEqualTo(Errors.NONE.code());
-            assertThat(results.get(1).configs()).isEmpty();
+            assertThat(results.get(1).configs()).extracting(DescribeConfigsResponseData.DescribeConfigsResourceResult::name)
+                    .containsExactly("min.insync.replicas");
             assertThat(results.get(2).configs()).extracting(DescribeConfigsResponseData.DescribeConfigsResourceResult::name)
                     .containsExactly("retention.ms", "segment.bytes");
             assertThat(results.get(3).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());

@@ -1,0 +1,101 @@
+package io.gregor.api;
+
+import io.gregor.broker.BrokerConfigDef;
+import io.gregor.broker.NodeConfig;
+import io.gregor.metadata.MetadataImage;
+import io.gregor.metadata.TopicConfigDef;
+import io.gregor.network.RequestContext;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.requests.ApiError;
+
+/**
+ * Alters the dynamic configs of a BROKER resource (KIP-226): "" for the cluster-wide default, or
+ * this node's id. Checks what Kafka's {@code ConfigAdminManager} and {@code DynamicBrokerConfig}
+ * check, all as INVALID_REQUEST: the resource names this node, no key is one that cannot change
+ * at runtime ({@link BrokerConfigDef}), every value is valid. Keys Gregor does not know are stored
+ * as they are, as Kafka does. Stateless; request threads, and the controller thread for the
+ * validation of the final configs.
+ */
+final class BrokerConfigAlteration {
+
+    private static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+
+    private BrokerConfigAlteration() {
+    }
+
+    /** Validates and writes one resource; completes with its outcome, never exceptionally; throws a prompt error. */
+    static CompletableFuture<ApiError> write(BrokerServices broker, RequestContext context, TopicConfigAlteration.Resource resource,
+                                             MetadataImage image, boolean validateOnly) {
+        String name = resource.name() == null ? MetadataImage.CLUSTER_DEFAULT : resource.name();
+        if (!name.isEmpty()) {
+            throwIfNotThisNode(name, broker.nodeId());
+        }
+        Map<String, String> published = image.brokerConfigs(name);
+        UnaryOperator<Map<String, String>> update = resource.update().apply(published);
+        NodeConfig staticConfig = broker.config();
+        UnaryOperator<Map<String, String>> validated = current -> {
+            Map<String, String> next = update.apply(current);
+            throwIfInvalid(name, current, next, staticConfig);
+            return next;
+        };
+        validated.apply(published);
+        return broker.controller().setBrokerConfigs(name, validated, validateOnly)
+                .handle((v, error) -> error == null ? ApiError.NONE : ResourceErrors.from(error, context, "broker config resource '" + name + "'"));
+    }
+
+    /** Kafka's {@code ConfigAdminManager.validateResourceNameIsCurrentNodeId}. */
+    private static void throwIfNotThisNode(String name, int nodeId) {
+        int id;
+        try {
+            id = Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("Node id must be an integer, but it is: " + name);
+        }
+        if (id != nodeId) {
+            throw new InvalidRequestException("Unexpected broker id, expected " + nodeId + ", but received " + name);
+        }
+    }
+
+    /** The checks of a resource's complete new set of dynamic configs. */
+    static void throwIfInvalid(String resourceName, Map<String, String> current, Map<String, String> next, NodeConfig staticConfig) {
+        BrokerConfigDef.throwIfNotDynamic(next.keySet());
+        // Kafka 4.4 keeps the cluster-wide min.insync.replicas once it exists (KIP-966 writes it at format time).
+        if (resourceName.isEmpty() && current.containsKey(MIN_INSYNC_REPLICAS) && !next.containsKey(MIN_INSYNC_REPLICAS)) {
+            throw new InvalidConfigurationException("Cluster-level min.insync.replicas cannot be removed while ELR is enabled.");
+        }
+        for (Map.Entry<String, String> e : next.entrySet()) {
+            throwIfInvalidValue(e.getKey(), e.getValue());
+        }
+        try {
+            if (resourceName.isEmpty()) {
+                staticConfig.withDynamic(next, Map.of());
+            } else {
+                staticConfig.withDynamic(Map.of(), next);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+    }
+
+    /**
+     * A broker key that topics fall back to is checked with the topic config's rules (Kafka gives
+     * both the same validator), so the message reads as Kafka's: "Invalid value x for
+     * configuration log.retention.ms: Not a number of type LONG".
+     */
+    private static void throwIfInvalidValue(String key, String value) {
+        for (TopicConfigDef.Entry entry : TopicConfigDef.entries().values()) {
+            if (key.equals(entry.brokerSynonym())) {
+                Optional<String> error = TopicConfigDef.validate(entry.name(), value);
+                if (error.isPresent()) {
+                    throw new InvalidRequestException(error.get().replace("configuration " + entry.name() + ":", "configuration " + key + ":"));
+                }
+                return;
+            }
+        }
+    }
+}
