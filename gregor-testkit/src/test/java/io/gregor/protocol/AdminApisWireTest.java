@@ -243,6 +243,35 @@ class AdminApisWireTest {
     }
 
     @Test
+    void shouldReplaceThisBrokersDynamicConfigsWithLegacyAlterConfigs() {
+        try (RawClient client = RawClient.connect(node)) {
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+            assertThat(legacyAlter(client, broker, "log.retention.ms", "90000")).isEqualTo(Errors.NONE);
+            assertThat(legacyAlter(client, broker, "log.dirs", "/elsewhere")).isEqualTo(Errors.INVALID_REQUEST);
+            DescribeConfigsResponseData.DescribeConfigsResourceResult set = config(client, ConfigResource.Type.BROKER, "1", "log.retention.ms");
+            assertThat(set.value()).isEqualTo("90000");
+            assertThat(set.configSource()).isEqualTo(DescribeConfigsResponse.ConfigSource.DYNAMIC_BROKER_CONFIG.id());
+            assertThat(topicConfig(client, "page-b", "retention.ms").value()).isEqualTo("90000");
+
+            assertThat(legacyAlter(client, broker)).isEqualTo(Errors.NONE);
+
+            assertThat(config(client, ConfigResource.Type.BROKER, "1", "log.retention.ms").value()).isNull();
+            assertThat(topicConfig(client, "page-b", "retention.ms").value()).isEqualTo(String.valueOf(7 * 24 * 3_600_000L));
+        }
+    }
+
+    /** Legacy AlterConfigs of one resource with key, value pairs; its error. */
+    private static Errors legacyAlter(RawClient client, ConfigResource resource, String... keyValues) {
+        List<AlterConfigsRequest.ConfigEntry> entries = new ArrayList<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            entries.add(new AlterConfigsRequest.ConfigEntry(keyValues[i], keyValues[i + 1]));
+        }
+        AlterConfigsResponse r = client.send(new AlterConfigsRequest.Builder(Map.of(resource, new AlterConfigsRequest.Config(entries)), false)
+                .build((short) 2));
+        return Errors.forCode(r.data().responses().get(0).errorCode());
+    }
+
+    @Test
     void shouldDescribeOnlyThisBrokerAndOnlyTheRequestedKeys() {
         try (RawClient client = RawClient.connect(node)) {
             DescribeConfigsRequestData data = new DescribeConfigsRequestData();
@@ -328,9 +357,14 @@ class AdminApisWireTest {
     }
 
     private static DescribeConfigsResponseData.DescribeConfigsResourceResult topicConfig(RawClient client, String topic, String key) {
+        return config(client, ConfigResource.Type.TOPIC, topic, key);
+    }
+
+    private static DescribeConfigsResponseData.DescribeConfigsResourceResult config(RawClient client, ConfigResource.Type type,
+                                                                                  String name, String key) {
         DescribeConfigsRequestData data = new DescribeConfigsRequestData();
         data.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
-                .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(topic).setConfigurationKeys(List.of(key)));
+                .setResourceType(type.id()).setResourceName(name).setConfigurationKeys(List.of(key)));
         DescribeConfigsResponse r = client.send(new DescribeConfigsRequest.Builder(data).build((short) 4));
         return r.data().results().get(0).configs().get(0);
     }

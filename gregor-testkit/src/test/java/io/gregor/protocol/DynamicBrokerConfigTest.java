@@ -65,10 +65,10 @@ class DynamicBrokerConfigTest {
     void resetDynamicConfigs() throws Exception {
         for (ConfigResource resource : List.of(CLUSTER_DEFAULT, THIS_BROKER)) {
             List<AlterConfigOp> ops = new ArrayList<>();
+            ConfigEntry.ConfigSource own = resource == CLUSTER_DEFAULT
+                    ? ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG : ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG;
             for (ConfigEntry e : describe(resource).entries()) {
-                if (e.source() == ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG && resource == CLUSTER_DEFAULT
-                        && !e.name().equals("min.insync.replicas")
-                        || e.source() == ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG) {
+                if (e.source() == own && !e.name().equals("min.insync.replicas")) {
                     ops.add(new AlterConfigOp(new ConfigEntry(e.name(), null), AlterConfigOp.OpType.DELETE));
                 }
             }
