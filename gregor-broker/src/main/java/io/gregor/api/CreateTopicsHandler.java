@@ -1,5 +1,6 @@
 package io.gregor.api;
 
+import io.gregor.broker.EffectiveBrokerConfig;
 import io.gregor.metadata.Controller;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
@@ -76,15 +77,18 @@ final class CreateTopicsHandler implements ApiHandler {
                         .setNumPartitions(created.numPartitions())
                         .setReplicationFactor(created.replicationFactor());
                 if (version >= 5) {
+                    // The same values and sources as DescribeConfigs then shows for the topic.
+                    EffectiveBrokerConfig brokerConfig = broker.brokerConfig();
                     for (TopicConfigDef.Entry e : TopicConfigDef.entries().values()) {
-                        boolean overridden = created.configs().containsKey(e.name());
+                        List<EffectiveBrokerConfig.Synonym> synonyms =
+                                DescribeConfigsHandler.topicSynonyms(e, created.configs(), brokerConfig);
                         result.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs()
                                 .setName(e.name())
-                                .setValue(TopicConfigDef.effective(e.name(), created.configs(), broker.brokerConfig().effective()))
+                                .setValue(TopicConfigDef.effective(e.name(), created.configs(), brokerConfig.effective()))
                                 .setReadOnly(false)
                                 .setIsSensitive(false)
-                                .setConfigSource(overridden ? DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id()
-                                        : DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id()));
+                                .setConfigSource(synonyms.isEmpty() ? DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id()
+                                        : synonyms.get(0).source().id()));
                     }
                 }
                 return null;

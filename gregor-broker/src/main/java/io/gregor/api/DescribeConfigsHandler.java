@@ -140,17 +140,27 @@ final class DescribeConfigsHandler implements ApiHandler {
             if (!listing.wants(e.name())) {
                 continue;
             }
-            List<EffectiveBrokerConfig.Synonym> synonyms = new ArrayList<>();
-            String override = overrides.get(e.name());
-            if (override != null) {
-                synonyms.add(new EffectiveBrokerConfig.Synonym(e.name(), override, ConfigSource.TOPIC_CONFIG));
-            }
-            if (e.brokerSynonym() != null) {
-                synonyms.addAll(brokerConfig.synonyms(e.brokerSynonym()));
-            }
+            List<EffectiveBrokerConfig.Synonym> synonyms = topicSynonyms(e, overrides, brokerConfig);
             listing.add(e.name(), TopicConfigDef.effective(e.name(), overrides, brokerConfig.effective()), false, false,
                     ConfigType.valueOf(e.type().name()), null, synonyms);
         }
+    }
+
+    /**
+     * Where a topic config's value comes from, first match first: the topic's override, then the
+     * broker keys it falls back to; the config's source is the first one's, else DEFAULT_CONFIG.
+     */
+    static List<EffectiveBrokerConfig.Synonym> topicSynonyms(TopicConfigDef.Entry e, Map<String, String> overrides,
+                                                           EffectiveBrokerConfig brokerConfig) {
+        List<EffectiveBrokerConfig.Synonym> synonyms = new ArrayList<>();
+        String override = overrides.get(e.name());
+        if (override != null) {
+            synonyms.add(new EffectiveBrokerConfig.Synonym(e.name(), override, ConfigSource.TOPIC_CONFIG));
+        }
+        if (e.brokerSynonym() != null) {
+            synonyms.addAll(brokerConfig.synonyms(e.brokerSynonym()));
+        }
+        return synonyms;
     }
 
     private void describeBroker(EffectiveBrokerConfig brokerConfig, String name, Listing listing) {

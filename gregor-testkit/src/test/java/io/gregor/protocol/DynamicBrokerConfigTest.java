@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.AlterConfigsOptions;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -250,6 +251,24 @@ class DynamicBrokerConfigTest {
                 assertThat(config.get("max.message.bytes").source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG);
             }
         }
+    }
+
+    @Test
+    void shouldReportTheDynamicDefaultsSourceInTheCreateTopicsAnswer() throws Exception {
+        alter(CLUSTER_DEFAULT, set("log.retention.ms", "100000"));
+        CreateTopicsResult created = admin.createTopics(List.of(
+                new NewTopic("created-under-default", 1, (short) 1).configs(Map.of("segment.ms", "600000"))));
+        Config answered = created.config("created-under-default").get();
+        // What CreateTopics answers is what DescribeConfigs then shows.
+        Config described = describe(new ConfigResource(ConfigResource.Type.TOPIC, "created-under-default"));
+        for (String key : List.of("retention.ms", "segment.ms", "max.message.bytes", "min.insync.replicas")) {
+            assertThat(answered.get(key).value()).as(key).isEqualTo(described.get(key).value());
+            assertThat(answered.get(key).source()).as(key).isEqualTo(described.get(key).source());
+        }
+        assertThat(answered.get("retention.ms").value()).isEqualTo("100000");
+        assertThat(answered.get("retention.ms").source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+        assertThat(answered.get("segment.ms").source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+        assertThat(answered.get("max.message.bytes").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
     }
 
     private static long earliestOffset(TopicPartition tp) throws Exception {
