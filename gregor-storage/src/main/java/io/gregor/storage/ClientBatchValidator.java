@@ -4,8 +4,8 @@ import io.gregor.storage.LogAppendException.Reason;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.Optional;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -23,7 +23,8 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
  * exactly one batch whose declared length matches the bytes, magic 2, size <= max.message.bytes, CRC-32C, baseOffset
  * 0, record count = lastOffsetDelta + 1 (> 0), record framing (uncompressed only), not a control batch, producerId
  * => baseSequence >= 0, CreateTime within the allowed window, no client-set LogAppendTime, and on a compacted topic
- * every record has a key (Kafka's LogValidator: "Compacted topic cannot accept message without key").
+ * every record has a key (Kafka's LogValidator: "Compacted topic cannot accept message without key"), and no record
+ * of a compressed batch is larger than max.decompressed.message.bytes once decompressed.
  *
  * <p>Stateless and thread-safe; runs on the caller's thread. The batch is returned over a private, writable copy
  * of its bytes only when the caller's buffer is read-only; otherwise the caller's bytes are rewritten in place.
@@ -84,10 +85,17 @@ final class ClientBatchValidator {
           + " (expected: lastOffsetDelta + 1 = " + countFromOffsets + ", > 0)");
     }
     boolean requireKeys = config.cleanupPolicy().compacts();
+    Optional<CompressionType> target = config.targetCompression();
+    boolean recompress = target.isPresent() && target.get() != batch.compressionType();
+    int maxRecordBytes = config.maxDecompressedRecordBytes();
     if (batch.compressionType() == CompressionType.NONE) {
       throwIfRecordsMalformed(bytes, count, requireKeys);
     } else if (requireKeys) {
-      throwIfCompressedRecordWithoutKey(batch);
+      throwIfCompressedRecordWithoutKey(batch, maxRecordBytes);
+    } else if (!recompress && maxRecordBytes < LogConfig.DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES) {
+      // max.decompressed.message.bytes below its default is a rule that needs the records (recompression checks
+      // it while rewriting); at the default no record a JVM can hold is refused, so the batch stays opaque.
+      throwIfCompressedRecordTooLarge(batch, maxRecordBytes);
     }
     if (batch.isControlBatch()) {
       throw new LogAppendException(Reason.INVALID_RECORD, "control batches may not be produced by clients");
@@ -109,8 +117,9 @@ final class ClientBatchValidator {
       throw new LogAppendException(Reason.INVALID_TIMESTAMP,
           "timestampType: LogAppendTime (expected: CreateTime; only the broker sets LogAppendTime)");
     }
-    Optional<CompressionType> target = config.targetCompression();
-    if (target.isPresent() && target.get() != batch.compressionType()) {
+    if (recompress) {
+      // Only the codec decides, as in Kafka's LogValidator: a batch already in the topic's codec is kept even when
+      // the producer used another level than compression.<codec>.level.
       return recompress(batch, target.get(), config);
     }
     return new ValidatedBatch(batch, exact);
@@ -119,20 +128,23 @@ final class ClientBatchValidator {
   /**
    * The batch rewritten with the topic's codec ({@code compression.type}), as Kafka's LogValidator does: same
    * producer id, epoch, base sequence, transactional flag and records (timestamps, keys, values, headers, offset
-   * deltas); the rewritten size must still fit max.message.bytes.
+   * deltas), at the topic's compression level (KIP-390); the rewritten size must still fit max.message.bytes.
    */
   private static ValidatedBatch recompress(MutableRecordBatch batch, CompressionType target, LogConfig config)
       throws LogAppendException {
     ByteBufferOutputStream out = new ByteBufferOutputStream(Math.max(64, batch.sizeInBytes()));
     MemoryRecordsBuilder builder = new MemoryRecordsBuilder(out, RecordBatch.MAGIC_VALUE_V2,
-        Compression.of(target).build(), TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, batch.producerId(),
+        config.targetCompressionWithLevel(), TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, batch.producerId(),
         batch.producerEpoch(), batch.baseSequence(), batch.isTransactional(), false,
         RecordBatch.NO_PARTITION_LEADER_EPOCH, Integer.MAX_VALUE);
-    try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+    try (CloseableIterator<Record> records =
+        batch.streamingIterator(BufferSupplier.NO_CACHING, config.maxDecompressedRecordBytes())) {
       while (records.hasNext()) {
         Record r = records.next();
         builder.appendWithOffset(r.offset(), r.timestamp(), r.key(), r.value(), r.headers());
       }
+    } catch (InvalidRecordException e) {
+      throw new LogAppendException(Reason.INVALID_RECORD, e.getMessage());
     } catch (RuntimeException e) {
       throw new LogAppendException(Reason.CORRUPT_MESSAGE, "records cannot be decompressed: " + e.getMessage());
     }
@@ -205,19 +217,43 @@ final class ClientBatchValidator {
     }
   }
 
-  /** Decompresses a batch for a compacted topic (the one rule that needs the records) and checks every key. */
-  private static void throwIfCompressedRecordWithoutKey(MutableRecordBatch batch) throws LogAppendException {
+  /**
+   * Decompresses a batch for a compacted topic and checks every key, and that no record body is larger than
+   * {@code maxRecordBytes} (max.decompressed.message.bytes).
+   */
+  private static void throwIfCompressedRecordWithoutKey(MutableRecordBatch batch, int maxRecordBytes)
+      throws LogAppendException {
     int index = 0;
-    try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+    try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
       while (it.hasNext()) {
         if (!it.next().hasKey()) {
           throw keyRequired(index);
         }
         index++;
       }
+    } catch (InvalidRecordException e) {
+      throw new LogAppendException(Reason.INVALID_RECORD, e.getMessage());
     } catch (KafkaException e) {
       throw new LogAppendException(Reason.INVALID_RECORD, "record " + index + " cannot be decompressed: "
           + e.getMessage());
+    }
+  }
+
+  /**
+   * Kafka's max.decompressed.message.bytes on produce: kafka-clients' iterator reads each record's declared body
+   * size before allocating it and refuses one over the limit ("Invalid record size: N exceeds the configured maximum
+   * record size of M."), which Kafka answers with INVALID_RECORD. Keys and values are skipped, not copied.
+   */
+  private static void throwIfCompressedRecordTooLarge(MutableRecordBatch batch, int maxRecordBytes)
+      throws LogAppendException {
+    try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
+      while (it.hasNext()) {
+        it.next();
+      }
+    } catch (InvalidRecordException e) {
+      throw new LogAppendException(Reason.INVALID_RECORD, e.getMessage());
+    } catch (KafkaException e) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e.getMessage());
     }
   }
 

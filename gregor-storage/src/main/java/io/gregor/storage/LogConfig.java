@@ -3,6 +3,7 @@ package io.gregor.storage;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.CompressionType;
 
 /**
@@ -26,11 +27,16 @@ import org.apache.kafka.common.record.internal.CompressionType;
  * @param maxCompactionLagMs   {@code max.compaction.lag.ms}: a dirty record older than this forces cleaning (KIP-354)
  * @param compressionType      {@code compression.type}: {@code producer} keeps the producer's codec; otherwise
  *                             appends are recompressed to this one (uncompressed, gzip, snappy, lz4, zstd)
+ * @param compressionLevel     the level of that codec ({@code compression.gzip.level}, {@code compression.lz4.level}
+ *                             or {@code compression.zstd.level}, KIP-390); 0 for codecs without levels
+ * @param maxDecompressedRecordBytes {@code max.decompressed.message.bytes}: the largest record body a compressed batch
+ *                             may hold once decompressed
  */
 public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int maxMessageBytes,
     boolean logAppendTime, int indexIntervalBytes, int maxIndexSizeBytes, long fileDeleteDelayMs,
     long timestampAfterMaxMs, long timestampBeforeMaxMs, CleanupPolicy cleanupPolicy, long deleteRetentionMs,
-    double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs, String compressionType) {
+    double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs, String compressionType,
+    int compressionLevel, int maxDecompressedRecordBytes) {
 
   public static final String SEGMENT_BYTES = "segment.bytes";
   public static final String SEGMENT_MS = "segment.ms";
@@ -49,13 +55,22 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
   public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
   public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
   public static final String COMPRESSION_TYPE = "compression.type";
+  public static final String COMPRESSION_GZIP_LEVEL = "compression.gzip.level";
+  public static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
+  public static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
+  public static final String MAX_DECOMPRESSED_MESSAGE_BYTES = "max.decompressed.message.bytes";
+  /**
+   * Kafka's default and ceiling for {@code max.decompressed.message.bytes}: the largest array a JVM allocates, so no
+   * record a broker could read is refused.
+   */
+  public static final int DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES = Integer.MAX_VALUE - 8;
   /** The values of {@code compression.type}, in Kafka's order (its error messages list them so). */
   public static final List<String> COMPRESSION_TYPES =
       List.of("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer");
 
   private static final LogConfig DEFAULTS = new LogConfig(1 << 30, 7 * 24 * 3_600_000L, 7 * 24 * 3_600_000L, -1L,
       1_048_588, false, 4096, 10 * 1024 * 1024, 60_000L, 3_600_000L, Long.MAX_VALUE, CleanupPolicy.DELETE,
-      86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer");
+      86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer", 0, DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES);
 
   public LogConfig {
     requireAtLeast(SEGMENT_BYTES, segmentBytes, 14); // one empty v0 record, Kafka's historical floor
@@ -81,19 +96,75 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
       throw new IllegalArgumentException(COMPRESSION_TYPE + ": " + compressionType + " (expected: one of "
           + COMPRESSION_TYPES + ")");
     }
+    Optional<CompressionType> codec = codec(compressionType);
+    if (codec.isPresent() && hasLevels(codec.get())) {
+      CompressionType t = codec.get();
+      // gzip also takes -1, zlib's default level (Kafka's gzip validator).
+      boolean valid = compressionLevel >= t.minLevel() && compressionLevel <= t.maxLevel()
+          || t == CompressionType.GZIP && compressionLevel == CompressionType.GZIP.defaultLevel();
+      if (!valid) {
+        throw new IllegalArgumentException("compression." + t.name + ".level: " + compressionLevel + " (expected: "
+            + t.levelValidator() + ")");
+      }
+    }
+    if (maxDecompressedRecordBytes < 1 || maxDecompressedRecordBytes > DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES) {
+      throw new IllegalArgumentException(MAX_DECOMPRESSED_MESSAGE_BYTES + ": " + maxDecompressedRecordBytes
+          + " (expected: within [1, " + DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES + "])");
+    }
   }
 
-  /** The codec appends are recompressed to, or empty when batches keep the producer's. */
-  Optional<CompressionType> targetCompression() {
+  /** The codec named by a {@code compression.type} value, or empty for {@code producer}. */
+  private static Optional<CompressionType> codec(String compressionType) {
     return compressionType.equals("producer") ? Optional.empty()
         : Optional.of(compressionType.equals("uncompressed") ? CompressionType.NONE
             : CompressionType.forName(compressionType));
   }
 
+  /** The codec appends are recompressed to, or empty when batches keep the producer's. */
+  Optional<CompressionType> targetCompression() {
+    return codec(compressionType);
+  }
+
+  /** What a recompressed batch is written with: the topic's codec at its level. */
+  Compression targetCompressionWithLevel() {
+    CompressionType t = codec(compressionType).orElseThrow();
+    return switch (t) {
+      case GZIP -> Compression.gzip().level(compressionLevel).build();
+      case LZ4 -> Compression.lz4().level(compressionLevel).build();
+      case ZSTD -> Compression.zstd().level(compressionLevel).build();
+      default -> Compression.of(t).build();
+    };
+  }
+
+  /** Kafka's default level of a {@code compression.type} value's codec (0 when it has no levels). */
+  public static int defaultCompressionLevel(String compressionType) {
+    Optional<CompressionType> t = codec(compressionType);
+    return t.isPresent() && hasLevels(t.get()) ? t.get().defaultLevel() : 0;
+  }
+
+  /** gzip, lz4 and zstd take a level; none and snappy do not (Kafka's CompressionType throws for them). */
+  private static boolean hasLevels(CompressionType t) {
+    return t == CompressionType.GZIP || t == CompressionType.LZ4 || t == CompressionType.ZSTD;
+  }
+
+  /** The codec at its default level. */
   public LogConfig withCompressionType(String v) {
+    return withCompression(v, defaultCompressionLevel(v));
+  }
+
+  /** The codec and its level ({@code compression.gzip.level} etc. for that codec; ignored for codecs without). */
+  public LogConfig withCompression(String type, int level) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, v);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, type,
+        codec(type).isPresent() && hasLevels(codec(type).get()) ? level : 0, maxDecompressedRecordBytes);
+  }
+
+  public LogConfig withMaxDecompressedRecordBytes(int v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs,
+        compressionType, compressionLevel, v);
   }
 
   /** The settings that predate compaction; the cleaner settings take Kafka's defaults (cleanup.policy=delete). */
@@ -102,7 +173,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
       long timestampAfterMaxMs, long timestampBeforeMaxMs) {
     this(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime, indexIntervalBytes,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, CleanupPolicy.DELETE,
-        86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer");
+        86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer", 0, DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES);
   }
 
   public static LogConfig defaults() {
@@ -147,12 +218,23 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
           case MIN_COMPACTION_LAG_MS -> c = c.withMinCompactionLagMs(Long.parseLong(v));
           case MAX_COMPACTION_LAG_MS -> c = c.withMaxCompactionLagMs(Long.parseLong(v));
           case COMPRESSION_TYPE -> c = c.withCompressionType(v);
+          case MAX_DECOMPRESSED_MESSAGE_BYTES -> c = c.withMaxDecompressedRecordBytes(Integer.parseInt(v));
           default -> {
             // not a log setting
           }
         }
       } catch (NumberFormatException ex) {
         throw new IllegalArgumentException(e.getKey() + ": " + v + " (expected: a number)", ex);
+      }
+    }
+    // Only the level of the codec in use matters (compression.gzip.level for gzip, ...).
+    String levelKey = "compression." + c.compressionType() + ".level";
+    String level = overrides.get(levelKey);
+    if (level != null) {
+      try {
+        c = c.withCompression(c.compressionType(), Integer.parseInt(level.trim()));
+      } catch (NumberFormatException ex) {
+        throw new IllegalArgumentException(levelKey + ": " + level + " (expected: a number)", ex);
       }
     }
     return c;
@@ -185,96 +267,112 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
   public LogConfig withSegmentBytes(int v) {
     return new LogConfig(v, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withSegmentMs(long v) {
     return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withRetentionMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withRetentionBytes(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, v, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withMaxMessageBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, logAppendTime, indexIntervalBytes,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withLogAppendTime(boolean v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, v,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withIndexIntervalBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime, v,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withMaxIndexSizeBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, v, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withFileDeleteDelayMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, v, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withTimestampAfterMaxMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, v, timestampBeforeMaxMs, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withTimestampBeforeMaxMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, v, cleanupPolicy,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withCleanupPolicy(CleanupPolicy v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, v,
-        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withDeleteRetentionMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, v, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        cleanupPolicy, v, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withMinCleanableDirtyRatio(double v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, v, minCompactionLagMs, maxCompactionLagMs, compressionType);
+        cleanupPolicy, deleteRetentionMs, v, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes);
   }
 
   public LogConfig withMinCompactionLagMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, v, maxCompactionLagMs, compressionType);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, v, maxCompactionLagMs, compressionType, compressionLevel,
+        maxDecompressedRecordBytes);
   }
 
   public LogConfig withMaxCompactionLagMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
-        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, v, compressionType);
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, v, compressionType, compressionLevel,
+        maxDecompressedRecordBytes);
   }
 }

@@ -332,4 +332,21 @@ class PartitionLogReadWriteTest {
     assertThatThrownBy(() -> LogConfig.defaults().withRetentionMs(-2))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention.ms: -2");
   }
+
+  @Test
+  void shouldTakeTheLevelOfTheTopicsCodecOnly() {
+    LogConfig zstd = LogConfig.fromMap(java.util.Map.of("compression.type", "zstd", "compression.zstd.level", "-5",
+        "compression.gzip.level", "9", "max.decompressed.message.bytes", "512"), LogConfig.defaults());
+    assertThat(zstd.compressionLevel()).isEqualTo(-5);
+    assertThat(zstd.maxDecompressedRecordBytes()).isEqualTo(512);
+    assertThat(LogConfig.defaults().withCompressionType("gzip").compressionLevel()).isEqualTo(-1); // zlib's default
+    assertThat(LogConfig.defaults().withCompressionType("lz4").compressionLevel()).isEqualTo(9);
+    assertThat(LogConfig.defaults().withCompression("snappy", 7).compressionLevel()).isZero(); // snappy has none
+    assertThatThrownBy(() -> LogConfig.defaults().withCompression("gzip", 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("compression.gzip.level: 0");
+    assertThatThrownBy(() -> LogConfig.defaults().withCompression("lz4", 18))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("compression.lz4.level: 18");
+    assertThatThrownBy(() -> LogConfig.defaults().withMaxDecompressedRecordBytes(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max.decompressed.message.bytes: 0");
+  }
 }
