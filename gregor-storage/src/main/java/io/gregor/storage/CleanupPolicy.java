@@ -3,11 +3,12 @@ package io.gregor.storage;
 import java.util.Locale;
 
 /**
- * {@code cleanup.policy}: whether old segments are deleted by retention, compacted by the cleaner, or both
- * ({@code "compact,delete"}, in either order, as Kafka accepts).
+ * {@code cleanup.policy}: whether old segments are deleted by retention, compacted by the cleaner, both
+ * ({@code "compact,delete"}, in either order, as Kafka accepts), or neither: since Kafka 4.2 (KAFKA-19112) an empty
+ * list keeps every segment regardless of retention.ms and retention.bytes.
  */
 public enum CleanupPolicy {
-  DELETE(true, false), COMPACT(false, true), COMPACT_DELETE(true, true);
+  DELETE(true, false), COMPACT(false, true), COMPACT_DELETE(true, true), NONE(false, false);
 
   private final boolean deletes;
   private final boolean compacts;
@@ -28,19 +29,23 @@ public enum CleanupPolicy {
   }
 
   /**
-   * Parses Kafka's list value ({@code delete}, {@code compact}, {@code compact,delete}, {@code delete,compact}).
+   * Parses Kafka's list value ({@code delete}, {@code compact}, {@code compact,delete}, {@code delete,compact}, or
+   * blank for none).
    *
-   * @throws IllegalArgumentException on an unknown item or an empty list
+   * @throws IllegalArgumentException on an unknown or empty item
    */
   public static CleanupPolicy parse(String value) {
+    if (value.isBlank()) {
+      return NONE;
+    }
     boolean delete = false;
     boolean compact = false;
-    for (String item : value.split(",")) {
+    for (String item : value.split(",", -1)) {
       switch (item.trim().toLowerCase(Locale.ROOT)) {
         case "delete" -> delete = true;
         case "compact" -> compact = true;
         default -> throw new IllegalArgumentException(
-            LogConfig.CLEANUP_POLICY + ": " + value + " (expected: delete, compact or compact,delete)");
+            LogConfig.CLEANUP_POLICY + ": " + value + " (expected: delete, compact, compact,delete or empty)");
       }
     }
     if (delete && compact) {
@@ -49,11 +54,7 @@ public enum CleanupPolicy {
     if (compact) {
       return COMPACT;
     }
-    if (delete) {
-      return DELETE;
-    }
-    throw new IllegalArgumentException(LogConfig.CLEANUP_POLICY + ": " + value
-        + " (expected: delete, compact or compact,delete)");
+    return DELETE;
   }
 
   /** Kafka's spelling of the value. */
@@ -62,6 +63,7 @@ public enum CleanupPolicy {
       case DELETE -> "delete";
       case COMPACT -> "compact";
       case COMPACT_DELETE -> "compact,delete";
+      case NONE -> "";
     };
   }
 }

@@ -650,7 +650,7 @@ public final class PartitionLog {
       }
       List<LogSegment> toDelete = new ArrayList<>();
       if (!cfg.cleanupPolicy().deletes()) {
-        return; // cleanup.policy=compact: retention.ms and retention.bytes do not apply
+        return; // cleanup.policy=compact or empty: retention.ms and retention.bytes do not apply
       }
       if (cfg.retentionMs() >= 0) {
         for (LogSegment segment : segments.values()) {

@@ -98,6 +98,28 @@ class RetentionTest {
   }
 
   @Test
+  void shouldKeepEverySegmentWhenTheCleanupPolicyIsEmpty() throws Exception {
+    // Kafka 4.2+ (KAFKA-19112): cleanup.policy= (an empty list) means neither deletion nor compaction.
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(),
+          SMALL.withRetentionMs(HOUR).withRetentionBytes(100).withCleanupPolicy(CleanupPolicy.parse("")));
+      for (int i = 0; i < 40; i++) {
+        log.appendAsLeader(batch(now - 3 * HOUR, "old" + i), 0, now); // no keys: not a compacted topic
+      }
+      int segmentsBefore = log.segmentCount();
+      assertThat(segmentsBefore).isGreaterThan(1);
+
+      log.runRetention(now);
+
+      assertThat(log.runCleaner(now)).isFalse();
+      assertThat(log.segmentCount()).isEqualTo(segmentsBefore);
+      assertThat(log.logStartOffset()).isZero();
+      assertThat(readAll(log)).hasSize(40);
+      assertThat(log.deleteRecordsBefore(10)).isEqualTo(10); // DeleteRecords still applies, as in Kafka
+    }
+  }
+
+  @Test
   void shouldKeepDeletedSegmentFilesReadableUntilTheDelayPasses() throws Exception {
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(),
