@@ -4,6 +4,7 @@ import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
 import io.gregor.replica.ReplicaManager;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
@@ -68,8 +69,11 @@ final class DeleteRecordsHandler implements ApiHandler {
                     result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
                     continue;
                 }
-                String policy = TopicConfigDef.effective("cleanup.policy", topic.get().configs(), broker.brokerConfig().effective());
-                if (!TopicConfigAlteration.listParts(policy).contains("delete")) {
+                // Kafka's Partition.deleteRecordsOnLeader refuses only a compact-only topic: with cleanup.policy
+                // empty (KAFKA-19112) records can still be deleted.
+                List<String> policy = TopicConfigAlteration.listParts(
+                        TopicConfigDef.effective("cleanup.policy", topic.get().configs(), broker.brokerConfig().effective()));
+                if (policy.contains("compact") && !policy.contains("delete")) {
                     result.setErrorCode(Errors.POLICY_VIOLATION.code());
                     continue;
                 }

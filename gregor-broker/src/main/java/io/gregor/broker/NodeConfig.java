@@ -92,6 +92,7 @@ public final class NodeConfig {
         intValue("group.max.session.timeout.ms", 0, Integer.MAX_VALUE);
         intValue("group.max.size", 1, Integer.MAX_VALUE);
         io.gregor.group.GroupConfig.from(this);
+        io.gregor.metadata.TopicConfigDef.throwIfInvalidBrokerDefaults(this);
         if (advertisedListeners.stream().anyMatch(e -> e.host().isEmpty() || e.host().equals("0.0.0.0"))) {
             throw new IllegalArgumentException("advertised.listeners: '" + advertised + "' (expected: a host clients can reach, not 0.0.0.0)");
         }
@@ -146,7 +147,7 @@ public final class NodeConfig {
     public List<String> unknownKeys() {
         List<String> unknown = new ArrayList<>();
         for (String k : values.keySet()) {
-            if (!KNOWN.contains(k)) {
+            if (!KNOWN.contains(k) && !io.gregor.metadata.TopicConfigDef.isTopicDefaultKey(k)) {
                 unknown.add(k);
             }
         }

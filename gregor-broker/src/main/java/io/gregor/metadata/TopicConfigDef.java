@@ -4,17 +4,21 @@ import io.gregor.broker.NodeConfig;
 import io.gregor.storage.LogConfig;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.record.internal.CompressionType;
 
 /**
  * The topic-level configs Gregor knows, with Kafka's names, types and broker-level synonyms
  * ({@code retention.ms} falls back to {@code log.retention.ms}). Validates values for
- * CreateTopics and the AlterConfigs APIs; DescribeConfigs lists them all.
+ * CreateTopics and the AlterConfigs APIs; DescribeConfigs lists them all, in name order as Kafka does.
+ * These are the configs Kafka 4.4 accepts for a topic; the tiered-storage and replication-throttle ones
+ * are accepted and described as Kafka does with tiered storage off, and have no effect on one node.
  */
 public final class TopicConfigDef {
 
@@ -31,13 +35,25 @@ public final class TopicConfigDef {
 
     /**
      * One topic config: its type, the broker key it defaults to (Kafka's
-     * {@code ServerTopicConfigSynonyms}), and its fixed default for when there is no broker key or
-     * the broker key has no value.
+     * {@code ServerTopicConfigSynonyms}), its fixed default for when there is no broker key or the
+     * broker key has no value, Kafka's allowed values or range, and a check of its own where Kafka has one.
      */
-    public record Entry(String name, Type type, String brokerSynonym, String fixedDefault, Set<String> allowed, long min) {
+    public record Entry(String name, Type type, String brokerSynonym, String fixedDefault, Set<String> allowed, long min,
+                        long max, ValueRule rule) {
+        Entry(String name, Type type, String brokerSynonym, String fixedDefault, Set<String> allowed, long min) {
+            this(name, type, brokerSynonym, fixedDefault, allowed, min, Long.MAX_VALUE, ValueRule.NONE);
+        }
     }
 
-    private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
+    /** A check beyond type and range (Kafka's custom ConfigDef validators); gets the trimmed, well-typed value. */
+    @FunctionalInterface
+    public interface ValueRule {
+        ValueRule NONE = (name, value) -> Optional.empty();
+
+        Optional<String> check(String name, String value);
+    }
+
+    private static final Map<String, Entry> ENTRIES = new TreeMap<>();
     /** Kafka 4's floor for segment.bytes and log.segment.bytes (KIP-1030). */
     public static final int MIN_SEGMENT_BYTES = 1024 * 1024;
     /**
@@ -74,6 +90,36 @@ public final class TopicConfigDef {
         add("unclean.leader.election.enable", Type.BOOLEAN, "unclean.leader.election.enable", "false", null, 0);
     }
 
+    static {
+        // KIP-390: the level recompression to the topic's compression.type uses.
+        add(new Entry(LogConfig.COMPRESSION_GZIP_LEVEL, Type.INT, LogConfig.COMPRESSION_GZIP_LEVEL,
+                String.valueOf(CompressionType.GZIP.defaultLevel()), null, Integer.MIN_VALUE, Integer.MAX_VALUE,
+                TopicConfigDef::checkGzipLevel));
+        addRange(LogConfig.COMPRESSION_LZ4_LEVEL, LogConfig.COMPRESSION_LZ4_LEVEL, CompressionType.LZ4.defaultLevel(),
+                CompressionType.LZ4.minLevel(), CompressionType.LZ4.maxLevel());
+        addRange(LogConfig.COMPRESSION_ZSTD_LEVEL, LogConfig.COMPRESSION_ZSTD_LEVEL, CompressionType.ZSTD.defaultLevel(),
+                CompressionType.ZSTD.minLevel(), CompressionType.ZSTD.maxLevel());
+        addRange(LogConfig.MAX_DECOMPRESSED_MESSAGE_BYTES, LogConfig.MAX_DECOMPRESSED_MESSAGE_BYTES,
+                LogConfig.DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES, 1, LogConfig.DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES);
+        // Share-group dead-letter queues (KIP-1191): Gregor has no share groups, so the flag only describes.
+        add("errors.deadletterqueue.group.enable", Type.BOOLEAN, null, "false", null, 0);
+        // Replication throttles (KIP-73): nothing to throttle on one node, as in a Kafka without followers.
+        add(new Entry("leader.replication.throttled.replicas", Type.LIST, null, "", null, 0, Long.MAX_VALUE,
+                TopicConfigDef::checkThrottledReplicas));
+        add(new Entry("follower.replication.throttled.replicas", Type.LIST, null, "", null, 0, Long.MAX_VALUE,
+                TopicConfigDef::checkThrottledReplicas));
+        // Tiered storage (KIP-405), which Gregor does not have: Kafka with remote.log.storage.system.enable=false
+        // accepts these and checks local.retention.* against retention.* only for topics with remote storage.
+        add("local.retention.bytes", Type.LONG, "log.local.retention.bytes", "-2", null, -2);
+        add("local.retention.ms", Type.LONG, "log.local.retention.ms", "-2", null, -2);
+        add("remote.copy.lag.bytes", Type.LONG, "log.remote.copy.lag.bytes", "-1", null, -1);
+        add("remote.copy.lag.ms", Type.LONG, "log.remote.copy.lag.ms", "0", null, -1);
+        add("remote.log.copy.disable", Type.BOOLEAN, null, "false", null, 0);
+        add("remote.log.delete.on.disable", Type.BOOLEAN, null, "false", null, 0);
+        add(new Entry("remote.storage.enable", Type.BOOLEAN, null, "false", null, 0, Long.MAX_VALUE,
+                TopicConfigDef::checkRemoteStorageDisabled));
+    }
+
     private TopicConfigDef() {
     }
 
@@ -83,7 +129,56 @@ public final class TopicConfigDef {
     }
 
     private static void add(String name, Type type, String synonym, String fixedDefault, Set<String> allowed, long min) {
-        ENTRIES.put(name, new Entry(name, type, synonym, fixedDefault, allowed, min));
+        add(new Entry(name, type, synonym, fixedDefault, allowed, min));
+    }
+
+    private static void add(Entry e) {
+        ENTRIES.put(e.name(), e);
+    }
+
+    private static void addRange(String name, String synonym, int fixedDefault, int min, int max) {
+        add(new Entry(name, Type.INT, synonym, String.valueOf(fixedDefault), null, min, max, ValueRule.NONE));
+    }
+
+    /** Kafka's gzip level validator: zlib's 1..9, or -1 for zlib's default. */
+    private static Optional<String> checkGzipLevel(String name, String value) {
+        int level = Integer.parseInt(value);
+        CompressionType gzip = CompressionType.GZIP;
+        if ((level < gzip.minLevel() || level > gzip.maxLevel()) && level != gzip.defaultLevel()) {
+            return Optional.of("Invalid value " + level + " for configuration " + name + ": Value must be between "
+                    + gzip.minLevel() + " and " + gzip.maxLevel() + " or equal to " + gzip.defaultLevel());
+        }
+        return Optional.empty();
+    }
+
+    /** Kafka's ThrottledReplicaListValidator: "*" alone, or partitionId:brokerId items (empty items pass). */
+    private static Optional<String> checkThrottledReplicas(String name, String value) {
+        List<String> items = listItems(value);
+        boolean pairs = true;
+        for (String item : items) {
+            pairs &= item.trim().matches("([0-9]+:[0-9]+)?");
+        }
+        if (pairs || String.join("", items).trim().equals("*")) {
+            return Optional.empty();
+        }
+        return Optional.of("Invalid value " + items + " for configuration " + name + ": " + name
+                + " must be the literal '*' or a list of replicas in the following format:"
+                + " [partitionId]:[brokerId],[partitionId]:[brokerId],...");
+    }
+
+    /** Kafka's answer with remote.log.storage.system.enable=false, which is what Gregor has. */
+    private static Optional<String> checkRemoteStorageDisabled(String name, String value) {
+        if (value.equalsIgnoreCase("true")) {
+            return Optional.of("Tiered Storage functionality is disabled in the broker. "
+                    + "Topic cannot be configured with remote log storage.");
+        }
+        return Optional.empty();
+    }
+
+    /** Kafka's ConfigDef LIST parsing: blank is the empty list, else items split at commas with surrounding blanks. */
+    private static List<String> listItems(String value) {
+        String trimmed = value.trim();
+        return trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s*,\\s*", -1));
     }
 
     public static Map<String, Entry> entries() {
@@ -102,7 +197,10 @@ public final class TopicConfigDef {
         String value = switch (e.brokerSynonym()) {
             case "log.retention.ms" -> String.valueOf(broker.retentionMs());
             case "log.roll.ms" -> String.valueOf(broker.rollMs());
-            default -> broker.get(e.brokerSynonym());
+            default -> {
+                String v = broker.get(e.brokerSynonym());
+                yield v != null ? v : e.fixedDefault();
+            }
         };
         return value == null || value.isBlank() ? e.fixedDefault() : value;
     }
@@ -123,15 +221,15 @@ public final class TopicConfigDef {
         try {
             switch (e.type()) {
                 case INT -> {
-                    long n = Integer.parseInt(v);
-                    if (n < e.min()) {
-                        return Optional.of("Invalid value " + value + " for configuration " + name + ": Value must be at least " + e.min());
+                    Optional<String> outOfRange = checkRange(e, value, Integer.parseInt(v));
+                    if (outOfRange.isPresent()) {
+                        return outOfRange;
                     }
                 }
                 case LONG -> {
-                    long n = Long.parseLong(v);
-                    if (n < e.min()) {
-                        return Optional.of("Invalid value " + value + " for configuration " + name + ": Value must be at least " + e.min());
+                    Optional<String> outOfRange = checkRange(e, value, Long.parseLong(v));
+                    if (outOfRange.isPresent()) {
+                        return outOfRange;
                     }
                 }
                 case DOUBLE -> {
@@ -156,9 +254,13 @@ public final class TopicConfigDef {
                     }
                 }
                 case LIST -> {
-                    for (String item : v.split(",")) {
-                        if (e.allowed() != null && !e.allowed().contains(item.trim())) {
-                            return Optional.of("Invalid value " + item.trim() + " for configuration " + name + ": String must be one of: "
+                    // An empty list is valid (KAFKA-19112: cleanup.policy= keeps every segment); an empty item is not.
+                    for (String item : e.allowed() == null ? List.<String>of() : listItems(v)) {
+                        if (item.isEmpty()) {
+                            return Optional.of("Configuration '" + name + "' values must not be empty.");
+                        }
+                        if (!e.allowed().contains(item)) {
+                            return Optional.of("Invalid value " + item + " for configuration " + name + ": String must be one of: "
                                     + String.join(", ", e.allowed()));
                         }
                     }
@@ -167,7 +269,49 @@ public final class TopicConfigDef {
         } catch (NumberFormatException ex) {
             return Optional.of("Invalid value " + value + " for configuration " + name + ": Not a number of type " + e.type());
         }
+        return e.rule().check(name, v);
+    }
+
+    /** Kafka's ConfigDef.Range messages. */
+    private static Optional<String> checkRange(Entry e, String value, long n) {
+        if (n < e.min()) {
+            return Optional.of("Invalid value " + value + " for configuration " + e.name() + ": Value must be at least " + e.min());
+        }
+        if (n > e.max()) {
+            return Optional.of("Invalid value " + value + " for configuration " + e.name() + ": Value must be no more than " + e.max());
+        }
         return Optional.empty();
+    }
+
+    /**
+     * Whether {@code brokerKey} is a broker key that only serves as a topic default and that {@link NodeConfig} does
+     * not define itself (an entry with both a broker synonym and a fixed default: compression.gzip.level,
+     * log.local.retention.ms, ...).
+     */
+    public static boolean isTopicDefaultKey(String brokerKey) {
+        for (Entry e : ENTRIES.values()) {
+            if (brokerKey.equals(e.brokerSynonym()) && e.fixedDefault() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Validates at start-up the {@link #isTopicDefaultKey topic-default broker keys} with the topic key's rules, as
+     * Kafka's broker config does; a bad value would otherwise fail every topic's log later.
+     *
+     * @throws IllegalArgumentException naming the broker key, its value and the rule
+     */
+    public static void throwIfInvalidBrokerDefaults(NodeConfig broker) {
+        for (Entry e : ENTRIES.values()) {
+            String value = e.brokerSynonym() == null || e.fixedDefault() == null ? null : broker.get(e.brokerSynonym());
+            // Blank means unset (a key whose Kafka default is null, such as log.flush.interval.ms): the fixed default holds.
+            Optional<String> error = value == null || value.isBlank() ? Optional.empty() : validate(e.name(), value);
+            if (error.isPresent()) {
+                throw new IllegalArgumentException(e.brokerSynonym() + ": '" + value + "' (" + error.get() + ")");
+            }
+        }
     }
 
     /** The segment size a topic's log uses: internal.segment.bytes when set, else segment.bytes. */

@@ -112,6 +112,7 @@ public final class ReplicaManager {
 
     /** The storage settings a topic gets: its overrides over the broker's current (static and dynamic) defaults. */
     private static LogConfig logConfig(Map<String, String> overrides, NodeConfig config) {
+        String compressionType = TopicConfigDef.effective("compression.type", overrides, config);
         return new LogConfig(
                 TopicConfigDef.segmentBytes(overrides, config),
                 Long.parseLong(TopicConfigDef.effective("segment.ms", overrides, config)),
@@ -127,10 +128,20 @@ public final class ReplicaManager {
                 Long.parseLong(TopicConfigDef.effective("message.timestamp.before.max.ms", overrides, config)))
                 .withCleanupPolicy(CleanupPolicy.parse(TopicConfigDef.effective("cleanup.policy", overrides, config)))
                 .withDeleteRetentionMs(Long.parseLong(TopicConfigDef.effective("delete.retention.ms", overrides, config)))
-                .withCompressionType(TopicConfigDef.effective("compression.type", overrides, config))
+                .withCompression(compressionType, compressionLevel(compressionType, overrides, config))
+                .withMaxDecompressedRecordBytes(Integer.parseInt(
+                        TopicConfigDef.effective(LogConfig.MAX_DECOMPRESSED_MESSAGE_BYTES, overrides, config)))
                 .withMinCleanableDirtyRatio(
                         Double.parseDouble(TopicConfigDef.effective("min.cleanable.dirty.ratio", overrides, config)))
                 .withMinCompactionLagMs(Long.parseLong(TopicConfigDef.effective("min.compaction.lag.ms", overrides, config)))
                 .withMaxCompactionLagMs(Long.parseLong(TopicConfigDef.effective("max.compaction.lag.ms", overrides, config)));
+    }
+
+    /** compression.gzip.level, compression.lz4.level or compression.zstd.level, whichever matches the codec (KIP-390). */
+    private static int compressionLevel(String compressionType, Map<String, String> overrides, NodeConfig config) {
+        String key = "compression." + compressionType + ".level";
+        return TopicConfigDef.entry(key).isPresent()
+                ? Integer.parseInt(TopicConfigDef.effective(key, overrides, config).trim())
+                : LogConfig.defaultCompressionLevel(compressionType);
     }
 }

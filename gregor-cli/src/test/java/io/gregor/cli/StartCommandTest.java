@@ -25,6 +25,15 @@ class StartCommandTest {
     }
 
     @Test
+    void shouldRefuseABrokerDefaultOfATopicConfigThatKafkaWouldRefuse() {
+        Gregor.Result result = Gregor.run("start", "--override", "log.local.retention.ms=-3");
+
+        assertThat(result.exitCode()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
+        assertThat(result.err()).isEqualTo("error: log.local.retention.ms: '-3' (Invalid value -3 for configuration"
+                + " local.retention.ms: Value must be at least -2)\n");
+    }
+
+    @Test
     void shouldPrintOneLineWhenConfigFileHasBadValue() throws IOException {
         Path file = Files.writeString(dir.resolve("server.properties"), "# test\nlisteners=PLAINTEXT://localhost:99999\n");
 
@@ -53,7 +62,7 @@ class StartCommandTest {
     @Test
     void shouldLetOverridesWinOverFile() throws IOException {
         Path file = Files.writeString(dir.resolve("server.properties"),
-                "num.partitions=3\nnode.id=7\nlog.dirs=" + dir.resolve("data") + "\nmy.custom.key=x\n");
+                "num.partitions=3\nnode.id=7\nlog.dirs=" + dir.resolve("data") + "\nmy.custom.key=x\ncompression.zstd.level=5\n");
         StartCommand start = new StartCommand();
         new CommandLine(start).parseArgs(file.toString(), "--override", "num.partitions=5", "--override", "log.retention.ms=1000");
 
