@@ -169,7 +169,9 @@ public final class GroupCoordinator implements AutoCloseable {
             return;
         }
         short rf = (short) Math.min(config.offsetsTopicReplicationFactor(), Math.max(1, image.brokers().size()));
-        Map<String, String> configs = Map.of("cleanup.policy", "compact", "segment.bytes", String.valueOf(config.offsetsTopicSegmentBytes()));
+        // Kafka's GroupCoordinatorService.groupMetadataTopicConfigs: compacted, producer codec, offsets.topic.segment.bytes.
+        Map<String, String> configs = Map.of("cleanup.policy", "compact", "compression.type", "producer",
+                "segment.bytes", String.valueOf(config.offsetsTopicSegmentBytes()));
         controller.createTopic(new Controller.TopicSpec(TOPIC, config.offsetsTopicNumPartitions(), rf, Map.of(), configs), false)
                 .whenComplete((created, e) -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.InvalidRecordException;
@@ -199,6 +200,23 @@ class TopicConfigsTest {
         TopicPartition compacted = new TopicPartition("compact-only", 0);
         assertThatThrownBy(() -> admin.deleteRecords(Map.of(compacted, RecordsToDelete.beforeOffset(1))).all().get())
                 .hasCauseInstanceOf(PolicyViolationException.class);
+    }
+
+    @Test
+    void shouldCreateTheOffsetsTopicWithKafkasOverrides() throws Exception {
+        createTopic("committed", Map.of());
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of("group.id", "offsets-topic-configs"))) {
+            consumer.assign(List.of(new TopicPartition("committed", 0)));
+            consumer.commitSync(Map.of(new TopicPartition("committed", 0), new OffsetAndMetadata(0)));
+        }
+
+        Config offsets = topicConfig("__consumer_offsets");
+
+        for (Map.Entry<String, String> e : Map.of("cleanup.policy", "compact", "compression.type", "producer",
+                "segment.bytes", "104857600").entrySet()) {
+            assertThat(offsets.get(e.getKey()).value()).as(e.getKey()).isEqualTo(e.getValue());
+            assertThat(offsets.get(e.getKey()).source()).as(e.getKey()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+        }
     }
 
     private static void assertDefault(ConfigEntry entry, String value, String brokerSynonym) {
