@@ -39,7 +39,7 @@ class KafkaCliToolsTest {
     record Result(int exitCode, String stdout, String stderr) {
     }
 
-    private static Result run(String stdin, String mainClass, String... args) throws IOException, InterruptedException {
+    static Result run(String stdin, String mainClass, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
