@@ -169,10 +169,12 @@ class TopicConfigsTest {
     void shouldRefuseACompressedRecordOverMaxDecompressedMessageBytes() throws Exception {
         createTopic("capped", Map.of("max.decompressed.message.bytes", "512"));
         createTopic("capped-lz4", Map.of("max.decompressed.message.bytes", "512", "compression.type", "lz4"));
+        createTopic("capped-compact", Map.of("max.decompressed.message.bytes", "512", "cleanup.policy", "compact"));
 
         // gzip shrinks 4 KiB of zeros far below max.message.bytes; the decompressed record is what is refused.
         assertThatThrownBy(() -> send("capped", "gzip", 4096)).hasCauseInstanceOf(InvalidRecordException.class);
         assertThatThrownBy(() -> send("capped-lz4", "gzip", 4096)).hasCauseInstanceOf(InvalidRecordException.class);
+        assertThatThrownBy(() -> send("capped-compact", "gzip", 4096)).hasCauseInstanceOf(InvalidRecordException.class);
         send("capped", "gzip", 64);
         send("capped", "none", 4096); // an uncompressed record is bounded by max.message.bytes alone
         assertThat(logSize("capped")).isPositive();
