@@ -86,13 +86,13 @@ final class ClientBatchValidator {
     }
     boolean requireKeys = config.cleanupPolicy().compacts();
     Optional<CompressionType> target = config.targetCompression();
-    boolean recompress = target.isPresent() && target.get() != batch.compressionType();
+    boolean needsRecompression = target.isPresent() && target.get() != batch.compressionType();
     int maxRecordBytes = config.maxDecompressedRecordBytes();
     if (batch.compressionType() == CompressionType.NONE) {
       throwIfRecordsMalformed(bytes, count, requireKeys);
     } else if (requireKeys) {
       throwIfCompressedRecordWithoutKey(batch, maxRecordBytes);
-    } else if (!recompress && maxRecordBytes < LogConfig.DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES) {
+    } else if (!needsRecompression && maxRecordBytes < LogConfig.DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES) {
       // max.decompressed.message.bytes below its default is a rule that needs the records (recompression checks
       // it while rewriting); at the default no record a JVM can hold is refused, so the batch stays opaque.
       throwIfCompressedRecordTooLarge(batch, maxRecordBytes);
@@ -117,7 +117,7 @@ final class ClientBatchValidator {
       throw new LogAppendException(Reason.INVALID_TIMESTAMP,
           "timestampType: LogAppendTime (expected: CreateTime; only the broker sets LogAppendTime)");
     }
-    if (recompress) {
+    if (needsRecompression) {
       // Only the codec decides, as in Kafka's LogValidator: a batch already in the topic's codec is kept even when
       // the producer used another level than compression.<codec>.level.
       return recompress(batch, target.get(), config);
