@@ -66,6 +66,15 @@ public final class BrokerConfigDef {
         readOnly("log.preallocate", Type.BOOLEAN, "false", "Kafka's preallocation of new segment files; Gregor preallocates only ahead of fsynced writes.");
         dynamic("compression.type", Type.STRING, "producer", "The codec topics store batches with; producer keeps the producer's codec.");
         dynamic("message.max.bytes", Type.INT, "1048588", "The largest record batch a topic accepts, after compression.");
+        dynamic("compression.gzip.level", Type.INT, "-1", "The gzip level batches are recompressed with when topics store gzip.");
+        dynamic("compression.lz4.level", Type.INT, "9", "The lz4 level batches are recompressed with when topics store lz4.");
+        dynamic("compression.zstd.level", Type.INT, "3", "The zstd level batches are recompressed with when topics store zstd.");
+        dynamic("max.decompressed.message.bytes", Type.INT, "2147483639",
+                "The largest record a compressed batch may hold once decompressed.");
+        dynamic("log.local.retention.ms", Type.LONG, "-2", "Tiered storage's local retention; Gregor has no tiered storage.");
+        dynamic("log.local.retention.bytes", Type.LONG, "-2", "Tiered storage's local retention size; Gregor has no tiered storage.");
+        dynamic("log.remote.copy.lag.ms", Type.LONG, "0", "Tiered storage's copy lag; Gregor has no tiered storage.");
+        dynamic("log.remote.copy.lag.bytes", Type.LONG, "-1", "Tiered storage's copy lag in bytes; Gregor has no tiered storage.");
         dynamic("min.insync.replicas", Type.INT, "1", "The least number of in-sync replicas an acks=all write needs.");
         readOnly("unclean.leader.election.enable", Type.BOOLEAN, "false", "Whether a replica outside the ISR may become leader; a single node always leads.");
         readOnly("socket.request.max.bytes", Type.INT, "104857600", "The largest request frame; larger frames close the connection.");

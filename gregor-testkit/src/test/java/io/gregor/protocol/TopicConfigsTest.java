@@ -92,7 +92,8 @@ class TopicConfigsTest {
         assertThat(zstd.source()).isEqualTo(ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG);
         assertThat(zstd.synonyms()).extracting(ConfigEntry.ConfigSynonym::name, ConfigEntry.ConfigSynonym::value,
                 ConfigEntry.ConfigSynonym::source).containsExactly(
-                tuple("compression.zstd.level", "7", ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG));
+                tuple("compression.zstd.level", "7", ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG),
+                tuple("compression.zstd.level", "3", ConfigEntry.ConfigSource.DEFAULT_CONFIG));
         assertDefault(config.get("max.decompressed.message.bytes"), "2147483639", "max.decompressed.message.bytes");
         assertDefault(config.get("local.retention.ms"), "-2", "log.local.retention.ms");
         assertDefault(config.get("local.retention.bytes"), "-2", "log.local.retention.bytes");
