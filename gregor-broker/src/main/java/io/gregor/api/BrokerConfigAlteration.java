@@ -68,6 +68,10 @@ final class BrokerConfigAlteration {
         if (resourceName.isEmpty() && current.containsKey(MIN_INSYNC_REPLICAS) && !next.containsKey(MIN_INSYNC_REPLICAS)) {
             throw new InvalidConfigurationException("Cluster-level min.insync.replicas cannot be removed while ELR is enabled.");
         }
+        // ...and, with ELR, never lets one broker set (or delete) its own (ConfigurationControlManager.validateAlterConfig).
+        if (!resourceName.isEmpty() && (current.containsKey(MIN_INSYNC_REPLICAS) || next.containsKey(MIN_INSYNC_REPLICAS))) {
+            throw new InvalidConfigurationException("Broker-level min.insync.replicas cannot be altered while ELR is enabled.");
+        }
         for (Map.Entry<String, String> e : next.entrySet()) {
             throwIfInvalidValue(e.getKey(), e.getValue());
         }

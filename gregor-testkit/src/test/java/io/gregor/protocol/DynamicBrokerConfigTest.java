@@ -73,9 +73,12 @@ class DynamicBrokerConfigTest {
                     ops.add(new AlterConfigOp(new ConfigEntry(e.name(), null), AlterConfigOp.OpType.DELETE));
                 }
             }
-            ops.add(new AlterConfigOp(new ConfigEntry("min.insync.replicas", "1"),
-                    resource == CLUSTER_DEFAULT ? AlterConfigOp.OpType.SET : AlterConfigOp.OpType.DELETE));
-            alter(resource, ops.toArray(new AlterConfigOp[0]));
+            if (resource == CLUSTER_DEFAULT) {
+                ops.add(new AlterConfigOp(new ConfigEntry("min.insync.replicas", "1"), AlterConfigOp.OpType.SET));
+            }
+            if (!ops.isEmpty()) {
+                alter(resource, ops.toArray(new AlterConfigOp[0]));
+            }
         }
     }
 
@@ -170,6 +173,12 @@ class DynamicBrokerConfigTest {
                 .hasMessageContaining("Value must be at least 1048576");
         assertThatThrownBy(() -> alter(CLUSTER_DEFAULT, delete("min.insync.replicas")))
                 .hasCauseInstanceOf(InvalidConfigurationException.class);
+        // With ELR a broker cannot have its own min.insync.replicas (Kafka 4.4).
+        assertThatThrownBy(() -> alter(THIS_BROKER, set("min.insync.replicas", "2")))
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Broker-level min.insync.replicas cannot be altered while ELR is enabled.");
+        assertThat(describe(THIS_BROKER).get("min.insync.replicas").source())
+                .isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
         // Nothing of a refused resource is applied, not even its valid keys.
         assertThat(describe(CLUSTER_DEFAULT).get("log.retention.ms")).isNull();
 
