@@ -108,6 +108,10 @@ public final class MetadataRecordCodec {
             return;
         }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length > Short.MAX_VALUE) {
+            // The length is a signed short: a longer string would read back as another one (or as null).
+            throw new IllegalArgumentException("metadata string of " + b.length + " bytes (at most " + Short.MAX_VALUE + ")");
+        }
         out.writeShort(b.length);
         out.write(b);
     }

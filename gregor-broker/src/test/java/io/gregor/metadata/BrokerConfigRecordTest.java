@@ -1,6 +1,7 @@
 package io.gregor.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -17,6 +18,16 @@ class BrokerConfigRecordTest {
                 new MetadataRecord.BrokerConfig("1", "message.max.bytes", null))) {
             assertThat(MetadataRecordCodec.decode(ByteBuffer.wrap(MetadataRecordCodec.encode(record)))).isEqualTo(record);
         }
+    }
+
+    @Test
+    void shouldRefuseAStringItsShortLengthCannotCarry() {
+        MetadataRecord longest = new MetadataRecord.BrokerConfig("", "custom.key", "x".repeat(Short.MAX_VALUE));
+        assertThat(MetadataRecordCodec.decode(ByteBuffer.wrap(MetadataRecordCodec.encode(longest)))).isEqualTo(longest);
+        // One byte more would be written as a negative length and read back as null (a removal on replay).
+        assertThatThrownBy(() -> MetadataRecordCodec.encode(
+                new MetadataRecord.BrokerConfig("", "custom.key", "x".repeat(Short.MAX_VALUE + 1))))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
