@@ -2,14 +2,18 @@ package io.gregor.api;
 
 import io.gregor.broker.EffectiveBrokerConfig;
 import io.gregor.broker.NodeConfig;
+import io.gregor.broker.RuntimeLogLevels;
 import io.gregor.group.GroupCoordinator;
 import io.gregor.metadata.Controller;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.replica.ReplicaManager;
 
-/** What the api handlers reach: this node's identity and config, the controller, the partitions and the group coordinator. */
+/**
+ * What the api handlers reach: this node's identity and config, the controller, the partitions,
+ * the group coordinator and the process's log levels.
+ */
 public record BrokerServices(NodeConfig config, String clusterId, Controller controller, ReplicaManager replicas,
-                             ProducerIdAllocator producerIds, GroupCoordinator groups) {
+                             ProducerIdAllocator producerIds, GroupCoordinator groups, RuntimeLogLevels logLevels) {
 
     public int nodeId() {
         return config.nodeId();

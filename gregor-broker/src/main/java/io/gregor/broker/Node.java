@@ -128,7 +128,8 @@ public final class Node implements AutoCloseable {
             controller.addListener(groups::onMetadataUpdate);
             groups.onMetadataUpdate(image);
             BrokerServices services = new BrokerServices(config, identity.clusterId(), controller, replicas,
-                    new ProducerIdAllocator(config.logDir().resolve("producer-id-block")), groups);
+                    new ProducerIdAllocator(config.logDir().resolve("producer-id-block")), groups,
+                    RuntimeLogLevels.ofSlf4jBackend());
             router = Handlers.router(services, config.numIoThreads());
             NodeConfig.Endpoint listener = config.listeners().get(0);
             NodeConfig.Endpoint advertised = config.advertisedListeners().get(0);
