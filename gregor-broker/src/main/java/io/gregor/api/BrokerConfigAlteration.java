@@ -48,15 +48,18 @@ final class BrokerConfigAlteration {
                 .handle((v, error) -> error == null ? ApiError.NONE : ResourceErrors.from(error, context, "broker config resource '" + name + "'"));
     }
 
+    /** The node id an alter resource names, or Kafka's error when it is not a number. */
+    static int nodeId(String resourceName) {
+        try {
+            return Integer.parseInt(resourceName);
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("Node id must be an integer, but it is: " + resourceName);
+        }
+    }
+
     /** Kafka's {@code ConfigAdminManager.validateResourceNameIsCurrentNodeId}. */
     private static void throwIfNotThisNode(String name, int nodeId) {
-        int id;
-        try {
-            id = Integer.parseInt(name);
-        } catch (NumberFormatException e) {
-            throw new InvalidRequestException("Node id must be an integer, but it is: " + name);
-        }
-        if (id != nodeId) {
+        if (nodeId(name) != nodeId) {
             throw new InvalidRequestException("Unexpected broker id, expected " + nodeId + ", but received " + name);
         }
     }

@@ -44,6 +44,8 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
  *       type, synonyms, whether it can change at runtime (readOnly) and, when asked, its
  *       documentation. "" is the cluster-wide default: only its dynamic values. Another id is
  *       INVALID_REQUEST.</li>
+ *   <li>BROKER_LOGGER: name = this node id lists this process's loggers and their effective
+ *       levels ({@link io.gregor.broker.RuntimeLogLevels}).</li>
  * </ul>
  * A key Gregor does not know (an operator's typo, or a dynamic key stored for Kafka parity) is
  * listed as Kafka lists it: untyped, read-only and sensitive, without a value.
@@ -81,6 +83,7 @@ final class DescribeConfigsHandler implements ApiHandler {
                 switch (ConfigResource.Type.forId(resource.resourceType())) {
                     case TOPIC -> describeTopic(image, brokerConfig, resource.resourceName(), listing);
                     case BROKER -> describeBroker(brokerConfig, resource.resourceName(), listing);
+                    case BROKER_LOGGER -> describeLoggers(resource.resourceName(), listing);
                     default -> throw new InvalidRequestException("Unsupported resource type: "
                             + ConfigResource.Type.forId(resource.resourceType()));
                 }
@@ -174,13 +177,7 @@ final class DescribeConfigsHandler implements ApiHandler {
             });
             return;
         }
-        int nodeId;
-        try {
-            nodeId = Integer.parseInt(name);
-        } catch (NumberFormatException e) {
-            throw new InvalidRequestException("Broker id must be an integer, but it is: " + name);
-        }
-        if (nodeId != broker.nodeId()) {
+        if (brokerId(name) != broker.nodeId()) {
             throw new InvalidRequestException("Unexpected broker id, expected " + broker.nodeId()
                     + " or empty string, but received " + name);
         }
@@ -195,6 +192,38 @@ final class DescribeConfigsHandler implements ApiHandler {
                 addBrokerKey(key, value == null || value.isBlank() ? null : value, brokerConfig.synonyms(key), listing);
             }
         }
+    }
+
+    private static int brokerId(String name) {
+        try {
+            return Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("Broker id must be an integer, but it is: " + name);
+        }
+    }
+
+    /**
+     * This process's loggers and their effective levels, each as Kafka lists one: source
+     * DYNAMIC_BROKER_LOGGER_CONFIG, writable, not sensitive, no synonyms, type and documentation
+     * left unset.
+     */
+    private void describeLoggers(String name, Listing listing) {
+        if (name == null || name.isEmpty()) {
+            throw new InvalidRequestException("Broker id must not be empty");
+        }
+        if (brokerId(name) != broker.nodeId()) {
+            throw new InvalidRequestException("Unexpected broker id, expected " + broker.nodeId() + " but received " + name);
+        }
+        broker.logLevels().effectiveLevels().forEach((logger, level) -> {
+            if (listing.wants(logger)) {
+                listing.result().configs().add(new DescribeConfigsResourceResult()
+                        .setName(logger)
+                        .setValue(level)
+                        .setReadOnly(false)
+                        .setIsSensitive(false)
+                        .setConfigSource(ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG.id()));
+            }
+        });
     }
 
     /** A broker key as its definition says; an unknown one untyped, read-only and sensitive, as Kafka does. */

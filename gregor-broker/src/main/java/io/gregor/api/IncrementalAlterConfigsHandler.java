@@ -5,6 +5,7 @@ import io.gregor.broker.NodeConfig;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 
 /**
@@ -30,7 +32,8 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
  * TOPIC and BROKER resources: applies SET / DELETE / APPEND / SUBTRACT to the resource's current
  * configs, as Kafka's {@code ConfigurationControlManager} does (APPEND and SUBTRACT only on LIST
  * configs, starting from the effective value), validates the result and hands the whole new set
- * to the controller.
+ * to the controller. BROKER_LOGGER resources change this process's log levels through
+ * {@link BrokerLoggerAlteration} instead.
  *
  * <p>The read-modify-write is not atomic against a concurrent alter of the same topic: the last
  * writer wins, as with Kafka's legacy AlterConfigs.
@@ -53,11 +56,23 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
         IncrementalAlterConfigsRequestData request = ((IncrementalAlterConfigsRequest) context.request()).data();
         IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData().setThrottleTimeMs(0);
         List<TopicConfigAlteration.Resource> resources = new ArrayList<>();
+        Map<String, Integer> loggerResources = new HashMap<>();
+        for (AlterConfigsResource resource : request.resources()) {
+            if (resource.resourceType() == ConfigResource.Type.BROKER_LOGGER.id()) {
+                loggerResources.merge(resource.resourceName(), 1, Integer::sum);
+            }
+        }
         for (AlterConfigsResource resource : request.resources()) {
             AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
                     .setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
             response.responses().add(result);
+            if (resource.resourceType() == ConfigResource.Type.BROKER_LOGGER.id()) {
+                ApiError outcome = alterLoggers(context, resource, loggerResources.get(resource.resourceName()) > 1,
+                        request.validateOnly());
+                result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message());
+                continue;
+            }
             boolean brokerResource = resource.resourceType() == ConfigResource.Type.BROKER.id();
             resources.add(new TopicConfigAlteration.Resource(resource.resourceType(), resource.resourceName(),
                     published -> {
@@ -73,11 +88,24 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     }
 
     /**
-     * The resource's configs after the operations; throws the resource's error. A topic's result is
-     * validated here, a broker resource's by {@link BrokerConfigAlteration}.
+     * A BROKER_LOGGER resource: applied here and now, as Kafka's broker does before it forwards the
+     * rest to the controller (levels are not configs the metadata log keeps).
      */
-    static Map<String, String> apply(Map<String, String> current, Iterable<AlterableConfig> ops, boolean brokerResource,
-                                     NodeConfig config) {
+    private ApiError alterLoggers(RequestContext context, AlterConfigsResource resource, boolean repeated, boolean validateOnly) {
+        try {
+            if (repeated) {
+                throw new InvalidRequestException("Each resource must appear at most once.");
+            }
+            throwIfDuplicateOrNullValues(resource.configs());
+            BrokerLoggerAlteration.alter(broker, context, resource.resourceName(), resource.configs(), validateOnly);
+            return ApiError.NONE;
+        } catch (RuntimeException e) {
+            return ResourceErrors.from(e, context, "broker logger resource '" + resource.resourceName() + "'");
+        }
+    }
+
+    /** Kafka's first checks of any resource's operations: each key once, a value unless DELETE. */
+    private static void throwIfDuplicateOrNullValues(Iterable<AlterableConfig> ops) {
         Set<String> seen = new HashSet<>();
         List<String> nullValues = new ArrayList<>();
         for (AlterableConfig op : ops) {
@@ -89,6 +117,15 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
             }
         }
         TopicConfigAlteration.throwIfNullValues(nullValues);
+    }
+
+    /**
+     * The resource's configs after the operations; throws the resource's error. A topic's result is
+     * validated here, a broker resource's by {@link BrokerConfigAlteration}.
+     */
+    static Map<String, String> apply(Map<String, String> current, Iterable<AlterableConfig> ops, boolean brokerResource,
+                                     NodeConfig config) {
+        throwIfDuplicateOrNullValues(ops);
         Map<String, String> next = new TreeMap<>(current);
         for (AlterableConfig op : ops) {
             AlterConfigOp.OpType type = AlterConfigOp.OpType.forId(op.configOperation());

@@ -33,8 +33,13 @@ final class TopicConfigAlteration {
     /** The topic a resource names, or throws the resource's error: an unsupported type, an invalid or unknown topic name. */
     static MetadataImage.TopicImage throwIfNotAlterable(byte resourceType, String name, MetadataImage image) {
         ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
+        // Kafka's words for a type its alter path does not know; that includes BROKER_LOGGER in the
+        // legacy AlterConfigs (KIP-412 log levels are IncrementalAlterConfigs only).
+        if (type == ConfigResource.Type.UNKNOWN || type == ConfigResource.Type.BROKER_LOGGER) {
+            throw new InvalidRequestException("Unknown resource type " + resourceType);
+        }
         if (type != ConfigResource.Type.TOPIC) {
-            throw new InvalidRequestException("Unsupported resource type: " + (type == ConfigResource.Type.UNKNOWN ? resourceType : type));
+            throw new InvalidRequestException("Unsupported resource type: " + type);
         }
         if (name == null || name.isEmpty()) {
             throw new InvalidRequestException("Default topic resources are not allowed.");

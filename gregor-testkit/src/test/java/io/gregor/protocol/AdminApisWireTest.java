@@ -283,7 +283,7 @@ class AdminApisWireTest {
                     .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName("page-a")
                     .setConfigurationKeys(List.of("retention.ms", "segment.bytes")));
             data.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
-                    .setResourceType(ConfigResource.Type.BROKER_LOGGER.id()).setResourceName("1"));
+                    .setResourceType(ConfigResource.Type.UNKNOWN.id()).setResourceName("1"));
             DescribeConfigsResponse r = client.send(new DescribeConfigsRequest.Builder(data).build((short) 4));
             List<DescribeConfigsResponseData.DescribeConfigsResult> results = r.data().results();
             assertThat(results.get(0).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
