@@ -2,6 +2,7 @@ package io.gregor.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.LoggerContext;
 import io.gregor.testkit.TestNode;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,9 +16,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Kafka's own command-line tools (kafka-topics, kafka-configs, kafka-console-producer, kafka-console-consumer),
+ * Kafka's own command-line tools (kafka-topics, kafka-configs for topics, brokers and broker-loggers,
+ * kafka-console-producer, kafka-console-consumer),
  * run through their 4.4.0 main classes in child JVMs (they call System.exit), against an
  * in-process Gregor node. Only the tools' main classes are used, never Kafka's broker classes.
  */
@@ -138,6 +142,38 @@ class KafkaCliToolsTest {
         assertThat(configs("--alter", "--entity-type", "brokers", "--entity-name", "1", "--delete-config", "message.max.bytes").exitCode()).isZero();
         assertThat(topics("--describe", "--topic", "cli-dynamic").stdout())
                 .doesNotContain("max.message.bytes=").doesNotContain("retention.ms=");
+    }
+
+    @Test
+    void shouldSetDescribeAndDeleteLogLevelsWithKafkaConfigsBrokerLoggers() throws Exception {
+        Logger coordinator = LoggerFactory.getLogger("io.gregor.group.GroupCoordinator");
+        try {
+            Result before = configs("--describe", "--entity-type", "broker-loggers", "--entity-name", "1");
+            assertThat(before.exitCode()).as(before.stderr()).isZero();
+            // logback-test.xml: root WARN, io.gregor INFO.
+            assertThat(before.stdout()).contains("Dynamic configs for broker-logger 1 are:")
+                    .contains("  root=WARN sensitive=false synonyms={}").contains("  io.gregor.group=INFO sensitive=false synonyms={}");
+
+            Result set = configs("--alter", "--entity-type", "broker-loggers", "--entity-name", "1", "--add-config", "io.gregor.group=DEBUG");
+            assertThat(set.exitCode()).as(set.stderr()).isZero();
+            assertThat(set.stdout()).contains("Completed updating config for broker-logger 1.");
+            assertThat(coordinator.isDebugEnabled()).isTrue();
+            assertThat(configs("--describe", "--entity-type", "broker-loggers", "--entity-name", "1").stdout())
+                    .contains("  io.gregor.group=DEBUG sensitive=false synonyms={}")
+                    .contains("  io.gregor.group.GroupCoordinator=DEBUG sensitive=false synonyms={}");
+
+            Result rootRefused = configs("--alter", "--entity-type", "broker-loggers", "--entity-name", "1", "--delete-config", "root");
+            assertThat(rootRefused.exitCode()).isNotZero();
+            assertThat(rootRefused.stdout() + rootRefused.stderr()).contains("Removing the log level of the root logger is not allowed");
+
+            Result delete = configs("--alter", "--entity-type", "broker-loggers", "--entity-name", "1", "--delete-config", "io.gregor.group");
+            assertThat(delete.exitCode()).as(delete.stderr()).isZero();
+            assertThat(coordinator.isDebugEnabled()).isFalse();
+            assertThat(configs("--describe", "--entity-type", "broker-loggers", "--entity-name", "1").stdout())
+                    .contains("  io.gregor.group=INFO sensitive=false synonyms={}");
+        } finally {
+            ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("io.gregor.group").setLevel(null);
+        }
     }
 
     @Test
