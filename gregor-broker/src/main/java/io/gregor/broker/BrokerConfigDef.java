@@ -1,13 +1,22 @@
 package io.gregor.broker;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.internals.BrokerSecurityConfigs;
 import org.apache.kafka.common.errors.InvalidRequestException;
 
 /**
@@ -20,6 +29,9 @@ import org.apache.kafka.common.errors.InvalidRequestException;
  * topics fall back to (they reach every partition log through the metadata image) and
  * {@code min.insync.replicas}. Kafka can also resize thread pools or the cleaner at runtime;
  * Gregor reads those at start-up, so it refuses them as Kafka refuses its read-only keys.
+ *
+ * <p>It also knows the names of all of Kafka's broker configs ({@link #type}), so that the keys
+ * Gregor does not implement are refused as well and only names Kafka does not know are stored.
  */
 public final class BrokerConfigDef {
 
@@ -28,6 +40,17 @@ public final class BrokerConfigDef {
     }
 
     private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+
+    /**
+     * Kafka's broker-level quota configs (KIP-73 replication throttles, KIP-113 log dir moves): dynamic
+     * in Kafka but outside KafkaConfig's ConfigDef, so Kafka has no type for them when asked to
+     * APPEND.
+     */
+    private static final Set<String> KAFKA_QUOTA_KEYS = Set.of("leader.replication.throttled.rate",
+            "follower.replication.throttled.rate", "replica.alter.log.dirs.io.max.bytes.per.second");
+
+    /** Every key of Kafka 4.4's broker ConfigDef, with its type. */
+    private static final Map<String, Type> KAFKA_TYPES = kafkaTypes();
 
     static {
         readOnly("node.id", Type.INT, "1", "The id of this node in the cluster.");
@@ -127,6 +150,39 @@ public final class BrokerConfigDef {
     }
 
     /**
+     * The type of a broker key: Gregor's for the keys it knows, else Kafka 4.4's ConfigDef's; empty
+     * for a name neither knows.
+     */
+    public static Optional<Type> type(String name) {
+        Key key = KEYS.get(name);
+        return Optional.ofNullable(key != null ? key.type() : KAFKA_TYPES.get(name));
+    }
+
+    /** The security keys from kafka-clients, the rest from the list taken from the Kafka 4.4 server jar. */
+    private static Map<String, Type> kafkaTypes() {
+        Map<String, Type> types = new HashMap<>();
+        for (ConfigDef.ConfigKey key : BrokerSecurityConfigs.CONFIG_DEF.configKeys().values()) {
+            types.put(key.name, key.type);
+        }
+        String resource = "kafka-broker-configs.txt";
+        try (InputStream in = BrokerConfigDef.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + resource);
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    String[] nameAndType = line.trim().split(" ");
+                    types.put(nameAndType[0], Type.valueOf(nameAndType[1]));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.copyOf(types);
+    }
+
+    /**
      * The keys a value of {@code name} can come from, strongest first: the key itself, then the
      * coarser units that stand in for it when it is not set ({@code log.retention.ms},
      * {@code .minutes}, {@code .hours}), as Kafka's {@code DynamicBrokerConfig.brokerConfigSynonyms}.
@@ -141,15 +197,18 @@ public final class BrokerConfigDef {
     }
 
     /**
-     * Kafka's check of a dynamic broker config resource ({@code DynamicBrokerConfig.validate}):
-     * known keys that cannot change at runtime fail the whole resource with INVALID_REQUEST.
-     * Unknown keys pass: Kafka stores them as they are.
+     * Kafka's check of a dynamic broker config resource ({@code DynamicBrokerConfig.validate}): a
+     * key that cannot change at runtime fails the whole resource with INVALID_REQUEST. That is every
+     * key Kafka knows except Gregor's dynamic ones: Kafka's read-only keys, and its dynamic keys that
+     * Gregor reads only at start-up (or does not implement). A name Kafka does not know passes:
+     * Kafka stores it as it is.
      */
     public static void throwIfNotDynamic(Set<String> names) {
         Set<String> refused = new TreeSet<>();
         for (String name : names) {
             Key key = KEYS.get(name);
-            if (key != null && !key.dynamic()) {
+            boolean known = key != null || KAFKA_TYPES.containsKey(name) || KAFKA_QUOTA_KEYS.contains(name);
+            if (known && (key == null || !key.dynamic())) {
                 refused.add(name);
             }
         }

@@ -8,6 +8,7 @@ import io.gregor.metadata.MetadataRecord;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.config.ConfigDef;
 import org.junit.jupiter.api.Test;
 
 /** How static and dynamic broker configs combine, and the synonym lists DescribeConfigs shows for them. */
@@ -60,5 +61,27 @@ class EffectiveBrokerConfigTest {
     void shouldRefuseAKnownKeyThatCannotChangeAtRuntime() {
         assertThatThrownBy(() -> BrokerConfigDef.throwIfNotDynamic(Set.of("log.retention.ms", "num.io.threads", "custom.key")))
                 .hasMessage("Cannot update these configs dynamically: [num.io.threads]");
+    }
+
+    @Test
+    void shouldRefuseEveryKafkaKeyGregorDoesNotChangeAtRuntimeAndPassOnlyNamesKafkaDoesNotKnow() {
+        // Kafka 4.4: read-only, dynamic but read by Gregor at start-up only, from kafka-clients'
+        // security keys, a broker quota, an internal key.
+        assertThatThrownBy(() -> BrokerConfigDef.throwIfNotDynamic(Set.of("auto.leader.rebalance.enable", "log.cleaner.threads",
+                "ssl.keystore.location", "leader.replication.throttled.rate", "unstable.api.versions.enable", "custom.key",
+                "log.retention.ms")))
+                .hasMessage("Cannot update these configs dynamically: [auto.leader.rebalance.enable, leader.replication.throttled.rate, "
+                        + "log.cleaner.threads, ssl.keystore.location, unstable.api.versions.enable]");
+    }
+
+    @Test
+    void shouldKnowTheTypeOfKafkasBrokerKeysAndOfGregorsOwn() {
+        assertThat(BrokerConfigDef.type("num.replica.fetchers")).contains(ConfigDef.Type.INT);
+        assertThat(BrokerConfigDef.type("sasl.enabled.mechanisms")).contains(ConfigDef.Type.LIST);
+        assertThat(BrokerConfigDef.type("log.cleanup.policy")).contains(ConfigDef.Type.LIST);
+        assertThat(BrokerConfigDef.type(NodeConfig.FLUSH_BEFORE_ACK)).contains(ConfigDef.Type.BOOLEAN);
+        // Outside Kafka's ConfigDef: no type, as Kafka has none to APPEND with.
+        assertThat(BrokerConfigDef.type("leader.replication.throttled.rate")).isEmpty();
+        assertThat(BrokerConfigDef.type("custom.key")).isEmpty();
     }
 }

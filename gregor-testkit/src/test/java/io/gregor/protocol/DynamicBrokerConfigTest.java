@@ -191,6 +191,23 @@ class DynamicBrokerConfigTest {
     }
 
     @Test
+    void shouldRefuseEveryKafkaKeyGregorDoesNotChangeAtRuntime() throws Exception {
+        // Read-only in Kafka 4.4.
+        assertThatThrownBy(() -> alter(CLUSTER_DEFAULT, set("auto.leader.rebalance.enable", "false")))
+                .hasCauseInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("Cannot update these configs dynamically: [auto.leader.rebalance.enable]");
+        // Dynamic in Kafka 4.4, but Gregor has no cleaner thread pool or replica fetchers to resize.
+        assertThatThrownBy(() -> alter(CLUSTER_DEFAULT, set("delete.topic.enable", "false"), set("log.cleaner.threads", "2")))
+                .hasCauseInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("Cannot update these configs dynamically: [delete.topic.enable, log.cleaner.threads]");
+        assertThatThrownBy(() -> alter(THIS_BROKER, set("num.replica.fetchers", "2")))
+                .hasCauseInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("Cannot update these configs dynamically: [num.replica.fetchers]");
+        assertThat(describe(CLUSTER_DEFAULT).get("log.cleaner.threads")).isNull();
+        assertThat(describe(THIS_BROKER).get("num.replica.fetchers")).isNull();
+    }
+
+    @Test
     void shouldValidateWithoutApplyingWhenValidateOnly() throws Exception {
         AlterConfigsOptions validateOnly = new AlterConfigsOptions().validateOnly(true);
 
