@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -31,9 +32,9 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
  * IncrementalAlterConfigs v0-1 ({@code kafka-configs --alter}, Admin.incrementalAlterConfigs) for
  * TOPIC and BROKER resources: applies SET / DELETE / APPEND / SUBTRACT to the resource's current
  * configs, as Kafka's {@code ConfigurationControlManager} does (APPEND and SUBTRACT only on LIST
- * configs, starting from the effective value), validates the result and hands the whole new set
- * to the controller. BROKER_LOGGER resources change this process's log levels through
- * {@link BrokerLoggerAlteration} instead.
+ * configs, starting from a topic's effective value or a broker config's default), validates the
+ * result and hands the whole new set to the controller. BROKER_LOGGER resources change this
+ * process's log levels through {@link BrokerLoggerAlteration} instead.
  *
  * <p>The read-modify-write is not atomic against a concurrent alter of the same topic: the last
  * writer wins, as with Kafka's legacy AlterConfigs.
@@ -138,7 +139,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                 case DELETE -> next.remove(op.name());
                 case APPEND, SUBTRACT -> {
                     String base = next.containsKey(op.name()) ? next.get(op.name())
-                            : brokerResource ? brokerListDefault(op.name(), type, config) : topicListDefault(op.name(), type, config);
+                            : brokerResource ? brokerListDefault(op.name(), type) : topicListDefault(op.name(), type, config);
                     List<String> parts = TopicConfigAlteration.listParts(base);
                     for (String item : TopicConfigAlteration.listParts(op.value())) {
                         if (type == AlterConfigOp.OpType.SUBTRACT) {
@@ -166,12 +167,20 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
         return TopicConfigDef.defaultValue(entry, config);
     }
 
-    /** What APPEND and SUBTRACT start from on a broker resource without the key: the node's current value. */
-    private static String brokerListDefault(String name, AlterConfigOp.OpType type, NodeConfig config) {
-        BrokerConfigDef.Key key = BrokerConfigDef.key(name)
-                .orElseThrow(() -> new InvalidRequestException("Unknown broker config name: " + name));
-        throwIfNotList(name, type, key.type() == ConfigDef.Type.LIST);
-        return config.get(name);
+    /**
+     * What APPEND and SUBTRACT start from on a broker resource without the key: the config's default,
+     * not this node's value, as Kafka's {@code ConfigAdminManager.prepareIncrementalConfigs}; LIST
+     * configs only, with Kafka's messages.
+     */
+    private static String brokerListDefault(String name, AlterConfigOp.OpType type) {
+        ConfigDef.Type configType = BrokerConfigDef.type(name)
+                .orElseThrow(() -> new InvalidConfigurationException("Unknown config name: " + name));
+        if (configType != ConfigDef.Type.LIST) {
+            throw new InvalidConfigurationException("Config value " + type.name().toLowerCase(Locale.ROOT)
+                    + " is not allowed for config key: " + name);
+        }
+        String defaultValue = BrokerConfigDef.key(name).map(BrokerConfigDef.Key::defaultValue).orElse(null);
+        return defaultValue == null ? "" : defaultValue;
     }
 
     private static void throwIfNotList(String name, AlterConfigOp.OpType type, boolean isList) {

@@ -208,6 +208,30 @@ class DynamicBrokerConfigTest {
     }
 
     @Test
+    void shouldAppendToABrokerListConfigFromItsDefaultAsKafkaDoes() throws Exception {
+        alter(THIS_BROKER, set("log.cleanup.policy", "compact"));
+
+        // Kafka starts from the config's default, not from this broker's own value.
+        alter(CLUSTER_DEFAULT, new AlterConfigOp(new ConfigEntry("log.cleanup.policy", "compact"), AlterConfigOp.OpType.APPEND));
+        assertThat(describe(CLUSTER_DEFAULT).get("log.cleanup.policy").value()).isEqualTo("delete,compact");
+        alter(CLUSTER_DEFAULT, new AlterConfigOp(new ConfigEntry("log.cleanup.policy", "delete"), AlterConfigOp.OpType.SUBTRACT));
+        assertThat(describe(CLUSTER_DEFAULT).get("log.cleanup.policy").value()).isEqualTo("compact");
+
+        assertThatThrownBy(() -> alter(CLUSTER_DEFAULT,
+                new AlterConfigOp(new ConfigEntry("log.retention.ms", "5"), AlterConfigOp.OpType.APPEND)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Config value append is not allowed for config key: log.retention.ms");
+        assertThatThrownBy(() -> alter(THIS_BROKER,
+                new AlterConfigOp(new ConfigEntry("log.retention.ms", "5"), AlterConfigOp.OpType.SUBTRACT)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Config value subtract is not allowed for config key: log.retention.ms");
+        assertThatThrownBy(() -> alter(CLUSTER_DEFAULT,
+                new AlterConfigOp(new ConfigEntry("custom.list", "x"), AlterConfigOp.OpType.APPEND)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Unknown config name: custom.list");
+    }
+
+    @Test
     void shouldValidateWithoutApplyingWhenValidateOnly() throws Exception {
         AlterConfigsOptions validateOnly = new AlterConfigsOptions().validateOnly(true);
 
