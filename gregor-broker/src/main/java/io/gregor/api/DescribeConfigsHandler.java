@@ -68,7 +68,7 @@ final class DescribeConfigsHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(RequestContext context) {
         DescribeConfigsRequestData request = ((DescribeConfigsRequest) context.request()).data();
         MetadataImage image = broker.image();
-        EffectiveBrokerConfig brokerConfig = EffectiveBrokerConfig.of(broker.config(), image);
+        EffectiveBrokerConfig brokerConfig = broker.dynamicConfig().at(image);
         DescribeConfigsResponseData response = new DescribeConfigsResponseData().setThrottleTimeMs(0);
         for (DescribeConfigsRequestData.DescribeConfigsResource resource : request.resources()) {
             DescribeConfigsResult result = new DescribeConfigsResult()

@@ -6,18 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * This node's broker configs at one metadata image: the static {@link NodeConfig} with the dynamic
  * values of the metadata log laid over it (KIP-226: this broker's own values win over the
  * cluster-wide defaults, which win over the static config), and where each value comes from.
- * Built from a published image by whoever needs it; immutable, any thread.
+ * Built once per change of the dynamic configs by {@link DynamicBrokerConfig}; immutable, any thread.
  */
 public final class EffectiveBrokerConfig {
-
-    private static final Logger log = LoggerFactory.getLogger(EffectiveBrokerConfig.class);
 
     /** One place a config value comes from, as DescribeConfigs lists it. */
     public record Synonym(String name, String value, ConfigSource source) {
@@ -27,34 +23,37 @@ public final class EffectiveBrokerConfig {
     private final Map<String, String> clusterDefault;
     private final Map<String, String> thisBroker;
     private final NodeConfig effective;
+    private final List<String> ignored;
 
     private EffectiveBrokerConfig(NodeConfig staticConfig, Map<String, String> clusterDefault, Map<String, String> thisBroker,
-                                  NodeConfig effective) {
+                                  NodeConfig effective, List<String> ignored) {
         this.staticConfig = staticConfig;
         this.clusterDefault = clusterDefault;
         this.thisBroker = thisBroker;
         this.effective = effective;
+        this.ignored = ignored;
     }
 
     public static EffectiveBrokerConfig of(NodeConfig staticConfig, MetadataImage image) {
         Map<String, String> clusterDefault = image.brokerConfigs(MetadataImage.CLUSTER_DEFAULT);
         Map<String, String> thisBroker = image.brokerConfigs(String.valueOf(staticConfig.nodeId()));
-        NodeConfig effective;
         try {
-            effective = staticConfig.withDynamic(clusterDefault, thisBroker);
+            return new EffectiveBrokerConfig(staticConfig, clusterDefault, thisBroker,
+                    staticConfig.withDynamic(clusterDefault, thisBroker), List.of());
         } catch (IllegalArgumentException e) {
-            effective = skippingInvalid(staticConfig, clusterDefault, thisBroker, e);
+            List<String> ignored = new ArrayList<>();
+            NodeConfig effective = skippingInvalid(staticConfig, clusterDefault, thisBroker, ignored);
+            return new EffectiveBrokerConfig(staticConfig, clusterDefault, thisBroker, effective, List.copyOf(ignored));
         }
-        return new EffectiveBrokerConfig(staticConfig, clusterDefault, thisBroker, effective);
     }
 
     /**
      * Values are validated before they are written, so this runs only for a log written by a
-     * version that accepted a value this one refuses: keep every value that still holds.
+     * version that accepted a value this one refuses: keep every value that still holds, and say
+     * in {@code ignored} why each other one is left out.
      */
     private static NodeConfig skippingInvalid(NodeConfig staticConfig, Map<String, String> clusterDefault,
-                                              Map<String, String> thisBroker, IllegalArgumentException first) {
-        log.warn("Ignoring invalid dynamic broker configs: {}", first.getMessage());
+                                              Map<String, String> thisBroker, List<String> ignored) {
         Map<String, String> merged = new LinkedHashMap<>(clusterDefault);
         merged.putAll(thisBroker);
         NodeConfig config = staticConfig;
@@ -62,10 +61,21 @@ public final class EffectiveBrokerConfig {
             try {
                 config = config.withDynamic(Map.of(), Map.of(e.getKey(), e.getValue()));
             } catch (IllegalArgumentException skipped) {
-                log.warn("Ignoring dynamic broker config {}: {}", e.getKey(), skipped.getMessage());
+                ignored.add(skipped.getMessage());
             }
         }
         return config;
+    }
+
+    /** Whether {@code image} holds the same dynamic values for this node as the ones this was built from. */
+    boolean isBuiltFrom(MetadataImage image) {
+        return clusterDefault.equals(image.brokerConfigs(MetadataImage.CLUSTER_DEFAULT))
+                && thisBroker.equals(image.brokerConfigs(String.valueOf(staticConfig.nodeId())));
+    }
+
+    /** Why each stored dynamic value left out of {@link #effective()} is invalid; empty when all hold. */
+    public List<String> ignored() {
+        return ignored;
     }
 
     /** What the node runs with now. */

@@ -119,7 +119,8 @@ public final class Node implements AutoCloseable {
             boolean newCluster = metadataLog.endOffset() == 0;
             MetadataImage image = MetadataImage.EMPTY.apply(metadataLog.readAll(), metadataLog.endOffset() - 1);
             fetchWaiters = new FetchWaiters("gregor-fetch-timer-" + config.nodeId());
-            ReplicaManager replicas = new ReplicaManager(config, store, fetchWaiters);
+            DynamicBrokerConfig dynamicConfig = new DynamicBrokerConfig(config);
+            ReplicaManager replicas = new ReplicaManager(dynamicConfig, store, fetchWaiters);
             replicas.onMetadataUpdate(image);
             controller = new Controller(config, metadataLog, image);
             controller.addListener(replicas::onMetadataUpdate);
@@ -127,7 +128,7 @@ public final class Node implements AutoCloseable {
             groups = new GroupCoordinator(config, controller, replicas);
             controller.addListener(groups::onMetadataUpdate);
             groups.onMetadataUpdate(image);
-            BrokerServices services = new BrokerServices(config, identity.clusterId(), controller, replicas,
+            BrokerServices services = new BrokerServices(config, dynamicConfig, identity.clusterId(), controller, replicas,
                     new ProducerIdAllocator(config.logDir().resolve("producer-id-block")), groups,
                     RuntimeLogLevels.ofSlf4jBackend());
             router = Handlers.router(services, config.numIoThreads());

@@ -1,6 +1,6 @@
 package io.gregor.replica;
 
-import io.gregor.broker.EffectiveBrokerConfig;
+import io.gregor.broker.DynamicBrokerConfig;
 import io.gregor.broker.NodeConfig;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.MetadataLog;
@@ -39,12 +39,14 @@ public final class ReplicaManager {
     }
 
     private final NodeConfig config;
+    private final DynamicBrokerConfig dynamicConfig;
     private final LogStore store;
     private final FetchWaiters fetchWaiters;
     private final Map<TopicPartition, HostedPartition> partitions = new ConcurrentHashMap<>();
 
-    public ReplicaManager(NodeConfig config, LogStore store, FetchWaiters fetchWaiters) {
-        this.config = config;
+    public ReplicaManager(DynamicBrokerConfig dynamicConfig, LogStore store, FetchWaiters fetchWaiters) {
+        this.config = dynamicConfig.staticConfig();
+        this.dynamicConfig = dynamicConfig;
         this.store = store;
         this.fetchWaiters = fetchWaiters;
     }
@@ -65,7 +67,7 @@ public final class ReplicaManager {
     public synchronized void onMetadataUpdate(MetadataImage image) {
         Set<TopicPartition> wanted = new HashSet<>();
         // Topics without their own value take the dynamic broker defaults of this image.
-        NodeConfig brokerConfig = EffectiveBrokerConfig.of(config, image).effective();
+        NodeConfig brokerConfig = dynamicConfig.at(image).effective();
         for (MetadataImage.TopicImage topic : image.topicsByName().values()) {
             LogConfig logConfig = logConfig(topic.configs(), brokerConfig);
             for (MetadataImage.PartitionImage p : topic.partitions()) {

@@ -55,6 +55,24 @@ class EffectiveBrokerConfigTest {
 
         assertThat(config.effective().get("log.segment.bytes")).isEqualTo(String.valueOf(1 << 30));
         assertThat(config.effective().retentionMs()).isEqualTo(60000);
+        assertThat(config.ignored()).singleElement().asString().startsWith("log.segment.bytes: 10 ");
+    }
+
+    @Test
+    void shouldBuildTheConfigOnlyWhenThisNodesDynamicValuesChange() {
+        DynamicBrokerConfig dynamic = new DynamicBrokerConfig(STATIC);
+        MetadataImage first = image(new MetadataRecord.BrokerConfig("", "log.retention.ms", "60000"));
+        MetadataImage otherBroker = first.apply(List.of(new MetadataRecord.BrokerConfig("2", "message.max.bytes", "1")), 1);
+        MetadataImage changed = otherBroker.apply(List.of(new MetadataRecord.BrokerConfig("1", "message.max.bytes", "9000")), 2);
+
+        EffectiveBrokerConfig atFirst = dynamic.at(first);
+        assertThat(dynamic.at(otherBroker)).isSameAs(atFirst);
+        EffectiveBrokerConfig atChanged = dynamic.at(changed);
+        assertThat(atChanged.effective().get("message.max.bytes")).isEqualTo("9000");
+        assertThat(dynamic.at(changed)).isSameAs(atChanged);
+        // A request still holding an older image sees that image's values, and the newer config stays.
+        assertThat(dynamic.at(first).effective().get("message.max.bytes")).isEqualTo("5000");
+        assertThat(dynamic.at(changed)).isSameAs(atChanged);
     }
 
     @Test
