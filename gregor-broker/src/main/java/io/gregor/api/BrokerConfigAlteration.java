@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.requests.ApiError;
 
 /**
@@ -24,6 +26,8 @@ import org.apache.kafka.common.requests.ApiError;
 final class BrokerConfigAlteration {
 
     private static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    private static final String CLUSTER_MIN_ISR_REMOVAL = "Cluster-level min.insync.replicas cannot be removed while ELR is enabled.";
+    private static final String BROKER_MIN_ISR_ALTERED = "Broker-level min.insync.replicas cannot be altered while ELR is enabled.";
 
     private BrokerConfigAlteration() {
     }
@@ -64,16 +68,34 @@ final class BrokerConfigAlteration {
         }
     }
 
+    /**
+     * The same ELR rules on the operations of an IncrementalAlterConfigs resource: Kafka writes a record for every
+     * operation on a BROKER resource, even one that changes nothing, so it also refuses a broker's DELETE of an absent
+     * min.insync.replicas and a DELETE of the cluster default's ({@code ConfigurationControlManager}).
+     */
+    static void throwIfElrForbids(String resourceName, Iterable<AlterableConfig> ops) {
+        for (AlterableConfig op : ops) {
+            if (op.name().equals(MIN_INSYNC_REPLICAS)) {
+                if (resourceName != null && !resourceName.isEmpty()) {
+                    throw new InvalidConfigurationException(BROKER_MIN_ISR_ALTERED);
+                }
+                if (op.configOperation() == AlterConfigOp.OpType.DELETE.id()) {
+                    throw new InvalidConfigurationException(CLUSTER_MIN_ISR_REMOVAL);
+                }
+            }
+        }
+    }
+
     /** The checks of a resource's complete new set of dynamic configs. */
     static void throwIfInvalid(String resourceName, Map<String, String> current, Map<String, String> next, NodeConfig staticConfig) {
         BrokerConfigDef.throwIfNotDynamic(next.keySet());
         // Kafka 4.4 keeps the cluster-wide min.insync.replicas once it exists (KIP-966 writes it at format time).
         if (resourceName.isEmpty() && current.containsKey(MIN_INSYNC_REPLICAS) && !next.containsKey(MIN_INSYNC_REPLICAS)) {
-            throw new InvalidConfigurationException("Cluster-level min.insync.replicas cannot be removed while ELR is enabled.");
+            throw new InvalidConfigurationException(CLUSTER_MIN_ISR_REMOVAL);
         }
         // ...and, with ELR, never lets one broker set (or delete) its own (ConfigurationControlManager.validateAlterConfig).
         if (!resourceName.isEmpty() && (current.containsKey(MIN_INSYNC_REPLICAS) || next.containsKey(MIN_INSYNC_REPLICAS))) {
-            throw new InvalidConfigurationException("Broker-level min.insync.replicas cannot be altered while ELR is enabled.");
+            throw new InvalidConfigurationException(BROKER_MIN_ISR_ALTERED);
         }
         for (Map.Entry<String, String> e : next.entrySet()) {
             throwIfInvalidValue(e.getKey(), e.getValue());

@@ -80,6 +80,9 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                         // Validate now against the image for a prompt error; apply again on the controller
                         // thread against the latest configs so concurrent alters compose.
                         NodeConfig config = broker.brokerConfig().effective();
+                        if (brokerResource) {
+                            BrokerConfigAlteration.throwIfElrForbids(resource.resourceName(), resource.configs());
+                        }
                         apply(published, resource.configs(), brokerResource, config);
                         return current -> apply(current, resource.configs(), brokerResource, config);
                     },

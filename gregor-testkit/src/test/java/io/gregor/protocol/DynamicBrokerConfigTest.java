@@ -173,10 +173,12 @@ class DynamicBrokerConfigTest {
                 .hasMessageContaining("Value must be at least 1048576");
         assertThatThrownBy(() -> alter(CLUSTER_DEFAULT, delete("min.insync.replicas")))
                 .hasCauseInstanceOf(InvalidConfigurationException.class);
-        // With ELR a broker cannot have its own min.insync.replicas (Kafka 4.4).
-        assertThatThrownBy(() -> alter(THIS_BROKER, set("min.insync.replicas", "2")))
-                .hasCauseInstanceOf(InvalidConfigurationException.class)
-                .hasMessageContaining("Broker-level min.insync.replicas cannot be altered while ELR is enabled.");
+        // With ELR a broker cannot have its own min.insync.replicas, set or deleted (Kafka 4.4).
+        for (AlterConfigOp op : List.of(set("min.insync.replicas", "2"), delete("min.insync.replicas"))) {
+            assertThatThrownBy(() -> alter(THIS_BROKER, op))
+                    .hasCauseInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("Broker-level min.insync.replicas cannot be altered while ELR is enabled.");
+        }
         assertThat(describe(THIS_BROKER).get("min.insync.replicas").source())
                 .isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
         // Nothing of a refused resource is applied, not even its valid keys.
