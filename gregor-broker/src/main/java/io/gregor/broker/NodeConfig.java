@@ -147,7 +147,7 @@ public final class NodeConfig {
     public List<String> unknownKeys() {
         List<String> unknown = new ArrayList<>();
         for (String k : values.keySet()) {
-            if (!KNOWN.contains(k) && !io.gregor.metadata.TopicConfigDef.isTopicDefaultKey(k)) {
+            if (!KNOWN.contains(k)) {
                 unknown.add(k);
             }
         }

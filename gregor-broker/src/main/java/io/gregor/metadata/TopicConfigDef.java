@@ -284,22 +284,9 @@ public final class TopicConfigDef {
     }
 
     /**
-     * Whether {@code brokerKey} is a broker key that only serves as a topic default and that {@link NodeConfig} does
-     * not define itself (an entry with both a broker synonym and a fixed default: compression.gzip.level,
-     * log.local.retention.ms, ...).
-     */
-    public static boolean isTopicDefaultKey(String brokerKey) {
-        for (Entry e : ENTRIES.values()) {
-            if (brokerKey.equals(e.brokerSynonym()) && e.fixedDefault() != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Validates at start-up the {@link #isTopicDefaultKey topic-default broker keys} with the topic key's rules, as
-     * Kafka's broker config does; a bad value would otherwise fail every topic's log later.
+     * Validates at start-up the broker keys that only serve as topic defaults (an entry with both a broker synonym and
+     * a fixed default: compression.gzip.level, log.local.retention.ms, ...) with the topic key's rules, as Kafka's
+     * broker config does; a bad value would otherwise fail every topic's log later.
      *
      * @throws IllegalArgumentException naming the broker key, its value and the rule
      */
