@@ -1,10 +1,9 @@
 package io.gregor.api;
 
 import io.gregor.metadata.MetadataImage;
-import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
 import io.gregor.replica.ReplicaManager;
-import java.util.List;
+import io.gregor.storage.CleanupPolicy;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
@@ -70,10 +69,8 @@ final class DeleteRecordsHandler implements ApiHandler {
                     continue;
                 }
                 // Kafka's Partition.deleteRecordsOnLeader refuses only a compact-only topic: with cleanup.policy
-                // empty (KAFKA-19112) records can still be deleted.
-                List<String> policy = TopicConfigAlteration.listParts(
-                        TopicConfigDef.effective("cleanup.policy", topic.get().configs(), broker.brokerConfig().effective()));
-                if (policy.contains("compact") && !policy.contains("delete")) {
+                // empty (KAFKA-19112) records can still be deleted. The log holds its topic's effective policy.
+                if (hosted.get().log().config().cleanupPolicy() == CleanupPolicy.COMPACT) {
                     result.setErrorCode(Errors.POLICY_VIOLATION.code());
                     continue;
                 }
