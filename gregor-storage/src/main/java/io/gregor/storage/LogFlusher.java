@@ -23,60 +23,72 @@ import org.slf4j.LoggerFactory;
 /**
  * The group-commit flusher of one {@link LogStore} (BookKeeper's ForceWriteThread pattern): producer threads
  * register durability waiters; the flusher thread drains all pending waiters at once into a <em>round</em> that
- * fsyncs each dirty log once and completes every waiter that fsync covered. Every
- * {@code recoveryCheckpointIntervalMs} (and when asked) it also flushes all dirty logs and writes the store's offset
- * checkpoints.
+ * copies what their logs appended into the store's {@link DurabilityJournal}, fsyncs the journal once and completes
+ * every waiter that sync covered. Every {@code recoveryCheckpointIntervalMs}, and whenever the journal has grown by
+ * {@link DurabilityJournal#FLUSH_AFTER_FILES} journal files, a <em>full flush</em> fsyncs every dirty log's segments, writes the
+ * store's offset checkpoints and recycles the journal files that flush made redundant; it runs on its own thread,
+ * beside the rounds.
  *
  * <p>Up to {@link #MAX_ROUNDS_IN_FLIGHT} rounds run at once: a waiter that arrives while a round is syncing starts
- * its own round's fsyncs at once instead of after that round ends (under light load almost every round serves one
- * request); it then waits for its own fsync or the earlier round's end, whichever is later, since rounds complete
- * in the order they started. When
- * that many rounds are running, new waiters queue and the next free slot takes them all together: under heavy load
- * rounds grow, as plain group commit does.
+ * its own round at once instead of after that round ends (under light load almost every round serves one
+ * request); it then waits for its own sync or the earlier round's end, whichever is later, since rounds complete
+ * in the order they started. When that many rounds are running, new waiters queue and the next free slot takes
+ * them all together: under heavy load rounds grow, as plain group commit does.
  *
  * <p>Threads: the waiter queues and the round count are guarded by {@link #lock}; rounds run on {@link #syncPool}
- * and complete their waiters there; periodic flushes, checkpoints and the final flush on close run on the flusher
- * thread, with no round running.
+ * and complete their waiters there; full flushes and checkpoint writes run on {@link #checkpointer}; the final
+ * flush on close runs on the flusher thread once no round is running.
  */
 final class LogFlusher {
   private static final Logger LOG = LoggerFactory.getLogger(LogFlusher.class);
   /** Rounds syncing at the same time; more would only queue at the disk. */
   static final int MAX_ROUNDS_IN_FLIGHT = 2;
-  private static final int SYNC_THREADS = 8;
 
   private record Waiter(PartitionLog log, long offset, CompletableFuture<Void> future) {
   }
 
   private final ReentrantLock lock = new ReentrantLock();
-  /** Signalled when there is work for the flusher thread, or a round ended. */
+  /** Signalled when there is work for the flusher thread, or a round or full flush ended. */
   private final Condition wakeup = lock.newCondition();
   private final long intervalNanos;
   private final Supplier<Collection<PartitionLog>> logs;
   private final Runnable checkpointWriter;
+  private final DurabilityJournal journal;
   private final Thread thread;
-  /** Runs rounds and the fsyncs of one round in parallel. */
+  /** Runs rounds. */
   private final ExecutorService syncPool;
+  /** Runs full flushes and checkpoint writes, one at a time. */
+  private final ExecutorService checkpointer;
   private List<Waiter> pending = new ArrayList<>(); // guarded by lock
   /** Offsets not yet appended when their round ended; re-examined with the next round. Guarded by lock. */
   private List<Waiter> parked = new ArrayList<>();
   private int roundsInFlight;                       // guarded by lock: started and not yet completed
   private long nextRoundId;                         // guarded by lock
   private long nextRoundToComplete;                 // guarded by lock
-  /** Rounds whose fsyncs ended, waiting for earlier rounds to complete first. Guarded by lock. */
+  /** Rounds whose syncs ended, waiting for earlier rounds to complete first. Guarded by lock. */
   private final TreeMap<Long, Runnable> syncedRounds = new TreeMap<>();
   private boolean completingRounds;                 // guarded by lock: a thread is completing rounds in order
   private boolean checkpointRequested;              // guarded by lock
+  private boolean fullFlushRequested;               // guarded by lock
+  private int checkpointTasks;                      // guarded by lock: full flushes / checkpoint writes running
   private boolean closing;                          // guarded by lock
   private boolean aborted;                          // guarded by lock: stop without a last flush (crash tests)
 
-  LogFlusher(String name, long intervalMs, Supplier<Collection<PartitionLog>> logs, Runnable checkpointWriter) {
+  LogFlusher(String name, long intervalMs, Supplier<Collection<PartitionLog>> logs, Runnable checkpointWriter,
+      DurabilityJournal journal) {
     this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
     this.logs = logs;
     this.checkpointWriter = checkpointWriter;
+    this.journal = journal;
     this.thread = new Thread(this::run, name);
     this.thread.setDaemon(true);
-    this.syncPool = Executors.newFixedThreadPool(SYNC_THREADS, r -> {
+    this.syncPool = Executors.newFixedThreadPool(MAX_ROUNDS_IN_FLIGHT, r -> {
       Thread t = new Thread(r, name + "-sync");
+      t.setDaemon(true);
+      return t;
+    });
+    this.checkpointer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, name + "-checkpoint");
       t.setDaemon(true);
       return t;
     });
@@ -86,7 +98,7 @@ final class LogFlusher {
     thread.start();
   }
 
-  /** Registers a waiter completed (on a flusher thread) once {@code offset} of {@code log} is fsynced. */
+  /** Registers a waiter completed (on a flusher thread) once {@code offset} of {@code log} is durable. */
   CompletableFuture<Void> await(PartitionLog log, long offset) {
     CompletableFuture<Void> future = new CompletableFuture<>();
     lock.lock();
@@ -114,6 +126,17 @@ final class LogFlusher {
     }
   }
 
+  /** Asks for a full flush soon (the journal grew large). */
+  private void requestFullFlush() {
+    lock.lock();
+    try {
+      fullFlushRequested = true;
+      wakeup.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Stops the thread after one last flush; waiters it cannot satisfy fail. */
   void close() {
     stop(false);
@@ -121,7 +144,7 @@ final class LogFlusher {
 
   /**
    * Stops the thread without flushing or writing checkpoints (simulated crash). Rounds already syncing finish first
-   * (their fsyncs were issued before the "crash"); every other waiter fails.
+   * (their syncs were issued before the "crash"); every other waiter fails.
    */
   void abort() {
     stop(true);
@@ -150,73 +173,69 @@ final class LogFlusher {
     while (true) {
       List<Waiter> batch;
       long roundId = -1L;
-      boolean periodic;
+      boolean fullFlush;
       boolean checkpoint;
       boolean stopping;
       lock.lock();
       try {
         long waitNanos = nextPeriodicNanos - System.nanoTime();
-        while (!closing && !checkpointRequested && waitNanos > 0
+        while (!closing && !(checkpointTasks == 0 && (checkpointRequested || fullFlushRequested || waitNanos <= 0))
             && (pending.isEmpty() || roundsInFlight >= MAX_ROUNDS_IN_FLIGHT)) {
           try {
-            waitNanos = wakeup.awaitNanos(waitNanos);
+            waitNanos = wakeup.awaitNanos(checkpointTasks == 0 ? Math.max(waitNanos, 1) : intervalNanos);
+            waitNanos = nextPeriodicNanos - System.nanoTime();
           } catch (InterruptedException e) {
             closing = true;
           }
         }
         stopping = closing;
-        periodic = stopping || System.nanoTime() - nextPeriodicNanos >= 0;
-        if (periodic) {
-          awaitRoundsLocked(); // a full flush (and close) runs alone
+        if (stopping) {
+          // The final flush (and close) runs alone.
+          while (roundsInFlight > 0 || checkpointTasks > 0) {
+            wakeup.awaitUninterruptibly();
+          }
         }
         if (aborted) {
           failAll(pending, "log store aborted");
           failAll(parked, "log store aborted");
           syncPool.shutdown();
+          checkpointer.shutdown();
           return;
         }
-        checkpoint = checkpointRequested || periodic;
-        checkpointRequested = false;
-        if (periodic || roundsInFlight < MAX_ROUNDS_IN_FLIGHT) {
+        fullFlush = !stopping && checkpointTasks == 0
+            && (fullFlushRequested || System.nanoTime() - nextPeriodicNanos >= 0);
+        checkpoint = !stopping && !fullFlush && checkpointTasks == 0 && checkpointRequested;
+        if (fullFlush) {
+          pending.addAll(parked); // re-examined by the next round
+          parked.clear();
+        }
+        if (fullFlush || checkpoint) {
+          checkpointTasks++;
+          fullFlushRequested = false;
+          checkpointRequested = false;
+        }
+        if (stopping || (roundsInFlight < MAX_ROUNDS_IN_FLIGHT && !pending.isEmpty())) {
           batch = pending;
           pending = new ArrayList<>();
-        } else {
-          batch = new ArrayList<>(); // woken for a checkpoint while every round slot is busy
-        }
-        if (!batch.isEmpty() || periodic) {
           batch.addAll(parked);
           parked = new ArrayList<>();
+        } else {
+          batch = List.of();
         }
-        if (!periodic && !batch.isEmpty()) {
+        if (!stopping && !batch.isEmpty()) {
           roundsInFlight++;
           roundId = nextRoundId++;
         }
       } finally {
         lock.unlock();
       }
-      if (periodic) {
-        Map<PartitionLog, Boolean> flushed = new ConcurrentHashMap<>(); // log -> flush succeeded
+      if (stopping) {
+        Map<PartitionLog, Boolean> flushed = new IdentityHashMap<>(); // log -> flush succeeded
         for (PartitionLog log : logs.get()) {
           flushed.put(log, tryFlush(log));
         }
-        nextPeriodicNanos = System.nanoTime() + intervalNanos;
-        flushRound(batch, flushed).join();
-        completeRound(batch, flushed, stopping);
-      } else if (!batch.isEmpty()) {
-        List<Waiter> round = batch;
-        long id = roundId;
-        Map<PartitionLog, Boolean> flushed = new ConcurrentHashMap<>();
-        flushRound(round, flushed).whenComplete(
-            (v, e) -> onRoundSynced(id, () -> completeRound(round, flushed, false)));
-      }
-      if (checkpoint) {
-        try {
-          checkpointWriter.run();
-        } catch (RuntimeException e) {
-          LOG.error("Writing offset checkpoints failed", e);
-        }
-      }
-      if (stopping) {
+        completeRound(batch, flushed, true);
+        runCheckpointWriter();
         lock.lock();
         try {
           for (Waiter w : parked) {
@@ -228,8 +247,65 @@ final class LogFlusher {
           lock.unlock();
         }
         syncPool.shutdown();
+        checkpointer.shutdown();
         return;
       }
+      if (!batch.isEmpty()) {
+        List<Waiter> round = batch;
+        long id = roundId;
+        syncPool.execute(() -> runRound(id, round));
+      }
+      if (fullFlush) {
+        nextPeriodicNanos = System.nanoTime() + intervalNanos;
+        checkpointer.execute(() -> endCheckpointTask(this::fullFlush));
+      } else if (checkpoint) {
+        checkpointer.execute(() -> endCheckpointTask(this::runCheckpointWriter));
+      }
+    }
+  }
+
+  private void runRound(long id, List<Waiter> round) {
+    Map<PartitionLog, Boolean> synced = new IdentityHashMap<>();
+    try {
+      journalRound(round, synced);
+    } finally {
+      onRoundSynced(id, () -> completeRound(round, synced, false));
+    }
+  }
+
+
+  private void endCheckpointTask(Runnable task) {
+    try {
+      task.run();
+    } finally {
+      lock.lock();
+      try {
+        checkpointTasks--;
+        wakeup.signal();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** fsyncs every log's segments and checkpoints the recovery points; then the journal below the start is spare. */
+  private void fullFlush() {
+    long mark = journal.mark();
+    for (PartitionLog log : logs.get()) {
+      tryFlush(log);
+    }
+    if (runCheckpointWriter()) {
+      journal.release(mark);
+    }
+  }
+
+  private boolean runCheckpointWriter() {
+    try {
+      checkpointWriter.run();
+      return true;
+    } catch (RuntimeException e) {
+      LOG.error("Writing offset checkpoints failed", e);
+      return false;
     }
   }
 
@@ -279,13 +355,6 @@ final class LogFlusher {
     }
   }
 
-  /** Waits until no round is syncing. Called with the lock held, on the flusher thread. */
-  private void awaitRoundsLocked() {
-    while (roundsInFlight > 0) {
-      wakeup.awaitUninterruptibly();
-    }
-  }
-
   private static void failAll(List<Waiter> waiters, String why) {
     for (Waiter w : waiters) {
       w.future().completeExceptionally(new LogStorageException(why));
@@ -294,23 +363,33 @@ final class LogFlusher {
   }
 
   /**
-   * Fsyncs every log the batch waits on that {@code flushed} does not hold yet, the logs in parallel: on ext4 and XFS
-   * concurrent fdatasyncs share journal commits, so a round costs about one sync instead of one per partition (an
-   * acks=all request to 6 partitions waits for 6 logs). Records each outcome in {@code flushed}.
+   * Copies what the round's logs appended into the journal and syncs it once; records per log whether that
+   * worked. A journal failure takes every log of the round offline: the journal refuses all later rounds too.
    */
-  private CompletableFuture<Void> flushRound(List<Waiter> batch, Map<PartitionLog, Boolean> flushed) {
+  private void journalRound(List<Waiter> batch, Map<PartitionLog, Boolean> synced) {
     Set<PartitionLog> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Waiter w : batch) {
-      if (!flushed.containsKey(w.log())) {
-        distinct.add(w.log());
+      distinct.add(w.log());
+    }
+    try {
+      DurabilityJournal.Written written = journal.write(distinct);
+      journal.sync(written.end());
+      for (Map.Entry<PartitionLog, Long> e : written.endOffsets().entrySet()) {
+        e.getKey().markJournalDurable(e.getValue());
+      }
+      for (PartitionLog log : distinct) {
+        synced.put(log, Boolean.TRUE);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.error("Writing or syncing the journal failed; {} log(s) go offline", distinct.size(), e);
+      for (PartitionLog log : distinct) {
+        log.markOffline();
+        synced.put(log, Boolean.FALSE);
       }
     }
-    CompletableFuture<?>[] running = new CompletableFuture<?>[distinct.size()];
-    int i = 0;
-    for (PartitionLog log : distinct) {
-      running[i++] = CompletableFuture.runAsync(() -> flushed.put(log, tryFlush(log)), syncPool);
+    if (journal.wantsFlush()) {
+      requestFullFlush();
     }
-    return CompletableFuture.allOf(running);
   }
 
   private void completeRound(List<Waiter> batch, Map<PartitionLog, Boolean> flushed, boolean stopping) {
@@ -330,7 +409,7 @@ final class LogFlusher {
     }
   }
 
-  /** Fsyncs one log; false (logged once) when that failed and the log went offline. */
+  /** Fsyncs one log's segments; false (logged once) when that failed and the log went offline. */
   private static boolean tryFlush(PartitionLog log) {
     try {
       log.flush();
@@ -345,7 +424,7 @@ final class LogFlusher {
   private static boolean complete(Waiter w, boolean flushSucceeded, boolean stopping) {
     if (!flushSucceeded || w.log().isOffline()) {
       w.future().completeExceptionally(new LogStorageException("fsync of " + w.log().name() + " failed"));
-    } else if (w.offset() < w.log().recoveryPoint()) {
+    } else if (w.offset() < w.log().durableOffset()) {
       w.future().complete(null);
     } else if (w.log().isClosed() && !stopping) {
       w.future().completeExceptionally(new LogStorageException(w.log().name() + " was closed or deleted"));

@@ -70,21 +70,24 @@ public final class LogStore implements AutoCloseable {
   private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
   private final Object lifecycleLock = new Object();
   private final LogFlusher flusher;
+  private final DurabilityJournal journal;
   private final SegmentPreallocator preallocator;
   private final ScheduledExecutorService scheduler;
   private final ScheduledExecutorService cleaner;
-  private final Object cleanerCheckpointLock = new Object();
+  private final Object checkpointLock = new Object(); // checkpoint files are written by one thread at a time
   private final Set<LogSegment> pendingDeletes = ConcurrentHashMap.newKeySet();
   private final LogEnvironment env;
   private volatile boolean closed;
 
-  private LogStore(Path dir, StoreConfig config, StorageIo io, Function<String, LogConfig> topicConfigs) {
+  private LogStore(Path dir, StoreConfig config, StorageIo io, Function<String, LogConfig> topicConfigs,
+      DurabilityJournal journal) {
     this.dir = dir;
     this.config = config;
     this.io = io;
     this.topicConfigs = topicConfigs;
+    this.journal = journal;
     this.flusher = new LogFlusher("gregor-log-flusher-" + dir.getFileName(), config.recoveryCheckpointIntervalMs(),
-        logs::values, this::writeCheckpointsQuietly);
+        logs::values, this::writeCheckpointsQuietly, journal);
     ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "gregor-log-scheduler-" + dir.getFileName());
       t.setDaemon(true);
@@ -101,7 +104,7 @@ public final class LogStore implements AutoCloseable {
     this.cleaner = Executors.unconfigurableScheduledExecutorService(cleanerExecutor);
     this.preallocator = new SegmentPreallocator("gregor-log-preallocator-" + dir.getFileName());
     this.env = new LogEnvironment(io, config, flusher, preallocator, this::scheduleSegmentDelete,
-        this::writeCleanerCheckpoint);
+        this::writeCheckpoints);
   }
 
   /** Opens {@code logDir} (creating it if needed) and loads or recovers every {@code <topic>-<partition>} in it. */
@@ -116,7 +119,10 @@ public final class LogStore implements AutoCloseable {
   public static LogStore open(Path logDir, StoreConfig config, StorageIo io,
       Function<String, LogConfig> topicConfigs) throws IOException {
     Files.createDirectories(logDir);
-    LogStore store = new LogStore(logDir, config, io, topicConfigs);
+    if (!Files.exists(logDir.resolve(CLEAN_SHUTDOWN_MARKER))) {
+      DurabilityJournal.replay(logDir, OffsetCheckpointFile.read(logDir.resolve(RECOVERY_POINT_CHECKPOINT)));
+    }
+    LogStore store = new LogStore(logDir, config, io, topicConfigs, DurabilityJournal.open(logDir, io, config.journalFileBytes()));
     store.loadAll();
     store.flusher.start();
     store.scheduler.scheduleWithFixedDelay(store::runRetentionQuietly, config.retentionCheckIntervalMs(),
@@ -157,6 +163,12 @@ public final class LogStore implements AutoCloseable {
     for (Path p : toDelete) {
       scheduler.execute(() -> deleteRecursively(p));
     }
+    // The journal only holds what is appended from now on: what recovery kept must be on disk first.
+    for (PartitionLog log : logs.values()) {
+      if (log.recoveryPoint() < log.logEndOffset()) {
+        log.flush();
+      }
+    }
     // From here on a crash must run recovery.
     Files.deleteIfExists(marker);
     writeCheckpoints();
@@ -184,7 +196,7 @@ public final class LogStore implements AutoCloseable {
     }
   }
 
-  private static Uuid readPartitionMetadata(Path partitionDir) throws IOException {
+  static Uuid readPartitionMetadata(Path partitionDir) throws IOException {
     try {
       for (String line : Files.readAllLines(partitionDir.resolve(PARTITION_METADATA), StandardCharsets.UTF_8)) {
         if (line.startsWith("topic_id:")) {
@@ -324,9 +336,9 @@ public final class LogStore implements AutoCloseable {
     }
   }
 
-  /** Writes cleaner-offset-checkpoint (fsynced) from the logs' cleaner offsets; the cleaner, the flusher, close. */
+  /** Writes cleaner-offset-checkpoint (fsynced) from the logs' cleaner offsets. Holds checkpointLock. */
   private void writeCleanerCheckpoint() throws IOException {
-    synchronized (cleanerCheckpointLock) {
+    synchronized (checkpointLock) {
       Map<TopicPartition, Long> offsets = new HashMap<>();
       for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
         long offset = e.getValue().cleanerOffset();
@@ -382,17 +394,22 @@ public final class LogStore implements AutoCloseable {
     }
   }
 
-  /** Writes both offset checkpoints (fsynced). Flusher thread while open; the closing thread at close; tests. */
+  /**
+   * Writes the offset checkpoints (fsynced): recovery points, log start offsets, cleaner offsets. The flusher's
+   * checkpoint thread while open, the cleaner (before it swaps cleaned segments in), the closing thread, tests.
+   */
   void writeCheckpoints() throws IOException {
-    Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
-    Map<TopicPartition, Long> startOffsets = new HashMap<>();
-    for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
-      recoveryPoints.put(e.getKey(), e.getValue().recoveryPoint());
-      startOffsets.put(e.getKey(), e.getValue().logStartOffset());
+    synchronized (checkpointLock) {
+      Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
+      Map<TopicPartition, Long> startOffsets = new HashMap<>();
+      for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
+        recoveryPoints.put(e.getKey(), e.getValue().recoveryPoint());
+        startOffsets.put(e.getKey(), e.getValue().logStartOffset());
+      }
+      OffsetCheckpointFile.write(dir.resolve(RECOVERY_POINT_CHECKPOINT), recoveryPoints, io);
+      OffsetCheckpointFile.write(dir.resolve(LOG_START_OFFSET_CHECKPOINT), startOffsets, io);
+      writeCleanerCheckpoint();
     }
-    OffsetCheckpointFile.write(dir.resolve(RECOVERY_POINT_CHECKPOINT), recoveryPoints, io);
-    OffsetCheckpointFile.write(dir.resolve(LOG_START_OFFSET_CHECKPOINT), startOffsets, io);
-    writeCleanerCheckpoint();
   }
 
   private void writeCheckpointsQuietly() {
@@ -425,6 +442,7 @@ public final class LogStore implements AutoCloseable {
       awaitScheduler();
       preallocator.close();
       flusher.close();
+      journal.close();
       long nowMs = System.currentTimeMillis();
       boolean clean = true;
       for (PartitionLog log : logs.values()) {
@@ -461,6 +479,7 @@ public final class LogStore implements AutoCloseable {
       awaitScheduler();
       preallocator.close();
       flusher.abort();
+      journal.close();
       for (PartitionLog log : logs.values()) {
         log.closeAbruptly();
       }

@@ -67,6 +67,11 @@ public final class PartitionLog {
   private volatile long logStartOffset;
   private volatile long logEndOffset;
   private volatile long recoveryPoint;                // everything below is fsynced; written by the flusher
+  /** Everything below is in the synced journal (or fsynced segments); only grows. */
+  private volatile long journalDurableOffset;
+  // Where the next journal record of this log starts: a segment and a byte in it. Guarded by the journal's lock.
+  private long journalSegmentBase;
+  private long journalPosition;
   private volatile boolean offline;
   /** System.nanoTime() of the last durability wait; 0 = none yet. Written by appenders, read under the lock. */
   private volatile long lastDurabilityWaitNanos;
@@ -93,6 +98,9 @@ public final class PartitionLog {
     this.logStartOffset = logStartOffset;
     this.recoveryPoint = Math.min(recoveryPoint, logEndOffset);
     this.cleanerOffset = cleanerOffset;
+    LogSegment active = segments.lastEntry().getValue();
+    this.journalSegmentBase = active.baseOffset(); // the store flushes a recovered tail before it journals anything
+    this.journalPosition = active.size();
   }
 
   public String topic() {
@@ -131,6 +139,68 @@ public final class PartitionLog {
   /** Offset below which everything is fsynced (Kafka's recovery point). */
   public long recoveryPoint() {
     return recoveryPoint;
+  }
+
+  /** Offset below which everything survives a power loss: fsynced in the segments, or in the store's journal. */
+  public long durableOffset() {
+    return Math.max(recoveryPoint, journalDurableOffset);
+  }
+
+  /** What one journal round copies of this log: byte ranges of its segments, and the log end offset they reach. */
+  record JournalWork(List<DurabilityJournal.Range> ranges, long endOffset) {
+  }
+
+  /**
+   * The bytes appended since the last call (the journal's lock is held): each segment's range from where the
+   * previous call stopped to its published size, leaving out segments wholly below the recovery point (already
+   * fsynced). The journal then copies them without this log's lock; the bytes of a published batch never change.
+   */
+  JournalWork unjournaledRanges() {
+    lock.lock();
+    try {
+      if (closed || offline) {
+        return new JournalWork(List.of(), logEndOffset);
+      }
+      List<DurabilityJournal.Range> ranges = new ArrayList<>();
+      long rp = recoveryPoint;
+      Map.Entry<Long, LogSegment> entry = segments.floorEntry(journalSegmentBase);
+      if (entry == null) {
+        entry = segments.firstEntry();
+      }
+      for (; entry != null; entry = segments.higherEntry(entry.getKey())) {
+        LogSegment segment = entry.getValue();
+        Map.Entry<Long, LogSegment> next = segments.higherEntry(entry.getKey());
+        long from = segment.baseOffset() == journalSegmentBase ? journalPosition : 0;
+        long to = segment.size();
+        long end = next != null ? next.getKey() : logEndOffset;
+        if (to > from && end > rp) {
+          ranges.add(new DurabilityJournal.Range(segment, from, to, end));
+        }
+      }
+      LogSegment active = segments.lastEntry().getValue();
+      journalSegmentBase = active.baseOffset();
+      journalPosition = active.size();
+      return new JournalWork(ranges, logEndOffset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** After a journal sync: everything below {@code offset} is durable. */
+  void markJournalDurable(long offset) {
+    lock.lock();
+    try {
+      if (offset > journalDurableOffset) {
+        journalDurableOffset = offset;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Takes the log offline after its store's journal failed: appends answer KAFKA_STORAGE_ERROR from now on. */
+  void markOffline() {
+    offline = true;
   }
 
   /** True after an fsync failure or a write that could not be undone: appends fail, reads keep working. */
@@ -394,7 +464,7 @@ public final class PartitionLog {
    * or it already is. Completed on the flusher thread; fails with {@link LogStorageException} if the fsync fails.
    */
   public CompletableFuture<Void> awaitDurable(long offset) {
-    if (!env.storeConfig().flushBeforeAck() || offset < recoveryPoint) {
+    if (!env.storeConfig().flushBeforeAck() || offset < durableOffset()) {
       return CompletableFuture.completedFuture(null);
     }
     if (offline) {
@@ -808,7 +878,10 @@ public final class PartitionLog {
       List<LogCompactor.CleanedSegment> cleaned = compactor.clean(toClean, map);
       // The checkpoint goes to disk before any .swap becomes .log: recovery must know these segments have gaps.
       cleanerOffset = Math.max(cleanerOffset, map.endOffset());
-      env.cleanerCheckpoints().write();
+      // The journal may still hold ranges of the original segments: the recovery point has to be past them on
+      // disk before a cleaned segment replaces them, or a replay after a crash would write them into it.
+      flush();
+      env.checkpoints().write();
       swappedIn = swapIn(cleaned, cfg);
       minTombstoneHorizonMs = compactor.minTombstoneHorizonMs();
       LOG.info("{}: cleaned {} segment(s) below offset {} ({} of them rewritten, {} keys mapped from offset {})",

@@ -10,9 +10,11 @@ package io.gregor.storage;
  * @param cleanerBackoffMs             {@code log.cleaner.backoff.ms}: the cleaner's sleep when no log needs cleaning
  * @param cleanerDedupeBufferSize      {@code log.cleaner.dedupe.buffer.size}: memory budget of the key → offset map
  *                                     of one cleaning pass (a pass stops at the segment where it runs out)
+ * @param journalFileBytes             size of one file of the store's {@link DurabilityJournal} (Gregor's own; the
+ *                                     store flushes its segments early once four files' worth was journaled)
  */
 public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs, long recoveryCheckpointIntervalMs,
-    long producerIdExpirationMs, long cleanerBackoffMs, long cleanerDedupeBufferSize) {
+    long producerIdExpirationMs, long cleanerBackoffMs, long cleanerDedupeBufferSize, long journalFileBytes) {
 
   private static final long DEFAULT_CLEANER_BACKOFF_MS = 15_000L;
   private static final long DEFAULT_CLEANER_DEDUPE_BUFFER_SIZE = 128L * 1024 * 1024;
@@ -35,13 +37,16 @@ public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs,
       throw new IllegalArgumentException(
           "cleanerDedupeBufferSize: " + cleanerDedupeBufferSize + " (expected: >= 1024)");
     }
+    if (journalFileBytes < 4096) {
+      throw new IllegalArgumentException("journalFileBytes: " + journalFileBytes + " (expected: >= 4096)");
+    }
   }
 
   /** The settings that predate the cleaner; the cleaner gets Kafka's defaults. */
   public StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs, long recoveryCheckpointIntervalMs,
       long producerIdExpirationMs) {
     this(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, producerIdExpirationMs,
-        DEFAULT_CLEANER_BACKOFF_MS, DEFAULT_CLEANER_DEDUPE_BUFFER_SIZE);
+        DEFAULT_CLEANER_BACKOFF_MS, DEFAULT_CLEANER_DEDUPE_BUFFER_SIZE, DurabilityJournal.FILE_BYTES);
   }
 
   public static StoreConfig defaults() {
@@ -50,31 +55,36 @@ public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs,
 
   public StoreConfig withFlushBeforeAck(boolean value) {
     return new StoreConfig(value, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, producerIdExpirationMs,
-        cleanerBackoffMs, cleanerDedupeBufferSize);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes);
   }
 
   public StoreConfig withRetentionCheckIntervalMs(long value) {
     return new StoreConfig(flushBeforeAck, value, recoveryCheckpointIntervalMs, producerIdExpirationMs,
-        cleanerBackoffMs, cleanerDedupeBufferSize);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes);
   }
 
   public StoreConfig withRecoveryCheckpointIntervalMs(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, value, producerIdExpirationMs,
-        cleanerBackoffMs, cleanerDedupeBufferSize);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes);
   }
 
   public StoreConfig withProducerIdExpirationMs(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, value,
-        cleanerBackoffMs, cleanerDedupeBufferSize);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes);
   }
 
   public StoreConfig withCleanerBackoffMs(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
-        producerIdExpirationMs, value, cleanerDedupeBufferSize);
+        producerIdExpirationMs, value, cleanerDedupeBufferSize, journalFileBytes);
   }
 
   public StoreConfig withCleanerDedupeBufferSize(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
-        producerIdExpirationMs, cleanerBackoffMs, value);
+        producerIdExpirationMs, cleanerBackoffMs, value, journalFileBytes);
+  }
+
+  public StoreConfig withJournalFileBytes(long value) {
+    return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
+        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, value);
   }
 }

@@ -204,6 +204,7 @@ class RecoveryTest {
       last = log.appendAsLeader(batch(now, "v" + i + "a", "v" + i + "b"), 0, now);
     }
     log.awaitDurable(last.lastOffset()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    log.flush(); // what the periodic flush does: the recovery point moves only when the segments are fsynced
     store.writeCheckpoints();
     assertThat(checkpointedRecoveryPoint(dir)).isEqualTo(120);
     for (int i = 60; i < 70; i++) {
