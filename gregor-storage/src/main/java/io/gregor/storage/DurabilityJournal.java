@@ -57,6 +57,15 @@ import org.slf4j.LoggerFactory;
  * A record whose crc, length or file seq does not match ends its file (a torn write, or the old content of a
  * recycled file). A file is fsynced before the next one is started, so what survives is always a prefix.
  *
+ * <p>A failed write or sync (a full disk, an I/O error) is logged once and makes the journal refuse work: rounds
+ * then fsync the segments themselves. The next full flush that starts after the failure fsyncs every byte the
+ * journal ever held into the segments, so its {@link #release} deletes the failed files and the next round starts
+ * a new one.
+ *
+ * <p>The partial last block of the active file is written again, with more records after it, by the next write
+ * (direct I/O writes whole blocks). Its old bytes are rewritten unchanged, so a write torn by a power loss leaves
+ * every record that was synced before it intact, whichever sectors of the block made it to the disk.
+ *
  * <p>Threads: group-commit rounds call {@link #write} and {@link #sync} (several rounds may sync at once); the
  * periodic flush calls {@link #mark} and {@link #release}. Everything is guarded by {@link #lock}, which is held
  * while records are written but not during fsyncs.
@@ -102,6 +111,7 @@ final class DurabilityJournal implements AutoCloseable {
   private final TreeSet<Long> runningSyncs = new TreeSet<>();
   private long nextSyncTicket;
   private IOException failure;
+  private long failedAt;     // writtenEnd when failure was recorded
   private boolean closed;
 
   private static final class LiveFile {
@@ -181,7 +191,8 @@ final class DurabilityJournal implements AutoCloseable {
    * Copies into the journal everything {@code logs} appended since their last round (see
    * {@link PartitionLog#unjournaledRanges}) and returns what that covers. Does not sync.
    *
-   * @throws IOException if the journal cannot be written; it then refuses every later write and sync
+   * @throws IOException if the journal cannot be written; it then refuses every write and sync until a full flush
+   *     that started after the failure {@link #release}s it
    */
   Written write(Collection<PartitionLog> logs) throws IOException {
     Map<PartitionLog, Long> ends = new IdentityHashMap<>();
@@ -202,9 +213,7 @@ final class DurabilityJournal implements AutoCloseable {
       return new Written(ends, writtenEnd);
     } catch (IOException | RuntimeException e) {
       IOException failed = e instanceof IOException io ? io : new IOException(e);
-      if (failure == null) {
-        failure = failed;
-      }
+      fail(failed);
       throw failed;
     } finally {
       lock.unlock();
@@ -272,9 +281,7 @@ final class DurabilityJournal implements AutoCloseable {
     }
     ByteBuffer out = stage.duplicate();
     out.limit(padded).position(0);
-    while (out.hasRemaining()) {
-      file.channel.write(out, stageFileOffset + out.position());
-    }
+    io.write(file.channel, out, stageFileOffset);
     int whole = used / BLOCK * BLOCK;
     if (whole > 0 && used > whole) {
       ByteBuffer tail = stage.duplicate();
@@ -330,7 +337,8 @@ final class DurabilityJournal implements AutoCloseable {
    * sync at once; a sync counts only when every sync that started before it ended too, since Linux reports a
    * failed page write to one fsync of the file only.
    *
-   * @throws IOException if the fsync (or an overlapping one) failed; the journal then refuses all later work
+   * @throws IOException if the fsync (or an overlapping one) failed; the journal then refuses work as after a
+   *     failed {@link #write}
    */
   void sync(long end) throws IOException {
     LiveFile file;
@@ -342,7 +350,7 @@ final class DurabilityJournal implements AutoCloseable {
       if (syncedEnd >= end) {
         return;
       }
-      file = live.peekLast();
+      file = live.peekLast(); // not null: bytes past syncedEnd were written to it
       target = writtenEnd;
       ticket = nextSyncTicket++;
       runningSyncs.add(ticket);
@@ -364,8 +372,8 @@ final class DurabilityJournal implements AutoCloseable {
       if (failed instanceof java.nio.channels.ClosedChannelException && syncedEnd >= target && !closed) {
         failed = null; // the file rolled (and was fsynced by the roll) and was then recycled under us
       }
-      if (failed != null && failure == null) {
-        failure = failed;
+      if (failed != null) {
+        fail(failed);
       }
       long startedBeforeUs = nextSyncTicket;
       while (!runningSyncs.isEmpty() && runningSyncs.first() < startedBeforeUs) {
@@ -411,6 +419,49 @@ final class DurabilityJournal implements AutoCloseable {
           LOG.warn("Recycling journal file {} failed", old.path, e);
         }
       }
+      if (failure != null && mark >= failedAt && runningSyncs.isEmpty() && !closed) {
+        restartAfterFailure();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A flush that started after the failure fsynced every byte the journal ever held into the segments: drop the
+   * failed files and start afresh with the next round. Holds the lock; no sync is running.
+   */
+  private void restartAfterFailure() {
+    for (LiveFile old : live) {
+      try {
+        old.channel.close();
+        Files.deleteIfExists(old.path);
+      } catch (IOException e) {
+        LOG.warn("Deleting failed journal file {} failed", old.path, e);
+      }
+    }
+    live.clear();
+    stageFileOffset = 0;
+    syncedEnd = writtenEnd;
+    failure = null;
+    LOG.info("The journal in {} is used again", dir);
+  }
+
+  /** Records the first failure (logged once); until a later full flush, rounds fsync the segments instead. */
+  private void fail(IOException e) {
+    if (failure == null) {
+      failure = e;
+      failedAt = writtenEnd;
+      LOG.error("Writing or syncing the journal in {} failed; acks=all rounds fsync the segments themselves until"
+          + " the next full flush", dir, e);
+    }
+  }
+
+  /** False from a failure until the full flush after it: rounds must fsync the segments. */
+  boolean usable() {
+    lock.lock();
+    try {
+      return failure == null && !closed;
     } finally {
       lock.unlock();
     }

@@ -29,6 +29,14 @@ final class FileStorageIo implements StorageIo {
   }
 
   @Override
+  public void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
+    long at = position;
+    while (src.hasRemaining()) {
+      at += channel.write(src, at);
+    }
+  }
+
+  @Override
   public void preallocate(Path segmentFile, long position, int length) throws IOException {
     try (FileChannel channel = FileChannel.open(segmentFile, StandardOpenOption.WRITE)) {
       long at = position;

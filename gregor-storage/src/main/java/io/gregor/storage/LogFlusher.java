@@ -43,6 +43,8 @@ final class LogFlusher {
   private static final Logger LOG = LoggerFactory.getLogger(LogFlusher.class);
   /** Rounds syncing at the same time; more would only queue at the disk. */
   static final int MAX_ROUNDS_IN_FLIGHT = 2;
+  /** Unjournaled bytes of one log above which a round fsyncs its segments instead of copying them. */
+  static final long DIRECT_FLUSH_BYTES = 8L * 1024 * 1024;
 
   private record Waiter(PartitionLog log, long offset, CompletableFuture<Void> future) {
   }
@@ -126,8 +128,8 @@ final class LogFlusher {
     }
   }
 
-  /** Asks for a full flush soon (the journal grew large). */
-  private void requestFullFlush() {
+  /** Asks for a full flush soon: the journal grew large (or a test wants one). */
+  void requestFullFlush() {
     lock.lock();
     try {
       fullFlushRequested = true;
@@ -288,13 +290,17 @@ final class LogFlusher {
     }
   }
 
-  /** fsyncs every log's segments and checkpoints the recovery points; then the journal below the start is spare. */
+  /**
+   * fsyncs every log's segments and checkpoints the recovery points; then the journal below the start is spare.
+   * Not when an fsync failed: the journal may hold the only durable copy of what that log acknowledged.
+   */
   private void fullFlush() {
     long mark = journal.mark();
+    boolean flushedAll = true;
     for (PartitionLog log : logs.get()) {
-      tryFlush(log);
+      flushedAll &= tryFlush(log);
     }
-    if (runCheckpointWriter()) {
+    if (runCheckpointWriter() && flushedAll) {
       journal.release(mark);
     }
   }
@@ -363,32 +369,51 @@ final class LogFlusher {
   }
 
   /**
-   * Copies what the round's logs appended into the journal and syncs it once; records per log whether that
-   * worked. A journal failure takes every log of the round offline: the journal refuses all later rounds too.
+   * Copies what the round's logs appended into the journal and syncs it once; records per log whether its waiters'
+   * offsets are durable now. While the journal cannot be used (it failed, until the next full flush) and for a log
+   * with a large backlog, the round fsyncs the segments instead; a failed segment fsync takes that log offline.
    */
   private void journalRound(List<Waiter> batch, Map<PartitionLog, Boolean> synced) {
     Set<PartitionLog> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Waiter w : batch) {
       distinct.add(w.log());
     }
+    for (PartitionLog log : distinct) {
+      // A log that took many acks=1 (or acks=0) writes since its last flush would make this round copy all of them:
+      // an fsync of its segments is cheaper, and leaves only what comes after it to the journal.
+      if (log.unjournaledBytes() > DIRECT_FLUSH_BYTES && !tryFlush(log)) {
+        synced.put(log, Boolean.FALSE);
+      }
+    }
+    distinct.removeIf(synced::containsKey);
+    if (!syncJournal(distinct)) {
+      for (PartitionLog log : distinct) {
+        synced.put(log, tryFlush(log));
+      }
+    }
+    for (PartitionLog log : distinct) {
+      synced.putIfAbsent(log, Boolean.TRUE);
+    }
+    if (journal.wantsFlush()) {
+      requestFullFlush();
+    }
+  }
+
+  /** Journals what {@code logs} appended and syncs it; false if the journal failed (it logged that once). */
+  private boolean syncJournal(Set<PartitionLog> logs) {
+    if (!journal.usable()) {
+      return false;
+    }
     try {
-      DurabilityJournal.Written written = journal.write(distinct);
+      DurabilityJournal.Written written = journal.write(logs);
       journal.sync(written.end());
       for (Map.Entry<PartitionLog, Long> e : written.endOffsets().entrySet()) {
         e.getKey().markJournalDurable(e.getValue());
       }
-      for (PartitionLog log : distinct) {
-        synced.put(log, Boolean.TRUE);
-      }
+      return true;
     } catch (IOException | RuntimeException e) {
-      LOG.error("Writing or syncing the journal failed; {} log(s) go offline", distinct.size(), e);
-      for (PartitionLog log : distinct) {
-        log.markOffline();
-        synced.put(log, Boolean.FALSE);
-      }
-    }
-    if (journal.wantsFlush()) {
-      requestFullFlush();
+      LOG.debug("Journal round failed; fsyncing the segments instead", e);
+      return false;
     }
   }
 

@@ -122,7 +122,8 @@ public final class LogStore implements AutoCloseable {
     if (!Files.exists(logDir.resolve(CLEAN_SHUTDOWN_MARKER))) {
       DurabilityJournal.replay(logDir, OffsetCheckpointFile.read(logDir.resolve(RECOVERY_POINT_CHECKPOINT)));
     }
-    LogStore store = new LogStore(logDir, config, io, topicConfigs, DurabilityJournal.open(logDir, io, config.journalFileBytes()));
+    DurabilityJournal journal = DurabilityJournal.open(logDir, io, config.journalFileBytes());
+    LogStore store = new LogStore(logDir, config, io, topicConfigs, journal);
     store.loadAll();
     store.flusher.start();
     store.scheduler.scheduleWithFixedDelay(store::runRetentionQuietly, config.retentionCheckIntervalMs(),
@@ -468,6 +469,11 @@ public final class LogStore implements AutoCloseable {
       }
       LOG.info("Closed log store {} ({} logs, {})", dir, logs.size(), clean ? "clean" : "NOT clean");
     }
+  }
+
+  /** Asks the flusher for a full flush (fsync every log, checkpoint, recycle the journal) soon (tests). */
+  void requestFullFlushForTesting() {
+    flusher.requestFullFlush();
   }
 
   /** Test seam: stops the store's threads and closes files without persisting anything, like a SIGKILL. */

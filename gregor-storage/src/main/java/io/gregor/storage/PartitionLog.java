@@ -69,7 +69,8 @@ public final class PartitionLog {
   private volatile long recoveryPoint;                // everything below is fsynced; written by the flusher
   /** Everything below is in the synced journal (or fsynced segments); only grows. */
   private volatile long journalDurableOffset;
-  // Where the next journal record of this log starts: a segment and a byte in it. Guarded by the journal's lock.
+  // Where the next journal record of this log starts: a segment and a byte in it. Guarded by lock; moved by the
+  // journal rounds (with the journal's lock held too, which orders the records) and by flush(), past what it fsynced.
   private long journalSegmentBase;
   private long journalPosition;
   private volatile boolean offline;
@@ -152,8 +153,9 @@ public final class PartitionLog {
 
   /**
    * The bytes appended since the last call (the journal's lock is held): each segment's range from where the
-   * previous call stopped to its published size, leaving out segments wholly below the recovery point (already
-   * fsynced). The journal then copies them without this log's lock; the bytes of a published batch never change.
+   * previous call (or a {@link #flush}) stopped to its published size, leaving out segments wholly below the
+   * recovery point (already fsynced). The journal then copies them without this log's lock; the bytes of a
+   * published batch never change.
    */
   JournalWork unjournaledRanges() {
     lock.lock();
@@ -161,22 +163,7 @@ public final class PartitionLog {
       if (closed || offline) {
         return new JournalWork(List.of(), logEndOffset);
       }
-      List<DurabilityJournal.Range> ranges = new ArrayList<>();
-      long rp = recoveryPoint;
-      Map.Entry<Long, LogSegment> entry = segments.floorEntry(journalSegmentBase);
-      if (entry == null) {
-        entry = segments.firstEntry();
-      }
-      for (; entry != null; entry = segments.higherEntry(entry.getKey())) {
-        LogSegment segment = entry.getValue();
-        Map.Entry<Long, LogSegment> next = segments.higherEntry(entry.getKey());
-        long from = segment.baseOffset() == journalSegmentBase ? journalPosition : 0;
-        long to = segment.size();
-        long end = next != null ? next.getKey() : logEndOffset;
-        if (to > from && end > rp) {
-          ranges.add(new DurabilityJournal.Range(segment, from, to, end));
-        }
-      }
+      List<DurabilityJournal.Range> ranges = pendingJournalRanges();
       LogSegment active = segments.lastEntry().getValue();
       journalSegmentBase = active.baseOffset();
       journalPosition = active.size();
@@ -184,6 +171,40 @@ public final class PartitionLog {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** How many bytes the next {@link #unjournaledRanges} would copy. */
+  long unjournaledBytes() {
+    lock.lock();
+    try {
+      long bytes = 0;
+      for (DurabilityJournal.Range range : pendingJournalRanges()) {
+        bytes += range.to() - range.from();
+      }
+      return bytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private List<DurabilityJournal.Range> pendingJournalRanges() {
+    List<DurabilityJournal.Range> ranges = new ArrayList<>();
+    long rp = recoveryPoint;
+    Map.Entry<Long, LogSegment> entry = segments.floorEntry(journalSegmentBase);
+    if (entry == null) {
+      entry = segments.firstEntry();
+    }
+    for (; entry != null; entry = segments.higherEntry(entry.getKey())) {
+      LogSegment segment = entry.getValue();
+      Map.Entry<Long, LogSegment> next = segments.higherEntry(entry.getKey());
+      long from = segment.baseOffset() == journalSegmentBase ? journalPosition : 0;
+      long to = segment.size();
+      long end = next != null ? next.getKey() : logEndOffset;
+      if (to > from && end > rp) {
+        ranges.add(new DurabilityJournal.Range(segment, from, to, end));
+      }
+    }
+    return ranges;
   }
 
   /** After a journal sync: everything below {@code offset} is durable. */
@@ -196,11 +217,6 @@ public final class PartitionLog {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Takes the log offline after its store's journal failed: appends answer KAFKA_STORAGE_ERROR from now on. */
-  void markOffline() {
-    offline = true;
   }
 
   /** True after an fsync failure or a write that could not be undone: appends fail, reads keep working. */
@@ -489,6 +505,7 @@ public final class PartitionLog {
     long leo;
     List<LogSegment> rolled;
     LogSegment active;
+    long activeSize;
     long ticket;
     lock.lock();
     try {
@@ -501,6 +518,7 @@ public final class PartitionLog {
       }
       rolled = new ArrayList<>(unflushed);
       active = segments.lastEntry().getValue();
+      activeSize = active.size();
       ticket = nextForceTicket++;
       runningForces.add(ticket);
     } finally {
@@ -535,6 +553,12 @@ public final class PartitionLog {
       unflushed.removeAll(rolled);
       if (leo > recoveryPoint) {
         recoveryPoint = leo;
+      }
+      // What this fsync covered need not go through the journal as well.
+      if (journalSegmentBase < active.baseOffset()
+          || (journalSegmentBase == active.baseOffset() && journalPosition < activeSize)) {
+        journalSegmentBase = active.baseOffset();
+        journalPosition = activeSize;
       }
     } finally {
       lock.unlock();

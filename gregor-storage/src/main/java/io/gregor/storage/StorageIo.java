@@ -21,6 +21,12 @@ public interface StorageIo {
   void force(FileChannel channel) throws IOException;
 
   /**
+   * Writes every byte of {@code src} at {@code position} of {@code channel}, no fsync: the durability journal's
+   * writes (block-aligned; the channel may be opened for direct I/O).
+   */
+  void write(FileChannel channel, ByteBuffer src, long position) throws IOException;
+
+  /**
    * Writes {@code length} zero bytes at {@code position} of a segment file, past its data, and fsyncs them, so that
    * later appends there overwrite allocated blocks of a file whose size does not change (preallocation). Opens its
    * own file descriptor: an fsync error it meets is then still reported to the next fsync of the segment's channel.

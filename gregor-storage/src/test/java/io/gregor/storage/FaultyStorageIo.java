@@ -20,6 +20,7 @@ final class FaultyStorageIo implements StorageIo {
   private volatile int partialBytes;            // bytes of the failing batch written before the error
   private volatile boolean failAllAppends;
   private volatile boolean failForces;
+  private volatile boolean failJournalWrites;
   private volatile CountDownLatch forceGate;
   private final AtomicInteger toBlock = new AtomicInteger();
   private volatile boolean failGatedForce;
@@ -34,6 +35,11 @@ final class FaultyStorageIo implements StorageIo {
 
   void failAllAppends(boolean fail) {
     this.failAllAppends = fail;
+  }
+
+  /** While set, the journal's writes fail as on a full disk (segment appends still work). */
+  void failJournalWrites(boolean fail) {
+    this.failJournalWrites = fail;
   }
 
   void failForces(boolean fail) {
@@ -122,6 +128,14 @@ final class FaultyStorageIo implements StorageIo {
       throw new IOException("Input/output error (injected fsync failure)");
     }
     StorageIo.standard().force(channel);
+  }
+
+  @Override
+  public void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
+    if (failJournalWrites || failAllAppends) {
+      throw new IOException("No space left on device (injected, journal write)");
+    }
+    StorageIo.standard().write(channel, src, position);
   }
 
   @Override

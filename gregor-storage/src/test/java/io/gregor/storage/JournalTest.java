@@ -149,14 +149,71 @@ class JournalTest {
       }
       // ~100 KiB went through 16 KiB files: full flushes came early and recycled the files they made redundant.
       await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() > 0);
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> journalFiles(DurabilityJournal.SUFFIX) <= DurabilityJournal.FLUSH_AFTER_FILES + 1);
-      assertThat(journalFiles(DurabilityJournal.SPARE_SUFFIX)).isPositive();
+      // Once the segments are flushed after the last write, every file but the one being written is spare.
+      store.requestFullFlushForTesting();
+      await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() == log.logEndOffset()
+          && journalFiles(DurabilityJournal.SUFFIX) == 1 && journalFiles(DurabilityJournal.SPARE_SUFFIX) > 0);
       store.closeAbruptlyForTesting();
     }
     // A crash (not a power loss): replay must skip the stale records of recycled files and change nothing.
     try (LogStore store = open(storeConfig, config)) {
       assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactlyElementsOf(acked);
+    }
+  }
+
+  @Test
+  void shouldFsyncALogWithALargeBacklogOfAcksOneWritesInsteadOfCopyingItIntoTheJournal() throws Exception {
+    LogConfig config = LogConfig.defaults();
+    try (LogStore store = open(StoreConfig.defaults(), config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      String value = "z".repeat(64 * 1024);
+      while (log.sizeInBytes() <= LogFlusher.DIRECT_FLUSH_BYTES) {
+        log.appendAsLeader(batch(now, value), 0, now); // acks=1: nobody waits for these
+      }
+      long backlogEnd = log.logEndOffset();
+      AppendResult r = log.appendAsLeader(batch(now, "acks-all"), 0, now);
+      log.awaitDurable(r.lastOffset()).get(10, TimeUnit.SECONDS);
+
+      assertThat(log.recoveryPoint()).isGreaterThanOrEqualTo(backlogEnd);
+      assertThat(log.durableOffset()).isGreaterThan(r.lastOffset());
+      assertThat(journalBytes()).isLessThan(64 * 1024); // only what came after the segment's fsync
+    }
+  }
+
+  @Test
+  void shouldFsyncTheSegmentsWhileTheJournalFailsAndUseItAgainAfterTheNextFullFlush() throws Exception {
+    FaultyStorageIo io = new FaultyStorageIo();
+    LogConfig config = LogConfig.defaults();
+    Path logDir;
+    long durableBytes;
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      logDir = log.dir();
+      io.failJournalWrites(true); // a full disk, say
+      AppendResult a = log.appendAsLeader(batch(now, "a"), 0, now);
+      log.awaitDurable(a.lastOffset()).get(10, TimeUnit.SECONDS);
+      assertThat(log.recoveryPoint()).isGreaterThan(a.lastOffset()); // acknowledged once its segment was fsynced
+      assertThat(log.isOffline()).isFalse();
+
+      io.failJournalWrites(false); // room again: the failed journal stays unused until a full flush
+      AppendResult b = log.appendAsLeader(batch(now, "b"), 0, now);
+      log.awaitDurable(b.lastOffset()).get(10, TimeUnit.SECONDS);
+      assertThat(log.recoveryPoint()).isGreaterThan(b.lastOffset());
+      durableBytes = log.sizeInBytes();
+
+      store.requestFullFlushForTesting(); // drops the failed journal file
+      await().atMost(Duration.ofSeconds(10)).until(() -> journalFiles(DurabilityJournal.SUFFIX) == 0);
+      AppendResult c = log.appendAsLeader(batch(now, "c"), 0, now);
+      log.awaitDurable(c.lastOffset()).get(10, TimeUnit.SECONDS);
+      assertThat(log.recoveryPoint()).isEqualTo(c.lastOffset()); // "c" is durable through the new journal file
+      assertThat(log.durableOffset()).isGreaterThan(c.lastOffset());
+      assertThat(journalFiles(DurabilityJournal.SUFFIX)).isEqualTo(1);
+      store.closeAbruptlyForTesting();
+    }
+    losePageCache(logDir, durableBytes);
+
+    try (LogStore store = open(StoreConfig.defaults(), config)) {
+      assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactly("a", "b", "c");
     }
   }
 
@@ -186,6 +243,16 @@ class JournalTest {
       assertThat(readAll(log)).containsExactlyElementsOf(compacted);
       assertThat(log.logEndOffset()).isEqualTo(40);
     }
+  }
+
+  private long journalBytes() throws IOException {
+    long bytes = 0;
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(DurabilityJournal::isJournalFile).toList()) {
+        bytes += Files.size(f);
+      }
+    }
+    return bytes;
   }
 
   private long journalFiles(String suffix) throws IOException {

@@ -55,6 +55,14 @@ class DiskFullTest {
         }
 
         @Override
+        public void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
+            if (full.get()) {
+                throw new IOException("No space left on device");
+            }
+            StorageIo.standard().write(channel, src, position);
+        }
+
+        @Override
         public void preallocate(Path segmentFile, long position, int length) throws IOException {
             if (full.get()) {
                 throw new IOException("No space left on device");
