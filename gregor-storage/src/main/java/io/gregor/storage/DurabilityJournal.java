@@ -120,6 +120,7 @@ final class DurabilityJournal implements AutoCloseable {
     final FileChannel channel;
     final long logicalStart;
     long size;
+    boolean rolled; // fsynced whole when the next file was started
 
     LiveFile(long seq, Path path, FileChannel channel, long logicalStart) {
       this.seq = seq;
@@ -315,8 +316,10 @@ final class DurabilityJournal implements AutoCloseable {
     }
     if (active != null) {
       flushStage(active);
-      io.force(active.channel); // what survives a crash must stay a prefix of the journal
-      syncedEnd = Math.max(syncedEnd, writtenEnd);
+      // What survives a crash must stay a prefix of the journal. This fsync does not raise syncedEnd: an
+      // overlapping sync of this file may take a write-back error instead of it, and only sync() waits for those.
+      io.force(active.channel);
+      active.rolled = true;
     }
     long seq = nextSeq++;
     Path path = dir.resolve(LogSegment.filenamePrefix(seq) + SUFFIX);
@@ -369,7 +372,7 @@ final class DurabilityJournal implements AutoCloseable {
     try {
       runningSyncs.remove(ticket);
       syncEnded.signalAll();
-      if (failed instanceof java.nio.channels.ClosedChannelException && syncedEnd >= target && !closed) {
+      if (failed instanceof java.nio.channels.ClosedChannelException && file.rolled && !closed) {
         failed = null; // the file rolled (and was fsynced by the roll) and was then recycled under us
       }
       if (failed != null) {
@@ -398,12 +401,16 @@ final class DurabilityJournal implements AutoCloseable {
 
   /**
    * After a flush that started at {@code mark} fsynced every log and checkpointed their recovery points: recycles
-   * the journal files wholly below it.
+   * the journal files wholly below it, if {@code recycle}; else keeps every file (only counts the flush for
+   * {@link #wantsFlush}).
    */
-  void release(long mark) {
+  void release(long mark, boolean recycle) {
     lock.lock();
     try {
       releasedUpTo = Math.max(releasedUpTo, mark);
+      if (!recycle) {
+        return;
+      }
       while (live.size() > 1 && live.peekFirst().logicalStart + live.peekFirst().size <= releasedUpTo) {
         LiveFile old = live.pollFirst();
         try {

@@ -74,6 +74,7 @@ final class LogFlusher {
   private boolean fullFlushRequested;               // guarded by lock
   private int checkpointTasks;                      // guarded by lock: full flushes / checkpoint writes running
   private boolean closing;                          // guarded by lock
+  private boolean keepingJournal;                   // checkpointer thread only: see fullFlush
   private boolean aborted;                          // guarded by lock: stop without a last flush (crash tests)
 
   LogFlusher(String name, long intervalMs, Supplier<Collection<PartitionLog>> logs, Runnable checkpointWriter,
@@ -292,17 +293,27 @@ final class LogFlusher {
 
   /**
    * fsyncs every log's segments and checkpoints the recovery points; then the journal below the start is spare.
-   * Not when an fsync failed: the journal may hold the only durable copy of what that log acknowledged.
+   * Once a log went offline (a failed fsync, say) with acknowledged records only the journal holds, no journal file
+   * is recycled again until the broker restarts: replay then writes them back.
    */
   private void fullFlush() {
     long mark = journal.mark();
-    boolean flushedAll = true;
+    List<String> offlineInJournal = new ArrayList<>();
     for (PartitionLog log : logs.get()) {
-      flushedAll &= tryFlush(log);
+      tryFlush(log);
+      if (log.isOffline() && log.dependsOnJournal()) {
+        offlineInJournal.add(log.name());
+      }
     }
-    if (runCheckpointWriter() && flushedAll) {
-      journal.release(mark);
+    if (!runCheckpointWriter()) {
+      return;
     }
+    if (!offlineInJournal.isEmpty() && !keepingJournal) {
+      keepingJournal = true;
+      LOG.error("Offline log(s) {} have acknowledged records that only the journal holds: its files are kept, and"
+          + " replayed at the next start, from now on", offlineInJournal);
+    }
+    journal.release(mark, !keepingJournal);
   }
 
   private boolean runCheckpointWriter() {

@@ -287,6 +287,9 @@ public final class LogStore implements AutoCloseable {
       if (!closed) {
         scheduler.schedule(() -> deleteRecursively(target), delayMs, TimeUnit.MILLISECONDS);
       }
+      // Its recovery point must not outlive it: a namesake created next would otherwise be taken as fsynced up to
+      // there, and journal replay after a power loss would skip what that namesake acknowledged.
+      writeCheckpoints();
     }
   }
 

@@ -161,7 +161,7 @@ public final class PartitionLog {
     lock.lock();
     try {
       if (closed || offline) {
-        return new JournalWork(List.of(), logEndOffset);
+        return new JournalWork(List.of(), journalDurableOffset); // nothing of it becomes durable by this round
       }
       List<DurabilityJournal.Range> ranges = pendingJournalRanges();
       LogSegment active = segments.lastEntry().getValue();
@@ -205,6 +205,11 @@ public final class PartitionLog {
       }
     }
     return ranges;
+  }
+
+  /** True while records of this log acknowledged as durable are only in the journal, not in fsynced segments. */
+  boolean dependsOnJournal() {
+    return journalDurableOffset > recoveryPoint;
   }
 
   /** After a journal sync: everything below {@code offset} is durable. */

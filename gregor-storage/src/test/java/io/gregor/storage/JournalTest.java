@@ -136,6 +136,69 @@ class JournalTest {
   }
 
   @Test
+  void shouldReplayARecreatedTopicWhoseNamesakeHadACheckpointedRecoveryPoint() throws Exception {
+    LogConfig config = LogConfig.defaults();
+    Path logDir;
+    try (LogStore store = open(StoreConfig.defaults(), config)) {
+      PartitionLog old = store.createLog("t", 0, Uuid.randomUuid(), config);
+      for (int i = 0; i < 50; i++) {
+        old.appendAsLeader(batch(now, "old" + i), 0, now);
+      }
+      old.flush();
+      store.writeCheckpoints(); // t-0 recovered up to 50
+      store.deleteLog("t", 0);
+      PartitionLog recreated = store.createLog("t", 0, Uuid.randomUuid(), config);
+      logDir = recreated.dir();
+      for (String v : List.of("a", "b", "c")) {
+        recreated.awaitDurable(recreated.appendAsLeader(batch(now, v), 0, now).lastOffset())
+            .get(10, TimeUnit.SECONDS);
+      }
+      store.closeAbruptlyForTesting();
+    }
+    losePageCache(logDir, 0);
+
+    try (LogStore store = open(StoreConfig.defaults(), config)) {
+      assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactly("a", "b", "c");
+    }
+  }
+
+  @Test
+  void shouldKeepTheJournalForALogThatWentOfflineWithRecordsOnlyTheJournalHolds() throws Exception {
+    FaultyStorageIo io = new FaultyStorageIo();
+    LogConfig config = LogConfig.defaults();
+    StoreConfig storeConfig = StoreConfig.defaults().withJournalFileBytes(16 * 1024);
+    List<String> acked = new ArrayList<>();
+    Path logDir;
+    try (LogStore store = LogStore.open(dir, storeConfig, io, t -> config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      logDir = log.dir();
+      for (int i = 0; i < 20; i++) {
+        log.awaitDurable(log.appendAsLeader(batch(now, "t" + i), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+        acked.add("t" + i);
+      }
+      io.failForces(true); // the full flush's fsync of t's segment fails: t goes offline, its records only journaled
+      store.requestFullFlushForTesting();
+      await().atMost(Duration.ofSeconds(10)).until(log::isOffline);
+      io.failForces(false);
+
+      PartitionLog other = store.createLog("u", 0, Uuid.randomUuid(), config);
+      for (int i = 0; i < 400; i++) { // many journal files, and full flushes that would recycle them
+        other.awaitDurable(other.appendAsLeader(batch(now, "u" + i + "x".repeat(200)), 0, now).lastOffset())
+            .get(10, TimeUnit.SECONDS);
+      }
+      store.requestFullFlushForTesting();
+      await().atMost(Duration.ofSeconds(10)).until(() -> other.recoveryPoint() == other.logEndOffset());
+      assertThat(journalFiles(DurabilityJournal.SPARE_SUFFIX)).isZero();
+      store.closeAbruptlyForTesting();
+    }
+    losePageCache(logDir, 0);
+
+    try (LogStore store = open(storeConfig, config)) {
+      assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactlyElementsOf(acked);
+    }
+  }
+
+  @Test
   void shouldRecycleJournalFilesOnceTheSegmentsAreFlushed() throws Exception {
     LogConfig config = LogConfig.defaults().withSegmentBytes(64 * 1024);
     StoreConfig storeConfig = StoreConfig.defaults().withJournalFileBytes(16 * 1024);
