@@ -12,7 +12,7 @@
 #   bench/throttled-runs.sh [--kafka] [--runs 5] [--rate 171821] [--size 100] [--acks all]
 #                           [--partitions 6] [--threads] [--override key=value]...
 #
-# GREGOR_JAVA_OPTS is passed on to bin/gregor (e.g. to try JVM flags). Uses ../shared/bench
+# GREGOR_JAVA_OPTS is passed on to bin/gregor (e.g. to try JVM flags); BROKER_LOG=file keeps Gregor's log. Uses ../shared/bench
 # (GREGOR_SHARED_BENCH) for the Kafka tools and the reference broker; ports 19094 / 19092.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -42,6 +42,7 @@ data="$(mktemp -d)"
 stop() {
   if [ "$target" = gregor ]; then
     if [ -n "${pid:-}" ]; then kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+    if [ -n "${BROKER_LOG:-}" ] && [ -f "$data/broker.out" ]; then cp "$data/broker.out" "$BROKER_LOG"; fi
   else
     "$bench/kafka-ref.sh" stop >/dev/null 2>&1 || true
   fi
