@@ -71,7 +71,8 @@ final class LogFlusher {
   private final TreeMap<Long, Runnable> syncedRounds = new TreeMap<>();
   private boolean completingRounds;                 // guarded by lock: a thread is completing rounds in order
   private boolean checkpointRequested;              // guarded by lock
-  private boolean fullFlushRequested;               // guarded by lock
+  private boolean fullFlushRequested;               // guarded by lock: asked for (tests)
+  private boolean journalFull;                      // guarded by lock: a round found the journal wanting a flush
   private int checkpointTasks;                      // guarded by lock: full flushes / checkpoint writes running
   private boolean closing;                          // guarded by lock
   private boolean keepingJournal;                   // checkpointer thread only: see fullFlush
@@ -129,12 +130,25 @@ final class LogFlusher {
     }
   }
 
-  /** Asks for a full flush soon: the journal grew large (or a test wants one). */
+  /** Asks for a full flush soon (tests). */
   void requestFullFlush() {
     lock.lock();
     try {
       fullFlushRequested = true;
       wakeup.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A round found that the journal grew large: a full flush should recycle it. */
+  private void onJournalFull() {
+    lock.lock();
+    try {
+      if (!journalFull) {
+        journalFull = true;
+        wakeup.signal();
+      }
     } finally {
       lock.unlock();
     }
@@ -182,7 +196,8 @@ final class LogFlusher {
       lock.lock();
       try {
         long waitNanos = nextPeriodicNanos - System.nanoTime();
-        while (!closing && !(checkpointTasks == 0 && (checkpointRequested || fullFlushRequested || waitNanos <= 0))
+        while (!closing && !(checkpointTasks == 0 && (checkpointRequested || fullFlushRequested || journalFull
+            || waitNanos <= 0))
             && (pending.isEmpty() || roundsInFlight >= MAX_ROUNDS_IN_FLIGHT)) {
           try {
             waitNanos = wakeup.awaitNanos(checkpointTasks == 0 ? Math.max(waitNanos, 1) : intervalNanos);
@@ -206,7 +221,7 @@ final class LogFlusher {
           return;
         }
         fullFlush = !stopping && checkpointTasks == 0
-            && (fullFlushRequested || System.nanoTime() - nextPeriodicNanos >= 0);
+            && (fullFlushRequested || journalFull || System.nanoTime() - nextPeriodicNanos >= 0);
         checkpoint = !stopping && !fullFlush && checkpointTasks == 0 && checkpointRequested;
         if (fullFlush) {
           pending.addAll(parked); // re-examined by the next round
@@ -215,6 +230,7 @@ final class LogFlusher {
         if (fullFlush || checkpoint) {
           checkpointTasks++;
           fullFlushRequested = false;
+          journalFull = false;
           checkpointRequested = false;
         }
         if (stopping || (roundsInFlight < MAX_ROUNDS_IN_FLIGHT && !pending.isEmpty())) {
@@ -306,6 +322,7 @@ final class LogFlusher {
       }
     }
     if (!runCheckpointWriter()) {
+      journal.release(mark, false); // keep every file, and do not try again before the journal grew as much again
       return;
     }
     if (!offlineInJournal.isEmpty() && !keepingJournal) {
@@ -314,6 +331,13 @@ final class LogFlusher {
           + " replayed at the next start, from now on", offlineInJournal);
     }
     journal.release(mark, !keepingJournal);
+    boolean stillFull = journal.wantsFlush();
+    lock.lock();
+    try {
+      journalFull &= stillFull; // rounds during this flush asked for the one this flush was
+    } finally {
+      lock.unlock();
+    }
   }
 
   private boolean runCheckpointWriter() {
@@ -406,7 +430,7 @@ final class LogFlusher {
       synced.putIfAbsent(log, Boolean.TRUE);
     }
     if (journal.wantsFlush()) {
-      requestFullFlush();
+      onJournalFull();
     }
   }
 
