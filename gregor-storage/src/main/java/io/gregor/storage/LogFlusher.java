@@ -35,9 +35,11 @@ import org.slf4j.LoggerFactory;
  * in the order they started. When that many rounds are running, new waiters queue and the next free slot takes
  * them all together: under heavy load rounds grow, as plain group commit does.
  *
- * <p>Threads: the waiter queues and the round count are guarded by {@link #lock}; rounds run on {@link #syncPool}
- * and complete their waiters there; full flushes and checkpoint writes run on {@link #checkpointer}; the final
- * flush on close runs on the flusher thread once no round is running.
+ * <p>Threads: the waiter queues and the round count are guarded by {@link #lock}; the thread that registers a
+ * waiter while a slot is free, or that completes a round while waiters are pending, hands the next round to
+ * {@link #syncPool} itself (no hop through the flusher thread); rounds run there and complete their waiters there;
+ * the flusher thread schedules full flushes and checkpoint writes, which run on {@link #checkpointer}, and runs the
+ * final flush on close once no round is running.
  */
 final class LogFlusher {
   private static final Logger LOG = LoggerFactory.getLogger(LogFlusher.class);
@@ -47,6 +49,9 @@ final class LogFlusher {
   static final long DIRECT_FLUSH_BYTES = 8L * 1024 * 1024;
 
   private record Waiter(PartitionLog log, long offset, CompletableFuture<Void> future) {
+  }
+
+  private record Round(long id, List<Waiter> waiters) {
   }
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -105,6 +110,7 @@ final class LogFlusher {
   /** Registers a waiter completed (on a flusher thread) once {@code offset} of {@code log} is durable. */
   CompletableFuture<Void> await(PartitionLog log, long offset) {
     CompletableFuture<Void> future = new CompletableFuture<>();
+    Round round;
     lock.lock();
     try {
       if (closing) {
@@ -112,11 +118,36 @@ final class LogFlusher {
         return future;
       }
       pending.add(new Waiter(log, offset, future));
-      wakeup.signal();
+      round = takeRoundLocked();
     } finally {
       lock.unlock();
     }
+    startRound(round);
     return future;
+  }
+
+  /**
+   * Takes every pending waiter into a new round when a round slot is free (and the flusher is not closing). Called
+   * with the lock held wherever waiters arrive or a round ends, so pending waiters never wait for a free slot:
+   * the flusher thread is not woken to start rounds.
+   */
+  private Round takeRoundLocked() {
+    if (closing || pending.isEmpty() || roundsInFlight >= MAX_ROUNDS_IN_FLIGHT) {
+      return null;
+    }
+    List<Waiter> batch = pending;
+    pending = new ArrayList<>();
+    batch.addAll(parked);
+    parked = new ArrayList<>();
+    roundsInFlight++;
+    return new Round(nextRoundId++, batch);
+  }
+
+  /** Runs {@code round} (if any) on the sync pool. Called without the lock. */
+  private void startRound(Round round) {
+    if (round != null) {
+      syncPool.execute(() -> runRound(round.id(), round.waiters()));
+    }
   }
 
   /** Asks for the offset checkpoints to be written soon (e.g. after DeleteRecords moved a logStartOffset). */
@@ -188,8 +219,8 @@ final class LogFlusher {
   private void run() {
     long nextPeriodicNanos = System.nanoTime() + intervalNanos;
     while (true) {
-      List<Waiter> batch;
-      long roundId = -1L;
+      List<Waiter> batch = List.of();
+      Round round = null;
       boolean fullFlush;
       boolean checkpoint;
       boolean stopping;
@@ -233,17 +264,13 @@ final class LogFlusher {
           journalFull = false;
           checkpointRequested = false;
         }
-        if (stopping || (roundsInFlight < MAX_ROUNDS_IN_FLIGHT && !pending.isEmpty())) {
+        if (stopping) {
           batch = pending;
           pending = new ArrayList<>();
           batch.addAll(parked);
           parked = new ArrayList<>();
         } else {
-          batch = List.of();
-        }
-        if (!stopping && !batch.isEmpty()) {
-          roundsInFlight++;
-          roundId = nextRoundId++;
+          round = takeRoundLocked(); // parked waiters a full flush put back
         }
       } finally {
         lock.unlock();
@@ -269,11 +296,7 @@ final class LogFlusher {
         checkpointer.shutdown();
         return;
       }
-      if (!batch.isEmpty()) {
-        List<Waiter> round = batch;
-        long id = roundId;
-        syncPool.execute(() -> runRound(id, round));
-      }
+      startRound(round);
       if (fullFlush) {
         nextPeriodicNanos = System.nanoTime() + intervalNanos;
         checkpointer.execute(() -> endCheckpointTask(this::fullFlush));
@@ -386,12 +409,17 @@ final class LogFlusher {
         LOG.error("Completing durability waiters failed", e);
       } finally {
         lock.lock();
+        Round following;
         try {
           roundsInFlight--;
-          wakeup.signal();
+          following = takeRoundLocked();
+          if (closing) {
+            wakeup.signal(); // the flusher's last flush waits for the rounds to end
+          }
         } finally {
           lock.unlock();
         }
+        startRound(following);
       }
     }
   }
