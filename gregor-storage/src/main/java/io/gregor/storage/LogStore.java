@@ -87,7 +87,7 @@ public final class LogStore implements AutoCloseable {
     this.topicConfigs = topicConfigs;
     this.journal = journal;
     this.flusher = new LogFlusher("gregor-log-flusher-" + dir.getFileName(), config.recoveryCheckpointIntervalMs(),
-        logs::values, this::writeCheckpointsQuietly, journal);
+        config.roundsInFlight(), logs::values, this::writeCheckpointsQuietly, journal);
     ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "gregor-log-scheduler-" + dir.getFileName());
       t.setDaemon(true);

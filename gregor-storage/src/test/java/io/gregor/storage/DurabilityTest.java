@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,12 +50,14 @@ class DurabilityTest {
     }
   }
 
-  @Test
-  void shouldShareOneFsyncAmongManyWaitersWhileEveryRoundIsBusy() throws Exception {
-    try (LogStore store = open(StoreConfig.defaults())) {
+  @ParameterizedTest(name = "{0} round(s) in flight")
+  @ValueSource(ints = {1, 2})
+  void shouldShareOneFsyncAmongManyWaitersWhileEveryRoundIsBusy(int roundsInFlight) throws Exception {
+    StoreConfig config = StoreConfig.defaults().withRoundsInFlight(roundsInFlight);
+    try (LogStore store = open(config)) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
       PartitionLog other = store.createLog("u", 0, Uuid.randomUuid(), LogConfig.defaults());
-      int slots = LogFlusher.MAX_ROUNDS_IN_FLIGHT;
+      int slots = config.roundsInFlight();
       CountDownLatch blocked = io.closeGate(slots);
       List<CompletableFuture<Void>> early = new ArrayList<>();
       for (int i = 0; i < slots; i++) {
@@ -100,7 +104,7 @@ class DurabilityTest {
 
   @Test
   void shouldStartARoundWhileAnotherIsSyncingAndCompleteThemInOrder() throws Exception {
-    try (LogStore store = open(StoreConfig.defaults())) {
+    try (LogStore store = open(StoreConfig.defaults().withRoundsInFlight(2))) {
       PartitionLog slow = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
       PartitionLog fast = store.createLog("u", 0, Uuid.randomUuid(), LogConfig.defaults());
       List<String> completed = Collections.synchronizedList(new ArrayList<>());
@@ -128,7 +132,7 @@ class DurabilityTest {
 
   @Test
   void shouldFsyncTheSegmentsWhenAJournalSyncFailedWhileAnOverlappingOneReturnedZero() throws Exception {
-    try (LogStore store = open(StoreConfig.defaults())) {
+    try (LogStore store = open(StoreConfig.defaults().withRoundsInFlight(2))) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
       CountDownLatch blocked = io.closeGate(1);
       io.failGatedForce(true); // as Linux does: the error goes to one fsync, the overlapping one returns 0
