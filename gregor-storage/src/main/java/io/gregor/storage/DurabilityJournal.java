@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -484,16 +483,6 @@ final class DurabilityJournal implements AutoCloseable {
     }
   }
 
-  /** Live files (tests). */
-  int liveFiles() {
-    lock.lock();
-    try {
-      return live.size();
-    } finally {
-      lock.unlock();
-    }
-  }
-
   private void throwIfUnusable() throws IOException {
     if (failure != null) {
       throw new IOException("the journal in " + dir + " failed earlier: " + failure.getMessage(), failure);
@@ -680,19 +669,9 @@ final class DurabilityJournal implements AutoCloseable {
     }
   }
 
+  /** A live or spare journal file (tests look for them). */
   static boolean isJournalFile(Path p) {
     String name = p.getFileName().toString();
     return name.endsWith(SUFFIX) || name.endsWith(SPARE_SUFFIX);
-  }
-
-  /** Deletes every journal file of {@code dir} (tests). */
-  static void deleteAll(Path dir) throws IOException {
-    for (Path p : listFiles(dir).values()) {
-      try {
-        Files.delete(p);
-      } catch (NoSuchFileException e) {
-        // gone
-      }
-    }
   }
 }

@@ -22,12 +22,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The group-commit flusher of one {@link LogStore} (BookKeeper's ForceWriteThread pattern): producer threads
- * register durability waiters; the flusher thread drains all pending waiters at once into a <em>round</em> that
+ * register durability waiters; all waiters pending when a round slot is free go into one <em>round</em> that
  * copies what their logs appended into the store's {@link DurabilityJournal}, fsyncs the journal once and completes
  * every waiter that sync covered. Every {@code recoveryCheckpointIntervalMs}, and whenever the journal has grown by
- * {@link DurabilityJournal#FLUSH_AFTER_FILES} journal files, a <em>full flush</em> fsyncs every dirty log's segments, writes the
- * store's offset checkpoints and recycles the journal files that flush made redundant; it runs on its own thread,
- * beside the rounds.
+ * {@link DurabilityJournal#FLUSH_AFTER_FILES} journal files, a <em>full flush</em> fsyncs every dirty log's
+ * segments, writes the store's offset checkpoints and recycles the journal files that flush made redundant; it runs
+ * on its own thread, beside the rounds.
  *
  * <p>Up to {@link StoreConfig#roundsInFlight} rounds run at once (default 1). With more than one, a waiter that
  * arrives while a round is syncing starts its own round at once instead of after that round ends; it then waits
@@ -316,7 +316,6 @@ final class LogFlusher {
       onRoundSynced(id, () -> completeRound(round, synced, false));
     }
   }
-
 
   private void endCheckpointTask(Runnable task) {
     try {
