@@ -10,7 +10,10 @@
 # CPU per thread (user and system seconds), to see where it goes.
 #
 #   bench/throttled-runs.sh [--kafka] [--runs 5] [--rate 171821] [--size 100] [--acks all]
-#                           [--partitions 6] [--threads] [--override key=value]...
+#                           [--partitions 6] [--threads] [--unthrottled 0] [--override key=value]...
+#
+# --unthrottled N runs N more unthrottled runs after the warm-up (JIT compiled by then) and prints
+# each one's throughput and, for Gregor, the broker CPU seconds it took: the quick A/B of throughput.
 #
 # GREGOR_JAVA_OPTS is passed on to bin/gregor (e.g. to try JVM flags); BROKER_LOG=file keeps Gregor's log. Uses ../shared/bench
 # (GREGOR_SHARED_BENCH) for the Kafka tools and the reference broker; ports 19094 / 19092.
@@ -18,13 +21,14 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bench="${GREGOR_SHARED_BENCH:-$root/../shared/bench}"
 home="${BENCH_HOME:-$HOME/.cache/gregor-bench}"
-target=gregor threads="" runs=5 rate=171821 size=100 acks=all partitions=6
+target=gregor threads="" unthrottled=0 runs=5 rate=171821 size=100 acks=all partitions=6
 overrides=()
 while (($#)); do
   case "$1" in
     --kafka) target=kafka ;;
     --threads) threads=yes ;;
     --runs) runs="$2"; shift ;;
+    --unthrottled) unthrottled="$2"; shift ;;
     --rate) rate="$2"; shift ;;
     --size) size="$2"; shift ;;
     --acks) acks="$2"; shift ;;
@@ -64,24 +68,35 @@ fi
 bootstrap="127.0.0.1:$port"
 "${tools[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --create --topic throttled \
   --partitions "$partitions" --replication-factor 1 >/dev/null
+per_thread() {
+  # Per thread (name as the kernel keeps it, 15 characters): user and system CPU seconds.
+  for t in /proc/"$broker"/task/*; do cat "$t/stat"; echo; done |
+    awk -v hz="$(getconf CLK_TCK)" 'NF {
+        name = substr($0, index($0, "(") + 1); name = substr(name, 1, length(name) - length(strrchr(name)))
+        split(substr($0, length($0) - length(strrchr($0)) + 3), f, " ")
+        u[name] += f[12] / hz; s[name] += f[13] / hz }
+      function strrchr(x,  i) { i = match(x, /\)[^)]*$/); return substr(x, i) }
+      END { for (n in u) if (u[n] + s[n] >= 0.1) printf "  %-16s user %5.1f s  sys %5.1f s\n", n, u[n], s[n] }' |
+    sort -k5,5 -rn
+}
 "${tools[@]}" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bootstrap" --topic throttled \
   --num-records 1500000 --record-size "$size" --throughput -1 --command-property "acks=$acks" | tail -1 |
   sed 's/^/warm-up (unthrottled): /'
 if [ "$target" = gregor ]; then
   broker="$(pgrep -f -- "log.dirs=$data/gregor" | tail -1)"
   echo "broker CPU after warm-up: $(awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f s", ($14 + $15) / hz}' "/proc/$broker/stat")"
-  if [ -n "$threads" ]; then
-    # Per thread (name as the kernel keeps it, 15 characters): user and system CPU seconds.
-    for t in /proc/"$broker"/task/*; do cat "$t/stat"; echo; done |
-      awk -v hz="$(getconf CLK_TCK)" 'NF {
-          name = substr($0, index($0, "(") + 1); name = substr(name, 1, length(name) - length(strrchr(name)))
-          split(substr($0, length($0) - length(strrchr($0)) + 3), f, " ")
-          u[name] += f[12] / hz; s[name] += f[13] / hz }
-        function strrchr(x,  i) { i = match(x, /\)[^)]*$/); return substr(x, i) }
-        END { for (n in u) if (u[n] + s[n] >= 0.1) printf "  %-16s user %5.1f s  sys %5.1f s\n", n, u[n], s[n] }' |
-      sort -k5,5 -rn
-  fi
+  if [ -n "$threads" ]; then per_thread; fi
 fi
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$broker/stat"; }
+for run in $(seq "$unthrottled"); do
+  before="$([ "$target" = gregor ] && cpu || echo 0)"
+  line="$("${tools[@]}" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bootstrap" --topic throttled \
+    --num-records 1500000 --record-size "$size" --throughput -1 --command-property "acks=$acks" | tail -1)"
+  used=""
+  if [ "$target" = gregor ]; then used="$(awk -v a="$before" -v b="$(cpu)" 'BEGIN { printf ", broker CPU %.1f s", b - a }')"; fi
+  echo "unthrottled $run: $(echo "$line" | sed 's/.*sent, \([0-9]*\)[.0-9]* records\/sec.*/\1 records\/s/')$used"
+done
+if [ "$unthrottled" -gt 0 ] && [ "$target" = gregor ] && [ -n "$threads" ]; then echo "after the unthrottled runs:"; per_thread; fi
 records=$((rate * 10))
 for run in $(seq "$runs"); do
   line="$("${tools[@]}" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bootstrap" \
