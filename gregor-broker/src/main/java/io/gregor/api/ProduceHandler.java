@@ -5,8 +5,7 @@ import io.gregor.network.CloseConnectionException;
 import io.gregor.network.RequestContext;
 import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.AppendResult;
-import java.util.ArrayList;
-import java.util.List;
+import io.gregor.storage.DurableWaits;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +58,7 @@ final class ProduceHandler implements ApiHandler {
         short acks = request.acks();
         long nowMs = System.currentTimeMillis();
         ProduceResponseData response = new ProduceResponseData().setThrottleTimeMs(0);
-        List<CompletableFuture<Void>> durable = new ArrayList<>();
+        DurableWaits durable = new DurableWaits();
         boolean anyError = false;
         MetadataImage image = broker.image();
         for (ProduceRequestData.TopicProduceData topicData : request.topicData()) {
@@ -107,7 +106,7 @@ final class ProduceHandler implements ApiHandler {
                                 broker.replicas().fetchWaiters().onAppend(new TopicPartition(name, partitionData.index()), records.sizeInBytes());
                             }
                             if (acks == -1) {
-                                durable.add(p.log().awaitDurable(result.lastOffset()));
+                                durable.add(p.log(), result.lastOffset());
                             }
                         } catch (Exception e) {
                             error = ErrorMapper.toErrors(e);
@@ -138,8 +137,9 @@ final class ProduceHandler implements ApiHandler {
         }
         // The appends are done, in request order: the connection may start the client's next
         // pipelined request while this one waits for its fsync, so one group commit covers both.
+        // The waits are registered only now, together, so one round covers all the partitions.
         context.release();
-        return CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0]))
+        return durable.register()
                 .orTimeout(Math.max(1, request.timeoutMs()), TimeUnit.MILLISECONDS)
                 .handle((v, e) -> {
                     if (e != null) {

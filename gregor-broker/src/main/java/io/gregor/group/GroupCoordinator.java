@@ -5,6 +5,7 @@ import io.gregor.metadata.Controller;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.AppendResult;
+import io.gregor.storage.DurableWaits;
 import io.gregor.storage.LogAppendException;
 import io.gregor.storage.LogStorageException;
 import io.gregor.storage.PartitionLog;
@@ -421,7 +422,7 @@ public final class GroupCoordinator implements AutoCloseable {
         for (Effects.Write w : fx.writes()) {
             byPartition.computeIfAbsent(w.partition(), p -> new ArrayList<>()).add(w.record());
         }
-        List<CompletableFuture<Void>> durable = new ArrayList<>();
+        DurableWaits durable = new DurableWaits(); // registered together: one fsync round for all partitions
         // Rebalances become history only once their records are written.
         List<Effects.CompletedRebalance> replayed = new ArrayList<>();
         for (Map.Entry<Integer, List<GroupRecord>> e : byPartition.entrySet()) {
@@ -449,11 +450,11 @@ public final class GroupCoordinator implements AutoCloseable {
             }
             replayed.addAll(state.drainCompletedRebalances());
             replicas.fetchWaiters().onAppend(new TopicPartition(TOPIC, e.getKey()), batch.sizeInBytes());
-            durable.add(partitionLog.awaitDurable(result.lastOffset()));
+            durable.add(partitionLog, result.lastOffset());
         }
         appendHistory(fx.rebalances());
         appendHistory(replayed);
-        CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+        durable.register().whenComplete((v, e) -> {
             if (e == null) {
                 fx.completeAll();
             } else {

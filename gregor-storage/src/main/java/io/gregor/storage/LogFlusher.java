@@ -109,23 +109,31 @@ final class LogFlusher {
     thread.start();
   }
 
-  /** Registers a waiter completed (on a flusher thread) once {@code offset} of {@code log} is durable. */
-  CompletableFuture<Void> await(PartitionLog log, long offset) {
-    CompletableFuture<Void> future = new CompletableFuture<>();
+  /**
+   * Registers one waiter per log, completed (on a flusher thread) once that log's offset is durable; all of them
+   * enter the same round, so a request that appended to several logs waits for one round, not one per log.
+   */
+  List<CompletableFuture<Void>> await(List<PartitionLog> logs, List<Long> offsets) {
+    List<CompletableFuture<Void>> futures = new ArrayList<>(logs.size());
     Round round;
     lock.lock();
     try {
-      if (closing) {
-        future.completeExceptionally(new LogStorageException("log store " + log.dir().getParent() + " is closed"));
-        return future;
+      for (int i = 0; i < logs.size(); i++) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        futures.add(future);
+        if (closing) {
+          future.completeExceptionally(
+              new LogStorageException("log store " + logs.get(i).dir().getParent() + " is closed"));
+        } else {
+          pending.add(new Waiter(logs.get(i), offsets.get(i), future));
+        }
       }
-      pending.add(new Waiter(log, offset, future));
       round = takeRoundLocked();
     } finally {
       lock.unlock();
     }
     startRound(round);
-    return future;
+    return futures;
   }
 
   /**

@@ -485,6 +485,15 @@ public final class PartitionLog {
    * or it already is. Completed on the flusher thread; fails with {@link LogStorageException} if the fsync fails.
    */
   public CompletableFuture<Void> awaitDurable(long offset) {
+    CompletableFuture<Void> now = durabilityWithoutWaiting(offset);
+    return now != null ? now : env.flusher().await(List.of(this), List.of(offset)).get(0);
+  }
+
+  /**
+   * The outcome of a durability wait for {@code offset} when it needs no flusher round (flushBeforeAck off, already
+   * durable, or the log is offline); otherwise null, noting that writers wait for this log's fsyncs.
+   */
+  CompletableFuture<Void> durabilityWithoutWaiting(long offset) {
     if (!env.storeConfig().flushBeforeAck() || offset < durableOffset()) {
       return CompletableFuture.completedFuture(null);
     }
@@ -493,7 +502,11 @@ public final class PartitionLog {
     }
     long nowNanos = System.nanoTime();
     lastDurabilityWaitNanos = nowNanos == 0 ? 1 : nowNanos;
-    return env.flusher().await(this, offset);
+    return null;
+  }
+
+  LogFlusher flusher() {
+    return env.flusher();
   }
 
   /**

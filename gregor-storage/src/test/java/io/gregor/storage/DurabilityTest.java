@@ -50,6 +50,23 @@ class DurabilityTest {
     }
   }
 
+  @Test
+  void shouldCoverEveryPartitionOfARequestWithOneJournalSync() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      List<PartitionLog> logs = new ArrayList<>();
+      DurableWaits waits = new DurableWaits();
+      for (int p = 0; p < 3; p++) {
+        PartitionLog log = store.createLog("t", p, Uuid.randomUuid(), LogConfig.defaults());
+        logs.add(log);
+        waits.add(log, log.appendAsLeader(batch(now, "a" + p, "b" + p), 0, now).lastOffset());
+      }
+      waits.register().get(10, TimeUnit.SECONDS);
+      // Registered one by one, the first partition's wait would start a round of its own and the others a second.
+      assertThat(io.forces.get()).isEqualTo(1);
+      assertThat(logs).allSatisfy(log -> assertThat(log.durableOffset()).isEqualTo(2));
+    }
+  }
+
   @ParameterizedTest(name = "{0} round(s) in flight")
   @ValueSource(ints = {1, 2})
   void shouldShareOneFsyncAmongManyWaitersWhileEveryRoundIsBusy(int roundsInFlight) throws Exception {
