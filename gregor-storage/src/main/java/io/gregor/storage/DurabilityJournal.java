@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * &lt;logDir&gt;/&lt;seq, 20 digits&gt;.journal    live files, replayed in seq order after a crash
- * &lt;logDir&gt;/&lt;seq&gt;.journal-spare            recycled files, reused (already allocated) by the next roll
+ * &lt;logDir&gt;/&lt;seq&gt;.journal-spare            recycled or zero-filled files, reused (already allocated) by the next roll
  *
  * record: crc32c u32 | length u32 (the crc covers these bytes after the length) | file seq u64 |
  *         topic id 16 | partition u32 | segment base offset u64 | position u64 | end offset u64 |
@@ -78,6 +80,11 @@ final class DurabilityJournal implements AutoCloseable {
   /** Files' worth journaled since the last release after which the store is asked for an early full flush. */
   static final int FLUSH_AFTER_FILES = 4;
   private static final int MAX_SPARES = 6;
+  /**
+   * Bytes journaled over the journal's life after which a zero-filled spare file is kept ready: stores that only
+   * ever journal a little (most tests, idle brokers) never write a file's worth of zeros.
+   */
+  static final long PREPARE_SPARE_AFTER_BYTES = 1024 * 1024;
   private static final int CHUNK_BYTES = 1024 * 1024;
   private static final int FIXED_HEADER_BYTES = 4 + 4 + 8 + 16 + 4 + 8 + 8 + 8 + 2;
   private static final int MAX_TOPIC_BYTES = 1024;
@@ -109,6 +116,9 @@ final class DurabilityJournal implements AutoCloseable {
   private long releasedUpTo;
   private final TreeSet<Long> runningSyncs = new TreeSet<>();
   private long nextSyncTicket;
+  private Executor preparer;      // null: spares are not prepared ahead
+  private boolean preparing;      // a spare is being zero-filled
+  private boolean preparingFailed; // once: logged, and the journal grows its files from then on
   private IOException failure;
   private long failedAt;     // writtenEnd when failure was recorded
   private boolean closed;
@@ -118,14 +128,17 @@ final class DurabilityJournal implements AutoCloseable {
     final Path path;
     final FileChannel channel;
     final long logicalStart;
+    /** Was a spare: its blocks are allocated and written, so an fdatasync writes only the data. */
+    final boolean preallocated;
     long size;
     boolean rolled; // fsynced whole when the next file was started
 
-    LiveFile(long seq, Path path, FileChannel channel, long logicalStart) {
+    LiveFile(long seq, Path path, FileChannel channel, long logicalStart, boolean preallocated) {
       this.seq = seq;
       this.path = path;
       this.channel = channel;
       this.logicalStart = logicalStart;
+      this.preallocated = preallocated;
     }
   }
 
@@ -210,6 +223,7 @@ final class DurabilityJournal implements AutoCloseable {
       if (active != null) {
         flushStage(active);
       }
+      maybePrepareSpare();
       return new Written(ends, writtenEnd);
     } catch (IOException | RuntimeException e) {
       IOException failed = e instanceof IOException io ? io : new IOException(e);
@@ -307,10 +321,14 @@ final class DurabilityJournal implements AutoCloseable {
     }
   }
 
-  /** The file the next record of {@code bytes} goes to, rolling to a new one when it would not fit. */
+  /**
+   * The file the next record of {@code bytes} goes to, rolling to a new one when it would not fit, or as soon as a
+   * spare is ready while the active file is a new one that grows with every write (see {@link #prepareSpare}).
+   */
   private LiveFile fileFor(int bytes) throws IOException {
     LiveFile active = live.peekLast();
-    if (active != null && active.size + bytes <= Math.max(fileBytes, bytes)) {
+    if (active != null && active.size + bytes <= Math.max(fileBytes, bytes)
+        && (active.preallocated || spares.isEmpty())) {
       return active;
     }
     if (active != null) {
@@ -329,9 +347,79 @@ final class DurabilityJournal implements AutoCloseable {
     FileChannel channel = openForJournal(path);
     stageFileOffset = 0;
     FileStorageIo.forceDirectory(dir); // the file's name must be durable before a record in it is acknowledged
-    LiveFile file = new LiveFile(seq, path, channel, writtenEnd);
+    LiveFile file = new LiveFile(seq, path, channel, writtenEnd, spare != null);
     live.addLast(file);
     return file;
+  }
+
+  /**
+   * From now on keeps a zero-filled spare file ready, prepared on {@code executor}, once the journal has been used
+   * for {@link #PREPARE_SPARE_AFTER_BYTES}.
+   */
+  void prepareSparesOn(Executor executor) {
+    lock.lock();
+    try {
+      preparer = executor;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Asks for a spare when none is left (recycling refills them once full flushes run). Holds the lock. */
+  private void maybePrepareSpare() {
+    if (preparer == null || preparing || preparingFailed || closed || !spares.isEmpty()
+        || writtenEnd < PREPARE_SPARE_AFTER_BYTES) {
+      return;
+    }
+    Path spare = dir.resolve(LogSegment.filenamePrefix(nextSeq++) + SPARE_SUFFIX);
+    preparing = true;
+    try {
+      preparer.execute(() -> prepareSpare(spare));
+    } catch (RejectedExecutionException e) {
+      preparing = false; // the store is closing
+    }
+  }
+
+  /**
+   * Preparer thread: writes a file's worth of zeros to {@code spare} and fsyncs it. A new file that grows with each
+   * write makes every round's fdatasync commit the file system's journal for the new size (measured here: 131 µs
+   * instead of 64 µs per sync on an idle VM, and a wake-up of the file system's commit thread on a busy one); in a
+   * file whose blocks are already written it writes only the data. Direct I/O keeps the zeros out of the page cache.
+   */
+  private void prepareSpare(Path spare) {
+    IOException failed = null;
+    try (FileChannel channel = openForJournal(spare)) {
+      ByteBuffer zeros = ByteBuffer.allocateDirect(CHUNK_BYTES + BLOCK).alignedSlice(BLOCK);
+      zeros.limit(CHUNK_BYTES);
+      for (long at = 0; at < fileBytes; at += CHUNK_BYTES) {
+        ByteBuffer piece = zeros.duplicate();
+        piece.limit((int) Math.min(CHUNK_BYTES, fileBytes - at));
+        io.write(channel, piece, at);
+      }
+      io.force(channel);
+      FileStorageIo.forceDirectory(dir);
+    } catch (IOException e) {
+      failed = e;
+    }
+    lock.lock();
+    try {
+      preparing = false;
+      if (failed == null && !closed) {
+        spares.addLast(spare);
+        return;
+      }
+      if (failed != null && !closed && !(failed instanceof java.nio.channels.ClosedByInterruptException)) {
+        preparingFailed = true; // (an interrupt is the store closing)
+        LOG.warn("Preparing journal file {} failed; new journal files grow as they are written", spare, failed);
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      Files.deleteIfExists(spare);
+    } catch (IOException e) {
+      LOG.debug("Deleting {} failed", spare, e);
+    }
   }
 
   /**

@@ -124,6 +124,7 @@ public final class LogStore implements AutoCloseable {
     }
     DurabilityJournal journal = DurabilityJournal.open(logDir, io, config.journalFileBytes());
     LogStore store = new LogStore(logDir, config, io, topicConfigs, journal);
+    journal.prepareSparesOn(store.scheduler);
     store.loadAll();
     store.flusher.start();
     store.scheduler.scheduleWithFixedDelay(store::runRetentionQuietly, config.retentionCheckIntervalMs(),

@@ -225,6 +225,43 @@ class JournalTest {
   }
 
   @Test
+  void shouldMoveToAZeroFilledSpareOnceOneIsReadyAndReplayAcrossBothFiles() throws Exception {
+    LogConfig config = LogConfig.defaults();
+    long fileBytes = 2 * 1024 * 1024;
+    StoreConfig storeConfig = StoreConfig.defaults().withJournalFileBytes(fileBytes);
+    List<String> acked = new ArrayList<>();
+    Path logDir;
+    try (LogStore store = open(storeConfig, config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      logDir = log.dir();
+      int i = 0;
+      // The first file is new and grows with each write; past 1 MiB journaled a spare is zero-filled beside it.
+      for (; i < 20; i++) {
+        String value = i + "-" + "x".repeat(60 * 1024);
+        log.awaitDurable(log.appendAsLeader(batch(now, value), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+        acked.add(value);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> journalFiles(DurabilityJournal.SPARE_SUFFIX) == 1);
+      String value = i + "-after";
+      log.awaitDurable(log.appendAsLeader(batch(now, value), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+      acked.add(value);
+      // The next round moved to the spare at once, though the first file had room left: written in place.
+      assertThat(journalFiles(DurabilityJournal.SUFFIX)).isEqualTo(2);
+      Path newest = dir.resolve(LogSegment.filenamePrefix(3) + DurabilityJournal.SUFFIX); // seq 2 named the spare
+      assertThat(Files.size(newest)).isEqualTo(fileBytes);
+      assertThat(Files.size(dir.resolve(LogSegment.filenamePrefix(1) + DurabilityJournal.SUFFIX)))
+          .isLessThan(fileBytes);
+      assertThat(log.recoveryPoint()).isZero();
+      store.closeAbruptlyForTesting();
+    }
+    losePageCache(logDir, 0);
+
+    try (LogStore store = open(storeConfig, config)) {
+      assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactlyElementsOf(acked);
+    }
+  }
+
+  @Test
   void shouldFsyncALogWithALargeBacklogOfAcksOneWritesInsteadOfCopyingItIntoTheJournal() throws Exception {
     LogConfig config = LogConfig.defaults();
     try (LogStore store = open(StoreConfig.defaults(), config)) {
