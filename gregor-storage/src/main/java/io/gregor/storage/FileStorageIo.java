@@ -12,7 +12,6 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /** {@link StorageIo} on the real file system; stateless, shared by every store in the JVM. */
 final class FileStorageIo implements StorageIo {
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
   static final FileStorageIo INSTANCE = new FileStorageIo();
 
   private FileStorageIo() {
@@ -33,22 +32,6 @@ final class FileStorageIo implements StorageIo {
     long at = position;
     while (src.hasRemaining()) {
       at += channel.write(src, at);
-    }
-  }
-
-  @Override
-  public void preallocate(Path segmentFile, long position, int length) throws IOException {
-    try (FileChannel channel = FileChannel.open(segmentFile, StandardOpenOption.WRITE)) {
-      long at = position;
-      long end = position + length;
-      while (at < end) {
-        ByteBuffer zeros = ZEROS.duplicate();
-        zeros.limit((int) Math.min(zeros.capacity(), end - at));
-        while (zeros.hasRemaining()) {
-          at += channel.write(zeros, at);
-        }
-      }
-      channel.force(false);
     }
   }
 

@@ -4,11 +4,11 @@ import java.io.IOException;
 
 /**
  * What a {@link PartitionLog} borrows from its {@link LogStore}: the I/O seam, the store settings, the group-commit
- * flusher, the segment preallocator, the delayed file deleter and the writer of the store's offset checkpoints.
+ * flusher, the delayed file deleter and the writer of the store's offset checkpoints.
  * Immutable.
  */
-record LogEnvironment(StorageIo io, StoreConfig storeConfig, LogFlusher flusher, SegmentPreallocator preallocator,
-    SegmentDeleter deleter, CheckpointWriter checkpoints) {
+record LogEnvironment(StorageIo io, StoreConfig storeConfig, LogFlusher flusher, SegmentDeleter deleter,
+    CheckpointWriter checkpoints) {
 
   /** Deletes a segment's renamed files after a delay, so in-flight zero-copy sends of it can finish. */
   interface SegmentDeleter {

@@ -95,7 +95,7 @@ final class LogLoader {
 
     long logEndOffset = segments.lastEntry().getValue().nextOffset();
     if (logEndOffset < recoveryPoint) {
-      // Preallocated zeros or a truncation where fsynced batches should be: the disk lost acknowledged data.
+      // Zeros or a truncation where fsynced batches should be: the disk lost acknowledged data.
       LOG.warn("{}: the log ends at offset {}, below its recovery point {}: batches that were fsynced are missing",
           name, logEndOffset, recoveryPoint);
     }

@@ -44,14 +44,6 @@ final class LogSegment {
   private long firstBatchTimestamp = -1L;     // rolls by segment.ms are measured from here (Kafka's rule)
   private int bytesSinceLastIndexEntry;
   private volatile boolean deleted;
-  // Preallocation (see PartitionLog#preallocateAhead), guarded by the log lock: the file may be longer than `size`,
-  // zero-filled ahead of the data.
-  private long preparedEnd;          // the file is zero-filled and fsynced up to here (when beyond size)
-  private long preparingStart = -1L; // the range being zero-filled right now, or -1
-  private long preparingEnd;
-  private int preparationEpoch;      // bumped when the file is cut back: an in-flight preparation is then stale
-  private boolean preallocationFailed;
-  private boolean refilling;         // topping the prepared space up to `ahead` after it fell below half of that
 
   private LogSegment(Path dir, long baseOffset, FileRecords records, LogConfig config, long createdMs) {
     this.dir = dir;
@@ -197,7 +189,6 @@ final class LogSegment {
   }
 
   private void truncateAfterFailedWrite(int position, Exception cause) throws UndoFailedException {
-    forgetPreparedSpace(position);
     try {
       records.truncateTo(position);
     } catch (IOException | RuntimeException e) {
@@ -266,7 +257,7 @@ final class LogSegment {
       }
       if (status != BatchHeader.Status.OK) {
         if (!zeroFrom(ch, pos, fileSize)) {
-          problem = h.problem(); // else: preallocated space after the last batch, a normal end
+          problem = h.problem(); // else: zeros never written after the last batch, a normal end
         }
         break;
       }
@@ -296,11 +287,13 @@ final class LogSegment {
       records.truncateTo(pos);
     }
     size = pos;
-    forgetPreparedSpace(pos);
     return new RecoveryOutcome(pos, fileSize, problem, expectedOffset);
   }
 
-  /** True when every byte from {@code position} to {@code limit} is zero: preallocated space, never written. */
+  /**
+   * True when every byte from {@code position} to {@code limit} is zero: space never written (a crash after the file
+   * grew but before its data reached the disk, or the zero-filled space earlier versions kept ahead of the data).
+   */
   private static boolean zeroFrom(FileChannel ch, int position, int limit) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     long pos = position;
@@ -318,72 +311,6 @@ final class LogSegment {
       pos += n;
     }
     return true;
-  }
-
-  /**
-   * How far a preparation may zero-fill now, or -1 when none is due: the active segment of a busy log keeps
-   * {@code ahead} bytes prepared beyond its data once it holds {@code minSize} bytes, never past {@code maxSize}.
-   * Owner: the log lock.
-   */
-  long preparationTarget(int minSize, int ahead, int piece, long maxSize) {
-    if (preallocationFailed || preparingStart >= 0 || size < minSize) {
-      return -1L;
-    }
-    long from = Math.max(preparedEnd, size);
-    refilling = from - size < (refilling ? ahead : ahead / 2);
-    long target = Math.min(maxSize, (long) size + ahead);
-    return refilling && target - from >= piece ? target : -1L;
-  }
-
-  /** Starts zero-filling {@code [from, from + length)}; returns the epoch to hand to {@link #endPreparation}. */
-  int beginPreparation(long from, int length) {
-    preparingStart = from;
-    preparingEnd = from + length;
-    return preparationEpoch;
-  }
-
-  /** Where the next preparation starts. Owner: the log lock. */
-  long preparationStart() {
-    return Math.max(preparedEnd, size);
-  }
-
-  /** Ends a preparation; the range counts as prepared if it succeeded and the file was not cut back meanwhile. */
-  void endPreparation(int epoch, boolean succeeded) {
-    if (epoch == preparationEpoch) {
-      if (succeeded) {
-        preparedEnd = preparingEnd;
-      } else {
-        preallocationFailed = true;
-      }
-    }
-    preparingStart = -1L;
-  }
-
-  /** Whether an append of {@code bytes} now would write into the range being zero-filled. Owner: the log lock. */
-  boolean wouldOverlapPreparation(int bytes) {
-    return preparingStart >= 0 && (long) size + bytes > preparingStart;
-  }
-
-  /**
-   * Cuts preallocated zeros off the end of the file, when it stops being the active segment or on a clean close
-   * (recovery would drop them too, it only takes longer). Owner: the log lock.
-   */
-  boolean trimPreparedSpace() throws IOException {
-    if (preparingStart >= 0) {
-      return false; // the preallocator trims once its piece is written
-    }
-    forgetPreparedSpace(size);
-    FileChannel ch = records.channel();
-    if (ch.isOpen() && ch.size() > size) {
-      records.truncateTo(size);
-      return true;
-    }
-    return false;
-  }
-
-  private void forgetPreparedSpace(long end) {
-    preparedEnd = Math.min(preparedEnd, end);
-    preparationEpoch++;
   }
 
   /**

@@ -71,7 +71,6 @@ public final class LogStore implements AutoCloseable {
   private final Object lifecycleLock = new Object();
   private final LogFlusher flusher;
   private final DurabilityJournal journal;
-  private final SegmentPreallocator preallocator;
   private final ScheduledExecutorService scheduler;
   private final ScheduledExecutorService cleaner;
   private final Object checkpointLock = new Object(); // checkpoint files are written by one thread at a time
@@ -102,8 +101,7 @@ public final class LogStore implements AutoCloseable {
     });
     cleanerExecutor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.cleaner = Executors.unconfigurableScheduledExecutorService(cleanerExecutor);
-    this.preallocator = new SegmentPreallocator("gregor-log-preallocator-" + dir.getFileName());
-    this.env = new LogEnvironment(io, config, flusher, preallocator, this::scheduleSegmentDelete,
+    this.env = new LogEnvironment(io, config, flusher, this::scheduleSegmentDelete,
         this::writeCheckpoints);
   }
 
@@ -445,7 +443,6 @@ public final class LogStore implements AutoCloseable {
       stopCleaner();
       scheduler.shutdownNow();
       awaitScheduler();
-      preallocator.close();
       flusher.close();
       journal.close();
       long nowMs = System.currentTimeMillis();
@@ -487,7 +484,6 @@ public final class LogStore implements AutoCloseable {
       stopCleaner();
       scheduler.shutdownNow();
       awaitScheduler();
-      preallocator.close();
       flusher.abort();
       journal.close();
       for (PartitionLog log : logs.values()) {

@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.Uuid;
@@ -43,8 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionLog {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
-  /** A log gets preallocated space while writers waited for its fsyncs within this long. */
-  private static final long DURABLE_TRAFFIC_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final String topic;
   private final int partition;
@@ -58,8 +55,6 @@ public final class PartitionLog {
   private final TreeSet<Long> runningForces = new TreeSet<>();
   private long nextForceTicket;
   private final Condition forceEnded = lock.newCondition();
-  /** Signalled when a preallocation piece ends (an append may wait for one it would write into). */
-  private final Condition preparationEnded = lock.newCondition();
   private final ConcurrentSkipListMap<Long, LogSegment> segments;
   private final LeaderEpochCache epochCache;
   private final ProducerStateTable producers;        // guarded by lock
@@ -74,8 +69,6 @@ public final class PartitionLog {
   private long journalSegmentBase;
   private long journalPosition;
   private volatile boolean offline;
-  /** System.nanoTime() of the last durability wait; 0 = none yet. Written by appenders, read under the lock. */
-  private volatile long lastDurabilityWaitNanos;
   private volatile boolean closed;
   private final ReentrantLock cleanerLock = new ReentrantLock(); // one cleaning pass at a time
   private volatile long cleanerOffset;                // first dirty offset; cleaner-offset-checkpoint
@@ -268,7 +261,6 @@ public final class PartitionLog {
     int lastOffsetDelta = (int) (batch.lastOffset() - batch.baseOffset());
     lock.lock();
     try {
-      awaitPreparation(validated.bytes().sizeInBytes());
       throwIfUnavailable();
       if (idempotent) {
         BatchMetadata duplicate = producers.checkAppend(producerId, producerEpoch, firstSeq, lastSeq);
@@ -304,103 +296,9 @@ public final class PartitionLog {
             new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset, batchMaxTimestamp));
       }
       logEndOffset = lastOffset + 1; // publish to readers
-      if (preparationTarget(segment, cfg) >= 0) {
-        env.preallocator().request(this);
-      }
       return new AppendResult(firstOffset, lastOffset, logAppendTimeMs, logStartOffset, false);
     } finally {
       lock.unlock();
-    }
-  }
-
-  /**
-   * Preallocator thread: zero-fills and fsyncs the next piece of the active segment's file past its data (see
-   * {@link SegmentPreallocator}), and asks for the next piece while the segment is still short of prepared space.
-   * The piece is written without the lock; an append that would reach into it waits for it to end.
-   */
-  void preallocateAhead() {
-    LogSegment segment;
-    long from;
-    int length;
-    int epoch;
-    lock.lock();
-    try {
-      if (closed || offline) {
-        return;
-      }
-      segment = segments.lastEntry().getValue();
-      long target = preparationTarget(segment, config);
-      if (target < 0) {
-        return;
-      }
-      from = segment.preparationStart();
-      length = (int) Math.min(SegmentPreallocator.PIECE_BYTES, target - from);
-      epoch = segment.beginPreparation(from, length);
-    } finally {
-      lock.unlock();
-    }
-    boolean ok = false;
-    try {
-      env.io().preallocate(segment.file(), from, length);
-      ok = true;
-    } catch (IOException | RuntimeException e) {
-      // Only a lost optimisation: appends extend the file as usual. The zeros go through their own file descriptor,
-      // so a write error they hit is still reported to the flusher's next fsync of the segment.
-      LOG.info("{}: preallocating segment {} stopped: {}", name, segment.baseOffset(), e.toString());
-    } finally {
-      lock.lock();
-      try {
-        segment.endPreparation(epoch, ok);
-        preparationEnded.signalAll();
-        if (closed || segment != segments.lastEntry().getValue()) {
-          trimPreparedSpace(segment); // rolled (or closed) while the piece was written
-        } else if (ok && preparationTarget(segment, config) >= 0) {
-          env.preallocator().request(this);
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
-
-  /** The end of the space {@code segment} should have prepared now, or -1. Holds the lock. */
-  private long preparationTarget(LogSegment segment, LogConfig cfg) {
-    long waited = lastDurabilityWaitNanos;
-    if (waited == 0 || System.nanoTime() - waited > DURABLE_TRAFFIC_NANOS) {
-      return -1L; // nobody waits for this log's fsyncs (acks=1, or flush.before.ack off): the zeros would only cost
-    }
-    return segment.preparationTarget(SegmentPreallocator.MIN_SEGMENT_BYTES, SegmentPreallocator.AHEAD_BYTES,
-        SegmentPreallocator.PIECE_BYTES, cfg.segmentBytes());
-  }
-
-  /** Appends waiting for a preallocation piece to end (tests). */
-  int preparationWaiters() {
-    lock.lock();
-    try {
-      return lock.getWaitQueueLength(preparationEnded);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Waits (releasing the lock) while an append of {@code bytes} would write into a piece being zero-filled. */
-  private void awaitPreparation(int bytes) {
-    while (segments.lastEntry().getValue().wouldOverlapPreparation(bytes)) {
-      preparationEnded.awaitUninterruptibly();
-    }
-  }
-
-  /**
-   * Cuts a segment's preallocated zeros off; true when the file got shorter. A failure only leaves them for recovery
-   * to drop. Holds the lock.
-   */
-  private boolean trimPreparedSpace(LogSegment segment) {
-    try {
-      return segment.trimPreparedSpace();
-    } catch (IOException | RuntimeException e) {
-      LOG.info("{}: trimming the preallocated space of segment {} failed: {}", name, segment.baseOffset(),
-          e.toString());
-      return false;
     }
   }
 
@@ -445,7 +343,6 @@ public final class PartitionLog {
       throw new LogStorageException(name + ": could not roll a new segment at offset " + base, e);
     }
     old.onBecomeInactive();
-    trimPreparedSpace(old);
     try {
       old.writeIndexes(env.io());
     } catch (IOException e) {
@@ -460,7 +357,6 @@ public final class PartitionLog {
     }
     segments.put(base, fresh);
     unflushed.add(old);
-    preparationEnded.signalAll(); // appends waiting for a piece of the old segment may go on in the new one
     LOG.debug("{}: rolled segment at offset {}", name, base);
     return fresh;
   }
@@ -491,7 +387,7 @@ public final class PartitionLog {
 
   /**
    * The outcome of a durability wait for {@code offset} when it needs no flusher round (flushBeforeAck off, already
-   * durable, or the log is offline); otherwise null, noting that writers wait for this log's fsyncs.
+   * durable, or the log is offline); otherwise null.
    */
   CompletableFuture<Void> durabilityWithoutWaiting(long offset) {
     if (!env.storeConfig().flushBeforeAck() || offset < durableOffset()) {
@@ -500,8 +396,6 @@ public final class PartitionLog {
     if (offline) {
       return CompletableFuture.failedFuture(new LogStorageException(name + " is offline after an I/O error"));
     }
-    long nowNanos = System.nanoTime();
-    lastDurabilityWaitNanos = nowNanos == 0 ? 1 : nowNanos;
     return null;
   }
 
@@ -1012,11 +906,7 @@ public final class PartitionLog {
       try {
         if (clean) {
           LogSegment active = segments.lastEntry().getValue();
-          boolean trimmed = trimPreparedSpace(active);
           flush();
-          if (trimmed) {
-            force(active); // the shorter size, even when flush() found no data to sync
-          }
           active.onBecomeInactive();
           active.writeIndexes(env.io());
           producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());

@@ -27,14 +27,6 @@ public interface StorageIo {
   void write(FileChannel channel, ByteBuffer src, long position) throws IOException;
 
   /**
-   * Writes {@code length} zero bytes at {@code position} of a segment file, past its data, and fsyncs them, so that
-   * later appends there overwrite allocated blocks of a file whose size does not change (preallocation). Opens its
-   * own file descriptor: an fsync error it meets is then still reported to the next fsync of the segment's channel.
-   * Called on the store's preallocator thread, never under a log lock.
-   */
-  void preallocate(Path segmentFile, long position, int length) throws IOException;
-
-  /**
    * Replaces {@code target} atomically with {@code content}: write a temporary sibling, optionally fsync it and the
    * directory, then rename over the target. Used for indexes, checkpoints, snapshots and markers.
    */

@@ -24,8 +24,6 @@ final class FaultyStorageIo implements StorageIo {
   private volatile CountDownLatch forceGate;
   private final AtomicInteger toBlock = new AtomicInteger();
   private volatile boolean failGatedForce;
-  private volatile CountDownLatch preallocateGate;
-  private volatile CountDownLatch preallocateEntered;
   private volatile CountDownLatch forceEntered;
 
   void failAppend(int nthFromNow, int partialBytes) {
@@ -55,21 +53,6 @@ final class FaultyStorageIo implements StorageIo {
     forceEntered = new CountDownLatch(blocked);
     forceGate = new CountDownLatch(1);
     return forceEntered;
-  }
-
-  /** The next preallocations block until {@link #openPreallocateGate}; the latch counts down when one blocks. */
-  CountDownLatch closePreallocateGate() {
-    preallocateEntered = new CountDownLatch(1);
-    preallocateGate = new CountDownLatch(1);
-    return preallocateEntered;
-  }
-
-  void openPreallocateGate() {
-    CountDownLatch gate = preallocateGate;
-    preallocateGate = null;
-    if (gate != null) {
-      gate.countDown();
-    }
   }
 
   /** A force held by the gate fails once released (the others pass). */
@@ -136,18 +119,6 @@ final class FaultyStorageIo implements StorageIo {
       throw new IOException("No space left on device (injected, journal write)");
     }
     StorageIo.standard().write(channel, src, position);
-  }
-
-  @Override
-  public void preallocate(Path segmentFile, long position, int length) throws IOException {
-    CountDownLatch gate = preallocateGate;
-    if (gate != null) {
-      waitAt(gate, preallocateEntered);
-    }
-    if (failAllAppends) {
-      throw new IOException("No space left on device (injected, preallocation)");
-    }
-    StorageIo.standard().preallocate(segmentFile, position, length);
   }
 
   @Override

@@ -63,14 +63,6 @@ class DiskFullTest {
         }
 
         @Override
-        public void preallocate(Path segmentFile, long position, int length) throws IOException {
-            if (full.get()) {
-                throw new IOException("No space left on device");
-            }
-            StorageIo.standard().preallocate(segmentFile, position, length);
-        }
-
-        @Override
         public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
             if (full.get()) {
                 throw new IOException("No space left on device");
