@@ -47,6 +47,11 @@ final class LogFlusher {
   private static final Logger LOG = LoggerFactory.getLogger(LogFlusher.class);
   /** Unjournaled bytes of one log above which a round fsyncs its segments instead of copying them. */
   static final long DIRECT_FLUSH_BYTES = 8L * 1024 * 1024;
+  /**
+   * A log of a round with this much not yet fsynced in its segments gets a background flush (see
+   * {@link #maybeFlushInBackground}).
+   */
+  static final long BACKGROUND_FLUSH_BYTES = 8L * 1024 * 1024;
 
   private record Waiter(PartitionLog log, long offset, CompletableFuture<Void> future) {
   }
@@ -469,6 +474,37 @@ final class LogFlusher {
     if (journal.wantsFlush()) {
       onJournalFull();
     }
+    maybeFlushInBackground(distinct);
+  }
+
+  /**
+   * fsyncs, on the checkpointer thread, the segments of the round's logs that hold {@link #BACKGROUND_FLUSH_BYTES}
+   * or more written since their last fsync, unless a full flush or another such flush runs. Left to the full flush
+   * alone, a 256 MiB journal meant fsyncing 256 MiB of segments at once: the disk queued it ahead of the rounds'
+   * journal writes, and every round for the next ~200 ms took 25-35 ms (measured, 1 KiB at 72k records/s). In
+   * 8 MiB steps the full flush finds little left to write, and no round waits behind more than one step. It advances
+   * the recovery points in memory only: the journal keeps the ranges until the next full flush checkpoints them.
+   */
+  private void maybeFlushInBackground(Collection<PartitionLog> roundLogs) {
+    List<PartitionLog> due = new ArrayList<>();
+    for (PartitionLog log : roundLogs) {
+      if (log.unflushedBytes() >= BACKGROUND_FLUSH_BYTES) {
+        due.add(log);
+      }
+    }
+    if (due.isEmpty()) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (closing || checkpointTasks > 0) {
+        return;
+      }
+      checkpointTasks++;
+    } finally {
+      lock.unlock();
+    }
+    checkpointer.execute(() -> endCheckpointTask(() -> due.forEach(LogFlusher::tryFlush)));
   }
 
   /** Journals what {@code logs} appended and syncs it; false if the journal failed (it logged that once). */

@@ -64,6 +64,10 @@ public final class PartitionLog {
   private volatile long recoveryPoint;                // everything below is fsynced; written by the flusher
   /** Everything below is in the synced journal (or fsynced segments); only grows. */
   private volatile long journalDurableOffset;
+  /** Bytes appended since this log was opened; written under lock. */
+  private volatile long appendedBytes;
+  /** The {@link #appendedBytes} the last successful {@link #flush} covered. */
+  private volatile long flushedBytes;
   // Where the next journal record of this log starts: a segment and a byte in it. Guarded by lock; moved by the
   // journal rounds (with the journal's lock held too, which orders the records) and by flush(), past what it fsynced.
   private long journalSegmentBase;
@@ -296,6 +300,7 @@ public final class PartitionLog {
             new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset, batchMaxTimestamp));
       }
       logEndOffset = lastOffset + 1; // publish to readers
+      appendedBytes += validated.bytes().sizeInBytes();
       return new AppendResult(firstOffset, lastOffset, logAppendTimeMs, logStartOffset, false);
     } finally {
       lock.unlock();
@@ -399,6 +404,11 @@ public final class PartitionLog {
     return null;
   }
 
+  /** Bytes appended since the last successful {@link #flush} began (approximate while one runs). */
+  long unflushedBytes() {
+    return appendedBytes - flushedBytes;
+  }
+
   LogFlusher flusher() {
     return env.flusher();
   }
@@ -418,6 +428,7 @@ public final class PartitionLog {
     List<LogSegment> rolled;
     LogSegment active;
     long activeSize;
+    long coveredBytes;
     long ticket;
     lock.lock();
     try {
@@ -431,6 +442,7 @@ public final class PartitionLog {
       rolled = new ArrayList<>(unflushed);
       active = segments.lastEntry().getValue();
       activeSize = active.size();
+      coveredBytes = appendedBytes;
       ticket = nextForceTicket++;
       runningForces.add(ticket);
     } finally {
@@ -466,6 +478,7 @@ public final class PartitionLog {
       if (leo > recoveryPoint) {
         recoveryPoint = leo;
       }
+      flushedBytes = Math.max(flushedBytes, coveredBytes);
       // What this fsync covered need not go through the journal as well.
       if (journalSegmentBase < active.baseOffset()
           || (journalSegmentBase == active.baseOffset() && journalPosition < activeSize)) {

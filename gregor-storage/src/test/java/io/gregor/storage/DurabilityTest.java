@@ -67,6 +67,24 @@ class DurabilityTest {
     }
   }
 
+  @Test
+  void shouldFsyncTheSegmentsOfABusyLogInTheBackgroundLongBeforeTheFullFlush() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      String value = "x".repeat(64 * 1024);
+      long bytes = 0;
+      while (bytes < LogFlusher.BACKGROUND_FLUSH_BYTES + 1024 * 1024) {
+        AppendResult r = log.appendAsLeader(batch(now, value), 0, now);
+        log.awaitDurable(r.lastOffset()).get(10, TimeUnit.SECONDS);
+        bytes += value.length();
+      }
+      // The journal made each write durable; the segment was fsynced beside it once 8 MiB had piled up, not at the
+      // full flush (after 256 MiB of journal, or a minute).
+      await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() > 0);
+      assertThat(log.recoveryPoint()).isLessThanOrEqualTo(log.logEndOffset());
+    }
+  }
+
   @ParameterizedTest(name = "{0} round(s) in flight")
   @ValueSource(ints = {1, 2})
   void shouldShareOneFsyncAmongManyWaitersWhileEveryRoundIsBusy(int roundsInFlight) throws Exception {
