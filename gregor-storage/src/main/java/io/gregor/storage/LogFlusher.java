@@ -480,7 +480,7 @@ final class LogFlusher {
   /**
    * fsyncs, on the checkpointer thread, the segments of the round's logs that hold {@link #BACKGROUND_FLUSH_BYTES}
    * or more written since their last fsync, unless a full flush or another such flush runs. Left to the full flush
-   * alone, a 256 MiB journal meant fsyncing 256 MiB of segments at once: the disk queued it ahead of the rounds'
+   * alone (then after 256 MiB of journal), it meant fsyncing 256 MiB of segments at once: the disk queued it ahead of the rounds'
    * journal writes, and every round for the next ~200 ms took 25-35 ms (measured, 1 KiB at 72k records/s). In
    * 8 MiB steps the full flush finds little left to write, and no round waits behind more than one step. It advances
    * the recovery points in memory only: the journal keeps the ranges until the next full flush checkpoints them.

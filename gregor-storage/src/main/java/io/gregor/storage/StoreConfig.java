@@ -11,7 +11,7 @@ package io.gregor.storage;
  * @param cleanerDedupeBufferSize      {@code log.cleaner.dedupe.buffer.size}: memory budget of the key → offset map
  *                                     of one cleaning pass (a pass stops at the segment where it runs out)
  * @param journalFileBytes             size of one file of the store's {@link DurabilityJournal} (Gregor's own; the
- *                                     store flushes its segments early once four files' worth was journaled)
+ *                                     store flushes its segments early once a file's worth was journaled)
  * @param roundsInFlight               group-commit rounds that may sync at once (see {@link LogFlusher}); 1 measured
  *                                     best on a 2-core VM, where every extra fdatasync costs CPU the clients need
  */

@@ -79,7 +79,7 @@ class DurabilityTest {
         bytes += value.length();
       }
       // The journal made each write durable; the segment was fsynced beside it once 8 MiB had piled up, not at the
-      // full flush (after 256 MiB of journal, or a minute).
+      // full flush (after 64 MiB of journal, or a minute).
       await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() > 0);
       assertThat(log.recoveryPoint()).isLessThanOrEqualTo(log.logEndOffset());
     }
