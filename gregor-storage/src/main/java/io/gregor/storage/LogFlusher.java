@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * for its own sync or the earlier round's end, whichever is later, since rounds complete in the order they
  * started. When every slot is busy, new waiters queue and the next free slot takes them all together: under heavy
  * load rounds grow, as plain group commit does. On a 2-core VM one round at a time gave 7-22% more acks=all
- * throughput than two: each round costs an fdatasync's CPU, which the producers on the same cores need more than
- * they need the lower latency of overlapping rounds.
+ * throughput than two while each produce request still took two rounds (each round costs an fdatasync's CPU);
+ * since a request's partitions share one round ({@link DurableWaits}) one and two measured alike.
  *
  * <p>Threads: the waiter queues and the round count are guarded by {@link #lock}; the thread that registers a
  * waiter while a slot is free, or that completes a round while waiters are pending, hands the next round to
