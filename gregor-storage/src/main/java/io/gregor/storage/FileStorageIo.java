@@ -7,12 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /** {@link StorageIo} on the real file system; stateless, shared by every store in the JVM. */
 final class FileStorageIo implements StorageIo {
   static final FileStorageIo INSTANCE = new FileStorageIo();
+  private static final boolean IS_WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
+      .startsWith("windows");
 
   private FileStorageIo() {
   }
@@ -54,11 +57,18 @@ final class FileStorageIo implements StorageIo {
     }
   }
 
-  static void forceDirectory(Path dir) {
+  /**
+   * fsyncs {@code dir}, making the names created, renamed or removed in it durable. A failure is an I/O error (the
+   * caller must not act as if the name were durable), except on Windows, where a directory cannot be opened and
+   * Kafka skips this step too.
+   */
+  static void forceDirectory(Path dir) throws IOException {
+    if (IS_WINDOWS) {
+      return;
+    }
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
-    } catch (IOException e) {
-      // Some platforms cannot open or fsync a directory; the rename itself is still atomic.
     }
   }
+
 }
