@@ -170,8 +170,43 @@ public final class LogStore implements AutoCloseable {
       }
     }
     // From here on a crash must run recovery.
-    Files.deleteIfExists(marker);
-    writeCheckpoints();
+    boolean markerRemoved = Files.deleteIfExists(marker);
+    if (!currentCheckpoints().equals(new Checkpoints(recoveryPoints, startOffsets, cleanerOffsets))) {
+      writeCheckpoints(); // its directory fsync makes the marker's removal durable too
+    } else if (markerRemoved) {
+      FileStorageIo.forceDirectory(dir);
+    }
+    // Otherwise (a fresh directory, or a restart whose logs recovered nothing) the files already say it: not
+    // rewriting them saves six fsyncs, each one slow at start-up when the disk is still busy with another's writes.
+  }
+
+  /** What the three offset checkpoint files hold, or should. */
+  private record Checkpoints(Map<TopicPartition, Long> recoveryPoints, Map<TopicPartition, Long> startOffsets,
+      Map<TopicPartition, Long> cleanerOffsets) {
+  }
+
+  /** The checkpoints of the logs as they are now. Holds checkpointLock. */
+  private Checkpoints currentCheckpoints() {
+    synchronized (checkpointLock) {
+      Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
+      Map<TopicPartition, Long> startOffsets = new HashMap<>();
+      for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
+        recoveryPoints.put(e.getKey(), e.getValue().recoveryPoint());
+        startOffsets.put(e.getKey(), e.getValue().logStartOffset());
+      }
+      return new Checkpoints(recoveryPoints, startOffsets, cleanerOffsets());
+    }
+  }
+
+  private Map<TopicPartition, Long> cleanerOffsets() {
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
+      long offset = e.getValue().cleanerOffset();
+      if (offset > 0) {
+        offsets.put(e.getKey(), offset);
+      }
+    }
+    return offsets;
   }
 
   private static OptionalLong optional(Long value) {
@@ -342,14 +377,7 @@ public final class LogStore implements AutoCloseable {
   /** Writes cleaner-offset-checkpoint (fsynced) from the logs' cleaner offsets. Holds checkpointLock. */
   private void writeCleanerCheckpoint() throws IOException {
     synchronized (checkpointLock) {
-      Map<TopicPartition, Long> offsets = new HashMap<>();
-      for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
-        long offset = e.getValue().cleanerOffset();
-        if (offset > 0) {
-          offsets.put(e.getKey(), offset);
-        }
-      }
-      OffsetCheckpointFile.write(dir.resolve(CLEANER_OFFSET_CHECKPOINT), offsets, io);
+      OffsetCheckpointFile.write(dir.resolve(CLEANER_OFFSET_CHECKPOINT), cleanerOffsets(), io);
     }
   }
 
@@ -403,15 +431,10 @@ public final class LogStore implements AutoCloseable {
    */
   void writeCheckpoints() throws IOException {
     synchronized (checkpointLock) {
-      Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
-      Map<TopicPartition, Long> startOffsets = new HashMap<>();
-      for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
-        recoveryPoints.put(e.getKey(), e.getValue().recoveryPoint());
-        startOffsets.put(e.getKey(), e.getValue().logStartOffset());
-      }
-      OffsetCheckpointFile.write(dir.resolve(RECOVERY_POINT_CHECKPOINT), recoveryPoints, io);
-      OffsetCheckpointFile.write(dir.resolve(LOG_START_OFFSET_CHECKPOINT), startOffsets, io);
-      writeCleanerCheckpoint();
+      Checkpoints now = currentCheckpoints();
+      OffsetCheckpointFile.write(dir.resolve(RECOVERY_POINT_CHECKPOINT), now.recoveryPoints(), io);
+      OffsetCheckpointFile.write(dir.resolve(LOG_START_OFFSET_CHECKPOINT), now.startOffsets(), io);
+      OffsetCheckpointFile.write(dir.resolve(CLEANER_OFFSET_CHECKPOINT), now.cleanerOffsets(), io);
     }
   }
 

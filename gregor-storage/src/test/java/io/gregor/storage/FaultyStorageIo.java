@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -16,6 +18,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 final class FaultyStorageIo implements StorageIo {
   final AtomicInteger appends = new AtomicInteger();
   final AtomicInteger forces = new AtomicInteger();
+  /** Files written whole (checkpoints, partition metadata, snapshots), in order. */
+  final List<Path> fileWrites = new CopyOnWriteArrayList<>();
   private volatile int failAppendNumber = -1;   // 1-based number of the append to fail; -1 = never
   private volatile int partialBytes;            // bytes of the failing batch written before the error
   private volatile boolean failAllAppends;
@@ -123,6 +127,7 @@ final class FaultyStorageIo implements StorageIo {
 
   @Override
   public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
+    fileWrites.add(target);
     StorageIo.standard().writeFile(target, content, sync);
   }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -80,6 +81,39 @@ class RecoveryTest {
     AppendResult next = log.appendAsLeader(batch(now, "after", "crash"), 99, now);
     assertThat(next.firstOffset()).isEqualTo(expectedEnd);
     return log;
+  }
+
+  @Test
+  void startsWithoutRewritingOffsetCheckpointsThatAlreadySayWhatIsOnDisk() throws Exception {
+    Path dir = root.resolve("restarts");
+    FaultyStorageIo io = new FaultyStorageIo();
+    Runnable forget = io.fileWrites::clear;
+    try (LogStore fresh = LogStore.open(dir, StoreConfig.defaults(), io, t -> CONFIG)) {
+      assertThat(offsetCheckpointWrites(io, dir)).as("written by a fresh start").isZero();
+      fresh.createLog("t", 0, Uuid.randomUuid(), CONFIG).appendAsLeader(batch(now, "a", "b"), 0, now);
+    }
+    forget.run();
+    try (LogStore reopened = LogStore.open(dir, StoreConfig.defaults(), io, t -> CONFIG)) {
+      assertThat(offsetCheckpointWrites(io, dir)).as("written by a start after a clean shutdown").isZero();
+      PartitionLog log = reopened.log("t", 0).orElseThrow();
+      assertThat(values(readAll(log))).containsExactly("a", "b");
+      log.appendAsLeader(batch(now, "c"), 0, now);
+      reopened.closeAbruptlyForTesting();
+    }
+    // The clean-shutdown marker went at the second start: this start recovers the crash, and since recovery moved
+    // the recovery point, it writes the checkpoints again.
+    forget.run();
+    try (LogStore recovered = LogStore.open(dir, StoreConfig.defaults(), io, t -> CONFIG)) {
+      assertThat(values(readAll(recovered.log("t", 0).orElseThrow()))).containsExactly("a", "b", "c");
+      assertThat(offsetCheckpointWrites(io, dir)).isEqualTo(3);
+      assertThat(OffsetCheckpointFile.read(dir.resolve(LogStore.RECOVERY_POINT_CHECKPOINT)))
+          .containsEntry(new TopicPartition("t", 0), 3L);
+    }
+  }
+
+  private static long offsetCheckpointWrites(FaultyStorageIo io, Path dir) {
+    return io.fileWrites.stream().filter(p -> dir.equals(p.getParent()) && p.toString().endsWith("-checkpoint"))
+        .count();
   }
 
   @Test
