@@ -47,10 +47,7 @@ final class LogFlusher {
   private static final Logger LOG = LoggerFactory.getLogger(LogFlusher.class);
   /** Unjournaled bytes of one log above which a round fsyncs its segments instead of copying them. */
   static final long DIRECT_FLUSH_BYTES = 8L * 1024 * 1024;
-  /**
-   * A log of a round with this much not yet fsynced in its segments gets a background flush (see
-   * {@link #maybeFlushInBackground}).
-   */
+  /** A log with this much appended since its last fsync gets a background flush (see {@link #requestBackgroundFlush}). */
   static final long BACKGROUND_FLUSH_BYTES = 2L * 1024 * 1024;
 
   private record Waiter(PartitionLog log, long offset, CompletableFuture<Void> future) {
@@ -81,6 +78,8 @@ final class LogFlusher {
   /** Rounds whose syncs ended, waiting for earlier rounds to complete first. Guarded by lock. */
   private final TreeMap<Long, Runnable> syncedRounds = new TreeMap<>();
   private boolean completingRounds;                 // guarded by lock: a thread is completing rounds in order
+  /** Logs whose background flush waits for the checkpointer thread (see {@link #requestBackgroundFlush}). */
+  private final Set<PartitionLog> flushDue = Collections.newSetFromMap(new IdentityHashMap<>()); // guarded by lock
   private boolean checkpointRequested;              // guarded by lock
   private boolean fullFlushRequested;               // guarded by lock: asked for (tests)
   private boolean journalFull;                      // guarded by lock: a round found the journal wanting a flush
@@ -236,6 +235,7 @@ final class LogFlusher {
     while (true) {
       List<Waiter> batch = List.of();
       Round round = null;
+      List<PartitionLog> backgroundFlush = List.of();
       boolean fullFlush;
       boolean checkpoint;
       boolean stopping;
@@ -243,7 +243,7 @@ final class LogFlusher {
       try {
         long waitNanos = nextPeriodicNanos - System.nanoTime();
         while (!closing && !(checkpointTasks == 0 && (checkpointRequested || fullFlushRequested || journalFull
-            || waitNanos <= 0))
+            || !flushDue.isEmpty() || waitNanos <= 0))
             && (pending.isEmpty() || roundsInFlight >= maxRoundsInFlight)) {
           try {
             waitNanos = wakeup.awaitNanos(checkpointTasks == 0 ? Math.max(waitNanos, 1) : intervalNanos);
@@ -269,6 +269,9 @@ final class LogFlusher {
         fullFlush = !stopping && checkpointTasks == 0
             && (fullFlushRequested || journalFull || System.nanoTime() - nextPeriodicNanos >= 0);
         checkpoint = !stopping && !fullFlush && checkpointTasks == 0 && checkpointRequested;
+        if (!stopping && !fullFlush && !checkpoint && checkpointTasks == 0 && !flushDue.isEmpty()) {
+          backgroundFlush = takeFlushDueLocked();
+        }
         if (fullFlush) {
           pending.addAll(parked); // re-examined by the next round
           parked.clear();
@@ -317,6 +320,9 @@ final class LogFlusher {
         checkpointer.execute(() -> endCheckpointTask(this::fullFlush));
       } else if (checkpoint) {
         checkpointer.execute(() -> endCheckpointTask(this::runCheckpointWriter));
+      } else if (!backgroundFlush.isEmpty()) {
+        List<PartitionLog> due = backgroundFlush;
+        checkpointer.execute(() -> endCheckpointTask(() -> flushInBackground(due)));
       }
     }
   }
@@ -474,38 +480,53 @@ final class LogFlusher {
     if (journal.wantsFlush()) {
       onJournalFull();
     }
-    maybeFlushInBackground(distinct);
   }
 
   /**
-   * fsyncs, on the checkpointer thread, the segments of the round's logs that hold {@link #BACKGROUND_FLUSH_BYTES}
-   * or more written since their last fsync, unless a full flush or another such flush runs. Left to the full flush
-   * alone (then after 256 MiB of journal), that meant fsyncing 256 MiB of segments at once: the disk queued it
+   * Called (without the log's lock) by an append that left {@code log} with {@link #BACKGROUND_FLUSH_BYTES} or more
+   * written since its last fsync: fsyncs its segments on the checkpointer thread, at once when nothing runs there,
+   * else as soon as the full flush, checkpoint write or other background flush running there ends. Left to the full
+   * flush alone (after 256 MiB of journal then), that meant fsyncing 256 MiB of segments at once: the disk queued it
    * ahead of the rounds' journal writes, and every round for the next ~200 ms took 25-35 ms (measured, 1 KiB at 72k
    * records/s). In 2 MiB steps (throttled p99 6-12 ms against 9-14 ms with 8 MiB steps, throughput alike) the full
-   * flush finds little left to write, and no round waits behind more than one step. It advances the recovery
-   * points in memory only: the journal keeps the ranges until the next full flush checkpoints them.
+   * flush finds little left to write, and no round waits behind more than one step. Logs written with acks=1 or 0
+   * only, which no round ever touches, get the same steps: otherwise the full flush every
+   * {@code recoveryCheckpointIntervalMs} fsynced everything they took since the last one, stalling every other
+   * partition's rounds the same way. (With flushBeforeAck off nothing asks: the OS writes the page cache back, as
+   * under Kafka.) It advances the recovery points in memory only: the journal keeps the ranges until the next full
+   * flush checkpoints them.
    */
-  private void maybeFlushInBackground(Collection<PartitionLog> roundLogs) {
-    List<PartitionLog> due = new ArrayList<>();
-    for (PartitionLog log : roundLogs) {
-      if (log.unflushedBytes() >= BACKGROUND_FLUSH_BYTES) {
-        due.add(log);
-      }
-    }
-    if (due.isEmpty()) {
-      return;
-    }
+  void requestBackgroundFlush(PartitionLog log) {
+    List<PartitionLog> due;
     lock.lock();
     try {
-      if (closing || checkpointTasks > 0) {
-        return;
+      if (closing) {
+        return; // the last flush covers it
       }
-      checkpointTasks++;
+      flushDue.add(log);
+      if (checkpointTasks > 0) {
+        return; // endCheckpointTask wakes the flusher thread, which starts it next
+      }
+      due = takeFlushDueLocked();
     } finally {
       lock.unlock();
     }
-    checkpointer.execute(() -> endCheckpointTask(() -> due.forEach(LogFlusher::tryFlush)));
+    checkpointer.execute(() -> endCheckpointTask(() -> flushInBackground(due)));
+  }
+
+  /** Takes the logs due for a background flush, counting it as a checkpointer task. */
+  private List<PartitionLog> takeFlushDueLocked() {
+    List<PartitionLog> due = new ArrayList<>(flushDue);
+    flushDue.clear();
+    checkpointTasks++;
+    return due;
+  }
+
+  private static void flushInBackground(List<PartitionLog> due) {
+    for (PartitionLog log : due) {
+      log.onBackgroundFlushStarting();
+      tryFlush(log);
+    }
   }
 
   /** Journals what {@code logs} appended and syncs it; false if the journal failed (it logged that once). */

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.Uuid;
@@ -68,6 +69,8 @@ public final class PartitionLog {
   private volatile long appendedBytes;
   /** The {@link #appendedBytes} the last successful {@link #flush} covered. */
   private volatile long flushedBytes;
+  /** A background flush of this log was asked for and has not started yet. */
+  private final AtomicBoolean backgroundFlushRequested = new AtomicBoolean();
   // Where the next journal record of this log starts: a segment and a byte in it. Guarded by lock; moved by the
   // journal rounds (with the journal's lock held too, which orders the records) and by flush(), past what it fsynced.
   private long journalSegmentBase;
@@ -263,6 +266,7 @@ public final class PartitionLog {
     int firstSeq = batch.baseSequence();
     int lastSeq = batch.lastSequence();
     int lastOffsetDelta = (int) (batch.lastOffset() - batch.baseOffset());
+    boolean flushDue = false;
     lock.lock();
     try {
       throwIfUnavailable();
@@ -301,10 +305,21 @@ public final class PartitionLog {
       }
       logEndOffset = lastOffset + 1; // publish to readers
       appendedBytes += validated.bytes().sizeInBytes();
+      // (With flushBeforeAck off the page cache is left to the OS, as Kafka leaves it.)
+      flushDue = unflushedBytes() >= LogFlusher.BACKGROUND_FLUSH_BYTES && env.storeConfig().flushBeforeAck()
+          && backgroundFlushRequested.compareAndSet(false, true);
       return new AppendResult(firstOffset, lastOffset, logAppendTimeMs, logStartOffset, false);
     } finally {
       lock.unlock();
+      if (flushDue) {
+        env.flusher().requestBackgroundFlush(this);
+      }
     }
+  }
+
+  /** The background flush {@link #appendAsLeader} asked for starts: later appends may ask for the next one. */
+  void onBackgroundFlushStarting() {
+    backgroundFlushRequested.set(false);
   }
 
   private void throwIfUnavailable() throws LogStorageException {

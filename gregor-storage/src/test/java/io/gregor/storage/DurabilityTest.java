@@ -78,10 +78,28 @@ class DurabilityTest {
         log.awaitDurable(r.lastOffset()).get(10, TimeUnit.SECONDS);
         bytes += value.length();
       }
-      // The journal made each write durable; the segment was fsynced beside it once 8 MiB had piled up, not at the
+      // The journal made each write durable; the segment was fsynced beside it once 2 MiB had piled up, not at the
       // full flush (after 64 MiB of journal, or a minute).
       await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() > 0);
       assertThat(log.recoveryPoint()).isLessThanOrEqualTo(log.logEndOffset());
+    }
+  }
+
+  @Test
+  void shouldFsyncALogThatNoRoundTouchesInTheBackgroundToo() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      String value = "x".repeat(64 * 1024);
+      long bytes = 0;
+      while (bytes < LogFlusher.BACKGROUND_FLUSH_BYTES + 1024 * 1024) {
+        log.appendAsLeader(batch(now, value), 0, now); // acks=1: nobody waits for durability
+        bytes += value.length();
+      }
+      // Without a step of its own, an acks=1 log's segments were fsynced only by the full flush (a minute later),
+      // all at once, stalling every acks=all round behind that write-back.
+      await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() > 0);
+      assertThat(log.recoveryPoint()).isLessThanOrEqualTo(log.logEndOffset());
+      assertThat(log.unflushedBytes()).isLessThan(LogFlusher.BACKGROUND_FLUSH_BYTES);
     }
   }
 
