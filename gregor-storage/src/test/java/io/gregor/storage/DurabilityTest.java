@@ -71,13 +71,7 @@ class DurabilityTest {
   void shouldFsyncTheSegmentsOfABusyLogInTheBackgroundLongBeforeTheFullFlush() throws Exception {
     try (LogStore store = open(StoreConfig.defaults())) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
-      String value = "x".repeat(64 * 1024);
-      long bytes = 0;
-      while (bytes < LogFlusher.BACKGROUND_FLUSH_BYTES + 1024 * 1024) {
-        AppendResult r = log.appendAsLeader(batch(now, value), 0, now);
-        log.awaitDurable(r.lastOffset()).get(10, TimeUnit.SECONDS);
-        bytes += value.length();
-      }
+      appendPastOneBackgroundStep(log, true);
       // The journal made each write durable; the segment was fsynced beside it once 2 MiB had piled up, not at the
       // full flush (after 64 MiB of journal, or a minute).
       await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() > 0);
@@ -89,17 +83,23 @@ class DurabilityTest {
   void shouldFsyncALogThatNoRoundTouchesInTheBackgroundToo() throws Exception {
     try (LogStore store = open(StoreConfig.defaults())) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
-      String value = "x".repeat(64 * 1024);
-      long bytes = 0;
-      while (bytes < LogFlusher.BACKGROUND_FLUSH_BYTES + 1024 * 1024) {
-        log.appendAsLeader(batch(now, value), 0, now); // acks=1: nobody waits for durability
-        bytes += value.length();
-      }
+      appendPastOneBackgroundStep(log, false); // acks=1: nobody waits for durability
       // Without a step of its own, an acks=1 log's segments were fsynced only by the full flush (a minute later),
       // all at once, stalling every acks=all round behind that write-back.
       await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() > 0);
       assertThat(log.recoveryPoint()).isLessThanOrEqualTo(log.logEndOffset());
       assertThat(log.unflushedBytes()).isLessThan(LogFlusher.BACKGROUND_FLUSH_BYTES);
+    }
+  }
+
+  /** Appends 64 KiB batches until a background step's worth and 1 MiB more are in; acks=all waits for each. */
+  private void appendPastOneBackgroundStep(PartitionLog log, boolean acksAll) throws Exception {
+    String value = "x".repeat(64 * 1024);
+    for (long bytes = 0; bytes < LogFlusher.BACKGROUND_FLUSH_BYTES + 1024 * 1024; bytes += value.length()) {
+      AppendResult r = log.appendAsLeader(batch(now, value), 0, now);
+      if (acksAll) {
+        log.awaitDurable(r.lastOffset()).get(10, TimeUnit.SECONDS);
+      }
     }
   }
 
