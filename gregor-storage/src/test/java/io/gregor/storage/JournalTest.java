@@ -15,6 +15,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
@@ -280,6 +282,31 @@ class JournalTest {
       assertThat(flushedUpTo).isGreaterThan(0);
       assertThat(log.durableOffset()).isGreaterThan(r.lastOffset());
       assertThat(journalBytes()).isLessThan(LogFlusher.BACKGROUND_FLUSH_BYTES + 64 * 1024);
+    }
+  }
+
+  @Test
+  void shouldNotCopyIntoTheJournalABacklogTheBackgroundStepsFellBehindOn() throws Exception {
+    FaultyStorageIo io = new FaultyStorageIo();
+    LogConfig config = LogConfig.defaults();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      CountDownLatch stepStuck = io.closeGate(1); // the first background step's fsync hangs, as on a slow disk
+      String value = "z".repeat(64 * 1024);
+      while (log.unflushedBytes() <= 2 * LogFlusher.DIRECT_FLUSH_BYTES) {
+        log.appendAsLeader(batch(now, value), 0, now); // acks=1
+      }
+      assertThat(stepStuck.await(10, TimeUnit.SECONDS)).isTrue();
+      long backlogEnd = log.logEndOffset();
+      AppendResult r = log.appendAsLeader(batch(now, "acks-all"), 0, now);
+      CompletableFuture<Void> durable = log.awaitDurable(r.lastOffset());
+      io.openGate();
+      durable.get(10, TimeUnit.SECONDS);
+
+      // The round fsynced the segment (or a later step had): the 16 MiB never went through the journal.
+      assertThat(log.recoveryPoint()).isGreaterThanOrEqualTo(backlogEnd);
+      assertThat(log.durableOffset()).isGreaterThan(r.lastOffset());
+      assertThat(journalBytes()).isLessThan(64 * 1024);
     }
   }
 
