@@ -70,5 +70,4 @@ final class FileStorageIo implements StorageIo {
       ch.force(true);
     }
   }
-
 }

@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: the waiter queues and the round count are guarded by {@link #lock}; the thread that registers a
  * waiter while a slot is free, or that completes a round while waiters are pending, hands the next round to
  * {@link #syncPool} itself (no hop through the flusher thread); rounds run there and complete their waiters there;
- * the flusher thread schedules full flushes and checkpoint writes, which run on {@link #checkpointer}, and runs the
- * final flush on close once no round is running.
+ * full flushes, checkpoint writes and background segment flushes run one at a time on {@link #checkpointer}: the
+ * flusher thread schedules them (an appending thread starts a background flush itself when nothing runs there),
+ * and runs the final flush on close once no round is running.
  */
 final class LogFlusher {
   private static final Logger LOG = LoggerFactory.getLogger(LogFlusher.class);

@@ -185,7 +185,7 @@ public final class LogStore implements AutoCloseable {
       Map<TopicPartition, Long> cleanerOffsets) {
   }
 
-  /** The checkpoints of the logs as they are now. Holds checkpointLock. */
+  /** The checkpoints of the logs as they are now (taken under checkpointLock). */
   private Checkpoints currentCheckpoints() {
     synchronized (checkpointLock) {
       Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
@@ -371,13 +371,6 @@ public final class LogStore implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       LOG.error("Cleaner run in {} failed", dir, e);
-    }
-  }
-
-  /** Writes cleaner-offset-checkpoint (fsynced) from the logs' cleaner offsets. Holds checkpointLock. */
-  private void writeCleanerCheckpoint() throws IOException {
-    synchronized (checkpointLock) {
-      OffsetCheckpointFile.write(dir.resolve(CLEANER_OFFSET_CHECKPOINT), cleanerOffsets(), io);
     }
   }
 

@@ -264,7 +264,7 @@ class JournalTest {
   }
 
   @Test
-  void shouldFsyncALogWithALargeBacklogOfAcksOneWritesInsteadOfCopyingItIntoTheJournal() throws Exception {
+  void shouldCopyIntoTheJournalOnlyWhatCameAfterTheLastBackgroundStepOfABacklog() throws Exception {
     LogConfig config = LogConfig.defaults();
     try (LogStore store = open(StoreConfig.defaults(), config)) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
