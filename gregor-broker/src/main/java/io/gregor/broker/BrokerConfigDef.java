@@ -49,8 +49,14 @@ public final class BrokerConfigDef {
     private static final Set<String> KAFKA_QUOTA_KEYS = Set.of("leader.replication.throttled.rate",
             "follower.replication.throttled.rate", "replica.alter.log.dirs.io.max.bytes.per.second");
 
-    /** Every key of Kafka 4.4's broker ConfigDef, with its type. */
-    private static final Map<String, Type> KAFKA_TYPES = kafkaTypes();
+    /**
+     * Every key of Kafka 4.4's broker ConfigDef, with its type. A holder, loaded on first use: the
+     * security keys come from kafka-clients' BrokerSecurityConfigs, whose class initialisation
+     * (Utils: locale data, regexes) cost ~10 ms on the start-up path, where no one asks for them.
+     */
+    private static final class KafkaTypes {
+        static final Map<String, Type> ALL = kafkaTypes();
+    }
 
     static {
         readOnly("node.id", Type.INT, "1", "The id of this node in the cluster.");
@@ -155,7 +161,7 @@ public final class BrokerConfigDef {
      */
     public static Optional<Type> type(String name) {
         Key key = KEYS.get(name);
-        return Optional.ofNullable(key != null ? key.type() : KAFKA_TYPES.get(name));
+        return Optional.ofNullable(key != null ? key.type() : KafkaTypes.ALL.get(name));
     }
 
     /** The security keys from kafka-clients, the rest from the list taken from the Kafka 4.4 server jar. */
@@ -207,7 +213,7 @@ public final class BrokerConfigDef {
         Set<String> refused = new TreeSet<>();
         for (String name : names) {
             Key key = KEYS.get(name);
-            boolean known = key != null || KAFKA_TYPES.containsKey(name) || KAFKA_QUOTA_KEYS.contains(name);
+            boolean known = key != null || KafkaTypes.ALL.containsKey(name) || KAFKA_QUOTA_KEYS.contains(name);
             if (known && (key == null || !key.dynamic())) {
                 refused.add(name);
             }

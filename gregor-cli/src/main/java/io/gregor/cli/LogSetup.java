@@ -3,7 +3,6 @@ package io.gregor.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -12,9 +11,10 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 /**
  * Logging for the gregor command, configured in code rather than logback.xml: parsing XML
  * (Joran plus the JDK's XML parser) cost about 0.3 s of the broker's start-up, measured with
- * class-load timestamps. {@code gregor start} logs to stdout like any server; client commands log
- * to stderr ({@code -Dgregor.log.target=System.err}, set by {@link GregorCommand}) so stdout
- * carries only their output. A user's own {@code -Dlogback.configurationFile} still wins.
+ * class-load timestamps; {@link LogLineEncoder} writes the lines. {@code gregor start} logs to
+ * stdout like any server; client commands log to stderr
+ * ({@code -Dgregor.log.target=System.err}, set by {@link GregorCommand}) so stdout carries only
+ * their output. A user's own {@code -Dlogback.configurationFile} still wins.
  * Found by logback through META-INF/services; runs once, on the first logger lookup.
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
@@ -24,9 +24,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         if (System.getProperty("logback.configurationFile") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        LogLineEncoder encoder = new LogLineEncoder();
         encoder.setContext(context);
-        encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n");
         encoder.start();
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);

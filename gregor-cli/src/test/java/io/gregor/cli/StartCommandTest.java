@@ -100,4 +100,24 @@ class StartCommandTest {
         assertThat(StartCommand.parsePlain(new String[] {"a.properties", "b.properties"})).isNull();
         assertThat(StartCommand.parsePlain(new String[] {"--overide", "x=y"})).isNull();
     }
+
+    @Test
+    void shouldTurnNettysFlightRecorderEventsOffUnlessTheUserChose() {
+        String saved = System.getProperty(StartCommand.NETTY_JFR_PROPERTY);
+        try {
+            System.clearProperty(StartCommand.NETTY_JFR_PROPERTY);
+            StartCommand.disableNettyFlightRecorderEvents();
+            assertThat(System.getProperty(StartCommand.NETTY_JFR_PROPERTY)).isEqualTo("false");
+
+            System.setProperty(StartCommand.NETTY_JFR_PROPERTY, "true");
+            StartCommand.disableNettyFlightRecorderEvents();
+            assertThat(System.getProperty(StartCommand.NETTY_JFR_PROPERTY)).isEqualTo("true");
+        } finally {
+            if (saved == null) {
+                System.clearProperty(StartCommand.NETTY_JFR_PROPERTY);
+            } else {
+                System.setProperty(StartCommand.NETTY_JFR_PROPERTY, saved);
+            }
+        }
+    }
 }
