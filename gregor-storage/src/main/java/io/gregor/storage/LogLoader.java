@@ -70,6 +70,7 @@ final class LogLoader {
     if (rebuildEpochs) {
       epochs = LeaderEpochCache.empty(dir);
     }
+    List<LeaderEpochCache.Entry> epochsOnDisk = rebuildEpochs ? null : epochs.entries();
 
     // Segments below the cleaner checkpoint were rewritten by the cleaner; so were swapped ones whose pass did not
     // get to write the checkpoint (it is written between .swap and .log).
@@ -104,7 +105,11 @@ final class LogLoader {
         logEndOffset);
     epochs.truncateFromEnd(logEndOffset);
     epochs.truncateFromStart(logStartOffset);
-    epochs.write(env.io(), false);
+    if (!epochs.entries().equals(epochsOnDisk)) {
+      // Rebuilt, or changed by recovery or the truncations: otherwise the file already says this, and rewriting it
+      // (a temporary file and a rename) for every partition at every start only slows a restart down.
+      epochs.write(env.io(), false);
+    }
 
     ProducerStateTable producers = loadProducerState(name, dir, segments, logEndOffset);
     PartitionLog log = new PartitionLog(topic, partition, topicId, dir, config, env, segments, epochs, producers,

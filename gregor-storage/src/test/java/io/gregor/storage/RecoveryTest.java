@@ -111,6 +111,36 @@ class RecoveryTest {
     }
   }
 
+  @Test
+  void startsWithoutRewritingALeaderEpochCheckpointThatAlreadySaysWhatIsOnDisk() throws Exception {
+    Path dir = root.resolve("epochs");
+    Path epochFile = dir.resolve("t-0").resolve(LeaderEpochCache.FILE_NAME);
+    FaultyStorageIo io = new FaultyStorageIo();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> CONFIG)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), CONFIG);
+      log.appendAsLeader(batch(now, "a", "b"), 2, now);
+      log.appendAsLeader(batch(now, "c"), 5, now);
+    }
+    String written = Files.readString(epochFile);
+    assertThat(written).isEqualTo("0\n2\n2 0\n5 2\n");
+
+    io.fileWrites.clear();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> CONFIG)) {
+      assertThat(io.fileWrites).as("files written by a start after a clean shutdown").doesNotContain(epochFile);
+      assertThat(store.log("t", 0).orElseThrow().endOffsetForEpoch(2)).isEqualTo(new EpochEndOffset(2, 2));
+    }
+    assertThat(Files.readString(epochFile)).isEqualTo(written);
+
+    // A lost checkpoint is rebuilt from the batches' epochs, and written.
+    Files.delete(epochFile);
+    io.fileWrites.clear();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> CONFIG)) {
+      assertThat(io.fileWrites).contains(epochFile);
+      assertThat(store.log("t", 0).orElseThrow().endOffsetForEpoch(2)).isEqualTo(new EpochEndOffset(2, 2));
+    }
+    assertThat(Files.readString(epochFile)).isEqualTo(written);
+  }
+
   private static long offsetCheckpointWrites(FaultyStorageIo io, Path dir) {
     return io.fileWrites.stream().filter(p -> dir.equals(p.getParent()) && p.toString().endsWith("-checkpoint"))
         .count();
