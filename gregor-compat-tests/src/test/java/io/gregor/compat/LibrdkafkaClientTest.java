@@ -1,0 +1,233 @@
+package io.gregor.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.gregor.testkit.TestNode;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * kcat, the command-line client built on librdkafka (the C library under the Python, Go, .NET and
+ * node-rdkafka clients), against an in-process Gregor node: what kcat writes the Java consumer
+ * reads back, what the Java producer writes kcat reads back, and kcat's metadata listing and
+ * offset-for-time query. librdkafka negotiates its own versions (older than the Java client's for
+ * several APIs) and sends batches with every codec.
+ *
+ * <p>kcat and librdkafka come from Debian's archive, as the machine's apt sources give them:
+ * {@code apt-get download} fetches the packages into {@code target/kcat} (no root needed, nothing
+ * installed on the system) and {@code dpkg -x} unpacks them there; the libraries they need beyond
+ * librdkafka (OpenSSL, SASL, zlib, lz4, zstd) are part of a Debian base system. Without apt-get and
+ * dpkg on the PATH these tests are skipped (reported as such); where they are, a failed download
+ * fails the tests.
+ */
+@Timeout(180)
+class LibrdkafkaClientTest {
+
+    private static final Path WORK = Path.of("target", "kcat");
+    private static final Path ROOT = WORK.resolve("root");
+    private static Path kcat;
+    private static Path libraries;
+    private static TestNode node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(onPath("apt-get") && onPath("dpkg"), "apt-get and dpkg are not on the PATH: librdkafka tests skipped");
+        kcat = ROOT.resolve("usr/bin/kcat");
+        if (!Files.isExecutable(kcat)) {
+            Path debs = Files.createDirectories(WORK.resolve("debs"));
+            run(debs, "apt-get", "download", "kcat", "librdkafka1", "libyajl2");
+            try (Stream<Path> files = Files.list(debs)) {
+                for (Path deb : files.filter(f -> f.toString().endsWith(".deb")).toList()) {
+                    run(WORK, "dpkg", "-x", deb.toAbsolutePath().toString(), ROOT.toAbsolutePath().toString());
+                }
+            }
+        }
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            libraries = files.filter(f -> f.getFileName().toString().equals("librdkafka.so.1")).findFirst()
+                    .orElseThrow(() -> new AssertionError("librdkafka.so.1 not in the unpacked packages")).getParent();
+        }
+        node = TestNode.builder().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        return path != null && Arrays.stream(path.split(File.pathSeparator))
+                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, command)));
+    }
+
+    private static void run(Path dir, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s finished", List.of(command)).isTrue();
+        assertThat(p.exitValue()).as("%s: %s", List.of(command), output).isZero();
+    }
+
+    /** Runs kcat against the node with {@code stdin} as its input; returns its stdout after checking it exited 0. */
+    private static String kcat(String stdin, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(kcat.toAbsolutePath().toString(), "-b", node.bootstrapServers()));
+        cmd.addAll(List.of(args));
+        Path in = Files.writeString(Files.createTempFile("kcat-in", ".txt"), stdin);
+        Path out = Files.createTempFile("kcat-out", ".txt");
+        Path err = Files.createTempFile("kcat-err", ".txt");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(in.toFile()).redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            pb.environment().put("LD_LIBRARY_PATH", libraries.toAbsolutePath().toString());
+            Process p = pb.start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("kcat " + cmd + " did not finish; stdout: " + Files.readString(out)
+                        + "\nstderr: " + Files.readString(err));
+            }
+            assertThat(p.exitValue()).as("kcat %s failed: %s", args, Files.readString(err)).isZero();
+            return Files.readString(out);
+        } finally {
+            Files.delete(in);
+            Files.delete(out);
+            Files.delete(err);
+        }
+    }
+
+    private static void createTopic(String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
+    void shouldProduceWithLibrdkafkaWhatTheJavaConsumerReadsBack(String codec) throws Exception {
+        String topic = "from-kcat-" + codec;
+        createTopic(topic, 1);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            lines.append("key-").append(i % 7).append(':').append("value-").append(i).append('\n');
+        }
+        // Idempotent, as librdkafka-based clients often are: InitProducerId, then sequenced batches.
+        kcat(lines.toString(), "-P", "-t", topic, "-p", "0", "-K:", "-z", codec, "-H", "origin=kcat",
+                "-X", "enable.idempotence=true", "-X", "request.required.acks=all", "-X", "linger.ms=20");
+
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (records.size() < 200 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            assertThat(consumer.endOffsets(List.of(tp))).containsEntry(tp, 200L);
+        }
+        assertThat(records).hasSize(200);
+        for (int i = 0; i < 200; i++) {
+            ConsumerRecord<String, String> r = records.get(i);
+            assertThat(r.offset()).isEqualTo(i);
+            assertThat(r.key()).isEqualTo("key-" + (i % 7));
+            assertThat(r.value()).isEqualTo("value-" + i);
+            Header origin = r.headers().lastHeader("origin");
+            assertThat(origin).isNotNull();
+            assertThat(new String(origin.value(), StandardCharsets.UTF_8)).isEqualTo("kcat");
+        }
+    }
+
+    @Test
+    void shouldConsumeWithLibrdkafkaWhatTheJavaProducerWrote() throws Exception {
+        String topic = "to-kcat";
+        createTopic(topic, 2);
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        long baseTime = 1_700_000_000_000L;
+        Map<String, String> written = new HashMap<>(); // "partition offset" -> key, value, timestamp, headers
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            for (int i = 0; i < 40; i++) {
+                ProducerRecord<String, String> record =
+                        new ProducerRecord<>(topic, i % 2, baseTime + i * 1000L, "k" + i, "v" + i);
+                record.headers().add("n", String.valueOf(i).getBytes(StandardCharsets.UTF_8));
+                RecordMetadata m = producer.send(record).get();
+                written.put(m.partition() + " " + m.offset(), "k" + i + "|v" + i + "|" + (baseTime + i * 1000L) + "|n=" + i);
+            }
+        }
+
+        String out = kcat("", "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o|%k|%s|%T|%h\\n");
+        Map<String, String> read = new HashMap<>();
+        for (String line : out.split("\n")) {
+            if (!line.isBlank()) {
+                int bar = line.indexOf('|');
+                read.put(line.substring(0, bar), line.substring(bar + 1));
+            }
+        }
+        assertThat(read).isEqualTo(written);
+    }
+
+    @Test
+    void shouldListTheTopicAndFindOffsetsByTimestampForLibrdkafka() throws Exception {
+        String topic = "kcat-metadata";
+        createTopic(topic, 3);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            lines.append("line-").append(i).append('\n');
+        }
+        kcat(lines.toString(), "-P", "-t", topic, "-p", "1");
+
+        String metadata = kcat("", "-L", "-t", topic);
+        assertThat(metadata).contains("broker 1 at " + node.bootstrapServers())
+                .contains("topic \"" + topic + "\" with 3 partitions:")
+                .contains("partition 0, leader 1, replicas: 1, isrs: 1")
+                .contains("partition 2, leader 1, replicas: 1, isrs: 1");
+
+        // Offset for a time: the first offset at or after it; one past the last record gives the end (-1 in kcat's terms).
+        String early = kcat("", "-Q", "-t", topic + ":1:0");
+        assertThat(early).contains(topic + " [1] offset 0");
+        String late = kcat("", "-Q", "-t", topic + ":1:" + (System.currentTimeMillis() + 3_600_000L));
+        assertThat(late).contains(topic + " [1] offset -1");
+        String tail = kcat("", "-C", "-t", topic, "-p", "1", "-o", "-2", "-e", "-q", "-f", "%o %s\\n");
+        assertThat(tail).isEqualTo("3 line-3\n4 line-4\n");
+    }
+}
