@@ -11,11 +11,12 @@ import java.util.TimeZone;
  * {@code %d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n} gives (with the stack trace of a logged
  * exception after it), written by hand: logback's PatternLayout parses the pattern, registers
  * ~50 converters and pulls in java.time's formatters, ~25 ms of the broker's start-up before its
- * first log line (profiled).
+ * first log line (profiled). Stateless: logback's appender may call {@link #encode} from any
+ * logging thread, concurrently.
  */
 final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
 
-    /** The longest logger name shown; longer ones lose package letters from the left, as logback's {@code %logger{20}}. */
+    /** The logger name's target length: longer names lose package letters from the left, as with logback's {@code %logger{20}}. */
     static final int LOGGER_NAME_LENGTH = 20;
 
     private static final String NEWLINE = System.lineSeparator();
@@ -81,29 +82,37 @@ final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
     }
 
     /**
-     * {@code name} shortened to {@code target} characters the way logback's {@code %logger{n}}
-     * does: package segments, from the left, cut to their first letter until the name fits; the
-     * class name itself is never cut ({@code io.gregor.storage.LogLoader} becomes
-     * {@code i.g.s.LogLoader}).
+     * {@code name} shortened for {@code target} characters as logback's {@code %logger{n}} does:
+     * a name shorter than the target stays whole; otherwise package segments, from the left, are
+     * cut to their first letter until the cut ones make up the excess, deciding at each dot (so a
+     * name of exactly the target length loses its first segment, as in logback); the class name
+     * itself is never cut ({@code io.gregor.storage.LogLoader} becomes {@code i.g.s.LogLoader}).
      */
     static String abbreviate(String name, int target) {
-        if (name.length() <= target) {
+        int lastDot = name.lastIndexOf('.');
+        if (name.length() < target || lastDot < 0) {
             return name;
         }
-        StringBuilder out = new StringBuilder(target);
-        int toTrim = name.length() - target;
-        int start = 0;
-        for (int dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', start)) {
-            int segment = dot - start;
-            if (toTrim > 0 && segment > 1) {
-                out.append(name.charAt(start));
-                toTrim -= segment - 1;
+        int excess = lastDot - Math.max(0, target - (name.length() - lastDot));
+        StringBuilder out = new StringBuilder(name.length());
+        int cut = 0;
+        boolean segmentStart = true;
+        int i = 0;
+        for (; i < lastDot; i++) {
+            char c = name.charAt(i);
+            if (c == '.') {
+                if (cut >= excess) {
+                    break;
+                }
+                out.append(c);
+                segmentStart = true;
+            } else if (segmentStart) {
+                out.append(c);
+                segmentStart = false;
             } else {
-                out.append(name, start, dot);
+                cut++;
             }
-            out.append('.');
-            start = dot + 1;
         }
-        return out.append(name, start, name.length()).toString();
+        return out.append(name, i, name.length()).toString();
     }
 }

@@ -41,7 +41,6 @@ final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        disableNettyFlightRecorderEvents();
         NodeConfig config = parseConfig();
         Logger log = LoggerFactory.getLogger(StartCommand.class);
         for (String key : config.unknownKeys()) {
@@ -68,23 +67,6 @@ final class StartCommand implements Callable<Integer> {
         }
         return GregorCommand.EXIT_OK;
     }
-
-    /**
-     * Netty's buffer allocator emits JDK Flight Recorder events. Creating the first one registers
-     * the event classes with the recorder, which initialises its whole metadata repository, even
-     * with no recording running: ~25 ms of CPU on the network thread, inside the answer to the
-     * first request a client sends after start-up (found with a profiler; the first Metadata
-     * answer came ~70 ms sooner without it). Off unless the user sets the property themselves
-     * ({@code GREGOR_JAVA_OPTS=-Dio.netty.jfr.enabled=true} to profile the allocator). Must run
-     * before any Netty class is initialised.
-     */
-    static void disableNettyFlightRecorderEvents() {
-        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
-            System.setProperty(NETTY_JFR_PROPERTY, "false");
-        }
-    }
-
-    static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
 
     /**
      * Runs {@code start} without picocli when its arguments are plain (at most one properties file

@@ -44,7 +44,8 @@ class LogLineEncoderTest {
             ours.start();
             Exception failure = new IllegalStateException("disk gone", new java.io.IOException("EIO"));
             String[] names = {"io.gregor.broker.Node", "io.gregor.storage.LogStore", "Short", "a.b.c.VeryLongClassNameThatDoesNotFit",
-                "org.apache.kafka.clients.NetworkClient", "io.gregor.cli.StartCommand$Inner", "x..y.Z"};
+                "org.apache.kafka.clients.NetworkClient", "io.gregor.cli.StartCommand$Inner", "x..y.Z",
+                "exactly.twenty.chars", "a.b.c.d.e.f.g.h.i.j.K", "io.gregor.x.VeryLongClassNameAlone"};
             long at = 1_796_418_356_081L;
             for (String name : names) {
                 for (Level level : new Level[] {Level.ERROR, Level.WARN, Level.INFO, Level.DEBUG, Level.TRACE}) {
@@ -63,7 +64,8 @@ class LogLineEncoderTest {
         assertThat(LogLineEncoder.abbreviate("io.gregor.broker.Node", 20)).isEqualTo("i.gregor.broker.Node");
         assertThat(LogLineEncoder.abbreviate("io.gregor.storage.LogStore", 20)).isEqualTo("i.g.storage.LogStore");
         assertThat(LogLineEncoder.abbreviate("io.gregor.network.KafkaConnection", 20)).isEqualTo("i.g.n.KafkaConnection");
-        assertThat(LogLineEncoder.abbreviate("exactly.twenty.chars", 20)).isEqualTo("exactly.twenty.chars");
+        assertThat(LogLineEncoder.abbreviate("exactly.twenty.chars", 20)).isEqualTo("e.twenty.chars");
+        assertThat(LogLineEncoder.abbreviate("nineteen.chars.long", 20)).isEqualTo("nineteen.chars.long");
         assertThat(LogLineEncoder.abbreviate("NoPackageButAVeryLongName", 20)).isEqualTo("NoPackageButAVeryLongName");
     }
 

@@ -103,20 +103,20 @@ class StartCommandTest {
 
     @Test
     void shouldTurnNettysFlightRecorderEventsOffUnlessTheUserChose() {
-        String saved = System.getProperty(StartCommand.NETTY_JFR_PROPERTY);
+        String saved = System.getProperty(GregorCommand.NETTY_JFR_PROPERTY);
         try {
-            System.clearProperty(StartCommand.NETTY_JFR_PROPERTY);
-            StartCommand.disableNettyFlightRecorderEvents();
-            assertThat(System.getProperty(StartCommand.NETTY_JFR_PROPERTY)).isEqualTo("false");
+            System.clearProperty(GregorCommand.NETTY_JFR_PROPERTY);
+            GregorCommand.disableNettyFlightRecorderEvents();
+            assertThat(System.getProperty(GregorCommand.NETTY_JFR_PROPERTY)).isEqualTo("false");
 
-            System.setProperty(StartCommand.NETTY_JFR_PROPERTY, "true");
-            StartCommand.disableNettyFlightRecorderEvents();
-            assertThat(System.getProperty(StartCommand.NETTY_JFR_PROPERTY)).isEqualTo("true");
+            System.setProperty(GregorCommand.NETTY_JFR_PROPERTY, "true");
+            GregorCommand.disableNettyFlightRecorderEvents();
+            assertThat(System.getProperty(GregorCommand.NETTY_JFR_PROPERTY)).isEqualTo("true");
         } finally {
             if (saved == null) {
-                System.clearProperty(StartCommand.NETTY_JFR_PROPERTY);
+                System.clearProperty(GregorCommand.NETTY_JFR_PROPERTY);
             } else {
-                System.setProperty(StartCommand.NETTY_JFR_PROPERTY, saved);
+                System.setProperty(GregorCommand.NETTY_JFR_PROPERTY, saved);
             }
         }
     }

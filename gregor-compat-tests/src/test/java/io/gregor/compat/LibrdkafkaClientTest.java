@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,28 +47,37 @@ import org.junit.jupiter.params.provider.ValueSource;
  * offset-for-time query. librdkafka negotiates its own versions (older than the Java client's for
  * several APIs) and sends batches with every codec.
  *
- * <p>kcat and librdkafka come from Debian's archive, as the machine's apt sources give them:
- * {@code apt-get download} fetches the packages into {@code target/kcat} (no root needed, nothing
- * installed on the system) and {@code dpkg -x} unpacks them there; the libraries they need beyond
- * librdkafka (OpenSSL, SASL, zlib, lz4, zstd) are part of a Debian base system. Without apt-get and
- * dpkg on the PATH these tests are skipped (reported as such); where they are, a failed download
- * fails the tests.
+ * <p>kcat and librdkafka come from the machine's apt sources, at the versions they offer (Debian
+ * 12: kcat 1.7.1, librdkafka 2.0.2): {@code apt-get download} fetches the packages into
+ * {@code target/kcat} (no root needed, nothing installed on the system) and {@code dpkg -x}
+ * unpacks them there; librdkafka takes OpenSSL, SASL, zlib, lz4 and zstd from the system. The tests
+ * are skipped (reported as such) without apt-get and dpkg, without a kcat package in the apt
+ * sources, or when the unpacked kcat cannot run; a failed download fails them.
  */
 @Timeout(180)
 class LibrdkafkaClientTest {
 
-    private static final Path WORK = Path.of("target", "kcat");
+    private static final Path WORK_PARENT = Path.of("target");
+    private static final Path WORK = WORK_PARENT.resolve("kcat");
     private static final Path ROOT = WORK.resolve("root");
     private static Path kcat;
     private static Path libraries;
     private static TestNode node;
 
     @BeforeAll
+    @Timeout(300) // the class's limit does not cover this; the download is bounded by run()'s own limit too
     static void start() throws Exception {
-        assumeTrue(onPath("apt-get") && onPath("dpkg"), "apt-get and dpkg are not on the PATH: librdkafka tests skipped");
+        assumeTrue(onPath("apt-get") && onPath("dpkg") && onPath("apt-cache"),
+                "apt-get, apt-cache and dpkg are not on the PATH: librdkafka tests skipped");
+        String policy = run(WORK_PARENT, "apt-cache", "policy", "kcat");
+        assumeTrue(policy.contains("Candidate:") && !policy.contains("Candidate: (none)"),
+                "no kcat package in this machine's apt sources (apt-cache policy kcat: " + policy.strip()
+                        + "): librdkafka tests skipped");
         kcat = ROOT.resolve("usr/bin/kcat");
         if (!Files.isExecutable(kcat)) {
-            Path debs = Files.createDirectories(WORK.resolve("debs"));
+            Path debs = WORK.resolve("debs");
+            deleteRecursively(WORK);
+            Files.createDirectories(debs);
             run(debs, "apt-get", "download", "kcat", "librdkafka1", "libyajl2");
             try (Stream<Path> files = Files.list(debs)) {
                 for (Path deb : files.filter(f -> f.toString().endsWith(".deb")).toList()) {
@@ -79,6 +89,13 @@ class LibrdkafkaClientTest {
             libraries = files.filter(f -> f.getFileName().toString().equals("librdkafka.so.1")).findFirst()
                     .orElseThrow(() -> new AssertionError("librdkafka.so.1 not in the unpacked packages")).getParent();
         }
+        // librdkafka links OpenSSL, SASL, zlib, lz4 and zstd from the system: without them kcat cannot start.
+        ProcessBuilder version = new ProcessBuilder(kcat.toAbsolutePath().toString(), "-V").redirectErrorStream(true);
+        withLibraries(version);
+        Process p = version.start();
+        String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0,
+                "kcat does not run here (missing system libraries?): " + printed.strip() + ": librdkafka tests skipped");
         node = TestNode.builder().start();
     }
 
@@ -95,11 +112,39 @@ class LibrdkafkaClientTest {
                 .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, command)));
     }
 
-    private static void run(Path dir, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s finished", List.of(command)).isTrue();
-        assertThat(p.exitValue()).as("%s: %s", List.of(command), output).isZero();
+    /** Runs {@code command} in {@code dir}; returns what it printed (stdout and stderr) after checking it exited 0. */
+    private static String run(Path dir, String... command) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("kcat-setup", ".txt");
+        try {
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(List.of(command) + " did not finish in 120 s: " + Files.readString(log));
+            }
+            String output = Files.readString(log);
+            assertThat(p.exitValue()).as("%s: %s", List.of(command), output).isZero();
+            return output;
+        } finally {
+            Files.delete(log);
+        }
+    }
+
+    private static void withLibraries(ProcessBuilder pb) {
+        String existing = pb.environment().get("LD_LIBRARY_PATH");
+        String ours = libraries.toAbsolutePath().toString();
+        pb.environment().put("LD_LIBRARY_PATH", existing == null || existing.isEmpty() ? ours : ours + File.pathSeparator + existing);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     /** Runs kcat against the node with {@code stdin} as its input; returns its stdout after checking it exited 0. */
@@ -112,7 +157,7 @@ class LibrdkafkaClientTest {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(in.toFile()).redirectOutput(out.toFile())
                     .redirectError(err.toFile());
-            pb.environment().put("LD_LIBRARY_PATH", libraries.toAbsolutePath().toString());
+            withLibraries(pb);
             Process p = pb.start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -112,7 +112,7 @@ class RecoveryTest {
   }
 
   @Test
-  void startsWithoutRewritingALeaderEpochCheckpointThatAlreadySaysWhatIsOnDisk() throws Exception {
+  void shouldNotRewriteLeaderEpochCheckpointWhenItMatchesTheLog() throws Exception {
     Path dir = root.resolve("epochs");
     Path epochFile = dir.resolve("t-0").resolve(LeaderEpochCache.FILE_NAME);
     FaultyStorageIo io = new FaultyStorageIo();
@@ -139,6 +139,21 @@ class RecoveryTest {
       assertThat(store.log("t", 0).orElseThrow().endOffsetForEpoch(2)).isEqualTo(new EpochEndOffset(2, 2));
     }
     assertThat(Files.readString(epochFile)).isEqualTo(written);
+
+    // A torn last batch (epoch 5's only one): recovery truncates it, and the checkpoint loses epoch 5 on disk too.
+    Path segment = dir.resolve("t-0").resolve(LogSegment.filenamePrefix(0) + ".log");
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      ch.truncate(ch.size() - 5);
+    }
+    io.fileWrites.clear();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> CONFIG)) {
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      assertThat(values(readAll(log))).containsExactly("a", "b");
+      assertThat(io.fileWrites).contains(epochFile);
+      assertThat(log.endOffsetForEpoch(2)).isEqualTo(new EpochEndOffset(2, 2));
+      assertThat(log.endOffsetForEpoch(5)).as("an epoch newer than any left").isEqualTo(new EpochEndOffset(-1, -1));
+    }
+    assertThat(Files.readString(epochFile)).isEqualTo("0\n1\n2 0\n");
   }
 
   private static long offsetCheckpointWrites(FaultyStorageIo io, Path dir) {
