@@ -108,6 +108,8 @@ public final class BrokerConfigDef {
         readOnly("unclean.leader.election.enable", Type.BOOLEAN, "false", "Whether a replica outside the ISR may become leader; a single node always leads.");
         readOnly("socket.request.max.bytes", Type.INT, "104857600", "The largest request frame; larger frames close the connection.");
         readOnly("num.io.threads", Type.INT, "4", "The number of threads that handle requests.");
+        readOnly("num.recovery.threads.per.data.dir", Type.INT, "2",
+                "The number of threads that load (and, after a crash, recover) the logs at start-up.");
         readOnly("num.network.threads", Type.INT, String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors())),
                 "The number of network event-loop threads.");
         readOnly("producer.id.expiration.ms", Type.INT, "86400000", "How long an idle producer id's state is kept.");

@@ -104,7 +104,8 @@ public final class Node implements AutoCloseable {
                 config.longValue("log.flush.offset.checkpoint.interval.ms", 1, Long.MAX_VALUE),
                 config.longValue("producer.id.expiration.ms", 1, Long.MAX_VALUE))
                 .withCleanerBackoffMs(config.longValue("log.cleaner.backoff.ms", 1, Long.MAX_VALUE))
-                .withCleanerDedupeBufferSize(config.longValue("log.cleaner.dedupe.buffer.size", 1 << 20, Long.MAX_VALUE)),
+                .withCleanerDedupeBufferSize(config.longValue("log.cleaner.dedupe.buffer.size", 1 << 20, Long.MAX_VALUE))
+                .withRecoveryThreads(config.intValue("num.recovery.threads.per.data.dir", 1, 1024)),
                 io, topic -> LogConfig.defaults());
         FetchWaiters fetchWaiters = null;
         Controller controller = null;

@@ -1,6 +1,7 @@
 package io.gregor.storage;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,17 +15,23 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -140,6 +147,7 @@ public final class LogStore implements AutoCloseable {
     Map<TopicPartition, Long> cleanerOffsets = OffsetCheckpointFile.read(dir.resolve(CLEANER_OFFSET_CHECKPOINT));
     long nowMs = System.currentTimeMillis();
     List<Path> toDelete = new ArrayList<>();
+    Map<TopicPartition, Path> partitionDirs = new LinkedHashMap<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
       for (Path child : ds) {
         String name = child.getFileName().toString();
@@ -152,14 +160,17 @@ public final class LogStore implements AutoCloseable {
           LOG.warn("Ignoring directory {} in log dir {}: not <topic>-<partition>", name, dir);
           continue;
         }
-        Uuid topicId = readPartitionMetadata(child);
-        LogLoader.Checkpoints checkpoints = new LogLoader.Checkpoints(optional(recoveryPoints.get(tp)),
-            optional(startOffsets.get(tp)), optional(cleanerOffsets.get(tp)));
-        PartitionLog log = LogLoader.load(child, tp.topic(), tp.partition(), topicId,
-            topicConfigs.apply(tp.topic()), env, cleanShutdown, checkpoints, nowMs);
-        logs.put(tp, log);
+        partitionDirs.put(tp, child);
       }
     }
+    LogLoading loading = tp -> {
+      Path child = partitionDirs.get(tp);
+      LogLoader.Checkpoints checkpoints = new LogLoader.Checkpoints(optional(recoveryPoints.get(tp)),
+          optional(startOffsets.get(tp)), optional(cleanerOffsets.get(tp)));
+      return LogLoader.load(child, tp.topic(), tp.partition(), readPartitionMetadata(child),
+          topicConfigs.apply(tp.topic()), env, cleanShutdown, checkpoints, nowMs);
+    };
+    logs.putAll(loadOnThreads(partitionDirs.keySet(), loading, config.recoveryThreads()));
     for (Path p : toDelete) {
       scheduler.execute(() -> deleteRecursively(p));
     }
@@ -178,6 +189,85 @@ public final class LogStore implements AutoCloseable {
     }
     // Otherwise (a fresh directory, or a restart whose logs recovered nothing) the files already say it: not
     // rewriting them saves six fsyncs, each one slow at start-up when the disk is still busy with another's writes.
+  }
+
+  /** Loads one partition's log (recovering it if it needs it). */
+  @FunctionalInterface
+  interface LogLoading {
+    PartitionLog load(TopicPartition tp) throws IOException;
+  }
+
+  /**
+   * Loads the logs of {@code partitions} on up to {@code threads} threads, as Kafka's
+   * {@code num.recovery.threads.per.data.dir} does: each log's files are read and checked by one thread, the logs are
+   * independent, and with many partitions a restart is mostly that per-log work. The first failure stops the rest
+   * and is thrown (as it was with one thread: a log that cannot be loaded fails the start); the logs already loaded
+   * by then are closed.
+   */
+  static Map<TopicPartition, PartitionLog> loadOnThreads(Collection<TopicPartition> partitions, LogLoading loading,
+      int threads) throws IOException {
+    Map<TopicPartition, PartitionLog> loaded = new LinkedHashMap<>();
+    if (threads <= 1 || partitions.size() <= 1) {
+      try {
+        for (TopicPartition tp : partitions) {
+          loaded.put(tp, loading.load(tp));
+        }
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(loaded.values());
+        throw e;
+      }
+      return loaded;
+    }
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, partitions.size()), r -> {
+      Thread t = new Thread(r, "gregor-log-loader-" + next.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    Map<TopicPartition, Future<PartitionLog>> futures = new LinkedHashMap<>();
+    try {
+      for (TopicPartition tp : partitions) {
+        futures.put(tp, pool.submit(() -> loading.load(tp)));
+      }
+      Throwable failure = null;
+      for (Map.Entry<TopicPartition, Future<PartitionLog>> e : futures.entrySet()) {
+        try {
+          if (failure == null) {
+            loaded.put(e.getKey(), e.getValue().get());
+          } else if (!e.getValue().cancel(false)) {
+            loaded.put(e.getKey(), e.getValue().get()); // already ran: close it with the others
+          }
+        } catch (ExecutionException ex) {
+          failure = failure == null ? ex.getCause() : failure;
+        } catch (CancellationException ex) {
+          // not started: nothing to close
+        }
+      }
+      if (failure != null) {
+        closeQuietly(loaded.values());
+        if (failure instanceof IOException io) {
+          throw io;
+        }
+        if (failure instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IOException("loading the logs failed", failure);
+      }
+      return loaded;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      futures.values().forEach(f -> f.cancel(true));
+      closeQuietly(loaded.values());
+      throw new InterruptedIOException("interrupted while loading the logs");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void closeQuietly(Collection<PartitionLog> logs) {
+    for (PartitionLog log : logs) {
+      log.closeAbruptly(); // nothing was written by the start yet: the files stay as they were found
+    }
   }
 
   /** What the three offset checkpoint files hold, or should. */

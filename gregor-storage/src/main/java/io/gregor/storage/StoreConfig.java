@@ -14,13 +14,17 @@ package io.gregor.storage;
  *                                     store flushes its segments early once a file's worth was journaled)
  * @param roundsInFlight               group-commit rounds that may sync at once (see {@link LogFlusher}); 1 measured
  *                                     best on a 2-core VM, where every extra fdatasync costs CPU the clients need
+ * @param recoveryThreads              {@code num.recovery.threads.per.data.dir}: threads that load (and recover) the
+ *                                     logs at start-up
  */
 public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs, long recoveryCheckpointIntervalMs,
     long producerIdExpirationMs, long cleanerBackoffMs, long cleanerDedupeBufferSize, long journalFileBytes,
-    int roundsInFlight) {
+    int roundsInFlight, int recoveryThreads) {
 
   private static final long DEFAULT_CLEANER_BACKOFF_MS = 15_000L;
   private static final long DEFAULT_CLEANER_DEDUPE_BUFFER_SIZE = 128L * 1024 * 1024;
+  /** Kafka 4's num.recovery.threads.per.data.dir default. */
+  private static final int DEFAULT_RECOVERY_THREADS = 2;
 
   public StoreConfig {
     if (retentionCheckIntervalMs <= 0) {
@@ -46,13 +50,17 @@ public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs,
     if (roundsInFlight < 1) {
       throw new IllegalArgumentException("roundsInFlight: " + roundsInFlight + " (expected: >= 1)");
     }
+    if (recoveryThreads < 1) {
+      throw new IllegalArgumentException("recoveryThreads: " + recoveryThreads + " (expected: >= 1)");
+    }
   }
 
   /** The settings that predate the cleaner; the cleaner gets Kafka's defaults. */
   public StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs, long recoveryCheckpointIntervalMs,
       long producerIdExpirationMs) {
     this(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, producerIdExpirationMs,
-        DEFAULT_CLEANER_BACKOFF_MS, DEFAULT_CLEANER_DEDUPE_BUFFER_SIZE, DurabilityJournal.FILE_BYTES, 1);
+        DEFAULT_CLEANER_BACKOFF_MS, DEFAULT_CLEANER_DEDUPE_BUFFER_SIZE, DurabilityJournal.FILE_BYTES, 1,
+        DEFAULT_RECOVERY_THREADS);
   }
 
   public static StoreConfig defaults() {
@@ -61,41 +69,46 @@ public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs,
 
   public StoreConfig withFlushBeforeAck(boolean value) {
     return new StoreConfig(value, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, producerIdExpirationMs,
-        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads);
   }
 
   public StoreConfig withRetentionCheckIntervalMs(long value) {
     return new StoreConfig(flushBeforeAck, value, recoveryCheckpointIntervalMs, producerIdExpirationMs,
-        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads);
   }
 
   public StoreConfig withRecoveryCheckpointIntervalMs(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, value, producerIdExpirationMs,
-        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads);
   }
 
   public StoreConfig withProducerIdExpirationMs(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, value,
-        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads);
   }
 
   public StoreConfig withCleanerBackoffMs(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
-        producerIdExpirationMs, value, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight);
+        producerIdExpirationMs, value, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads);
   }
 
   public StoreConfig withCleanerDedupeBufferSize(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
-        producerIdExpirationMs, cleanerBackoffMs, value, journalFileBytes, roundsInFlight);
+        producerIdExpirationMs, cleanerBackoffMs, value, journalFileBytes, roundsInFlight, recoveryThreads);
   }
 
   public StoreConfig withJournalFileBytes(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
-        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, value, roundsInFlight);
+        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, value, roundsInFlight, recoveryThreads);
   }
 
   public StoreConfig withRoundsInFlight(int value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
-        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, value);
+        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, value, recoveryThreads);
+  }
+
+  public StoreConfig withRecoveryThreads(int value) {
+    return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
+        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, value);
   }
 }

@@ -4,6 +4,7 @@ import static io.gregor.storage.StorageTestSupport.batch;
 import static io.gregor.storage.StorageTestSupport.readAll;
 import static io.gregor.storage.StorageTestSupport.values;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -154,6 +155,65 @@ class RecoveryTest {
       assertThat(log.endOffsetForEpoch(5)).as("an epoch newer than any left").isEqualTo(new EpochEndOffset(-1, -1));
     }
     assertThat(Files.readString(epochFile)).isEqualTo("0\n1\n2 0\n");
+  }
+
+  @Test
+  void shouldRecoverEveryLogWhenSeveralThreadsLoadThem() throws Exception {
+    Path dir = root.resolve("parallel");
+    StoreConfig fourThreads = StoreConfig.defaults().withRecoveryThreads(4);
+    int partitions = 12;
+    LogStore store = LogStore.open(dir, fourThreads, StorageIo.standard(), t -> CONFIG);
+    for (int p = 0; p < partitions; p++) {
+      PartitionLog log = store.createLog("t", p, Uuid.randomUuid(), CONFIG);
+      for (int i = 0; i < 10 + p; i++) {
+        log.appendAsLeader(batch(now, p + "-" + i), 0, now);
+      }
+    }
+    store.closeAbruptlyForTesting();
+    // Every odd partition loses the second half of its last batch: recovery must cut that batch and keep the rest.
+    for (int p = 1; p < partitions; p += 2) {
+      List<DiskBatch> batches = diskBatches(dir.resolve("t-" + p));
+      DiskBatch last = batches.get(batches.size() - 1);
+      try (FileChannel ch = FileChannel.open(last.file(), StandardOpenOption.WRITE)) {
+        ch.truncate(last.position() + last.size() / 2);
+      }
+    }
+
+    try (LogStore reopened = LogStore.open(dir, fourThreads, StorageIo.standard(), t -> CONFIG)) {
+      for (int p = 0; p < partitions; p++) {
+        int kept = 10 + p - (p % 2);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < kept; i++) {
+          expected.add(p + "-" + i);
+        }
+        PartitionLog log = reopened.log("t", p).orElseThrow();
+        assertThat(values(readAll(log))).as("t-%d", p).isEqualTo(expected);
+        assertThat(log.appendAsLeader(batch(now, "next"), 0, now).firstOffset()).isEqualTo(kept);
+      }
+    }
+  }
+
+  @Test
+  void shouldFailTheStartWhenALogCannotBeLoadedWhileOthersLoadOnOtherThreads() throws Exception {
+    Path dir = root.resolve("parallel-failure");
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> CONFIG)) {
+      for (int p = 0; p < 8; p++) {
+        store.createLog("t", p, Uuid.randomUuid(), CONFIG).appendAsLeader(batch(now, "v" + p), 0, now);
+      }
+    }
+    // A segment file that is a directory: opening it fails.
+    Path broken = Files.createDirectories(dir.resolve("broken-0").resolve(LogSegment.filenamePrefix(0) + ".log"));
+
+    assertThatThrownBy(() -> LogStore.open(dir, StoreConfig.defaults().withRecoveryThreads(3), StorageIo.standard(),
+        t -> CONFIG)).isInstanceOf(IOException.class).hasMessageContaining(broken.getFileName().toString());
+
+    Files.delete(broken);
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults().withRecoveryThreads(3), StorageIo.standard(),
+        t -> CONFIG)) {
+      for (int p = 0; p < 8; p++) {
+        assertThat(values(readAll(store.log("t", p).orElseThrow()))).containsExactly("v" + p);
+      }
+    }
   }
 
   private static long offsetCheckpointWrites(FaultyStorageIo io, Path dir) {
