@@ -14,10 +14,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -25,6 +28,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -43,8 +47,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * kcat, the command-line client built on librdkafka (the C library under the Python, Go, .NET and
  * node-rdkafka clients), against an in-process Gregor node: what kcat writes the Java consumer
- * reads back, what the Java producer writes kcat reads back, and kcat's metadata listing and
- * offset-for-time query. librdkafka negotiates its own versions (older than the Java client's for
+ * reads back, what the Java producer writes kcat reads back (alone, and as a consumer group that
+ * commits and resumes), and kcat's metadata listing and offset-for-time query. librdkafka negotiates its own versions (older than the Java client's for
  * several APIs) and sends batches with every codec.
  *
  * <p>kcat and librdkafka come from the machine's apt sources, at the versions they offer (Debian
@@ -96,7 +100,7 @@ class LibrdkafkaClientTest {
         String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0,
                 "kcat does not run here (missing system libraries?): " + printed.strip() + ": librdkafka tests skipped");
-        node = TestNode.builder().start();
+        node = TestNode.builder().override("group.initial.rebalance.delay.ms", "0").start();
     }
 
     @AfterAll
@@ -249,6 +253,43 @@ class LibrdkafkaClientTest {
             }
         }
         assertThat(read).isEqualTo(written);
+    }
+
+    @Test
+    void shouldConsumeInALibrdkafkaGroupAndResumeFromItsCommittedOffsets() throws Exception {
+        String topic = "kcat-group";
+        createTopic(topic, 3);
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        Set<String> first = new HashSet<>();
+        Set<String> later = new HashSet<>();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            for (int i = 0; i < 33; i++) {
+                RecordMetadata m = producer.send(new ProducerRecord<>(topic, i % 3, "k" + i, "v" + i)).get();
+                (i < 30 ? first : later).add(m.partition() + " " + m.offset() + " k" + i + " v" + i);
+                if (i == 29) {
+                    // The group reads the first 30 (from the beginning, as it has no offsets yet) and commits as it closes.
+                    assertThat(lines(kcat("", "-G", "kcat-readers", topic, "-o", "beginning", "-e", "-q",
+                            "-f", "%p %o %k %s\\n"))).isEqualTo(first);
+                    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            node.bootstrapServers()))) {
+                        Map<TopicPartition, OffsetAndMetadata> committed =
+                                admin.listConsumerGroupOffsets("kcat-readers").partitionsToOffsetAndMetadata().get();
+                        assertThat(committed).containsOnlyKeys(new TopicPartition(topic, 0), new TopicPartition(topic, 1),
+                                new TopicPartition(topic, 2));
+                        committed.values().forEach(o -> assertThat(o.offset()).isEqualTo(10));
+                    }
+                }
+            }
+        }
+        // A new member of the group starts at the committed offsets: only what came after.
+        assertThat(lines(kcat("", "-G", "kcat-readers", topic, "-e", "-q", "-f", "%p %o %k %s\\n"))).isEqualTo(later);
+    }
+
+    private static Set<String> lines(String output) {
+        return Arrays.stream(output.split("\n")).filter(l -> !l.isBlank()).collect(Collectors.toSet());
     }
 
     @Test
