@@ -177,6 +177,15 @@ class LibrdkafkaClientTest {
         }
     }
 
+    private static KafkaProducer<String, String> producer(String compression) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
+        return new KafkaProducer<>(props);
+    }
+
     private static void createTopic(String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
@@ -227,14 +236,9 @@ class LibrdkafkaClientTest {
     void shouldConsumeWithLibrdkafkaWhatTheJavaProducerWrote() throws Exception {
         String topic = "to-kcat";
         createTopic(topic, 2);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         long baseTime = 1_700_000_000_000L;
         Map<String, String> written = new HashMap<>(); // "partition offset" -> key, value, timestamp, headers
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+        try (KafkaProducer<String, String> producer = producer("lz4")) {
             for (int i = 0; i < 40; i++) {
                 ProducerRecord<String, String> record =
                         new ProducerRecord<>(topic, i % 2, baseTime + i * 1000L, "k" + i, "v" + i);
@@ -259,13 +263,9 @@ class LibrdkafkaClientTest {
     void shouldConsumeInALibrdkafkaGroupAndResumeFromItsCommittedOffsets() throws Exception {
         String topic = "kcat-group";
         createTopic(topic, 3);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         Set<String> first = new HashSet<>();
         Set<String> later = new HashSet<>();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+        try (KafkaProducer<String, String> producer = producer("none")) {
             for (int i = 0; i < 33; i++) {
                 RecordMetadata m = producer.send(new ProducerRecord<>(topic, i % 3, "k" + i, "v" + i)).get();
                 (i < 30 ? first : later).add(m.partition() + " " + m.offset() + " k" + i + " v" + i);
