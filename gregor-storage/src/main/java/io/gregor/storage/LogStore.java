@@ -130,7 +130,12 @@ public final class LogStore implements AutoCloseable {
     DurabilityJournal journal = DurabilityJournal.open(logDir, io, config.journalFileBytes());
     LogStore store = new LogStore(logDir, config, io, topicConfigs, journal);
     journal.prepareSparesOn(store.scheduler);
-    store.loadAll();
+    try {
+      store.loadAll();
+    } catch (IOException | RuntimeException e) {
+      store.closeWithoutPersisting(); // its threads and files: nothing was written that a later start would need
+      throw e;
+    }
     store.flusher.start();
     store.scheduler.scheduleWithFixedDelay(store::runRetentionQuietly, config.retentionCheckIntervalMs(),
         config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
@@ -585,6 +590,10 @@ public final class LogStore implements AutoCloseable {
 
   /** Test seam: stops the store's threads and closes files without persisting anything, like a SIGKILL. */
   void closeAbruptlyForTesting() {
+    closeWithoutPersisting();
+  }
+
+  private void closeWithoutPersisting() {
     synchronized (lifecycleLock) {
       closed = true;
       stopCleaner();

@@ -206,6 +206,8 @@ class RecoveryTest {
 
     assertThatThrownBy(() -> LogStore.open(dir, StoreConfig.defaults().withRecoveryThreads(3), StorageIo.standard(),
         t -> CONFIG)).isInstanceOf(IOException.class).hasMessageContaining(broken.getFileName().toString());
+    // The failed start left no file of the log dir open (the journal's, the logs loaded before the failure).
+    assertThat(openFilesUnder(dir)).isEmpty();
 
     Files.delete(broken);
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults().withRecoveryThreads(3), StorageIo.standard(),
@@ -214,6 +216,29 @@ class RecoveryTest {
         assertThat(values(readAll(store.log("t", p).orElseThrow()))).containsExactly("v" + p);
       }
     }
+  }
+
+  /** The files under {@code dir} this process holds open (Linux: /proc/self/fd), or none where that is not known. */
+  private static List<Path> openFilesUnder(Path dir) throws IOException {
+    Path fds = Path.of("/proc/self/fd");
+    if (!Files.isDirectory(fds)) {
+      return List.of();
+    }
+    Path real = dir.toRealPath();
+    List<Path> open = new ArrayList<>();
+    try (Stream<Path> links = Files.list(fds)) {
+      for (Path link : links.toList()) {
+        try {
+          Path target = Files.readSymbolicLink(link);
+          if (target.startsWith(real)) {
+            open.add(target);
+          }
+        } catch (IOException e) {
+          // closed since the listing
+        }
+      }
+    }
+    return open;
   }
 
   private static long offsetCheckpointWrites(FaultyStorageIo io, Path dir) {
