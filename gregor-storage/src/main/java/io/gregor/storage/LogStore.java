@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -31,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
@@ -205,9 +205,9 @@ public final class LogStore implements AutoCloseable {
   /**
    * Loads the logs of {@code partitions} on up to {@code threads} threads, as Kafka's
    * {@code num.recovery.threads.per.data.dir} does: each log's files are read and checked by one thread, the logs are
-   * independent, and with many partitions a restart is mostly that per-log work. The first failure stops the rest
-   * and is thrown (as it was with one thread: a log that cannot be loaded fails the start); the logs already loaded
-   * by then are closed.
+   * independent, and with many partitions a restart is mostly that per-log work. The first failure is thrown (as
+   * with one thread: a log that cannot be loaded fails the start) once the loads already running have ended; the
+   * logs loaded by then are closed, and the loads not yet started are skipped.
    */
   static Map<TopicPartition, PartitionLog> loadOnThreads(Collection<TopicPartition> partitions, LogLoading loading,
       int threads) throws IOException {
@@ -229,24 +229,46 @@ public final class LogStore implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    // After a failure the loads not yet started are skipped; every started one is waited for (a cancelled
+    // FutureTask keeps running and its log's files would stay open), and what it loaded is closed.
+    AtomicBoolean failed = new AtomicBoolean();
     Map<TopicPartition, Future<PartitionLog>> futures = new LinkedHashMap<>();
     try {
       for (TopicPartition tp : partitions) {
-        futures.put(tp, pool.submit(() -> loading.load(tp)));
+        futures.put(tp, pool.submit(() -> {
+          if (failed.get()) {
+            return null;
+          }
+          try {
+            return loading.load(tp);
+          } catch (IOException | RuntimeException e) {
+            failed.set(true);
+            throw e;
+          }
+        }));
       }
       Throwable failure = null;
+      boolean interrupted = false;
       for (Map.Entry<TopicPartition, Future<PartitionLog>> e : futures.entrySet()) {
-        try {
-          if (failure == null) {
-            loaded.put(e.getKey(), e.getValue().get());
-          } else if (!e.getValue().cancel(false)) {
-            loaded.put(e.getKey(), e.getValue().get()); // already ran: close it with the others
+        while (true) {
+          try {
+            PartitionLog log = e.getValue().get();
+            if (log != null) {
+              loaded.put(e.getKey(), log);
+            }
+            break;
+          } catch (ExecutionException ex) {
+            failure = failure == null ? ex.getCause() : failure;
+            break;
+          } catch (InterruptedException ex) {
+            interrupted = true; // the loads hold files: finish waiting for them, then report the interrupt
+            failed.set(true);
           }
-        } catch (ExecutionException ex) {
-          failure = failure == null ? ex.getCause() : failure;
-        } catch (CancellationException ex) {
-          // not started: nothing to close
         }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+        failure = failure == null ? new InterruptedIOException("interrupted while loading the logs") : failure;
       }
       if (failure != null) {
         closeQuietly(loaded.values());
@@ -259,13 +281,8 @@ public final class LogStore implements AutoCloseable {
         throw new IOException("loading the logs failed", failure);
       }
       return loaded;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      futures.values().forEach(f -> f.cancel(true));
-      closeQuietly(loaded.values());
-      throw new InterruptedIOException("interrupted while loading the logs");
     } finally {
-      pool.shutdownNow();
+      pool.shutdown();
     }
   }
 
