@@ -62,13 +62,25 @@ public final class Node implements AutoCloseable {
     /**
      * Starts loading the slow-to-initialise classes (Netty's native epoll library, Kafka's API
      * schemas: about 0.3 s each) on a background thread, so they load while the caller parses
-     * arguments and the node opens its logs. Optional; idempotent; any thread.
+     * arguments and the node opens its logs. Optional; any thread; the threads start once per JVM
+     * (the command line calls this before parsing, and every start calls it again).
      */
     public static void preloadInBackground() {
-        for (Runnable task : KafkaServer.preloadTasks()) {
-            Thread t = new Thread(task, "gregor-preload");
-            t.setDaemon(true);
-            t.start();
+        Preload.started();
+    }
+
+    /** Its class initialisation, which the JVM runs once, starts the preload threads. */
+    private static final class Preload {
+        static {
+            for (Runnable task : KafkaServer.preloadTasks()) {
+                Thread t = new Thread(task, "gregor-preload");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
+
+        static void started() {
+            // initialising this class is the work
         }
     }
 
