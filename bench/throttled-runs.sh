@@ -54,7 +54,9 @@ stop() {
 }
 trap stop EXIT
 if [ "$target" = gregor ]; then
-  (cd "$root" && mvn -B -q -DskipTests package -pl gregor-cli -am)
+  # GREGOR_BENCH_NO_BUILD=1 keeps the jar as it is: a rebuilt jar makes the next start record a new
+  # class-data-sharing archive, and a JVM dumping one refuses agents (a profiler attached with jcmd).
+  if [ -z "${GREGOR_BENCH_NO_BUILD:-}" ]; then (cd "$root" && mvn -B -q -DskipTests package -pl gregor-cli -am); fi
   port=19094
   setsid "$root/bin/gregor" start --override "listeners=PLAINTEXT://127.0.0.1:$port" \
     --override "log.dirs=$data/gregor" "${overrides[@]}" >"$data/broker.out" 2>&1 &
@@ -88,12 +90,16 @@ if [ "$target" = gregor ]; then
   if [ -n "$threads" ]; then per_thread; fi
 fi
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$broker/stat"; }
+# Whole machine, CPU seconds: busy (user, nice, system, irq, softirq) and iowait, from /proc/stat.
+machine() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {printf "%.1f %.1f", ($2 + $3 + $4 + $7 + $8) / hz, $6 / hz}' /proc/stat; }
 for run in $(seq "$unthrottled"); do
   before="$([ "$target" = gregor ] && cpu || echo 0)"
+  machine_before="$(machine)"
   line="$("${tools[@]}" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bootstrap" --topic throttled \
     --num-records 1500000 --record-size "$size" --throughput -1 --command-property "acks=$acks" | tail -1)"
   used=""
   if [ "$target" = gregor ]; then used="$(awk -v a="$before" -v b="$(cpu)" 'BEGIN { printf ", broker CPU %.1f s", b - a }')"; fi
+  used="$used$(echo "$machine_before $(machine)" | awk '{printf ", machine busy %.1f s, iowait %.1f s", $3 - $1, $4 - $2}')"
   echo "unthrottled $run: $(echo "$line" | sed 's/.*sent, \([0-9]*\)[.0-9]* records\/sec.*/\1 records\/s/')$used"
 done
 if [ "$unthrottled" -gt 0 ] && [ "$target" = gregor ] && [ -n "$threads" ]; then echo "after the unthrottled runs:"; per_thread; fi
