@@ -9,7 +9,10 @@ import org.apache.kafka.common.protocol.ApiMessage;
  * Answers one API key over a declared version range; ApiVersions is generated from these
  * declarations. Handlers are thin: validate, call the owner of the state, map errors to Kafka
  * codes, build the response. They run on a request thread and must not block on I/O waits:
- * anything that waits (fsync, long poll) completes the returned future later.
+ * anything that waits (fsync, long poll) completes the returned future later. Work that blocks
+ * the request thread but must not hold the answer back (an acks=all produce's fsync round, run
+ * on this thread to save a hand-off) goes into an {@link AnswerWithWork}, run once the answer is
+ * wired to the connection.
  */
 public interface ApiHandler {
 

@@ -77,13 +77,17 @@ public final class ApiRouter implements RequestDispatcher, AutoCloseable {
         CompletableFuture<ApiMessage> result = new CompletableFuture<>();
         requestThreads.execute(() -> {
             try {
-                h.handle(context).whenComplete((body, error) -> {
+                CompletableFuture<ApiMessage> answer = h.handle(context);
+                answer.whenComplete((body, error) -> {
                     if (error != null) {
                         result.completeExceptionally(error);
                     } else {
                         result.complete(body);
                     }
                 });
+                if (answer instanceof AnswerWithWork withWork) {
+                    withWork.runWork();
+                }
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }

@@ -14,7 +14,9 @@ public final class Handlers {
         ApiRouter[] self = new ApiRouter[1];
         handlers.add(new ApiVersionsHandler(broker, () -> self[0].advertisedVersions()));
         handlers.add(new MetadataHandler(broker));
-        handlers.add(new ProduceHandler(broker));
+        // With one request thread, a round run there would stop every other request meanwhile (and with it the
+        // group commit of the requests that queue up): rounds then stay on the flusher's thread.
+        handlers.add(new ProduceHandler(broker, requestThreads > 1));
         handlers.add(new FetchHandler(broker));
         handlers.add(new ListOffsetsHandler(broker));
         handlers.add(new InitProducerIdHandler(broker));

@@ -8,7 +8,6 @@ import io.gregor.storage.AppendResult;
 import io.gregor.storage.DurableWaits;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -36,9 +35,15 @@ final class ProduceHandler implements ApiHandler {
     private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
 
     private final BrokerServices broker;
+    private final boolean roundsOnRequestThreads;
 
-    ProduceHandler(BrokerServices broker) {
+    /**
+     * @param roundsOnRequestThreads whether an acks=all produce runs the fsync round it can start on its own
+     *     request thread (see {@link DurableWaits#register(boolean)}) rather than handing it to the log's flusher
+     */
+    ProduceHandler(BrokerServices broker, boolean roundsOnRequestThreads) {
         this.broker = broker;
+        this.roundsOnRequestThreads = roundsOnRequestThreads;
     }
 
     @Override
@@ -139,8 +144,10 @@ final class ProduceHandler implements ApiHandler {
         // pipelined request while this one waits for its fsync, so one group commit covers both.
         // The waits are registered only now, together, so one round covers all the partitions.
         context.release();
-        return durable.register()
-                .orTimeout(Math.max(1, request.timeoutMs()), TimeUnit.MILLISECONDS)
+        // A round that can start now runs on this request thread, after the answer is wired to the
+        // connection (so that the timeout can still answer while an fsync hangs): see DurableWaits.
+        CompletableFuture<ApiMessage> answer = broker.replicas().fetchWaiters().deadlines()
+                .failAfter(durable.register(roundsOnRequestThreads), request.timeoutMs())
                 .handle((v, e) -> {
                     if (e != null) {
                         Errors err = ErrorMapper.unwrap(e) instanceof java.util.concurrent.TimeoutException
@@ -155,6 +162,7 @@ final class ProduceHandler implements ApiHandler {
                     }
                     return response;
                 });
+        return new AnswerWithWork(answer, durable::runKeptRounds);
     }
 
     private static boolean usesZstd(MemoryRecords records) {

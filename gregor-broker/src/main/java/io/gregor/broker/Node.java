@@ -131,7 +131,7 @@ public final class Node implements AutoCloseable {
             MetadataLog metadataLog = new MetadataLog(metadataPartition);
             boolean newCluster = metadataLog.endOffset() == 0;
             MetadataImage image = MetadataImage.EMPTY.apply(metadataLog.readAll(), metadataLog.endOffset() - 1);
-            fetchWaiters = new FetchWaiters("gregor-fetch-timer-" + config.nodeId());
+            fetchWaiters = new FetchWaiters("gregor-request-timer-" + config.nodeId());
             DynamicBrokerConfig dynamicConfig = new DynamicBrokerConfig(config);
             ReplicaManager replicas = new ReplicaManager(dynamicConfig, store, fetchWaiters);
             replicas.onMetadataUpdate(image);

@@ -46,6 +46,7 @@ public final class FetchWaiters implements AutoCloseable {
 
     private final Map<TopicPartition, Set<Waiter>> waiting = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timer;
+    private final Deadlines deadlines;
 
     public FetchWaiters(String threadName) {
         timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -54,6 +55,12 @@ public final class FetchWaiters implements AutoCloseable {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+        deadlines = new Deadlines(timer);
+    }
+
+    /** Request deadlines (acks=all produce timeouts), swept on this timer's thread. */
+    public Deadlines deadlines() {
+        return deadlines;
     }
 
     /** Parks a waiter for at most {@code maxWaitMs}. */

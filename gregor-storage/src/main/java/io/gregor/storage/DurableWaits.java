@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 public final class DurableWaits {
   private final List<PartitionLog> logs = new ArrayList<>();
   private final List<Long> offsets = new ArrayList<>();
+  private final List<Runnable> kept = new ArrayList<>(1);
 
   /** Waits, once registered, until everything up to and including {@code offset} of {@code log} is durable. */
   public void add(PartitionLog log, long offset) {
@@ -33,6 +34,16 @@ public final class DurableWaits {
    * {@link PartitionLog#awaitDurable} does for one); fails with the first failure.
    */
   public CompletableFuture<Void> register() {
+    return register(false);
+  }
+
+  /**
+   * As {@link #register()}; with {@code keepRound}, a round that can start at once is kept for
+   * {@link #runKeptRounds} instead of being handed to the flusher's thread, and the caller must call that once it
+   * has wired the returned future. For request threads, which have nothing else to do meanwhile: it saves a hand-off
+   * per round. Not for threads that must stay responsive (a coordinator's, the controller's).
+   */
+  public CompletableFuture<Void> register(boolean keepRound) {
     List<CompletableFuture<Void>> futures = new ArrayList<>(logs.size());
     Map<LogFlusher, List<PartitionLog>> waitingLogs = new IdentityHashMap<>();
     Map<LogFlusher, List<Long>> waitingOffsets = new IdentityHashMap<>();
@@ -49,8 +60,20 @@ public final class DurableWaits {
       }
     }
     for (Map.Entry<LogFlusher, List<PartitionLog>> e : waitingLogs.entrySet()) {
-      futures.addAll(e.getKey().await(e.getValue(), waitingOffsets.get(e.getKey())));
+      futures.addAll(e.getKey().await(e.getValue(), waitingOffsets.get(e.getKey()), keepRound ? kept::add : null));
     }
     return futures.size() == 1 ? futures.get(0) : CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]));
+  }
+
+  /**
+   * Runs on this thread the rounds {@link #register(boolean) register(true)} kept (none when a round was already
+   * running: the waits then join the next one), and the rounds that follow them while this thread is the one
+   * completing rounds. Blocks for at least one fsync when there was a round to run.
+   */
+  public void runKeptRounds() {
+    for (Runnable round : kept) {
+      round.run();
+    }
+    kept.clear();
   }
 }

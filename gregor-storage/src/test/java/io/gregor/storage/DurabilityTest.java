@@ -156,6 +156,54 @@ class DurabilityTest {
   }
 
   @Test
+  void shouldRunTheRoundOnTheRegisteringThreadAndThenTheRoundThatPiledUpBehindIt() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      PartitionLog other = store.createLog("u", 0, Uuid.randomUuid(), LogConfig.defaults());
+      // Nothing is syncing: the round is kept for this thread, which runs it when it asks.
+      DurableWaits first = new DurableWaits();
+      first.add(log, log.appendAsLeader(batch(now, "a"), 0, now).lastOffset());
+      CompletableFuture<Void> firstDone = first.register(true);
+      assertThat(firstDone).isNotDone(); // kept for this thread
+      first.runKeptRounds();
+      assertThat(firstDone).isCompleted();
+      assertThat(io.forcingThreads).containsExactly(Thread.currentThread());
+      assertThat(log.durableOffset()).isEqualTo(1);
+
+      // A round held at its fsync on one request thread; a second request's wait piles up behind it, with no
+      // round for its thread to run. The first thread then runs the second round too.
+      CountDownLatch blocked = io.closeGate(1);
+      CompletableFuture<Thread> running = new CompletableFuture<>();
+      Thread requestThread = new Thread(() -> {
+        DurableWaits waits = new DurableWaits();
+        try {
+          waits.add(log, log.appendAsLeader(batch(now, "b"), 0, now).lastOffset());
+          CompletableFuture<Void> done = waits.register(true);
+          waits.runKeptRounds();
+          done.get(10, TimeUnit.SECONDS);
+          running.complete(Thread.currentThread());
+        } catch (Exception e) {
+          running.completeExceptionally(e);
+        }
+      }, "request-a");
+      requestThread.start();
+      assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+      DurableWaits second = new DurableWaits();
+      second.add(other, other.appendAsLeader(batch(now, "c"), 0, now).lastOffset());
+      CompletableFuture<Void> secondDone = second.register(true);
+      second.runKeptRounds(); // nothing kept: a round is running, and this wait joins the next one
+      assertThat(secondDone).isNotDone();
+
+      io.openGate();
+      secondDone.get(10, TimeUnit.SECONDS);
+      assertThat(running.get(10, TimeUnit.SECONDS)).isSameAs(requestThread);
+      assertThat(io.forcingThreads).containsExactly(Thread.currentThread(), requestThread, requestThread);
+      assertThat(log.durableOffset()).isEqualTo(2);
+      assertThat(other.durableOffset()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void shouldStartARoundWhileAnotherIsSyncingAndCompleteThemInOrder() throws Exception {
     try (LogStore store = open(StoreConfig.defaults().withRoundsInFlight(2))) {
       PartitionLog slow = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());

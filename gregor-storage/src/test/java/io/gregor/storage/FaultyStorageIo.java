@@ -18,6 +18,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 final class FaultyStorageIo implements StorageIo {
   final AtomicInteger appends = new AtomicInteger();
   final AtomicInteger forces = new AtomicInteger();
+  /** The thread of each fsync, in order. */
+  final List<Thread> forcingThreads = new CopyOnWriteArrayList<>();
   /** Files written whole (checkpoints, partition metadata, snapshots), in order. */
   final List<Path> fileWrites = new CopyOnWriteArrayList<>();
   private volatile int failAppendNumber = -1;   // 1-based number of the append to fail; -1 = never
@@ -111,6 +113,7 @@ final class FaultyStorageIo implements StorageIo {
       }
     }
     forces.incrementAndGet();
+    forcingThreads.add(Thread.currentThread());
     if (failForces) {
       throw new IOException("Input/output error (injected fsync failure)");
     }

@@ -104,7 +104,12 @@ class DiskFullTest {
     }
 
     private static List<String> readValues(TestNode node, int expected) {
-        TopicPartition tp = new TopicPartition("full", 0);
+        return readValues(node, "full", expected);
+    }
+
+    /** The values of the first {@code expected} records of partition 0 of {@code topic}. */
+    static List<String> readValues(TestNode node, String topic, int expected) {
+        TopicPartition tp = new TopicPartition(topic, 0);
         try (KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of())) {
             consumer.assign(Set.of(tp));
             consumer.seekToBeginning(Set.of(tp));
