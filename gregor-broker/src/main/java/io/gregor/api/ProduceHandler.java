@@ -162,7 +162,7 @@ final class ProduceHandler implements ApiHandler {
                     }
                     return response;
                 });
-        return new AnswerWithWork(answer, durable::runKeptRounds);
+        return new AnswerWithWork(answer, durable::runKeptRound);
     }
 
     private static boolean usesZstd(MemoryRecords records) {

@@ -17,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
 public final class DurableWaits {
   private final List<PartitionLog> logs = new ArrayList<>();
   private final List<Long> offsets = new ArrayList<>();
-  private final List<Runnable> kept = new ArrayList<>(1);
+  /** A round register(true) kept for the caller's thread, or null. */
+  private Runnable keptRound;
 
   /** Waits, once registered, until everything up to and including {@code offset} of {@code log} is durable. */
   public void add(PartitionLog log, long offset) {
@@ -39,7 +40,7 @@ public final class DurableWaits {
 
   /**
    * As {@link #register()}; with {@code keepRound}, a round that can start at once is kept for
-   * {@link #runKeptRounds} instead of being handed to the flusher's thread, and the caller must call that once it
+   * {@link #runKeptRound} instead of being handed to the flusher's thread, and the caller must call that once it
    * has wired the returned future. For request threads, which have nothing else to do meanwhile: it saves a hand-off
    * per round. Not for threads that must stay responsive (a coordinator's, the controller's).
    */
@@ -60,20 +61,23 @@ public final class DurableWaits {
       }
     }
     for (Map.Entry<LogFlusher, List<PartitionLog>> e : waitingLogs.entrySet()) {
-      futures.addAll(e.getKey().await(e.getValue(), waitingOffsets.get(e.getKey()), keepRound ? kept::add : null));
+      // At most one round is kept: those of other log dirs sync on their flushers' threads, in parallel.
+      futures.addAll(e.getKey().await(e.getValue(), waitingOffsets.get(e.getKey()),
+          keepRound && keptRound == null ? round -> keptRound = round : null));
     }
     return futures.size() == 1 ? futures.get(0) : CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]));
   }
 
   /**
-   * Runs on this thread the rounds {@link #register(boolean) register(true)} kept (none when a round was already
-   * running: the waits then join the next one), and the rounds that follow them while this thread is the one
+   * Runs on this thread the round {@link #register(boolean) register(true)} kept (none when a round was already
+   * running: the waits then join the next one), and the rounds that follow it while this thread is the one
    * completing rounds. Blocks for at least one fsync when there was a round to run.
    */
-  public void runKeptRounds() {
-    for (Runnable round : kept) {
+  public void runKeptRound() {
+    Runnable round = keptRound;
+    keptRound = null;
+    if (round != null) {
       round.run();
     }
-    kept.clear();
   }
 }

@@ -165,7 +165,7 @@ class DurabilityTest {
       first.add(log, log.appendAsLeader(batch(now, "a"), 0, now).lastOffset());
       CompletableFuture<Void> firstDone = first.register(true);
       assertThat(firstDone).isNotDone(); // kept for this thread
-      first.runKeptRounds();
+      first.runKeptRound();
       assertThat(firstDone).isCompleted();
       assertThat(io.forcingThreads).containsExactly(Thread.currentThread());
       assertThat(log.durableOffset()).isEqualTo(1);
@@ -179,7 +179,7 @@ class DurabilityTest {
         try {
           waits.add(log, log.appendAsLeader(batch(now, "b"), 0, now).lastOffset());
           CompletableFuture<Void> done = waits.register(true);
-          waits.runKeptRounds();
+          waits.runKeptRound();
           done.get(10, TimeUnit.SECONDS);
           running.complete(Thread.currentThread());
         } catch (Exception e) {
@@ -191,7 +191,7 @@ class DurabilityTest {
       DurableWaits second = new DurableWaits();
       second.add(other, other.appendAsLeader(batch(now, "c"), 0, now).lastOffset());
       CompletableFuture<Void> secondDone = second.register(true);
-      second.runKeptRounds(); // nothing kept: a round is running, and this wait joins the next one
+      second.runKeptRound(); // nothing kept: a round is running, and this wait joins the next one
       assertThat(secondDone).isNotDone();
 
       io.openGate();
