@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Maps API keys to their {@link ApiHandler}s and runs them on the request threads
@@ -18,6 +20,8 @@ import org.apache.kafka.common.protocol.ApiMessage;
  * what ApiVersions advertises.
  */
 public final class ApiRouter implements RequestDispatcher, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiRouter.class);
 
     /**
      * Kafka 4.x advertises Produce from v0 although it rejects v0-2, to work around a librdkafka
@@ -86,7 +90,11 @@ public final class ApiRouter implements RequestDispatcher, AutoCloseable {
                     }
                 });
                 if (answer instanceof AnswerWithWork withWork) {
-                    withWork.runWork();
+                    try {
+                        withWork.runWork();
+                    } catch (Throwable e) {
+                        log.error("Work after answering {} failed", context.summary(), e);
+                    }
                 }
             } catch (Throwable e) {
                 result.completeExceptionally(e);

@@ -144,25 +144,34 @@ final class ProduceHandler implements ApiHandler {
         // pipelined request while this one waits for its fsync, so one group commit covers both.
         // The waits are registered only now, together, so one round covers all the partitions.
         context.release();
-        // A round that can start now runs on this request thread, after the answer is wired to the
-        // connection (so that the timeout can still answer while an fsync hangs): see DurableWaits.
-        CompletableFuture<ApiMessage> answer = broker.replicas().fetchWaiters().deadlines()
-                .failAfter(durable.register(roundsOnRequestThreads), request.timeoutMs())
-                .handle((v, e) -> {
-                    if (e != null) {
-                        Errors err = ErrorMapper.unwrap(e) instanceof java.util.concurrent.TimeoutException
-                                ? Errors.REQUEST_TIMED_OUT : Errors.KAFKA_STORAGE_ERROR;
-                        for (ProduceResponseData.TopicProduceResponse t : response.responses()) {
-                            for (ProduceResponseData.PartitionProduceResponse p : t.partitionResponses()) {
-                                if (p.errorCode() == Errors.NONE.code()) {
-                                    p.setErrorCode(err.code()).setErrorMessage(ErrorMapper.message(e)).setBaseOffset(-1);
+        // With more than one request thread, a round that can start now runs on this one, after the
+        // answer is wired to the connection (so that the timeout can still answer while an fsync
+        // hangs): see DurableWaits.register(boolean). The kept round must run whatever happens.
+        CompletableFuture<Void> durableDone = durable.register(roundsOnRequestThreads);
+        try {
+            CompletableFuture<ApiMessage> answer = broker.replicas().fetchWaiters().deadlines()
+                    .failAfter(durableDone, request.timeoutMs())
+                    .handle((v, e) -> {
+                        if (e != null) {
+                            boolean timedOut = ErrorMapper.unwrap(e) instanceof java.util.concurrent.TimeoutException;
+                            // Kafka answers a produce that outlived its timeout with no message.
+                            Errors err = timedOut ? Errors.REQUEST_TIMED_OUT : Errors.KAFKA_STORAGE_ERROR;
+                            String message = timedOut ? null : ErrorMapper.message(e);
+                            for (ProduceResponseData.TopicProduceResponse t : response.responses()) {
+                                for (ProduceResponseData.PartitionProduceResponse p : t.partitionResponses()) {
+                                    if (p.errorCode() == Errors.NONE.code()) {
+                                        p.setErrorCode(err.code()).setErrorMessage(message).setBaseOffset(-1);
+                                    }
                                 }
                             }
                         }
-                    }
-                    return response;
-                });
-        return new AnswerWithWork(answer, durable::runKeptRound);
+                        return response;
+                    });
+            return new AnswerWithWork(answer, durable::runKeptRound);
+        } catch (RuntimeException e) {
+            durable.runKeptRound();
+            throw e;
+        }
     }
 
     private static boolean usesZstd(MemoryRecords records) {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * earliest one was cancelled: at one partition of 100 B records that was a wake-up per produce request, and ~3% of
  * the broker's CPU in that thread alone (profiled). A deadline fires up to one tick late.
  *
- * <p>Thread-safe: request and flusher threads register, the timer thread sweeps.
+ * <p>Thread-safe: request threads register, the timer thread sweeps.
  */
 public final class Deadlines {
     /** How often pending futures are checked while any is registered. */
@@ -59,7 +59,14 @@ public final class Deadlines {
     }
 
     private void sweep() {
-        long now = System.nanoTime();
+        try {
+            expire(System.nanoTime());
+        } finally {
+            afterSweep(); // even if a callback threw: later deadlines must still fire
+        }
+    }
+
+    private void expire(long now) {
         for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
             Entry e = it.next();
             if (e.future().isDone()) {
@@ -69,6 +76,9 @@ public final class Deadlines {
                 e.future().completeExceptionally(new TimeoutException("no answer within the request's timeout"));
             }
         }
+    }
+
+    private void afterSweep() {
         if (!entries.isEmpty()) {
             schedule();
             return;

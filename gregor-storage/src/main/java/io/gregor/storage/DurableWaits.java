@@ -40,9 +40,11 @@ public final class DurableWaits {
 
   /**
    * As {@link #register()}; with {@code keepRound}, a round that can start at once is kept for
-   * {@link #runKeptRound} instead of being handed to the flusher's thread, and the caller must call that once it
-   * has wired the returned future. For request threads, which have nothing else to do meanwhile: it saves a hand-off
-   * per round. Not for threads that must stay responsive (a coordinator's, the controller's).
+   * {@link #runKeptRound} instead of being handed to the flusher's thread, and the caller must call that exactly
+   * once after it has wired the returned future, even if something failed meanwhile: until then the round holds
+   * its slot, so every later wait on that store queues behind it and closing the store waits for it. For request
+   * threads (a request's response waits for the round anyway): it saves a hand-off per round. Not for threads
+   * that must stay responsive (a coordinator's, the controller's).
    */
   public CompletableFuture<Void> register(boolean keepRound) {
     List<CompletableFuture<Void>> futures = new ArrayList<>(logs.size());

@@ -397,8 +397,9 @@ public final class PartitionLog {
   }
 
   /**
-   * Completes once everything up to and including {@code offset} is fsynced; immediately when flushBeforeAck is off
-   * or it already is. Completed on the flusher thread; fails with {@link LogStorageException} if the fsync fails.
+   * Completes once everything up to and including {@code offset} is fsynced; immediately when flushBeforeAck is off or
+   * it already is. Completed by the thread completing group-commit rounds (a sync or request thread); fails with {@link
+   * LogStorageException} if the fsync fails.
    */
   public CompletableFuture<Void> awaitDurable(long offset) {
     CompletableFuture<Void> now = durabilityWithoutWaiting(offset);

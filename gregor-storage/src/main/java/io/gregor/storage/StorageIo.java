@@ -10,7 +10,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 /**
  * Every write and fsync the storage layer performs goes through this seam, so tests can fail the Nth write
  * (disk full), tear a write in half, or count fsyncs (BookKeeper-style fault injection). Implementations must be
- * thread-safe: appends come from producer threads, forces from the flusher thread.
+ * thread-safe: appends come from producer threads, forces from the flusher's threads and from request threads running a
+ * group-commit round.
  */
 public interface StorageIo {
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,8 @@ import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A disk whose fsyncs stall: an acks=all produce is answered REQUEST_TIMED_OUT once its {@code timeout.ms} passes
- * (the batch stays in the log, as in Kafka), and the broker carries on once the disk does.
+ * (the batch stays in the log, as in Kafka), requests that do not wait for the disk are answered meanwhile, and the
+ * broker carries on once the disk does.
  */
 @Timeout(60)
 class SlowDiskTest {
@@ -65,36 +69,58 @@ class SlowDiskTest {
     }
 
     /** One request thread: rounds run on the flusher's thread; more: on the request thread that can start one. */
+    /**
+     * One request thread: rounds run on the flusher's thread; more: on the request thread that can start one, which
+     * the stall then holds, and the others keep answering.
+     */
     @ParameterizedTest(name = "num.io.threads={0}")
-    @ValueSource(strings = {"1", "4"})
+    @ValueSource(strings = {"1", "2", "4"})
     void shouldAnswerRequestTimedOutWhenTheFsyncOutlastsTheProduceTimeout(String ioThreads) throws Exception {
         StallingDisk disk = new StallingDisk();
         try (TestNode node = TestNode.builder().storageIo(disk).override("num.io.threads", ioThreads).start()) {
             Clients.createTopic(node, "slow", 1, Map.of());
             try (RawClient client = RawClient.connect(node)) {
-                assertThat(produce(client, 10_000, "a").baseOffset()).isZero();
+                assertThat(produce(client, -1, 10_000, "a").baseOffset()).isZero();
 
                 CountDownLatch gate = new CountDownLatch(1);
                 disk.stall = gate;
-                long start = System.nanoTime();
-                ProduceResponseData.PartitionProduceResponse stalled = produce(client, 300, "b");
-                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                assertThat(Errors.forCode(stalled.errorCode())).isEqualTo(Errors.REQUEST_TIMED_OUT);
-                assertThat(tookMs).isBetween(300L, 5_000L);
+                try {
+                    long start = System.nanoTime();
+                    ProduceResponseData.PartitionProduceResponse stalled = produce(client, -1, 300, "b");
+                    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                    assertThat(Errors.forCode(stalled.errorCode())).isEqualTo(Errors.REQUEST_TIMED_OUT);
+                    assertThat(stalled.errorMessage()).isNull(); // as Kafka answers it
+                    assertThat(tookMs).isBetween(300L, 5_000L);
 
-                disk.stall = null;
-                gate.countDown();
-                ProduceResponseData.PartitionProduceResponse after = produce(client, 10_000, "c");
+                    // Meanwhile the broker answers everything that does not wait for the disk, and a second
+                    // acks=all write that queued behind the stalled round times out too.
+                    assertThat(Errors.forCode(produce(client, -1, 300, "c").errorCode())).isEqualTo(Errors.REQUEST_TIMED_OUT);
+                    ProduceResponseData.PartitionProduceResponse acks1 = produce(client, 1, 10_000, "d");
+                    assertThat(Errors.forCode(acks1.errorCode())).isEqualTo(Errors.NONE);
+                    assertThat(acks1.baseOffset()).isEqualTo(3);
+                    try (RawClient other = RawClient.connect(node)) {
+                        MetadataResponse metadata = other.send(
+                                new MetadataRequest.Builder(List.of("slow"), false).build((short) 12));
+                        assertThat(metadata.topicMetadata()).singleElement()
+                                .satisfies(t -> assertThat(t.error()).isEqualTo(Errors.NONE));
+                    }
+                } finally {
+                    disk.stall = null;
+                    gate.countDown();
+                }
+                ProduceResponseData.PartitionProduceResponse after = produce(client, -1, 10_000, "e");
                 assertThat(Errors.forCode(after.errorCode())).isEqualTo(Errors.NONE);
-                assertThat(after.baseOffset()).isEqualTo(2);
+                assertThat(after.baseOffset()).isEqualTo(4);
             }
-            assertThat(DiskFullTest.readValues(node, "slow", 3)).containsExactly("a", "b", "c");
+            // Timed out is not refused: those batches are in the log, as with Kafka.
+            assertThat(DiskFullTest.readValues(node, "slow", 5)).containsExactly("a", "b", "c", "d", "e");
         }
     }
 
-    private static ProduceResponseData.PartitionProduceResponse produce(RawClient client, int timeoutMs, String... values) {
+    private static ProduceResponseData.PartitionProduceResponse produce(RawClient client, int acks, int timeoutMs,
+                                                                       String... values) {
         ProduceRequestData data = BadInputTest.produceData("slow", 0, BadInputTest.records(values))
-                .setAcks((short) -1).setTimeoutMs(timeoutMs);
+                .setAcks((short) acks).setTimeoutMs(timeoutMs);
         ProduceResponse response = client.send(new ProduceRequest(data, (short) 9));
         return response.data().responses().iterator().next().partitionResponses().get(0);
     }
