@@ -72,8 +72,8 @@ public final class DurableWaits {
 
   /**
    * Runs on this thread the round {@link #register(boolean) register(true)} kept (none when a round was already
-   * running: the waits then join the next one), and the rounds that follow it while this thread is the one
-   * completing rounds. Blocks for at least one fsync when there was a round to run.
+   * running: the waits then join the next one); a round that piled up behind it goes to the flusher's sync thread.
+   * Blocks for one fsync when there was a round to run.
    */
   public void runKeptRound() {
     Runnable round = keptRound;
