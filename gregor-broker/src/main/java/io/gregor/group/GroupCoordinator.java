@@ -117,6 +117,7 @@ public final class GroupCoordinator implements AutoCloseable {
             return t;
         });
         this.thread.setRemoveOnCancelPolicy(true);
+        this.thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.state = new GroupStateMachine(config, timer, this::partitionFor, controller::image);
         this.history = new RebalanceHistoryTopic(nodeId, controller, replicas, clock);
     }
@@ -546,7 +547,9 @@ public final class GroupCoordinator implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
+        // Not shutdownNow: an interrupt landing in a FileChannel read or write (replaying or appending to a group
+        // log) closes that segment's channel, taking the log offline. A running task ends; timers are dropped.
+        thread.shutdown();
         try {
             thread.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

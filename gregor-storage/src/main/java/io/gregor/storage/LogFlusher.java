@@ -475,7 +475,9 @@ final class LogFlusher {
       }
       try {
         next.run();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // Even an Error (a stack overflow down a waiter's chain of dependents, say) must not leave completingRounds
+        // set or the round's slot taken: every later round would hang. Out of memory ends bin/gregor anyway.
         LOG.error("Completing durability waiters failed", e);
       } finally {
         lock.lock();

@@ -427,7 +427,14 @@ public final class LogStore implements AutoCloseable {
       Path target = dir.resolve(tp.topic() + "-" + tp.partition() + "."
           + UUID.randomUUID().toString().replace("-", "") + DELETE_SUFFIX);
       Files.move(log.dir(), target);
-      FileStorageIo.forceDirectory(dir);
+      IOException renameNotDurable = null;
+      try {
+        io.syncDirectory(dir);
+      } catch (IOException e) {
+        // The rename happened: finish the deletion as if it were durable (a restart removes the directory under
+        // either name), then report the failure.
+        renameNotDurable = e;
+      }
       log.onDirectoryRenamed(target);
       long delayMs = log.config().fileDeleteDelayMs();
       if (!closed) {
@@ -435,7 +442,17 @@ public final class LogStore implements AutoCloseable {
       }
       // Its recovery point must not outlive it: a namesake created next would otherwise be taken as fsynced up to
       // there, and journal replay after a power loss would skip what that namesake acknowledged.
-      writeCheckpoints();
+      try {
+        writeCheckpoints();
+      } catch (IOException e) {
+        if (renameNotDurable != null) {
+          e.addSuppressed(renameNotDurable);
+        }
+        throw e;
+      }
+      if (renameNotDurable != null) {
+        throw renameNotDurable;
+      }
     }
   }
 
@@ -569,7 +586,9 @@ public final class LogStore implements AutoCloseable {
       }
       closed = true;
       stopCleaner();
-      scheduler.shutdownNow();
+      // Not shutdownNow: an interrupt landing in a FileChannel operation closes that channel. A running retention
+      // pass or delete ends; the delayed ones are dropped (a restart removes what they would have).
+      scheduler.shutdown();
       awaitScheduler();
       flusher.close();
       journal.close();

@@ -33,6 +33,11 @@ public interface StorageIo {
    */
   void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException;
 
+  /** fsyncs directory {@code dir}, making the names created, renamed or removed in it durable. */
+  default void syncDirectory(Path dir) throws IOException {
+    FileStorageIo.forceDirectory(dir);
+  }
+
   /** The real file system. */
   static StorageIo standard() {
     return FileStorageIo.INSTANCE;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -340,6 +342,39 @@ class DurabilityTest {
     }
     try (LogStore store = open(StoreConfig.defaults())) {
       assertThat(store.log("t", 0).orElseThrow().logEndOffset()).isZero();
+    }
+  }
+
+  @Test
+  void shouldFinishDeletingALogWhoseRenameCouldNotBeMadeDurable() throws Exception {
+    TopicPartition tp = new TopicPartition("t", 0);
+    try (LogStore store = open(StoreConfig.defaults())) {
+      LogConfig config = LogConfig.defaults().withFileDeleteDelayMs(0);
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      log.appendAsLeader(batch(now, "old"), 0, now);
+      store.writeCheckpoints();
+      assertThat(OffsetCheckpointFile.read(dir.resolve(LogStore.RECOVERY_POINT_CHECKPOINT))).containsKey(tp);
+
+      io.failDirectoryForces(true);
+      assertThatThrownBy(() -> store.deleteLog("t", 0)).isInstanceOf(IOException.class)
+          .hasMessageContaining("directory fsync");
+      io.failDirectoryForces(false);
+
+      // Deleted all the same: gone from the store, its recovery point no longer checkpointed (a namesake must not
+      // inherit it), its directory removed.
+      assertThat(store.log("t", 0)).isEmpty();
+      assertThat(OffsetCheckpointFile.read(dir.resolve(LogStore.RECOVERY_POINT_CHECKPOINT))).doesNotContainKey(tp);
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        try (Stream<Path> s = Files.list(dir)) {
+          return s.noneMatch(p -> p.getFileName().toString().endsWith("-delete"));
+        }
+      });
+      PartitionLog fresh = store.createLog("t", 0, Uuid.randomUuid(), config);
+      fresh.awaitDurable(fresh.appendAsLeader(batch(now, "new"), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+      store.closeAbruptlyForTesting();
+    }
+    try (LogStore store = open(StoreConfig.defaults())) {
+      assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactly("new");
     }
   }
 

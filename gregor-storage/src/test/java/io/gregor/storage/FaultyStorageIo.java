@@ -26,6 +26,7 @@ final class FaultyStorageIo implements StorageIo {
   private volatile int partialBytes;            // bytes of the failing batch written before the error
   private volatile boolean failAllAppends;
   private volatile boolean failForces;
+  private volatile boolean failDirectoryForces;
   private volatile boolean failJournalWrites;
   private volatile CountDownLatch forceGate;
   private final AtomicInteger toBlock = new AtomicInteger();
@@ -48,6 +49,11 @@ final class FaultyStorageIo implements StorageIo {
 
   void failForces(boolean fail) {
     this.failForces = fail;
+  }
+
+  /** While set, fsyncs of a directory through {@link #syncDirectory} fail (whole-file writes still sync theirs). */
+  void failDirectoryForces(boolean fail) {
+    this.failDirectoryForces = fail;
   }
 
   /**
@@ -118,6 +124,14 @@ final class FaultyStorageIo implements StorageIo {
       throw new IOException("Input/output error (injected fsync failure)");
     }
     StorageIo.standard().force(channel);
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    if (failDirectoryForces) {
+      throw new IOException("Input/output error (injected directory fsync failure)");
+    }
+    StorageIo.standard().syncDirectory(dir);
   }
 
   @Override
