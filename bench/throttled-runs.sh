@@ -11,6 +11,10 @@
 #
 #   bench/throttled-runs.sh [--kafka] [--runs 5] [--rate 171821] [--size 100] [--acks all]
 #                           [--partitions 6] [--threads] [--unthrottled 0] [--override key=value]...
+#                           [--topic-config key=value]...
+#
+# --override goes to Gregor's start; --topic-config to the topic's creation, on either broker (e.g.
+# `--kafka --topic-config flush.messages=1`: Kafka fsyncing every append, durable as Gregor's default).
 #
 # --unthrottled N runs N more unthrottled runs after the warm-up (JIT compiled by then) and prints
 # each one's throughput and, for Gregor, the broker CPU seconds it took: the quick A/B of throughput.
@@ -23,6 +27,7 @@ bench="${GREGOR_SHARED_BENCH:-$root/../shared/bench}"
 home="${BENCH_HOME:-$HOME/.cache/gregor-bench}"
 target=gregor threads="" unthrottled=0 runs=5 rate=171821 size=100 acks=all partitions=6
 overrides=()
+topic_configs=()
 while (($#)); do
   case "$1" in
     --kafka) target=kafka ;;
@@ -34,6 +39,7 @@ while (($#)); do
     --acks) acks="$2"; shift ;;
     --partitions) partitions="$2"; shift ;;
     --override) overrides+=(--override "$2"); shift ;;
+    --topic-config) topic_configs+=(--config "$2"); shift ;;
     *) echo "throttled-runs.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -69,7 +75,7 @@ else
 fi
 bootstrap="127.0.0.1:$port"
 "${tools[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --create --topic throttled \
-  --partitions "$partitions" --replication-factor 1 >/dev/null
+  --partitions "$partitions" --replication-factor 1 "${topic_configs[@]}" >/dev/null
 per_thread() {
   # Per thread (name as the kernel keeps it, 15 characters): user and system CPU seconds.
   for t in /proc/"$broker"/task/*; do cat "$t/stat"; echo; done |
