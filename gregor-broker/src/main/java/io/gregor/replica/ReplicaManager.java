@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,20 +96,22 @@ public final class ReplicaManager {
                 }
             }
         }
-        List<PartitionLog> toDelete = new ArrayList<>();
+        List<TopicPartition> toDelete = new ArrayList<>();
         for (PartitionLog l : store.logs()) {
             TopicPartition tp = new TopicPartition(l.topic(), l.partition());
             if (!l.topic().equals(MetadataLog.TOPIC) && !wanted.contains(tp)) {
-                toDelete.add(l);
+                toDelete.add(tp);
             }
         }
         partitions.keySet().retainAll(wanted);
-        for (PartitionLog l : toDelete) {
+        if (!toDelete.isEmpty()) {
             try {
-                store.deleteLog(l.topic(), l.partition());
-                log.info("Deleted the log of {}-{}", l.topic(), l.partition());
+                store.deleteLogs(toDelete); // one checkpoint write for a whole deleted topic
+                Map<String, Long> perTopic = toDelete.stream()
+                        .collect(Collectors.groupingBy(TopicPartition::topic, TreeMap::new, Collectors.counting()));
+                perTopic.forEach((topic, count) -> log.info("Deleted the logs of {} partition(s) of {}", count, topic));
             } catch (IOException e) {
-                log.error("Cannot delete the log of {}-{}", l.topic(), l.partition(), e);
+                log.error("Deleting the logs of {} partition(s) {} failed", toDelete.size(), toDelete, e);
             }
         }
     }

@@ -346,6 +346,45 @@ class DurabilityTest {
   }
 
   @Test
+  void shouldDeleteAWholeTopicWithOneDirectorySyncAndOneCheckpointWrite() throws Exception {
+    List<TopicPartition> doomed = new ArrayList<>();
+    try (LogStore store = open(StoreConfig.defaults())) {
+      LogConfig config = LogConfig.defaults().withFileDeleteDelayMs(0);
+      Uuid topicId = Uuid.randomUuid();
+      for (int p = 0; p < 50; p++) {
+        store.createLog("big", p, topicId, config).appendAsLeader(batch(now, "v" + p), 0, now);
+        doomed.add(new TopicPartition("big", p));
+      }
+      PartitionLog kept = store.createLog("kept", 0, Uuid.randomUuid(), config);
+      kept.awaitDurable(kept.appendAsLeader(batch(now, "k"), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+      int writesBefore = io.fileWrites.size();
+      int directorySyncsBefore = io.directorySyncs.get();
+      List<TopicPartition> asked = new ArrayList<>(doomed);
+      asked.add(new TopicPartition("never-created", 0)); // skipped
+
+      store.deleteLogs(asked);
+
+      assertThat(io.fileWrites.subList(writesBefore, io.fileWrites.size())).extracting(p -> p.getFileName().toString())
+          .containsExactlyInAnyOrder(LogStore.RECOVERY_POINT_CHECKPOINT, LogStore.LOG_START_OFFSET_CHECKPOINT,
+              LogStore.CLEANER_OFFSET_CHECKPOINT);
+      assertThat(io.directorySyncs.get() - directorySyncsBefore).isEqualTo(1);
+      assertThat(doomed).allSatisfy(tp -> assertThat(store.log(tp.topic(), tp.partition())).isEmpty());
+      assertThat(OffsetCheckpointFile.read(dir.resolve(LogStore.RECOVERY_POINT_CHECKPOINT)).keySet())
+          .containsExactly(new TopicPartition("kept", 0));
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        try (Stream<Path> s = Files.list(dir)) {
+          return s.noneMatch(p -> p.getFileName().toString().startsWith("big-"));
+        }
+      });
+      store.closeAbruptlyForTesting();
+    }
+    try (LogStore store = open(StoreConfig.defaults())) {
+      assertThat(store.logs()).extracting(PartitionLog::name).containsExactly("kept-0");
+      assertThat(values(readAll(store.log("kept", 0).orElseThrow()))).containsExactly("k");
+    }
+  }
+
+  @Test
   void shouldFinishDeletingALogWhoseRenameCouldNotBeMadeDurable() throws Exception {
     TopicPartition tp = new TopicPartition("t", 0);
     try (LogStore store = open(StoreConfig.defaults())) {

@@ -18,6 +18,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 final class FaultyStorageIo implements StorageIo {
   final AtomicInteger appends = new AtomicInteger();
   final AtomicInteger forces = new AtomicInteger();
+  final AtomicInteger directorySyncs = new AtomicInteger();
   /** The thread of each fsync, in order. */
   final List<Thread> forcingThreads = new CopyOnWriteArrayList<>();
   /** Files written whole (checkpoints, partition metadata, snapshots), in order. */
@@ -128,6 +129,7 @@ final class FaultyStorageIo implements StorageIo {
 
   @Override
   public void syncDirectory(Path dir) throws IOException {
+    directorySyncs.incrementAndGet();
     if (failDirectoryForces) {
       throw new IOException("Input/output error (injected directory fsync failure)");
     }
