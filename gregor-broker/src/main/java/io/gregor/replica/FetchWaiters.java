@@ -55,6 +55,7 @@ public final class FetchWaiters implements AutoCloseable {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         deadlines = new Deadlines(timer);
     }
 
@@ -117,6 +118,13 @@ public final class FetchWaiters implements AutoCloseable {
     @Override
     public void close() {
         completeAll();
-        timer.shutdownNow();
+        // Not shutdownNow: a waiter completed on the timer thread reads logs, and an interrupt landing in a
+        // FileChannel read closes that segment's channel.
+        timer.shutdown();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
