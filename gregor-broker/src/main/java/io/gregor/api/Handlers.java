@@ -2,6 +2,7 @@ package io.gregor.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.protocol.ApiKeys;
 
 /** Builds the router with every API this broker implements: the one place a new handler is registered. */
 public final class Handlers {
@@ -46,6 +47,10 @@ public final class Handlers {
         handlers.add(new DeleteGroupsHandler(broker));
         handlers.add(new ConsumerGroupHeartbeatHandler(broker));
         handlers.add(new ConsumerGroupDescribeHandler(broker));
+        handlers.add(new DescribeQuorumHandler(broker));
+        handlers.add(new AclsHandler(ApiKeys.DESCRIBE_ACLS));
+        handlers.add(new AclsHandler(ApiKeys.CREATE_ACLS));
+        handlers.add(new AclsHandler(ApiKeys.DELETE_ACLS));
         self[0] = new ApiRouter(handlers, requestThreads);
         return self[0];
     }

@@ -76,6 +76,11 @@ public final class Controller implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /** Where the metadata log ends: every record appended, durable or not yet; any thread. */
+    public long metadataLogEndOffset() {
+        return metadataLog.endOffset();
+    }
+
     /** The latest durable image; any thread. */
     public MetadataImage image() {
         return published;

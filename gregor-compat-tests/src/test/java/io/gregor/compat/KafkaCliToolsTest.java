@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kafka's own command-line tools (kafka-topics, kafka-configs for topics, brokers and broker-loggers,
- * kafka-console-producer, kafka-console-consumer),
+ * kafka-console-producer, kafka-console-consumer, kafka-metadata-quorum, kafka-acls),
  * run through their 4.4.0 main classes in child JVMs (they call System.exit), against an
  * in-process Gregor node. Only the tools' main classes are used, never Kafka's broker classes.
  */
@@ -191,5 +191,29 @@ class KafkaCliToolsTest {
         assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
         assertThat(consumed.stdout().lines().toList()).containsExactly(
                 "Offset:0:k1:first", "Offset:1:k2:second", "Offset:2:k3:third");
+    }
+
+    @Test
+    void shouldDescribeTheMetadataQuorumAndAnswerAclsAsKafkaWithoutAnAuthorizer() throws Exception {
+        Result status = admin("org.apache.kafka.tools.MetadataQuorumCommand", "describe", "--status");
+        assertThat(status.exitCode()).as(status.stderr()).isZero();
+        assertThat(status.stdout()).containsPattern("(?m)^LeaderId: +1$").containsPattern("(?m)^MaxFollowerLag: +0$")
+                .containsPattern("(?m)^CurrentVoters: +\\[\\{\"id\": 1\\}\\]$").containsPattern("(?m)^CurrentObservers: +\\[\\]$");
+
+        Result replication = admin("org.apache.kafka.tools.MetadataQuorumCommand", "describe", "--replication", "--human-readable");
+        assertThat(replication.exitCode()).as(replication.stderr()).isZero();
+        assertThat(replication.stdout().lines().filter(l -> l.startsWith("1 ")).toList())
+                .singleElement().satisfies(row -> {
+                    List<String> columns = List.of(row.split("\t")).stream().map(String::strip).toList();
+                    // NodeId, DirectoryId, LogEndOffset, Lag, LastFetchTimestamp, LastCaughtUpTimestamp, Status
+                    assertThat(columns.get(3)).isEqualTo("0");
+                    assertThat(columns.get(4)).endsWith(" ms ago");
+                    assertThat(columns.get(6)).isEqualTo("Leader");
+                });
+
+        // kafka-acls against Kafka with no authorizer.class.name: the same error, exit code 1.
+        Result acls = admin("org.apache.kafka.tools.AclCommand", "--list");
+        assertThat(acls.exitCode()).isEqualTo(1);
+        assertThat(acls.stdout() + acls.stderr()).contains("SecurityDisabledException: No Authorizer is configured.");
     }
 }

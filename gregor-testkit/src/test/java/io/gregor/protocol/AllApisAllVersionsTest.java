@@ -6,14 +6,19 @@ import io.gregor.testkit.RawClient;
 import io.gregor.testkit.TestNode;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.DescribeAclsRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,6 +51,13 @@ class AllApisAllVersionsTest {
                     ApiMessage body = ApiMessageType.fromApiKey(key.id).newRequest();
                     if (body instanceof ProduceRequestData produce) {
                         produce.setAcks((short) 1); // acks=0 would get no answer by design
+                    }
+                    if (body instanceof DescribeAclsRequestData describeAcls) {
+                        // Its defaults are UNKNOWN filters, which Kafka fails to parse and closes the connection on.
+                        describeAcls.setResourceTypeFilter(ResourceType.ANY.code())
+                                .setPatternTypeFilter(PatternType.ANY.code())
+                                .setOperation(AclOperation.ANY.code())
+                                .setPermissionType(AclPermissionType.ANY.code());
                     }
                     try (RawClient client = RawClient.connect(node)) {
                         AbstractResponse response = client.send(key, v, body);
