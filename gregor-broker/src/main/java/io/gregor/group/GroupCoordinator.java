@@ -551,7 +551,9 @@ public final class GroupCoordinator implements AutoCloseable {
         // log) closes that segment's channel, taking the log offline. A running task ends; timers are dropped.
         thread.shutdown();
         try {
-            thread.awaitTermination(10, TimeUnit.SECONDS);
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("The group coordinator's thread did not stop within 10 s; closing the logs under it");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -82,8 +82,14 @@ public final class ReplicaManager {
                     Optional<PartitionLog> existing = store.log(topic.name(), p.partition());
                     if (existing.isPresent() && !existing.get().topicId().equals(topic.id())) {
                         log.info("Deleting log of {} with stale topic id {} (now {})", tp, existing.get().topicId(), topic.id());
-                        store.deleteLog(topic.name(), p.partition());
-                        existing = Optional.empty();
+                        try {
+                            store.deleteLog(topic.name(), p.partition());
+                        } catch (IOException e) {
+                            // It is out of the store all the same (and its directory out of the way, or
+                            // createLog moves it aside): the new topic's log is still created.
+                            log.error("Deleting the log of {} with stale topic id {} failed", tp, existing.get().topicId(), e);
+                        }
+                        existing = store.log(topic.name(), p.partition());
                     }
                     PartitionLog partitionLog = existing.isPresent() ? existing.get()
                             : store.createLog(topic.name(), p.partition(), topic.id(), logConfig);

@@ -411,7 +411,7 @@ final class DurabilityJournal implements AutoCloseable {
         return;
       }
       if (failed != null && !closed && !(failed instanceof java.nio.channels.ClosedByInterruptException)) {
-        preparingFailed = true; // (an interrupt is the store closing)
+        preparingFailed = true; // (an interrupt: the thread was stopped)
         LOG.warn("Preparing journal file {} failed; new journal files grow as they are written", spare, failed);
       }
     } finally {

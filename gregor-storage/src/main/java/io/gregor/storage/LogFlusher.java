@@ -606,8 +606,13 @@ final class LogFlusher {
   private void completeRound(List<Waiter> batch, Map<PartitionLog, Boolean> flushed, boolean stopping) {
     List<Waiter> notYetAppended = new ArrayList<>();
     for (Waiter w : batch) {
-      if (!complete(w, flushed.getOrDefault(w.log(), Boolean.TRUE), stopping)) {
-        notYetAppended.add(w);
+      try {
+        if (!complete(w, flushed.getOrDefault(w.log(), Boolean.TRUE), stopping)) {
+          notYetAppended.add(w);
+        }
+      } catch (RuntimeException e) { // a bug: fail this waiter, still complete or park the others
+        LOG.error("Completing the durability wait of {} at offset {} failed", w.log().name(), w.offset(), e);
+        w.future().completeExceptionally(e);
       }
     }
     if (!notYetAppended.isEmpty()) {

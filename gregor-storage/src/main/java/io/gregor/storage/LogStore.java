@@ -403,6 +403,9 @@ public final class LogStore implements AutoCloseable {
         throw new IllegalArgumentException("topic-partition: " + tp + " (expected: a non-empty topic, partition >= 0)");
       }
       Path partitionDir = dir.resolve(topic + "-" + partition);
+      if (Files.exists(partitionDir)) {
+        moveAsideLeftover(tp, partitionDir);
+      }
       Files.createDirectories(partitionDir);
       writePartitionMetadata(partitionDir, topicId);
       PartitionLog log = LogLoader.load(partitionDir, topic, partition, topicId, config, env, false,
@@ -410,6 +413,32 @@ public final class LogStore implements AutoCloseable {
       logs.put(tp, log);
       return log;
     }
+  }
+
+  /**
+   * A directory named like a new log but not loaded: a deleted log whose rename failed ({@link #deleteLogs} then
+   * leaves it under its name). Loaded into the new log it would serve the deleted partition's records under the new
+   * topic id: it goes aside to be deleted like any other, or the creation fails.
+   */
+  private void moveAsideLeftover(TopicPartition tp, Path partitionDir) throws IOException {
+    Path target = deleteTarget(tp);
+    try {
+      io.renameDirectory(partitionDir, target);
+      io.syncDirectory(dir);
+    } catch (IOException e) {
+      throw new IOException("cannot create the log of " + tp + ": " + partitionDir
+          + " is left from a deleted log and cannot be moved aside", e);
+    }
+    LOG.warn("Moved {}, left from a deleted log, aside to {} before creating the log of {}", partitionDir,
+        target.getFileName(), tp);
+    if (!closed) {
+      scheduler.execute(() -> deleteRecursively(target));
+    }
+  }
+
+  private Path deleteTarget(TopicPartition tp) {
+    return dir.resolve(tp.topic() + "-" + tp.partition() + "." + UUID.randomUUID().toString().replace("-", "")
+        + DELETE_SUFFIX);
   }
 
   /**
@@ -425,7 +454,8 @@ public final class LogStore implements AutoCloseable {
    * one directory fsync and one checkpoint write for all of them: deleting a topic of a thousand partitions costs
    * a few fsyncs, not thousands. Every log is removed even if some step fails; the first failure is thrown at the
    * end (with the others suppressed). A log whose directory could not be renamed is closed under its own name: the
-   * next start loads it again, and the broker's metadata deletes it then.
+   * next start loads it again, and the broker's metadata deletes it then; a namesake created before that moves it
+   * aside first (see {@link #createLog}).
    */
   public void deleteLogs(Collection<TopicPartition> partitions) throws IOException {
     synchronized (lifecycleLock) {
@@ -439,10 +469,9 @@ public final class LogStore implements AutoCloseable {
         }
         removed = true;
         log.closeAbruptly();
-        Path target = dir.resolve(tp.topic() + "-" + tp.partition() + "."
-            + UUID.randomUUID().toString().replace("-", "") + DELETE_SUFFIX);
+        Path target = deleteTarget(tp);
         try {
-          Files.move(log.dir(), target);
+          io.renameDirectory(log.dir(), target);
         } catch (IOException e) {
           failure = withSuppressed(failure, e);
           continue;

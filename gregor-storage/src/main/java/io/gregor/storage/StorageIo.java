@@ -38,6 +38,11 @@ public interface StorageIo {
     FileStorageIo.forceDirectory(dir);
   }
 
+  /** Renames directory {@code from} to {@code to} (a log's directory, when the log is deleted); no fsync. */
+  default void renameDirectory(Path from, Path to) throws IOException {
+    java.nio.file.Files.move(from, to);
+  }
+
   /** The real file system. */
   static StorageIo standard() {
     return FileStorageIo.INSTANCE;

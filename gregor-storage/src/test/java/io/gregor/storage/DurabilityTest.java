@@ -385,6 +385,40 @@ class DurabilityTest {
   }
 
   @Test
+  void shouldNeverServeADeletedLogsRecordsFromANamesakeWhenItsDirectoryCouldNotBeRenamed() throws Exception {
+    Uuid newId = Uuid.randomUuid();
+    try (LogStore store = open(StoreConfig.defaults())) {
+      LogConfig config = LogConfig.defaults().withFileDeleteDelayMs(0);
+      PartitionLog old = store.createLog("t", 0, Uuid.randomUuid(), config);
+      old.awaitDurable(old.appendAsLeader(batch(now, "old"), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+
+      io.failRenames(true);
+      assertThatThrownBy(() -> store.deleteLog("t", 0)).isInstanceOf(IOException.class);
+      assertThat(store.log("t", 0)).isEmpty();
+      assertThat(dir.resolve("t-0")).isDirectory(); // left under its own name
+      assertThatThrownBy(() -> store.createLog("t", 0, newId, config)).isInstanceOf(IOException.class)
+          .hasMessageContaining("left from a deleted log");
+      io.failRenames(false);
+
+      PartitionLog fresh = store.createLog("t", 0, newId, config);
+      assertThat(fresh.logEndOffset()).isZero();
+      assertThat(readAll(fresh)).isEmpty();
+      fresh.awaitDurable(fresh.appendAsLeader(batch(now, "new"), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        try (Stream<Path> s = Files.list(dir)) {
+          return s.noneMatch(p -> p.getFileName().toString().endsWith("-delete"));
+        }
+      });
+      store.closeAbruptlyForTesting();
+    }
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      assertThat(log.topicId()).isEqualTo(newId);
+      assertThat(values(readAll(log))).containsExactly("new");
+    }
+  }
+
+  @Test
   void shouldFinishDeletingALogWhoseRenameCouldNotBeMadeDurable() throws Exception {
     TopicPartition tp = new TopicPartition("t", 0);
     try (LogStore store = open(StoreConfig.defaults())) {

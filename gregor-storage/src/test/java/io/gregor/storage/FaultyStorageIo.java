@@ -28,6 +28,7 @@ final class FaultyStorageIo implements StorageIo {
   private volatile boolean failAllAppends;
   private volatile boolean failForces;
   private volatile boolean failDirectoryForces;
+  private volatile boolean failRenames;
   private volatile boolean failJournalWrites;
   private volatile CountDownLatch forceGate;
   private final AtomicInteger toBlock = new AtomicInteger();
@@ -50,6 +51,11 @@ final class FaultyStorageIo implements StorageIo {
 
   void failForces(boolean fail) {
     this.failForces = fail;
+  }
+
+  /** While set, directory renames through {@link #renameDirectory} fail. */
+  void failRenames(boolean fail) {
+    this.failRenames = fail;
   }
 
   /** While set, fsyncs of a directory through {@link #syncDirectory} fail (whole-file writes still sync theirs). */
@@ -134,6 +140,14 @@ final class FaultyStorageIo implements StorageIo {
       throw new IOException("Input/output error (injected directory fsync failure)");
     }
     StorageIo.standard().syncDirectory(dir);
+  }
+
+  @Override
+  public void renameDirectory(Path from, Path to) throws IOException {
+    if (failRenames) {
+      throw new IOException("Input/output error (injected rename failure)");
+    }
+    StorageIo.standard().renameDirectory(from, to);
   }
 
   @Override
