@@ -13,10 +13,17 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 
 /**
  * FindCoordinator v0-6: one key (v0-3) or a batch of keys (v4+), each answered on its own.
- * Groups (key type 0) go to the group coordinator; transactions (1) get COORDINATOR_NOT_AVAILABLE
- * until the transaction coordinator exists; other key types are INVALID_REQUEST.
+ * Groups (key type 0) go to the group coordinator. There is no transaction coordinator yet: transactions (1) get
+ * INVALID_REQUEST with {@link #NO_TRANSACTIONS}, which a transactional producer's {@code initTransactions()} reports
+ * at once (a retriable COORDINATOR_NOT_AVAILABLE had it retry until max.block.ms, then time out with nothing said);
+ * other key types are INVALID_REQUEST.
  */
 final class FindCoordinatorHandler implements ApiHandler {
+
+    static final String NO_TRANSACTIONS = "this broker has no transaction coordinator: transactions (transactional.id)"
+            + " are not supported";
+    private static final byte GROUP = 0;
+    private static final byte TRANSACTION = 1;
 
     private final BrokerServices broker;
 
@@ -39,27 +46,32 @@ final class FindCoordinatorHandler implements ApiHandler {
             for (String key : keys) {
                 GroupCoordinator.Coordinator c = lookup(request.keyType(), key);
                 response.coordinators().add(new FindCoordinatorResponseData.Coordinator().setKey(key).setNodeId(c.nodeId())
-                        .setHost(c.host()).setPort(c.port()).setErrorCode(c.error().code()).setErrorMessage(message(c.error())));
+                        .setHost(c.host()).setPort(c.port()).setErrorCode(c.error().code())
+                        .setErrorMessage(message(request.keyType(), c.error())));
             }
             return ApiHandler.done(response);
         }
-        GroupCoordinator.Coordinator c = lookup(version == 0 ? 0 : request.keyType(), request.key());
+        byte keyType = version == 0 ? GROUP : request.keyType();
+        GroupCoordinator.Coordinator c = lookup(keyType, request.key());
         response.setErrorCode(c.error().code()).setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
         if (version >= 1) {
-            response.setErrorMessage(message(c.error()));
+            response.setErrorMessage(message(keyType, c.error()));
         }
         return ApiHandler.done(response);
     }
 
     private GroupCoordinator.Coordinator lookup(byte keyType, String key) {
         return switch (keyType) {
-            case 0 -> broker.groups().findCoordinator(key == null ? "" : key);
-            case 1 -> new GroupCoordinator.Coordinator(Errors.COORDINATOR_NOT_AVAILABLE, -1, "", -1);
+            case GROUP -> broker.groups().findCoordinator(key == null ? "" : key);
+            case TRANSACTION -> new GroupCoordinator.Coordinator(Errors.INVALID_REQUEST, -1, "", -1);
             default -> new GroupCoordinator.Coordinator(Errors.INVALID_REQUEST, -1, "", -1);
         };
     }
 
-    private static String message(Errors error) {
-        return error == Errors.NONE ? null : error.message();
+    private static String message(byte keyType, Errors error) {
+        if (error == Errors.NONE) {
+            return null;
+        }
+        return keyType == TRANSACTION ? NO_TRANSACTIONS : error.message();
     }
 }

@@ -32,7 +32,8 @@ final class InitProducerIdHandler implements ApiHandler {
         InitProducerIdResponseData response = new InitProducerIdResponseData().setThrottleTimeMs(0)
                 .setProducerId(-1).setProducerEpoch((short) -1);
         if (request.transactionalId() != null) {
-            return ApiHandler.done(response.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
+            // No transaction coordinator (see FindCoordinatorHandler): refused for good, not "try again later".
+            return ApiHandler.done(response.setErrorCode(Errors.INVALID_REQUEST.code()));
         }
         // Like Kafka, an idempotent producer always gets a fresh id, also when it asks to bump
         // its epoch (v3+): a new id starts a new sequence space just as a bumped epoch would.

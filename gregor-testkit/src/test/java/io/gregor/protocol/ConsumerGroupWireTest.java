@@ -142,7 +142,8 @@ class ConsumerGroupWireTest {
                     .containsExactly(node.node().nodeId(), node.node().nodeId());
             FindCoordinatorResponse txn = client.send(new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData()
                     .setKeyType((byte) 1).setCoordinatorKeys(List.of("tx"))).build((short) 6));
-            assertThat(txn.data().coordinators().get(0).errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+            assertThat(txn.data().coordinators().get(0).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+            assertThat(txn.data().coordinators().get(0).errorMessage()).contains("no transaction coordinator");
             FindCoordinatorResponse v0 = client.send(new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData()
                     .setKey("old")).build((short) 0));
             assertThat(v0.data().port()).isEqualTo(node.port());
