@@ -1,10 +1,10 @@
 package io.gregor.compat;
 
+import static io.gregor.compat.ExternalClients.linesOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gregor.testkit.TestNode;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +61,7 @@ class KafkaJsClientTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(onPath("node") && onPath("npm"), "node and npm are not on the PATH: KafkaJS tests skipped");
+        assumeTrue(ExternalClients.onPath("node") && ExternalClients.onPath("npm"), "node and npm are not on the PATH: KafkaJS tests skipped");
         Files.createDirectories(CLIENT_DIR);
         for (String file : List.of("package.json", "package-lock.json", "kafkajs-client.js")) {
             Files.copy(SOURCES.resolve(file), CLIENT_DIR.resolve(file), StandardCopyOption.REPLACE_EXISTING);
@@ -73,12 +72,6 @@ class KafkaJsClientTest {
         assertThat(install.waitFor(180, TimeUnit.SECONDS)).as("npm ci finished").isTrue();
         assertThat(install.exitValue()).as("npm ci: %s", output).isZero();
         node = TestNode.builder().override("group.initial.rebalance.delay.ms", "0").start();
-    }
-
-    private static boolean onPath(String command) {
-        String path = System.getenv("PATH");
-        return path != null && Arrays.stream(path.split(File.pathSeparator))
-                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, command)));
     }
 
     @AfterAll
@@ -94,25 +87,7 @@ class KafkaJsClientTest {
         cmd.add(args[0]);
         cmd.add(node.bootstrapServers());
         cmd.addAll(List.of(args).subList(1, args.length));
-        Path out = Files.createTempFile("kafkajs-out", ".txt");
-        Path err = Files.createTempFile("kafkajs-err", ".txt");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(150, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("kafkajs " + args[0] + " did not finish; stdout: " + Files.readString(out)
-                        + "\nstderr: " + Files.readString(err));
-            }
-            assertThat(p.exitValue()).as("kafkajs %s failed: %s", args[0], Files.readString(err)).isZero();
-            return Files.readAllLines(out).stream().filter(l -> !l.isBlank()).map(l -> l.split("\t", -1)).toList();
-        } finally {
-            Files.delete(out);
-            Files.delete(err);
-        }
-    }
-
-    private static List<String[]> linesOf(List<String[]> lines, String kind) {
-        return lines.stream().filter(l -> l[0].equals(kind)).toList();
+        return ExternalClients.runClient(new ProcessBuilder(cmd), 150);
     }
 
     private static Admin admin() {

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -61,33 +60,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(180)
 class LibrdkafkaClientTest {
 
-    private static final Path WORK_PARENT = Path.of("target");
-    private static final Path WORK = WORK_PARENT.resolve("kcat");
+    private static final Path WORK = Path.of("target", "kcat");
     private static final Path ROOT = WORK.resolve("root");
     private static Path kcat;
     private static Path libraries;
     private static TestNode node;
 
     @BeforeAll
-    @Timeout(300) // the class's limit does not cover this; the download is bounded by run()'s own limit too
+    @Timeout(300) // the class's limit does not cover this; the download is bounded by ExternalClients.run's own limit too
     static void start() throws Exception {
-        assumeTrue(onPath("apt-get") && onPath("dpkg") && onPath("apt-cache"),
+        assumeTrue(ExternalClients.onPath("apt-get") && ExternalClients.onPath("dpkg") && ExternalClients.onPath("apt-cache"),
                 "apt-get, apt-cache and dpkg are not on the PATH: librdkafka tests skipped");
-        String policy = run(WORK_PARENT, "apt-cache", "policy", "kcat");
-        assumeTrue(policy.contains("Candidate:") && !policy.contains("Candidate: (none)"),
-                "no kcat package in this machine's apt sources (apt-cache policy kcat: " + policy.strip()
-                        + "): librdkafka tests skipped");
+        assumeTrue(ExternalClients.aptOffers("kcat"), "no kcat package in this machine's apt sources: librdkafka tests skipped");
         kcat = ROOT.resolve("usr/bin/kcat");
         if (!Files.isExecutable(kcat)) {
-            Path debs = WORK.resolve("debs");
-            deleteRecursively(WORK);
-            Files.createDirectories(debs);
-            run(debs, "apt-get", "download", "kcat", "librdkafka1", "libyajl2");
-            try (Stream<Path> files = Files.list(debs)) {
-                for (Path deb : files.filter(f -> f.toString().endsWith(".deb")).toList()) {
-                    run(WORK, "dpkg", "-x", deb.toAbsolutePath().toString(), ROOT.toAbsolutePath().toString());
-                }
-            }
+            ExternalClients.aptUnpack(WORK, ROOT, "kcat", "librdkafka1", "libyajl2");
         }
         try (Stream<Path> files = Files.walk(ROOT)) {
             libraries = files.filter(f -> f.getFileName().toString().equals("librdkafka.so.1")).findFirst()
@@ -110,45 +97,10 @@ class LibrdkafkaClientTest {
         }
     }
 
-    private static boolean onPath(String command) {
-        String path = System.getenv("PATH");
-        return path != null && Arrays.stream(path.split(File.pathSeparator))
-                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, command)));
-    }
-
-    /** Runs {@code command} in {@code dir}; returns what it printed (stdout and stderr) after checking it exited 0. */
-    private static String run(Path dir, String... command) throws IOException, InterruptedException {
-        Path log = Files.createTempFile("kcat-setup", ".txt");
-        try {
-            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(List.of(command) + " did not finish in 120 s: " + Files.readString(log));
-            }
-            String output = Files.readString(log);
-            assertThat(p.exitValue()).as("%s: %s", List.of(command), output).isZero();
-            return output;
-        } finally {
-            Files.delete(log);
-        }
-    }
-
     private static void withLibraries(ProcessBuilder pb) {
         String existing = pb.environment().get("LD_LIBRARY_PATH");
         String ours = libraries.toAbsolutePath().toString();
         pb.environment().put("LD_LIBRARY_PATH", existing == null || existing.isEmpty() ? ours : ours + File.pathSeparator + existing);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
-        }
     }
 
     /** Runs kcat against the node with {@code stdin} as its input; returns its stdout after checking it exited 0. */
