@@ -22,9 +22,12 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
  * ProduceRequest / LogValidator rules, PROTOCOL.md 2.5), in this order, failing on the first violation:
  * exactly one batch whose declared length matches the bytes, magic 2, size <= max.message.bytes, CRC-32C, baseOffset
  * 0, record count = lastOffsetDelta + 1 (> 0), record framing (uncompressed only), not a control batch, producerId
- * => baseSequence >= 0, CreateTime within the allowed window, no client-set LogAppendTime, and on a compacted topic
- * every record has a key (Kafka's LogValidator: "Compacted topic cannot accept message without key"), and no record
- * of a compressed batch is larger than max.decompressed.message.bytes once decompressed.
+ * => baseSequence >= 0, every record's CreateTime within the allowed window, no client-set LogAppendTime, and on a
+ * compacted topic every record has a key (Kafka's LogValidator: "Compacted topic cannot accept message without
+ * key"), and no record of a compressed batch is larger than max.decompressed.message.bytes once decompressed. As
+ * Kafka's LogValidator does, the header's maxTimestamp is rewritten to the records' newest timestamp where the
+ * client wrote another one (read from the records of an uncompressed batch; a compressed one is decompressed for it
+ * only when its header is plainly wrong, maxTimestamp below the first record's timestamp).
  *
  * <p>Stateless and thread-safe; runs on the caller's thread. The batch is returned over a private, writable copy
  * of its bytes only when the caller's buffer is read-only; otherwise the caller's bytes are rewritten in place.
@@ -33,6 +36,7 @@ final class ClientBatchValidator {
   private static final int LOG_OVERHEAD = 12;
   private static final int LENGTH_OFFSET = 8;
   private static final int MAGIC_OFFSET = 16;
+  private static final int BASE_TIMESTAMP_OFFSET = 27;
   private static final int RECORDS_OFFSET = 61;
 
   private ClientBatchValidator() {
@@ -88,11 +92,22 @@ final class ClientBatchValidator {
     Optional<CompressionType> target = config.targetCompression();
     boolean needsRecompression = target.isPresent() && target.get() != batch.compressionType();
     int maxRecordBytes = config.maxDecompressedRecordBytes();
+    boolean createTime = batch.timestampType() == TimestampType.CREATE_TIME;
+    long baseTimestamp = bytes.getLong(BASE_TIMESTAMP_OFFSET);
+    // The records' timestamps, where known: [min, max].
+    long[] timestamps = null;
     if (batch.compressionType() == CompressionType.NONE) {
-      throwIfRecordsMalformed(bytes, count, requireKeys);
+      timestamps = throwIfRecordsMalformed(bytes, count, requireKeys, baseTimestamp);
     } else if (requireKeys) {
       throwIfCompressedRecordWithoutKey(batch, maxRecordBytes);
-    } else if (!needsRecompression && maxRecordBytes < LogConfig.DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES) {
+    }
+    if (batch.compressionType() != CompressionType.NONE && createTime
+        && (batch.maxTimestamp() < baseTimestamp || config.timestampBeforeMaxMs() != Long.MAX_VALUE)) {
+      // A header whose maxTimestamp is below its first record's (Sarama 1.22 sends -1) must be rewritten from the
+      // records, and message.timestamp.before.max.ms needs the oldest: the records' timestamps, decompressed.
+      timestamps = compressedTimestamps(batch, maxRecordBytes);
+    } else if (batch.compressionType() != CompressionType.NONE && !requireKeys && !needsRecompression
+        && maxRecordBytes < LogConfig.DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES) {
       // max.decompressed.message.bytes below its default is a rule that needs the records (recompression checks
       // it while rewriting); at the default no record a JVM can hold is refused, so the batch stays opaque.
       throwIfCompressedRecordTooLarge(batch, maxRecordBytes);
@@ -104,14 +119,22 @@ final class ClientBatchValidator {
       throw new LogAppendException(Reason.INVALID_RECORD, "producerId " + batch.producerId()
           + " with baseSequence: " + batch.baseSequence() + " (expected: >= 0)");
     }
-    if (batch.timestampType() == TimestampType.CREATE_TIME) {
-      long ts = batch.maxTimestamp();
-      // NO_TIMESTAMP (-1) is exempt, as in Kafka's LogValidator.
-      if (ts != RecordBatch.NO_TIMESTAMP && (ts < saturatedSubtract(nowMs, config.timestampBeforeMaxMs())
-          || ts > saturatedAdd(nowMs, config.timestampAfterMaxMs()))) {
-        throw new LogAppendException(Reason.INVALID_TIMESTAMP, "maxTimestamp: " + ts + " (expected: within ["
-            + saturatedSubtract(nowMs, config.timestampBeforeMaxMs()) + ", "
-            + saturatedAdd(nowMs, config.timestampAfterMaxMs()) + "], message.timestamp.before/after.max.ms)");
+    if (createTime) {
+      // As Kafka's LogValidator: every record's timestamp must lie in the window (NO_TIMESTAMP, -1, is exempt), and
+      // the stored header carries the records' true maximum, whatever the client wrote there: the time index,
+      // ListOffsets by time and retention read it.
+      long max = timestamps != null ? timestamps[1] : batch.maxTimestamp();
+      long min = timestamps != null ? timestamps[0] : max;
+      long earliest = saturatedSubtract(nowMs, config.timestampBeforeMaxMs());
+      long latest = saturatedAdd(nowMs, config.timestampAfterMaxMs());
+      if (max != RecordBatch.NO_TIMESTAMP && max > latest) {
+        throw outOfWindow(max, earliest, latest);
+      }
+      if (min != RecordBatch.NO_TIMESTAMP && min < earliest) {
+        throw outOfWindow(min, earliest, latest);
+      }
+      if (max != batch.maxTimestamp()) {
+        batch.setMaxTimestamp(TimestampType.CREATE_TIME, max); // rewrites the CRC too
       }
     } else {
       throw new LogAppendException(Reason.INVALID_TIMESTAMP,
@@ -161,6 +184,11 @@ final class ClientBatchValidator {
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
+  private static LogAppendException outOfWindow(long timestamp, long earliest, long latest) {
+    return new LogAppendException(Reason.INVALID_TIMESTAMP, "record timestamp: " + timestamp + " (expected: within ["
+        + earliest + ", " + latest + "], message.timestamp.before/after.max.ms)");
+  }
+
   private static long saturatedSubtract(long a, long b) {
     long r = a - b;
     return ((a ^ b) & (a ^ r)) < 0 ? Long.MIN_VALUE : r;
@@ -177,9 +205,11 @@ final class ClientBatchValidator {
    *         | value)*
    * </pre>
    */
-  private static void throwIfRecordsMalformed(ByteBuffer batch, int count, boolean requireKeys)
+  private static long[] throwIfRecordsMalformed(ByteBuffer batch, int count, boolean requireKeys, long baseTimestamp)
       throws LogAppendException {
     VarintReader r = new VarintReader(batch, RECORDS_OFFSET);
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
     for (int i = 0; i < count; i++) {
       int length = r.readVarint();
       if (length <= 0 || length > batch.limit() - r.pos) {
@@ -188,7 +218,9 @@ final class ClientBatchValidator {
       int end = r.pos + length;
       r.limit = end;
       r.skip(1); // attributes
-      r.readVarlong(); // timestampDelta
+      long timestamp = baseTimestamp + r.readVarlong(); // timestampDelta
+      min = Math.min(min, timestamp);
+      max = Math.max(max, timestamp);
       int offsetDelta = r.readVarint();
       if (offsetDelta != i) {
         throw malformed(i, "offsetDelta " + offsetDelta);
@@ -215,6 +247,25 @@ final class ClientBatchValidator {
       throw new LogAppendException(Reason.INVALID_RECORD,
           (batch.limit() - r.pos) + " bytes after the last of " + count + " records (expected: 0)");
     }
+    return new long[] {min, max};
+  }
+
+  /** The oldest and newest record timestamps of a compressed batch (which it decompresses). */
+  private static long[] compressedTimestamps(MutableRecordBatch batch, int maxRecordBytes) throws LogAppendException {
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
+      while (it.hasNext()) {
+        long timestamp = it.next().timestamp();
+        min = Math.min(min, timestamp);
+        max = Math.max(max, timestamp);
+      }
+    } catch (InvalidRecordException e) {
+      throw new LogAppendException(Reason.INVALID_RECORD, e.getMessage());
+    } catch (KafkaException e) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e.getMessage());
+    }
+    return new long[] {min, max};
   }
 
   /**

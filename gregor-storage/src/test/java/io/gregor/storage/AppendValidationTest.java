@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gregor.storage.LogAppendException.Reason;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.TimestampType;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AppendValidationTest {
   private static final int LENGTH = 8;
   private static final int CRC = 17;
+  private static final int MAX_TIMESTAMP = 35;
   private static final int BASE_SEQUENCE = 53;
   private static final int COUNT = 57;
 
@@ -131,6 +134,40 @@ class AppendValidationTest {
   void shouldRejectTimestampsOutsideTheWindow() {
     assertRejected(batch(now + 2 * 3_600_000L, "future"), Reason.INVALID_TIMESTAMP);
     assertRejected(batch(now - 2 * 24 * 3_600_000L, "past"), Reason.INVALID_TIMESTAMP);
+  }
+
+  @Test
+  void shouldRejectARecordOutsideTheWindowThoughTheBatchMaximumIsInside() {
+    assertRejected(MemoryRecords.withRecords(Compression.NONE, rec(now - 2 * 24 * 3_600_000L, "k", "old"),
+        rec(now, "k", "new")), Reason.INVALID_TIMESTAMP);
+    assertRejected(MemoryRecords.withRecords(Compression.gzip().build(), rec(now - 2 * 24 * 3_600_000L, "k", "old"),
+        rec(now, "k", "new")), Reason.INVALID_TIMESTAMP);
+  }
+
+  /** Sarama 1.22 writes -1 into every batch's maxTimestamp; Kafka's LogValidator stores the records' maximum. */
+  @Test
+  void shouldStoreTheRecordsNewestTimestampWhereTheClientWroteAWrongMaximum() throws Exception {
+    String[] codecs = {"none", "gzip", "lz4"};
+    for (int c = 0; c < codecs.length; c++) {
+      Compression compression = codecs[c].equals("none") ? Compression.NONE
+          : codecs[c].equals("gzip") ? Compression.gzip().build() : Compression.lz4().build();
+      long base = now - 10_000 + 1_000L * c;
+      ByteBuffer b = copy(MemoryRecords.withRecords(compression, rec(base, "k", codecs[c] + "-0"),
+          rec(base + 300, "k", codecs[c] + "-1"), rec(base + 200, "k", codecs[c] + "-2")));
+      b.putLong(MAX_TIMESTAMP, RecordBatch.NO_TIMESTAMP);
+      log.appendAsLeader(withCrcFixed(b), 0, now);
+    }
+    List<RecordBatch> stored = new ArrayList<>();
+    log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, true).records().batches().forEach(stored::add);
+    assertThat(stored).hasSize(3);
+    for (int c = 0; c < 3; c++) {
+      RecordBatch batch = stored.get(c);
+      assertThat(batch.maxTimestamp()).isEqualTo(now - 10_000 + 1_000L * c + 300);
+      assertThat(batch.isValid()).as("CRC rewritten with the header").isTrue();
+    }
+    // Looked up by time, the second record of the gzip batch (offset 4) is the first at or after base + 250.
+    assertThat(log.offsetForTimestamp(now - 9_000 + 250)).hasValueSatisfying(o -> assertThat(o.offset()).isEqualTo(4));
+    assertThat(log.maxTimestampOffset().timestamp()).isEqualTo(now - 8_000 + 300);
   }
 
   @Test
