@@ -22,12 +22,15 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
  * ProduceRequest / LogValidator rules, PROTOCOL.md 2.5), in this order, failing on the first violation:
  * exactly one batch whose declared length matches the bytes, magic 2, size <= max.message.bytes, CRC-32C, baseOffset
  * 0, record count = lastOffsetDelta + 1 (> 0), record framing (uncompressed only), not a control batch, producerId
- * => baseSequence >= 0, every record's CreateTime within the allowed window, no client-set LogAppendTime, and on a
- * compacted topic every record has a key (Kafka's LogValidator: "Compacted topic cannot accept message without
- * key"), and no record of a compressed batch is larger than max.decompressed.message.bytes once decompressed. As
- * Kafka's LogValidator does, the header's maxTimestamp is rewritten to the records' newest timestamp where the
- * client wrote another one (read from the records of an uncompressed batch; a compressed one is decompressed for it
- * only when its header is plainly wrong, maxTimestamp below the first record's timestamp).
+ * => baseSequence >= 0, no client-set LogAppendTime, on a CreateTime topic every record's timestamp (but -1) within
+ * message.timestamp.before/after.max.ms of now, and on a compacted topic every record has a key (Kafka's
+ * LogValidator: "Compacted topic cannot accept message without key"), and no record of a compressed batch is larger
+ * than max.decompressed.message.bytes once decompressed. As Kafka's LogValidator does, the header's maxTimestamp is
+ * rewritten to the records' newest timestamp where the client wrote another one. Kafka decompresses every compressed
+ * batch for these rules; we read the records of an uncompressed batch, but decompress a compressed one only on a
+ * compacted topic, with message.timestamp.before.max.ms set, or when its header is plainly wrong (maxTimestamp -1
+ * or below the first record's timestamp, as Sarama 1.22 sends): otherwise its header's maximum is trusted, and is
+ * what message.timestamp.after.max.ms is checked against.
  *
  * <p>Stateless and thread-safe; runs on the caller's thread. The batch is returned over a private, writable copy
  * of its bytes only when the caller's buffer is read-only; otherwise the caller's bytes are rewritten in place.
@@ -92,22 +95,22 @@ final class ClientBatchValidator {
     Optional<CompressionType> target = config.targetCompression();
     boolean needsRecompression = target.isPresent() && target.get() != batch.compressionType();
     int maxRecordBytes = config.maxDecompressedRecordBytes();
-    boolean createTime = batch.timestampType() == TimestampType.CREATE_TIME;
+    // On a LogAppendTime topic the broker replaces every timestamp: Kafka checks none of the client's.
+    boolean topicCreateTime = !config.logAppendTime();
     long baseTimestamp = bytes.getLong(BASE_TIMESTAMP_OFFSET);
-    // The records' timestamps, where known: [min, max].
+    long headerMax = batch.maxTimestamp();
+    // The records' timestamps where read: {oldest other than NO_TIMESTAMP (else NO_TIMESTAMP), newest}.
     long[] timestamps = null;
     if (batch.compressionType() == CompressionType.NONE) {
       timestamps = throwIfRecordsMalformed(bytes, count, requireKeys, baseTimestamp);
     } else if (requireKeys) {
-      throwIfCompressedRecordWithoutKey(batch, maxRecordBytes);
-    }
-    if (batch.compressionType() != CompressionType.NONE && createTime
-        && (batch.maxTimestamp() < baseTimestamp || config.timestampBeforeMaxMs() != Long.MAX_VALUE)) {
-      // A header whose maxTimestamp is below its first record's (Sarama 1.22 sends -1) must be rewritten from the
-      // records, and message.timestamp.before.max.ms needs the oldest: the records' timestamps, decompressed.
+      timestamps = throwIfCompressedRecordWithoutKey(batch, maxRecordBytes);
+    } else if (topicCreateTime && (headerMax < baseTimestamp || headerMax == RecordBatch.NO_TIMESTAMP
+        || config.timestampBeforeMaxMs() != Long.MAX_VALUE)) {
+      // A header whose maxTimestamp is plainly wrong (Sarama 1.22 sends -1) is rewritten from the records, and
+      // message.timestamp.before.max.ms needs the oldest: the records' timestamps, decompressed.
       timestamps = compressedTimestamps(batch, maxRecordBytes);
-    } else if (batch.compressionType() != CompressionType.NONE && !requireKeys && !needsRecompression
-        && maxRecordBytes < LogConfig.DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES) {
+    } else if (!needsRecompression && maxRecordBytes < LogConfig.DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES) {
       // max.decompressed.message.bytes below its default is a rule that needs the records (recompression checks
       // it while rewriting); at the default no record a JVM can hold is refused, so the batch stays opaque.
       throwIfCompressedRecordTooLarge(batch, maxRecordBytes);
@@ -119,26 +122,27 @@ final class ClientBatchValidator {
       throw new LogAppendException(Reason.INVALID_RECORD, "producerId " + batch.producerId()
           + " with baseSequence: " + batch.baseSequence() + " (expected: >= 0)");
     }
-    if (createTime) {
-      // As Kafka's LogValidator: every record's timestamp must lie in the window (NO_TIMESTAMP, -1, is exempt), and
-      // the stored header carries the records' true maximum, whatever the client wrote there: the time index,
-      // ListOffsets by time and retention read it.
-      long max = timestamps != null ? timestamps[1] : batch.maxTimestamp();
-      long min = timestamps != null ? timestamps[0] : max;
-      long earliest = saturatedSubtract(nowMs, config.timestampBeforeMaxMs());
-      long latest = saturatedAdd(nowMs, config.timestampAfterMaxMs());
-      if (max != RecordBatch.NO_TIMESTAMP && max > latest) {
-        throw outOfWindow(max, earliest, latest);
-      }
-      if (min != RecordBatch.NO_TIMESTAMP && min < earliest) {
-        throw outOfWindow(min, earliest, latest);
-      }
-      if (max != batch.maxTimestamp()) {
-        batch.setMaxTimestamp(TimestampType.CREATE_TIME, max); // rewrites the CRC too
-      }
-    } else {
+    if (batch.timestampType() != TimestampType.CREATE_TIME) {
       throw new LogAppendException(Reason.INVALID_TIMESTAMP,
           "timestampType: LogAppendTime (expected: CreateTime; only the broker sets LogAppendTime)");
+    }
+    if (topicCreateTime) {
+      // As Kafka's LogValidator: every record's timestamp other than NO_TIMESTAMP (-1) must lie in the window, and
+      // the stored header carries the records' newest timestamp whatever the client wrote there (the time index,
+      // ListOffsets by time and retention read it). Of an opaque compressed batch the header is all we know.
+      long newest = timestamps != null ? timestamps[1] : headerMax;
+      long oldest = timestamps != null ? timestamps[0] : headerMax;
+      long earliest = saturatedSubtract(nowMs, config.timestampBeforeMaxMs());
+      long latest = saturatedAdd(nowMs, config.timestampAfterMaxMs());
+      if (newest != RecordBatch.NO_TIMESTAMP && newest > latest) {
+        throw outOfWindow(newest, earliest, latest);
+      }
+      if (oldest != RecordBatch.NO_TIMESTAMP && oldest < earliest) {
+        throw outOfWindow(oldest, earliest, latest);
+      }
+      if (newest != headerMax) {
+        batch.setMaxTimestamp(TimestampType.CREATE_TIME, newest); // rewrites the CRC too
+      }
     }
     if (needsRecompression) {
       // Only the codec decides, as in Kafka's LogValidator: a batch already in the topic's codec is kept even when
@@ -208,8 +212,7 @@ final class ClientBatchValidator {
   private static long[] throwIfRecordsMalformed(ByteBuffer batch, int count, boolean requireKeys, long baseTimestamp)
       throws LogAppendException {
     VarintReader r = new VarintReader(batch, RECORDS_OFFSET);
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
+    TimestampRange range = new TimestampRange();
     for (int i = 0; i < count; i++) {
       int length = r.readVarint();
       if (length <= 0 || length > batch.limit() - r.pos) {
@@ -218,9 +221,7 @@ final class ClientBatchValidator {
       int end = r.pos + length;
       r.limit = end;
       r.skip(1); // attributes
-      long timestamp = baseTimestamp + r.readVarlong(); // timestampDelta
-      min = Math.min(min, timestamp);
-      max = Math.max(max, timestamp);
+      range.add(baseTimestamp + r.readVarlong()); // timestampDelta
       int offsetDelta = r.readVarint();
       if (offsetDelta != i) {
         throw malformed(i, "offsetDelta " + offsetDelta);
@@ -247,39 +248,60 @@ final class ClientBatchValidator {
       throw new LogAppendException(Reason.INVALID_RECORD,
           (batch.limit() - r.pos) + " bytes after the last of " + count + " records (expected: 0)");
     }
-    return new long[] {min, max};
+    return range.toArray();
   }
 
-  /** The oldest and newest record timestamps of a compressed batch (which it decompresses). */
+  /** The record timestamps of a compressed batch (which it decompresses), as {@link TimestampRange#toArray}. */
   private static long[] compressedTimestamps(MutableRecordBatch batch, int maxRecordBytes) throws LogAppendException {
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
+    TimestampRange range = new TimestampRange();
     try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
       while (it.hasNext()) {
-        long timestamp = it.next().timestamp();
-        min = Math.min(min, timestamp);
-        max = Math.max(max, timestamp);
+        range.add(it.next().timestamp());
       }
     } catch (InvalidRecordException e) {
       throw new LogAppendException(Reason.INVALID_RECORD, e.getMessage());
     } catch (KafkaException e) {
       throw new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e.getMessage());
     }
-    return new long[] {min, max};
+    return range.toArray();
+  }
+
+  /**
+   * The oldest record timestamp other than NO_TIMESTAMP and the newest one, as Kafka's LogValidator counts them: the
+   * newest starts at NO_TIMESTAMP (a batch of records without timestamps keeps -1), NO_TIMESTAMP is never "oldest".
+   */
+  private static final class TimestampRange {
+    private long oldest = Long.MAX_VALUE;
+    private long newest = RecordBatch.NO_TIMESTAMP;
+
+    void add(long timestamp) {
+      if (timestamp != RecordBatch.NO_TIMESTAMP) {
+        oldest = Math.min(oldest, timestamp);
+      }
+      newest = Math.max(newest, timestamp);
+    }
+
+    /** {oldest (NO_TIMESTAMP when no record has one), newest}. */
+    long[] toArray() {
+      return new long[] {oldest == Long.MAX_VALUE ? RecordBatch.NO_TIMESTAMP : oldest, newest};
+    }
   }
 
   /**
    * Decompresses a batch for a compacted topic and checks every key, and that no record body is larger than
    * {@code maxRecordBytes} (max.decompressed.message.bytes).
    */
-  private static void throwIfCompressedRecordWithoutKey(MutableRecordBatch batch, int maxRecordBytes)
+  private static long[] throwIfCompressedRecordWithoutKey(MutableRecordBatch batch, int maxRecordBytes)
       throws LogAppendException {
     int index = 0;
+    TimestampRange range = new TimestampRange();
     try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
       while (it.hasNext()) {
-        if (!it.next().hasKey()) {
+        Record record = it.next();
+        if (!record.hasKey()) {
           throw keyRequired(index);
         }
+        range.add(record.timestamp());
         index++;
       }
     } catch (InvalidRecordException e) {
@@ -288,6 +310,7 @@ final class ClientBatchValidator {
       throw new LogAppendException(Reason.INVALID_RECORD, "record " + index + " cannot be decompressed: "
           + e.getMessage());
     }
+    return range.toArray();
   }
 
   /**

@@ -144,6 +144,35 @@ class AppendValidationTest {
         rec(now, "k", "new")), Reason.INVALID_TIMESTAMP);
   }
 
+  @Test
+  void shouldExemptOnlyTheRecordsWithoutATimestampFromTheWindow() throws Exception {
+    assertRejected(MemoryRecords.withRecords(Compression.NONE, rec(RecordBatch.NO_TIMESTAMP, "k", "none"),
+        rec(now - 2 * 24 * 3_600_000L, "k", "old")), Reason.INVALID_TIMESTAMP);
+    assertRejected(MemoryRecords.withRecords(Compression.gzip().build(), rec(RecordBatch.NO_TIMESTAMP, "k", "none"),
+        rec(now - 2 * 24 * 3_600_000L, "k", "old")), Reason.INVALID_TIMESTAMP);
+    // A batch whose first record has none: the header says -1 too, and the stored one says the second's.
+    log.appendAsLeader(MemoryRecords.withRecords(Compression.gzip().build(), rec(RecordBatch.NO_TIMESTAMP, "k", "none"),
+        rec(now - 4_000, "k", "some")), 0, now);
+    log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, rec(RecordBatch.NO_TIMESTAMP, "k", "none")), 0, now);
+    List<RecordBatch> stored = new ArrayList<>();
+    log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, true).records().batches().forEach(stored::add);
+    assertThat(stored).extracting(RecordBatch::maxTimestamp).containsExactly(now - 4_000, RecordBatch.NO_TIMESTAMP);
+  }
+
+  @Test
+  void shouldCheckNoClientTimestampOnALogAppendTimeTopic() throws Exception {
+    PartitionLog appendTime = store.createLog("t", 1, Uuid.randomUuid(), LogConfig.defaults().withLogAppendTime(true)
+        .withTimestampBeforeMaxMs(24 * 3_600_000L));
+    appendTime.appendAsLeader(batch(now - 2 * 24 * 3_600_000L, "old"), 0, now);
+    appendTime.appendAsLeader(batch(now + 2 * 24 * 3_600_000L, "future"), 0, now);
+    List<RecordBatch> stored = new ArrayList<>();
+    appendTime.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, true).records().batches().forEach(stored::add);
+    assertThat(stored).allSatisfy(b -> {
+      assertThat(b.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
+      assertThat(b.maxTimestamp()).isEqualTo(now);
+    });
+  }
+
   /** Sarama 1.22 writes -1 into every batch's maxTimestamp; Kafka's LogValidator stores the records' maximum. */
   @Test
   void shouldStoreTheRecordsNewestTimestampWhereTheClientWroteAWrongMaximum() throws Exception {
