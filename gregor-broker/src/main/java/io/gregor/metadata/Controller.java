@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -38,8 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class Controller implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
-    private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]+");
-    public static final int MAX_TOPIC_NAME_LENGTH = 249;
 
     /** What CreateTopics asks for; -1 partitions or replication factor means the broker default. */
     public record TopicSpec(String name, int numPartitions, short replicationFactor,
@@ -246,20 +243,15 @@ public final class Controller implements AutoCloseable {
         return records;
     }
 
-    /** Kafka's topic name rules (InvalidTopicException), shared with auto-creation and produce checks. */
+    /**
+     * Kafka's topic name rules (InvalidTopicException with Kafka's messages: kafka-clients' own check), shared with
+     * auto-creation and produce checks.
+     */
     public static void throwIfInvalidTopicName(String name) {
-        if (name == null || name.isEmpty()) {
-            throw new InvalidTopicException("Topic name is illegal, it can't be empty");
+        if (name == null) {
+            throw new InvalidTopicException("Topic name is invalid: the empty string is not allowed");
         }
-        if (name.equals(".") || name.equals("..")) {
-            throw new InvalidTopicException("Topic name cannot be \".\" or \"..\"");
-        }
-        if (name.length() > MAX_TOPIC_NAME_LENGTH) {
-            throw new InvalidTopicException("Topic name is illegal, it can't be longer than " + MAX_TOPIC_NAME_LENGTH + " characters, topic name: " + name);
-        }
-        if (!LEGAL_TOPIC.matcher(name).matches()) {
-            throw new InvalidTopicException("Topic name \"" + name + "\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'");
-        }
+        org.apache.kafka.common.internals.Topic.validate(name);
     }
 
     private CreatedTopic validateNewTopic(TopicSpec spec) {

@@ -243,6 +243,10 @@ class BadInputTest {
                 assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic(bad, 1, (short) 1))).all().get())
                         .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(InvalidTopicException.class);
             }
+            // Kafka 4.4's own words.
+            assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("bad name!", 1, (short) 1))).all().get())
+                    .cause().hasMessage("Topic name is invalid: 'bad name!' contains one or more characters other than"
+                            + " ASCII alphanumerics, '.', '_' and '-'");
         }
     }
 
