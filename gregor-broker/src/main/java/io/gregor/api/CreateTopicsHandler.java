@@ -72,7 +72,7 @@ final class CreateTopicsHandler implements ApiHandler {
                     result.setErrorCode(ErrorMapper.toErrors(error).code()).setErrorMessage(ErrorMapper.message(error));
                     return null;
                 }
-                result.setErrorCode(Errors.NONE.code())
+                result.setErrorCode(Errors.NONE.code()).setErrorMessage(null)
                         .setTopicId(request.validateOnly() ? Uuid.ZERO_UUID : created.topicId())
                         .setNumPartitions(created.numPartitions())
                         .setReplicationFactor(created.replicationFactor());

@@ -135,7 +135,7 @@ final class DescribeConfigsHandler implements ApiHandler {
         }
         Optional<MetadataImage.TopicImage> topic = image.topic(name);
         if (topic.isEmpty()) {
-            result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage(null);
+            result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage(""); // as Kafka
             return;
         }
         Map<String, String> overrides = topic.get().configs();

@@ -137,6 +137,7 @@ final class FetchHandler implements ApiHandler {
                     .setPartitionIndex(t.request().partition())
                     .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
                     .setPreferredReadReplica(-1)
+                    .setAbortedTransactions(null) // as Kafka: a list only for read_committed, below
                     .setRecords(MemoryRecords.EMPTY);
             current.partitions().add(pd);
             if (t.error() != Errors.NONE) {
@@ -162,7 +163,8 @@ final class FetchHandler implements ApiHandler {
                 pd.setRecords(read.records()).setLogStartOffset(read.logStartOffset());
                 remaining -= read.records().sizeInBytes();
             } catch (OffsetOutOfRangeException e) {
-                pd.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1);
+                pd.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
+                        .setAbortedTransactions(null);
             }
         }
         return response;

@@ -47,7 +47,7 @@ final class FindCoordinatorHandler implements ApiHandler {
                 GroupCoordinator.Coordinator c = lookup(request.keyType(), key);
                 response.coordinators().add(new FindCoordinatorResponseData.Coordinator().setKey(key).setNodeId(c.nodeId())
                         .setHost(c.host()).setPort(c.port()).setErrorCode(c.error().code())
-                        .setErrorMessage(message(request.keyType(), c.error())));
+                        .setErrorMessage(c.error() == Errors.NONE ? "" : message(request.keyType(), c.error())));
             }
             return ApiHandler.done(response);
         }
@@ -55,7 +55,8 @@ final class FindCoordinatorHandler implements ApiHandler {
         GroupCoordinator.Coordinator c = lookup(keyType, request.key());
         response.setErrorCode(c.error().code()).setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
         if (version >= 1) {
-            response.setErrorMessage(message(keyType, c.error()));
+            // Kafka answers a found coordinator with the error's name, "NONE", before v4 and "" from v4.
+            response.setErrorMessage(c.error() == Errors.NONE ? Errors.NONE.message() : message(keyType, c.error()));
         }
         return ApiHandler.done(response);
     }
@@ -69,9 +70,6 @@ final class FindCoordinatorHandler implements ApiHandler {
     }
 
     private static String message(byte keyType, Errors error) {
-        if (error == Errors.NONE) {
-            return null;
-        }
         return keyType == TRANSACTION ? NO_TRANSACTIONS : error.message();
     }
 }
