@@ -54,6 +54,7 @@ final class DescribeGroupsHandler implements ApiHandler {
                     if (d == null) {
                         d = version >= 6
                                 ? failed(g, Errors.GROUP_ID_NOT_FOUND, version).setErrorMessage("Group " + g + " not found.")
+                                        .setGroupState("Dead") // as Kafka 4.4
                                 : new DescribeGroupsResponseData.DescribedGroup().setGroupId(g).setGroupState("Dead")
                                         .setProtocolType("").setProtocolData("").setErrorCode(Errors.NONE.code());
                     }

@@ -6,6 +6,8 @@ import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.OffsetAndTimestamp;
 import io.gregor.storage.PartitionLog;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -40,15 +42,35 @@ final class ListOffsetsHandler implements ApiHandler {
         ListOffsetsRequestData request = ((ListOffsetsRequest) context.request()).data();
         MetadataImage image = broker.image();
         ListOffsetsResponseData response = new ListOffsetsResponseData().setThrottleTimeMs(0);
+        // As Kafka: a partition asked for more than once gets one INVALID_REQUEST answer and no lookup, and a topic
+        // listed twice is answered once.
         Set<TopicPartition> seen = new HashSet<>();
+        Set<TopicPartition> duplicates = new HashSet<>();
         for (ListOffsetsRequestData.ListOffsetsTopic topic : request.topics()) {
-            ListOffsetsResponseData.ListOffsetsTopicResponse tr = new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(topic.name());
-            response.topics().add(tr);
             for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
+                TopicPartition tp = new TopicPartition(topic.name(), p.partitionIndex());
+                if (!seen.add(tp)) {
+                    duplicates.add(tp);
+                }
+            }
+        }
+        Map<String, ListOffsetsResponseData.ListOffsetsTopicResponse> byTopic = new LinkedHashMap<>();
+        Set<TopicPartition> answered = new HashSet<>();
+        for (ListOffsetsRequestData.ListOffsetsTopic topic : request.topics()) {
+            ListOffsetsResponseData.ListOffsetsTopicResponse tr = byTopic.computeIfAbsent(topic.name(), name -> {
+                ListOffsetsResponseData.ListOffsetsTopicResponse created = new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(name);
+                response.topics().add(created);
+                return created;
+            });
+            for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
+                TopicPartition tp = new TopicPartition(topic.name(), p.partitionIndex());
+                if (!answered.add(tp)) {
+                    continue; // a duplicate, already answered
+                }
                 ListOffsetsResponseData.ListOffsetsPartitionResponse pr = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                         .setPartitionIndex(p.partitionIndex()).setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
                 tr.partitions().add(pr);
-                if (!seen.add(new TopicPartition(topic.name(), p.partitionIndex()))) {
+                if (duplicates.contains(tp)) {
                     pr.setErrorCode(Errors.INVALID_REQUEST.code());
                     continue;
                 }

@@ -6,20 +6,28 @@ import static org.awaitility.Awaitility.await;
 import io.gregor.testkit.RawClient;
 import io.gregor.testkit.TestNode;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.DescribeGroupsResponse;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +107,55 @@ class ResponseDetailsTest {
                         assertThat(partition.abortedTransactions()).as("isolation %d, offset %d", isolation, offset).isNull();
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerAPartitionAskedTwiceForItsOffsetsOnceWithInvalidRequest() {
+        try (RawClient client = RawClient.connect(node)) {
+            CreateTopicsRequestData create = new CreateTopicsRequestData().setTimeoutMs(30_000);
+            create.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("listed").setNumPartitions(2)
+                    .setReplicationFactor((short) 1));
+            client.send(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_TOPICS.latestVersion(), create);
+            ListOffsetsRequestData request = new ListOffsetsRequestData().setReplicaId(-1);
+            for (int[] partitions : new int[][] {{0, 1}, {0}}) { // the topic twice, partition 0 in both
+                ListOffsetsRequestData.ListOffsetsTopic topic = new ListOffsetsRequestData.ListOffsetsTopic().setName("listed");
+                for (int partition : partitions) {
+                    topic.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(partition)
+                            .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP).setCurrentLeaderEpoch(-1));
+                }
+                request.topics().add(topic);
+            }
+            ListOffsetsResponse response = client.send(ApiKeys.LIST_OFFSETS, ApiKeys.LIST_OFFSETS.latestVersion(), request);
+            assertThat(response.data().topics()).singleElement().satisfies(t -> {
+                assertThat(t.name()).isEqualTo("listed");
+                Map<Integer, Short> errors = new TreeMap<>();
+                t.partitions().forEach(p -> errors.merge(p.partitionIndex(), p.errorCode(), (x, y) -> (short) -1));
+                assertThat(errors).containsExactly(Map.entry(0, Errors.INVALID_REQUEST.code()), Map.entry(1, Errors.NONE.code()));
+            });
+        }
+    }
+
+    @Test
+    void shouldDescribeAnUnknownGroupAsDead() {
+        try (RawClient client = RawClient.connect(node)) {
+            // Groups have a coordinator once __consumer_offsets exists, which the first FindCoordinator creates.
+            await().until(() -> client.<FindCoordinatorResponse>send(ApiKeys.FIND_COORDINATOR, (short) 3,
+                    new FindCoordinatorRequestData().setKeyType((byte) 0).setKey("no-such-group")),
+                    r -> r.data().errorCode() == Errors.NONE.code());
+            for (short version = 5; version <= 6; version++) {
+                DescribeGroupsRequestData request = new DescribeGroupsRequestData();
+                request.groups().add("no-such-group");
+                short v = version;
+                DescribeGroupsResponse response = await().until(() -> client.<DescribeGroupsResponse>send(ApiKeys.DESCRIBE_GROUPS,
+                        v, request), r -> r.data().groups().get(0).errorCode() != Errors.COORDINATOR_LOAD_IN_PROGRESS.code()
+                        && r.data().groups().get(0).errorCode() != Errors.COORDINATOR_NOT_AVAILABLE.code());
+                DescribeGroupsResponseData.DescribedGroup group = response.data().groups().get(0);
+                assertThat(group.groupState()).isEqualTo("Dead");
+                // From v6 with Kafka's error and message; before, no error at all.
+                assertThat(group.errorCode()).isEqualTo(v >= 6 ? Errors.GROUP_ID_NOT_FOUND.code() : Errors.NONE.code());
+                assertThat(group.errorMessage()).isEqualTo(v >= 6 ? "Group no-such-group not found." : null);
             }
         }
     }
