@@ -1,0 +1,418 @@
+package gregorbench;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.*;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.RequestUtils;
+
+/**
+ * Sends the same requests to one broker, each at every version it has (and some edge cases at the latest), and
+ * prints every parsed answer on one line, volatile fields (ids, times, ports, paths, sizes) masked: run against
+ * Kafka and against Gregor, then {@code compare} the two files. See bench/wire-diff.sh.
+ *
+ * <pre>
+ *   WireSweep run PORT        answers, one line each, on stdout
+ *   WireSweep compare A B     the lines whose fields differ, ignoring their order
+ * </pre>
+ */
+public final class WireSweep {
+  private static int port;
+
+  public static void main(String[] args) throws Exception {
+    if (args[0].equals("compare")) {
+      compare(Path.of(args[1]), Path.of(args[2]));
+      return;
+    }
+    port = Integer.parseInt(args[1]);
+    setUp();
+    long now = System.currentTimeMillis();
+    latest("create-ok", ApiKeys.CREATE_TOPICS, create(false, topic("d1", 3, (short) 1, "retention.ms", "100000")));
+    latest("create-dup", ApiKeys.CREATE_TOPICS, create(false, topic("d1", 3, (short) 1)));
+    latest("create-bad", ApiKeys.CREATE_TOPICS, create(false, topic("bad name", 1, (short) 1), topic("d2", 0, (short) 1), topic("d3", 1, (short) 3), topic("d4", 1, (short) 1, "retention.ms", "x"), topic("d5", 1, (short) 1, "no.such", "1"), topic("d6", -1, (short) -1)));
+    latest("create-validate", ApiKeys.CREATE_TOPICS, create(true, topic("d7", 2, (short) 1)));
+    MetadataRequestData md = new MetadataRequestData().setAllowAutoTopicCreation(false);
+    md.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setName("d1"), new MetadataRequestData.MetadataRequestTopic().setName("nope"))));
+    latest("metadata", ApiKeys.METADATA, md);
+    DescribeConfigsRequestData dc = new DescribeConfigsRequestData().setIncludeSynonyms(true).setIncludeDocumentation(false);
+    dc.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 2).setResourceName("d1").setConfigurationKeys(List.of("retention.ms", "cleanup.policy", "segment.bytes")));
+    dc.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 2).setResourceName("nope").setConfigurationKeys(null));
+    dc.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 4).setResourceName("1").setConfigurationKeys(List.of("log.retention.hours", "num.io.threads", "log.dirs")));
+    latest("describe-configs", ApiKeys.DESCRIBE_CONFIGS, dc);
+    IncrementalAlterConfigsRequestData ia = new IncrementalAlterConfigsRequestData();
+    IncrementalAlterConfigsRequestData.AlterConfigsResource r1 = new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType((byte) 2).setResourceName("d1");
+    r1.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("retention.ms").setConfigOperation((byte) 0).setValue("2000"));
+    ia.resources().add(r1);
+    IncrementalAlterConfigsRequestData.AlterConfigsResource r2 = new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType((byte) 2).setResourceName("nope");
+    r2.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("retention.ms").setConfigOperation((byte) 0).setValue("2000"));
+    ia.resources().add(r2);
+    latest("inc-alter", ApiKeys.INCREMENTAL_ALTER_CONFIGS, ia);
+    IncrementalAlterConfigsRequestData ib = new IncrementalAlterConfigsRequestData();
+    IncrementalAlterConfigsRequestData.AlterConfigsResource r3 = new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType((byte) 2).setResourceName("d1");
+    r3.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("retention.ms").setConfigOperation((byte) 0).setValue("abc"));
+    ib.resources().add(r3);
+    latest("inc-alter-bad", ApiKeys.INCREMENTAL_ALTER_CONFIGS, ib);
+    IncrementalAlterConfigsRequestData ic = new IncrementalAlterConfigsRequestData();
+    IncrementalAlterConfigsRequestData.AlterConfigsResource r4 = new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType((byte) 2).setResourceName("d1");
+    r4.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("no.such.config").setConfigOperation((byte) 0).setValue("1"));
+    ic.resources().add(r4);
+    latest("inc-alter-unknown", ApiKeys.INCREMENTAL_ALTER_CONFIGS, ic);
+    CreatePartitionsRequestData cp = new CreatePartitionsRequestData().setTimeoutMs(30000);
+    cp.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("d1").setCount(4).setAssignments(null));
+    cp.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("nope").setCount(4).setAssignments(null));
+    latest("create-partitions", ApiKeys.CREATE_PARTITIONS, cp);
+    CreatePartitionsRequestData cp2 = new CreatePartitionsRequestData().setTimeoutMs(30000);
+    cp2.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("d1").setCount(2).setAssignments(null));
+    latest("create-partitions-dec", ApiKeys.CREATE_PARTITIONS, cp2);
+    MemoryRecords recs = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, "k".getBytes(), "v1".getBytes()), new SimpleRecord(now + 5, "k".getBytes(), "v2".getBytes()));
+    ProduceRequestData pd = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30000);
+    // v13 addresses by topic id; use v12 with names
+    ProduceRequestData.TopicProduceData tpd = new ProduceRequestData.TopicProduceData().setName("d1");
+    tpd.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(recs));
+    tpd.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(99).setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, "v".getBytes()))));
+    pd.topicData().add(tpd);
+    pd.topicData().add(new ProduceRequestData.TopicProduceData().setName("nope"));
+    pd.topicData().find("nope", Uuid.ZERO_UUID).partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, "v".getBytes()))));
+    latest("produce", ApiKeys.PRODUCE, (short) 12, pd);
+    for (long ts : new long[]{-2, -1, -3, -4, -5, 0, now + 2, now + 100000}) {
+      ListOffsetsRequestData lo = new ListOffsetsRequestData().setReplicaId(-1).setIsolationLevel((byte) 0);
+      ListOffsetsRequestData.ListOffsetsTopic lt = new ListOffsetsRequestData.ListOffsetsTopic().setName("d1");
+      lt.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(ts).setCurrentLeaderEpoch(-1));
+      lt.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(77).setTimestamp(ts).setCurrentLeaderEpoch(-1));
+      lo.topics().add(lt);
+      latest("list-offsets " + (ts > 1000 ? "ts+" + (ts - now) : ts), ApiKeys.LIST_OFFSETS, lo);
+    }
+    for (long off : new long[]{0, 1, 2, 100}) {
+      FetchRequestData fd = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(10).setMinBytes(0).setMaxBytes(1 << 20).setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
+      FetchRequestData.FetchTopic ft = new FetchRequestData.FetchTopic().setTopic("d1");
+      ft.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(off).setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1));
+      fd.topics().add(ft);
+      latest("fetch " + off, ApiKeys.FETCH, (short) 12, fd);
+    }
+    OffsetForLeaderEpochRequestData oe = new OffsetForLeaderEpochRequestData().setReplicaId(-1);
+    OffsetForLeaderEpochRequestData.OffsetForLeaderTopic ot = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic("d1");
+    ot.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0).setLeaderEpoch(0).setCurrentLeaderEpoch(-1));
+    ot.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(1).setLeaderEpoch(5).setCurrentLeaderEpoch(-1));
+    ot.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(50).setLeaderEpoch(0).setCurrentLeaderEpoch(-1));
+    oe.topics().add(ot);
+    latest("offset-for-epoch", ApiKeys.OFFSET_FOR_LEADER_EPOCH, oe);
+    DeleteRecordsRequestData dr = new DeleteRecordsRequestData().setTimeoutMs(30000);
+    DeleteRecordsRequestData.DeleteRecordsTopic drt = new DeleteRecordsRequestData.DeleteRecordsTopic().setName("d1");
+    drt.partitions().add(new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(1));
+    drt.partitions().add(new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(1).setOffset(5));
+    drt.partitions().add(new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(9).setOffset(0));
+    dr.topics().add(drt);
+    latest("delete-records", ApiKeys.DELETE_RECORDS, dr);
+    latest("describe-cluster", ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterRequestData());
+    DescribeTopicPartitionsRequestData dtp = new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(2000);
+    dtp.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName("d1"));
+    dtp.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName("nope"));
+    latest("describe-topic-partitions", ApiKeys.DESCRIBE_TOPIC_PARTITIONS, dtp);
+    FindCoordinatorRequestData fc = new FindCoordinatorRequestData().setKeyType((byte) 0);
+    fc.coordinatorKeys().add("g");
+    latest("find-coordinator", ApiKeys.FIND_COORDINATOR, fc);
+    latest("find-coordinator-v3", ApiKeys.FIND_COORDINATOR, (short) 3, new FindCoordinatorRequestData().setKeyType((byte) 0).setKey("g"));
+    latest("init-producer-id", ApiKeys.INIT_PRODUCER_ID, new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000).setProducerId(-1).setProducerEpoch((short) -1));
+    latest("list-groups", ApiKeys.LIST_GROUPS, new ListGroupsRequestData());
+    DescribeGroupsRequestData dg = new DescribeGroupsRequestData(); dg.groups().add("nope");
+    latest("describe-groups", ApiKeys.DESCRIBE_GROUPS, dg);
+    OffsetFetchRequestData of = new OffsetFetchRequestData();
+    of.groups().add(new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("nope").setTopics(null));
+    latest("offset-fetch", ApiKeys.OFFSET_FETCH, of);
+    DeleteTopicsRequestData dt = new DeleteTopicsRequestData().setTimeoutMs(30000);
+    dt.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName("d1"));
+    dt.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName("nope"));
+    latest("delete-topics", ApiKeys.DELETE_TOPICS, dt);
+    sweep("create", ApiKeys.CREATE_TOPICS, oldest(ApiKeys.CREATE_TOPICS), ApiKeys.CREATE_TOPICS.latestVersion(), v -> {
+      CreateTopicsRequestData d = new CreateTopicsRequestData().setTimeoutMs(30000);
+      d.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("s" + v).setNumPartitions(2).setReplicationFactor((short) 1));
+      d.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("s" + v).setNumPartitions(2).setReplicationFactor((short) 1));
+      d.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("t" + v).setNumPartitions(2).setReplicationFactor((short) 1));
+      d.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("bad/" + v).setNumPartitions(1).setReplicationFactor((short) 1));
+      return d;
+    });
+    sweep("metadata", ApiKeys.METADATA, oldest(ApiKeys.METADATA), (short) 12, v -> {
+      MetadataRequestData d = new MetadataRequestData();
+      if (v >= 4) d.setAllowAutoTopicCreation(false);
+      d.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setName("t1"), new MetadataRequestData.MetadataRequestTopic().setName("bad/x"))));
+      if (v >= 8 && v <= 10) d.setIncludeClusterAuthorizedOperations(false);
+      return d;
+    });
+    sweep("produce", ApiKeys.PRODUCE, oldest(ApiKeys.PRODUCE), (short) 12, v -> {
+      ProduceRequestData d = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30000);
+      ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName("t1");
+      t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now + v, ("k" + v).getBytes(), "v".getBytes()))));
+      t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(5).setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, "v".getBytes()))));
+      d.topicData().add(t);
+      ProduceRequestData.TopicProduceData n = new ProduceRequestData.TopicProduceData().setName("nope-" + v);
+      n.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, "v".getBytes()))));
+      d.topicData().add(n);
+      return d;
+    });
+    sweep("list-offsets", ApiKeys.LIST_OFFSETS, oldest(ApiKeys.LIST_OFFSETS), ApiKeys.LIST_OFFSETS.latestVersion(), v -> {
+      ListOffsetsRequestData d = new ListOffsetsRequestData().setReplicaId(-1);
+      if (v >= 2) d.setIsolationLevel((byte) 0);
+      ListOffsetsRequestData.ListOffsetsTopic t = new ListOffsetsRequestData.ListOffsetsTopic().setName("t1");
+      for (long ts : new long[]{-1, -2, now + 3}) {
+        ListOffsetsRequestData.ListOffsetsPartition p = new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(ts == -1 ? 0 : ts == -2 ? 1 : 0).setTimestamp(ts);
+        if (v >= 4) p.setCurrentLeaderEpoch(-1);
+        t.partitions().add(p);
+      }
+      t.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(9).setTimestamp(-1));
+      d.topics().add(t);
+      return d;
+    });
+    sweep("fetch", ApiKeys.FETCH, oldest(ApiKeys.FETCH), (short) 12, v -> {
+      FetchRequestData d = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20);
+      if (v >= 4) d.setIsolationLevel((byte) 0);
+      if (v >= 7) d.setSessionId(0).setSessionEpoch(-1);
+      FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic("t1");
+      for (long off : new long[]{0, 50}) {
+        FetchRequestData.FetchPartition p = new FetchRequestData.FetchPartition().setPartition(off == 0 ? 0 : 1).setFetchOffset(off).setPartitionMaxBytes(1 << 20);
+        if (v >= 5) p.setLogStartOffset(-1);
+        if (v >= 9) p.setCurrentLeaderEpoch(-1);
+        if (v >= 12) p.setLastFetchedEpoch(-1);
+        t.partitions().add(p);
+      }
+      d.topics().add(t);
+      return d;
+    });
+    sweep("offset-for-epoch", ApiKeys.OFFSET_FOR_LEADER_EPOCH, oldest(ApiKeys.OFFSET_FOR_LEADER_EPOCH), ApiKeys.OFFSET_FOR_LEADER_EPOCH.latestVersion(), v -> {
+      OffsetForLeaderEpochRequestData d = new OffsetForLeaderEpochRequestData();
+      if (v >= 3) d.setReplicaId(-1);
+      OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic("t1");
+      t.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0).setLeaderEpoch(0).setCurrentLeaderEpoch(-1));
+      t.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(7).setLeaderEpoch(0).setCurrentLeaderEpoch(-1));
+      d.topics().add(t);
+      return d;
+    });
+    sweep("describe-configs", ApiKeys.DESCRIBE_CONFIGS, oldest(ApiKeys.DESCRIBE_CONFIGS), ApiKeys.DESCRIBE_CONFIGS.latestVersion(), v -> {
+      DescribeConfigsRequestData d = new DescribeConfigsRequestData();
+      d.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 2).setResourceName("t1").setConfigurationKeys(List.of("retention.ms", "cleanup.policy")));
+      d.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 2).setResourceName("nope").setConfigurationKeys(List.of("retention.ms")));
+      d.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 4).setResourceName("1").setConfigurationKeys(List.of("log.retention.hours")));
+      if (v >= 1) d.setIncludeSynonyms(true);
+      return d;
+    });
+    sweep("create-partitions", ApiKeys.CREATE_PARTITIONS, oldest(ApiKeys.CREATE_PARTITIONS), ApiKeys.CREATE_PARTITIONS.latestVersion(), v -> {
+      CreatePartitionsRequestData d = new CreatePartitionsRequestData().setTimeoutMs(30000);
+      d.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("s" + ApiKeys.CREATE_TOPICS.latestVersion()).setCount(3 + v).setAssignments(null));
+      d.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("t1").setCount(1).setAssignments(null));
+      return d;
+    });
+    sweep("delete-records", ApiKeys.DELETE_RECORDS, oldest(ApiKeys.DELETE_RECORDS), ApiKeys.DELETE_RECORDS.latestVersion(), v -> {
+      DeleteRecordsRequestData d = new DeleteRecordsRequestData().setTimeoutMs(30000);
+      DeleteRecordsRequestData.DeleteRecordsTopic t = new DeleteRecordsRequestData.DeleteRecordsTopic().setName("t1");
+      t.partitions().add(new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(v));
+      t.partitions().add(new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(1).setOffset(99));
+      d.topics().add(t);
+      return d;
+    });
+    sweep("find-coordinator", ApiKeys.FIND_COORDINATOR, oldest(ApiKeys.FIND_COORDINATOR), ApiKeys.FIND_COORDINATOR.latestVersion(), v -> {
+      FindCoordinatorRequestData d = new FindCoordinatorRequestData();
+      if (v >= 4) d.coordinatorKeys().add("g"); else d.setKey("g");
+      return d;
+    });
+    sweep("offset-fetch", ApiKeys.OFFSET_FETCH, oldest(ApiKeys.OFFSET_FETCH), ApiKeys.OFFSET_FETCH.latestVersion(), v -> {
+      OffsetFetchRequestData d = new OffsetFetchRequestData();
+      if (v >= 8) { d.groups().add(new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("nog").setTopics(null)); }
+      else { d.setGroupId("nog"); d.setTopics(v >= 2 ? null : new ArrayList<>(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName("t1").setPartitionIndexes(List.of(0))))); }
+      return d;
+    });
+    sweep("list-groups", ApiKeys.LIST_GROUPS, oldest(ApiKeys.LIST_GROUPS), ApiKeys.LIST_GROUPS.latestVersion(), v -> new ListGroupsRequestData());
+    sweep("describe-groups", ApiKeys.DESCRIBE_GROUPS, oldest(ApiKeys.DESCRIBE_GROUPS), ApiKeys.DESCRIBE_GROUPS.latestVersion(), v -> { DescribeGroupsRequestData d = new DescribeGroupsRequestData(); d.groups().add("nog"); return d; });
+    sweep("init-pid", ApiKeys.INIT_PRODUCER_ID, oldest(ApiKeys.INIT_PRODUCER_ID), ApiKeys.INIT_PRODUCER_ID.latestVersion(), v -> new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000));
+    sweep("describe-log-dirs", ApiKeys.DESCRIBE_LOG_DIRS, oldest(ApiKeys.DESCRIBE_LOG_DIRS), ApiKeys.DESCRIBE_LOG_DIRS.latestVersion(), v -> {
+      DescribeLogDirsRequestData d = new DescribeLogDirsRequestData();
+      DescribeLogDirsRequestData.DescribableLogDirTopicCollection c = new DescribeLogDirsRequestData.DescribableLogDirTopicCollection();
+      c.add(new DescribeLogDirsRequestData.DescribableLogDirTopic().setTopic("t1").setPartitions(List.of(0, 9)));
+      return d.setTopics(c);
+    });
+    sweep("delete-topics", ApiKeys.DELETE_TOPICS, oldest(ApiKeys.DELETE_TOPICS), ApiKeys.DELETE_TOPICS.latestVersion(), v -> {
+      DeleteTopicsRequestData d = new DeleteTopicsRequestData().setTimeoutMs(30000);
+      if (v >= 6) { d.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName("s" + v)); d.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName("nope")); }
+      else d.setTopicNames(List.of("s" + v, "nope"));
+      return d;
+    });
+  }
+
+  private static void setUp() throws Exception {
+    try (Raw c = new Raw(port)) {
+      CreateTopicsRequestData d = new CreateTopicsRequestData().setTimeoutMs(30000);
+      d.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("t1").setNumPartitions(2).setReplicationFactor((short) 1));
+      c.send(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_TOPICS.latestVersion(), d);
+      // Groups need __consumer_offsets, which the first FindCoordinator creates: ask until it is there.
+      for (int i = 0; i < 100; i++) {
+        FindCoordinatorRequestData f = new FindCoordinatorRequestData();
+        f.coordinatorKeys().add("g");
+        FindCoordinatorResponseData r = (FindCoordinatorResponseData) c.send(ApiKeys.FIND_COORDINATOR, ApiKeys.FIND_COORDINATOR.latestVersion(), f);
+        if (r.coordinators().get(0).errorCode() == 0) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+      // Kafka answers InitProducerId COORDINATOR_LOAD_IN_PROGRESS until its transaction coordinator is loaded.
+      for (int i = 0; i < 100; i++) {
+        InitProducerIdResponseData r = (InitProducerIdResponseData) c.send(ApiKeys.INIT_PRODUCER_ID,
+            ApiKeys.INIT_PRODUCER_ID.latestVersion(false), new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000));
+        if (r.errorCode() == 0) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  static String mask(String s) {
+    return s.replaceAll("topicId=[A-Za-z0-9_-]{22}", "topicId=ID").replaceAll("clusterId='[^']*'", "clusterId=X")
+        .replaceAll("port=[0-9]+", "port=P").replaceAll("logAppendTimeMs=[0-9]+", "logAppendTimeMs=T")
+        .replaceAll("timestamp=1[0-9]{12}", "timestamp=T").replaceAll("producerId=[0-9]+", "producerId=N")
+        .replaceAll("throttleTimeMs=[0-9]+", "throttleTimeMs=0").replaceAll("records=[^,)]*", "records=R")
+        .replaceAll("buffer=java.nio.HeapByteBuffer\\[[^]]*\\]", "buffer=B").replaceAll("sessionId=[0-9]+", "sessionId=S")
+        .replaceAll("memberId='[^']*'", "memberId=M").replaceAll("logDir='[^']*'", "logDir=D")
+        .replaceAll("(totalBytes|usableBytes|partitionSize)=[0-9]+", "$1=B");
+  }
+
+  private static void print(String label, ApiKeys k, short v, ApiMessage body) {
+    String out;
+    try (Raw c = new Raw(port)) {
+      out = mask(c.send(k, v, body).toString());
+    } catch (Exception e) {
+      out = "EXCEPTION " + e.getClass().getSimpleName();
+    }
+    System.out.println(label + " v" + v + "\t" + out);
+  }
+
+  private static void latest(String label, ApiKeys k, ApiMessage body) {
+    print(label, k, k.latestVersion(), body);
+  }
+
+  private static void latest(String label, ApiKeys k, short v, ApiMessage body) {
+    print(label, k, v, body);
+  }
+
+  private static void sweep(String label, ApiKeys k, short from, short to, Function<Short, ApiMessage> body) {
+    for (short v = from; v <= to; v++) {
+      print(label, k, v, body.apply(v));
+    }
+  }
+
+  private static short oldest(ApiKeys k) {
+    return k.oldestVersion();
+  }
+
+  private static CreateTopicsRequestData.CreatableTopic topic(String name, int parts, short rf, String... cfg) {
+    CreateTopicsRequestData.CreatableTopic t = new CreateTopicsRequestData.CreatableTopic().setName(name).setNumPartitions(parts).setReplicationFactor(rf);
+    for (int i = 0; i < cfg.length; i += 2) t.configs().add(new CreateTopicsRequestData.CreatableTopicConfig().setName(cfg[i]).setValue(cfg[i + 1]));
+    return t;
+  }
+  private static CreateTopicsRequestData create(boolean validateOnly, CreateTopicsRequestData.CreatableTopic... ts) {
+    CreateTopicsRequestData d = new CreateTopicsRequestData().setTimeoutMs(30000).setValidateOnly(validateOnly);
+    for (CreateTopicsRequestData.CreatableTopic t : ts) d.topics().add(t);
+    return d;
+  }
+
+  /** Prints each pair of lines (same label) whose fields differ as multisets: order is not compared. */
+  private static void compare(Path a, Path b) throws IOException {
+    Map<String, String> right = new HashMap<>();
+    for (String line : Files.readAllLines(b)) {
+      right.put(numbered(right, line), line);
+    }
+    Map<String, String> left = new HashMap<>();
+    int differing = 0;
+    for (String line : Files.readAllLines(a)) {
+      String label = numbered(left, line);
+      left.put(label, line);
+      String other = right.remove(label);
+      if (other == null) {
+        System.out.println(label + "\tonly in " + a);
+        differing++;
+        continue;
+      }
+      Map<String, Integer> counts = new HashMap<>();
+      for (String t : line.split("[\\[\\](), ]+")) counts.merge(t, 1, Integer::sum);
+      for (String t : other.split("[\\[\\](), ]+")) counts.merge(t, -1, Integer::sum);
+      List<String> onlyA = new ArrayList<>();
+      List<String> onlyB = new ArrayList<>();
+      counts.forEach((t, n) -> { if (n > 0) onlyA.add(t); else if (n < 0) onlyB.add(t); });
+      if (!onlyA.isEmpty() || !onlyB.isEmpty()) {
+        System.out.println(label + "\t" + a.getFileName() + " only: " + onlyA + "\t" + b.getFileName() + " only: " + onlyB);
+        differing++;
+      }
+    }
+    for (String label : right.keySet()) {
+      System.out.println(label + "\tonly in " + b);
+      differing++;
+    }
+    System.out.println(differing + " answer(s) differ");
+  }
+
+  /** The line's label, with "#2", "#3"... after it when {@code seen} already has it (a label may repeat). */
+  private static String numbered(Map<String, String> seen, String line) {
+    String label = line.split("\t", 2)[0];
+    String key = label;
+    for (int n = 2; seen.containsKey(key); n++) {
+      key = label + " #" + n;
+    }
+    return key;
+  }
+
+  /** One connection; requests at an exact version, answers parsed. */
+  private static final class Raw implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private int correlationId = 1;
+
+    Raw(int port) {
+      try {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(30_000);
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    ApiMessage send(ApiKeys key, short version, ApiMessage body) throws IOException {
+      RequestHeader header = new RequestHeader(key, version, "wire-sweep", correlationId++);
+      ByteBuffer request = RequestUtils.serialize(header.data(), header.headerVersion(), body, version);
+      byte[] frame = new byte[4 + request.remaining()];
+      ByteBuffer.wrap(frame).putInt(request.remaining()).put(request);
+      out.write(frame);
+      out.flush();
+      int length = in.readInt();
+      byte[] response = new byte[length];
+      in.readFully(response);
+      return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header).data();
+    }
+
+    @Override
+    public void close() {
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // nothing to do
+      }
+    }
+  }
+}
