@@ -252,6 +252,80 @@ public final class WireSweep {
       else d.setTopicNames(List.of("s" + v, "nope"));
       return d;
     });
+    groups();
+  }
+
+  /** Classic group flows, one group per JoinGroup version: join (and rejoin with the id given), sync, heartbeat, commit, leave, with the errors Kafka gives on the way. */
+  private static void groups() throws Exception {
+    java.nio.ByteBuffer subscription = org.apache.kafka.clients.consumer.internals.ConsumerProtocol.serializeSubscription(
+        new org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription(List.of("t1")));
+    byte[] metadata = new byte[subscription.remaining()];
+    subscription.get(metadata);
+    short joinLatest = ApiKeys.JOIN_GROUP.latestVersion(false);
+    for (short v = oldest(ApiKeys.JOIN_GROUP); v <= joinLatest; v++) {
+      String group = "grp-v" + v;
+      try (Raw c = new Raw(port)) {
+        JoinGroupRequestData join = new JoinGroupRequestData().setGroupId(group).setSessionTimeoutMs(10000)
+            .setRebalanceTimeoutMs(10000).setMemberId("").setProtocolType("consumer");
+        join.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(metadata));
+        JoinGroupResponseData joined = (JoinGroupResponseData) c.send(ApiKeys.JOIN_GROUP, v, join);
+        System.out.println("group-join v" + v + "\t" + mask(joined.toString()));
+        if (joined.errorCode() == 79) { // MEMBER_ID_REQUIRED: join again with the id
+          join.setMemberId(joined.memberId());
+          joined = (JoinGroupResponseData) c.send(ApiKeys.JOIN_GROUP, v, join);
+          System.out.println("group-rejoin v" + v + "\t" + mask(joined.toString()));
+        }
+        String member = joined.memberId();
+        int generation = joined.generationId();
+        JoinGroupRequestData other = new JoinGroupRequestData().setGroupId(group).setSessionTimeoutMs(10000)
+            .setRebalanceTimeoutMs(10000).setMemberId("").setProtocolType("connect");
+        other.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("x").setMetadata(new byte[0]));
+        System.out.println("group-join-other-type v" + v + "\t" + mask(c.send(ApiKeys.JOIN_GROUP, v, other).toString()));
+        JoinGroupRequestData badTimeout = new JoinGroupRequestData().setGroupId(group + "-t").setSessionTimeoutMs(1)
+            .setRebalanceTimeoutMs(10000).setMemberId("").setProtocolType("consumer");
+        badTimeout.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(metadata));
+        System.out.println("group-join-bad-timeout v" + v + "\t" + mask(c.send(ApiKeys.JOIN_GROUP, v, badTimeout).toString()));
+        short syncV = (short) Math.min(Math.max(v, oldest(ApiKeys.SYNC_GROUP)), ApiKeys.SYNC_GROUP.latestVersion(false));
+        SyncGroupRequestData sync = new SyncGroupRequestData().setGroupId(group).setGenerationId(generation).setMemberId(member);
+        if (syncV >= 5) {
+          sync.setProtocolType("consumer").setProtocolName("range");
+        }
+        sync.assignments().add(new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(member).setAssignment(new byte[0]));
+        System.out.println("group-sync v" + syncV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.SYNC_GROUP, syncV, sync).toString()));
+        short hbV = (short) Math.min(Math.max(v, oldest(ApiKeys.HEARTBEAT)), ApiKeys.HEARTBEAT.latestVersion(false));
+        for (Object[] hb : new Object[][] {{"ok", generation, member}, {"bad-generation", generation + 5, member}, {"unknown-member", generation, "nobody"}}) {
+          HeartbeatRequestData h = new HeartbeatRequestData().setGroupId(group).setGenerationId((Integer) hb[1]).setMemberId((String) hb[2]);
+          System.out.println("group-heartbeat-" + hb[0] + " v" + hbV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.HEARTBEAT, hbV, h).toString()));
+        }
+        short commitV = ApiKeys.OFFSET_COMMIT.latestVersion(false);
+        for (Object[] oc : new Object[][] {{"ok", generation}, {"bad-generation", generation + 5}}) {
+          OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch((Integer) oc[1]).setMemberId(member);
+          OffsetCommitRequestData.OffsetCommitRequestTopic topic = new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t1");
+          topic.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(1));
+          commit.topics().add(topic);
+          if (commitV >= 10) {
+            topic.setTopicId(topicId(c, "t1"));
+          }
+          System.out.println("group-commit-" + oc[0] + " (join v" + v + ")\t" + mask(c.send(ApiKeys.OFFSET_COMMIT, commitV, commit).toString()));
+        }
+        short leaveV = (short) Math.min(Math.max(v, oldest(ApiKeys.LEAVE_GROUP)), ApiKeys.LEAVE_GROUP.latestVersion(false));
+        LeaveGroupRequestData leave = new LeaveGroupRequestData().setGroupId(group);
+        if (leaveV >= 3) {
+          leave.members().add(new LeaveGroupRequestData.MemberIdentity().setMemberId(member));
+        } else {
+          leave.setMemberId(member);
+        }
+        System.out.println("group-leave v" + leaveV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.LEAVE_GROUP, leaveV, leave).toString()));
+        HeartbeatRequestData after = new HeartbeatRequestData().setGroupId(group).setGenerationId(generation).setMemberId(member);
+        System.out.println("group-heartbeat-after-leave v" + hbV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.HEARTBEAT, hbV, after).toString()));
+      }
+    }
+  }
+
+  private static Uuid topicId(Raw c, String topic) throws IOException {
+    MetadataRequestData md = new MetadataRequestData().setAllowAutoTopicCreation(false);
+    md.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic))));
+    return ((MetadataResponseData) c.send(ApiKeys.METADATA, (short) 12, md)).topics().find(topic).topicId();
   }
 
   private static void setUp() throws Exception {
@@ -287,7 +361,7 @@ public final class WireSweep {
         .replaceAll("timestamp=1[0-9]{12}", "timestamp=T").replaceAll("producerId=[0-9]+", "producerId=N")
         .replaceAll("throttleTimeMs=[0-9]+", "throttleTimeMs=0").replaceAll("records=[^,)]*", "records=R")
         .replaceAll("buffer=java.nio.HeapByteBuffer\\[[^]]*\\]", "buffer=B").replaceAll("sessionId=[0-9]+", "sessionId=S")
-        .replaceAll("memberId='[^']*'", "memberId=M").replaceAll("logDir='[^']*'", "logDir=D")
+        .replaceAll("(memberId|leader)='[^']*'", "$1=M").replaceAll("logDir='[^']*'", "logDir=D")
         .replaceAll("(totalBytes|usableBytes|partitionSize)=[0-9]+", "$1=B");
   }
 
