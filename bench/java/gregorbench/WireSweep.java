@@ -253,6 +253,7 @@ public final class WireSweep {
       return d;
     });
     groups();
+    produceEdges();
   }
 
   /** Classic group flows, one group per JoinGroup version: join (and rejoin with the id given), sync, heartbeat, commit, leave, with the errors Kafka gives on the way. */
@@ -326,6 +327,47 @@ public final class WireSweep {
     MetadataRequestData md = new MetadataRequestData().setAllowAutoTopicCreation(false);
     md.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic))));
     return ((MetadataResponseData) c.send(ApiKeys.METADATA, (short) 12, md)).topics().find(topic).topicId();
+  }
+
+  /** Produce requests Kafka refuses, each alone at the latest name-addressed version (12), and what it says. */
+  private static void produceEdges() {
+    long now = System.currentTimeMillis();
+    Map<String, MemoryRecords> cases = new java.util.LinkedHashMap<>();
+    cases.put("ok", MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, "k".getBytes(), "v".getBytes())));
+    MemoryRecords corrupt = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, "k".getBytes(), "v".getBytes()));
+    corrupt.buffer().put(corrupt.buffer().limit() - 1, (byte) 'x');
+    cases.put("bad-crc", corrupt);
+    cases.put("magic-1", MemoryRecords.withRecords((byte) 1, Compression.NONE, new SimpleRecord(now, "k".getBytes(), "v".getBytes())));
+    cases.put("future-timestamp", MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, "k".getBytes(), "a".getBytes()),
+        new SimpleRecord(now + 7_200_000L, "k".getBytes(), "b".getBytes())));
+    cases.put("too-large", MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, new byte[2_000_000])));
+    MemoryRecords nonZeroBase = MemoryRecords.withRecords(5L, Compression.NONE, new SimpleRecord(now, "v".getBytes()));
+    cases.put("base-offset-5", nonZeroBase);
+    cases.put("compacted-no-key", MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, null, "v".getBytes())));
+    try (Raw c = new Raw(port)) {
+      CreateTopicsRequestData d = new CreateTopicsRequestData().setTimeoutMs(30000);
+      d.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("edges").setNumPartitions(1).setReplicationFactor((short) 1));
+      CreateTopicsRequestData.CreatableTopic compacted = new CreateTopicsRequestData.CreatableTopic().setName("edges-compacted")
+          .setNumPartitions(1).setReplicationFactor((short) 1);
+      compacted.configs().add(new CreateTopicsRequestData.CreatableTopicConfig().setName("cleanup.policy").setValue("compact"));
+      d.topics().add(compacted);
+      c.send(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_TOPICS.latestVersion(false), d);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (Map.Entry<String, MemoryRecords> e : cases.entrySet()) {
+      for (short acks : new short[] {-1, 2}) {
+        ProduceRequestData pd = new ProduceRequestData().setAcks(acks).setTimeoutMs(30000);
+        ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData()
+            .setName(e.getKey().equals("compacted-no-key") ? "edges-compacted" : "edges");
+        t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(e.getValue()));
+        pd.topicData().add(t);
+        if (acks == 2 && !e.getKey().equals("ok")) {
+          continue;
+        }
+        print("produce-" + e.getKey() + (acks == 2 ? "-acks2" : ""), ApiKeys.PRODUCE, (short) 12, pd);
+      }
+    }
   }
 
   private static void setUp() throws Exception {
