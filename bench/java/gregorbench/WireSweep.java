@@ -254,6 +254,7 @@ public final class WireSweep {
     });
     groups();
     produceEdges();
+    consumerGroups();
   }
 
   /** Classic group flows, one group per JoinGroup version: join (and rejoin with the id given), sync, heartbeat, commit, leave, with the errors Kafka gives on the way. */
@@ -370,6 +371,45 @@ public final class WireSweep {
     }
   }
 
+  /** A KIP-848 consumer group's life: join, heartbeats (right, stale and unknown epochs), describe, leave, and what Kafka refuses. */
+  private static void consumerGroups() {
+    short v = ApiKeys.CONSUMER_GROUP_HEARTBEAT.latestVersion(false);
+    try (Raw c = new Raw(port)) {
+      String group = "cg";
+      ConsumerGroupHeartbeatRequestData join = new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(Uuid.randomUuid().toString())
+          .setMemberEpoch(0).setRebalanceTimeoutMs(10000).setSubscribedTopicNames(List.of("t1")).setTopicPartitions(List.of());
+      ConsumerGroupHeartbeatResponseData joined = (ConsumerGroupHeartbeatResponseData) c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v, join);
+      System.out.println("cg-join v" + v + "\t" + mask(joined.toString()));
+      String member = join.memberId();
+      int epoch = joined.memberEpoch();
+      ConsumerGroupHeartbeatRequestData beat = new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(member).setMemberEpoch(epoch);
+      System.out.println("cg-heartbeat v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v, beat).toString()));
+      System.out.println("cg-heartbeat-stale-epoch v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
+          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(member).setMemberEpoch(epoch + 7)).toString()));
+      System.out.println("cg-heartbeat-unknown-member v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
+          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(3)).toString()));
+      System.out.println("cg-join-no-subscription v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
+          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(0)
+              .setRebalanceTimeoutMs(10000).setTopicPartitions(List.of())).toString()));
+      System.out.println("cg-join-empty-group-id v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
+          new ConsumerGroupHeartbeatRequestData().setGroupId("").setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(0)
+              .setRebalanceTimeoutMs(10000).setSubscribedTopicNames(List.of("t1")).setTopicPartitions(List.of())).toString()));
+      ConsumerGroupDescribeRequestData describe = new ConsumerGroupDescribeRequestData().setGroupIds(List.of(group, "no-such-cg", "grp-v2"));
+      System.out.println("cg-describe v" + ApiKeys.CONSUMER_GROUP_DESCRIBE.latestVersion(false) + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_DESCRIBE,
+          ApiKeys.CONSUMER_GROUP_DESCRIBE.latestVersion(false), describe).toString()));
+      JoinGroupRequestData classic = new JoinGroupRequestData().setGroupId(group).setSessionTimeoutMs(10000)
+          .setRebalanceTimeoutMs(10000).setMemberId("").setProtocolType("connect");
+      classic.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("x").setMetadata(new byte[0]));
+      System.out.println("cg-classic-join-other-type v9\t" + mask(c.send(ApiKeys.JOIN_GROUP, (short) 9, classic).toString()));
+      System.out.println("cg-leave v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
+          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(member).setMemberEpoch(-1)).toString()));
+      System.out.println("cg-describe-after-leave\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_DESCRIBE,
+          ApiKeys.CONSUMER_GROUP_DESCRIBE.latestVersion(false), new ConsumerGroupDescribeRequestData().setGroupIds(List.of(group))).toString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static void setUp() throws Exception {
     try (Raw c = new Raw(port)) {
       CreateTopicsRequestData d = new CreateTopicsRequestData().setTimeoutMs(30000);
@@ -403,7 +443,7 @@ public final class WireSweep {
         .replaceAll("timestamp=1[0-9]{12}", "timestamp=T").replaceAll("producerId=[0-9]+", "producerId=N")
         .replaceAll("throttleTimeMs=[0-9]+", "throttleTimeMs=0").replaceAll("records=[^,)]*", "records=R")
         .replaceAll("buffer=java.nio.HeapByteBuffer\\[[^]]*\\]", "buffer=B").replaceAll("sessionId=[0-9]+", "sessionId=S")
-        .replaceAll("(memberId|leader)='[^']*'", "$1=M").replaceAll("logDir='[^']*'", "logDir=D")
+        .replaceAll("(memberId|leader)='[^']*'", "$1=M").replaceAll("(groupEpoch|assignmentEpoch|memberEpoch)=[0-9]+", "$1=E").replaceAll("logDir='[^']*'", "logDir=D")
         .replaceAll("(totalBytes|usableBytes|partitionSize)=[0-9]+", "$1=B");
   }
 

@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Owner: the group coordinator thread; nothing here is thread-safe.
  */
 final class ConsumerGroups {
+    /** What Kafka adds to its FENCED_MEMBER_EPOCH messages. */
+    private static final String REJOIN = "The member must abandon all its partitions and rejoin.";
+
 
     private static final Logger log = LoggerFactory.getLogger(ConsumerGroups.class);
 
@@ -86,8 +89,9 @@ final class ConsumerGroups {
             }
             return join(fx, nowMs, meta, request);
         } catch (ApiException e) {
+            // As Kafka: an error answer carries no member id (null) and epoch 0.
             return new ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage())
-                    .setMemberId(request.memberId()).setMemberEpoch(request.memberEpoch());
+                    .setMemberId(null);
         }
     }
 
@@ -113,7 +117,7 @@ final class ConsumerGroups {
                 throw Errors.INVALID_REQUEST.exception("TopicPartitions must be empty when (re-)joining.");
             }
             if (r.subscribedTopicNames() == null && r.subscribedTopicRegex() == null) {
-                throw Errors.INVALID_REQUEST.exception("SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
+                throw Errors.INVALID_REQUEST.exception("Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.");
             }
         }
         if (r.memberEpoch() == ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH && r.instanceId() == null) {
@@ -270,7 +274,7 @@ final class ConsumerGroups {
         int received = r.memberEpoch();
         if (received > member.memberEpoch()) {
             throw Errors.FENCED_MEMBER_EPOCH.exception("The consumer group member has a greater member epoch (" + received
-                    + ") than the one known by the group coordinator (" + member.memberEpoch() + ").");
+                    + ") than the one known by the group coordinator (" + member.memberEpoch() + "). " + REJOIN);
         }
         if (received < member.memberEpoch()) {
             // The member may have missed the response that gave it its current epoch: accept its
@@ -279,7 +283,7 @@ final class ConsumerGroups {
                     && toAssignment(r.topicPartitions()).minus(member.assigned()).isEmpty();
             if (!lostResponse) {
                 throw Errors.FENCED_MEMBER_EPOCH.exception("The consumer group member has a smaller member epoch (" + received
-                        + ") than the one known by the group coordinator (" + member.memberEpoch() + ").");
+                        + ") than the one known by the group coordinator (" + member.memberEpoch() + "). " + REJOIN);
             }
         }
     }
@@ -650,7 +654,7 @@ final class ConsumerGroups {
             GroupRecord.MemberSubscription s = m.subscription();
             d.members().add(new ConsumerGroupDescribeResponseData.Member().setMemberId(m.memberId()).setInstanceId(s.instanceId())
                     .setRackId(s.rackId()).setMemberEpoch(m.memberEpoch()).setClientId(s.clientId()).setClientHost(s.clientHost())
-                    .setSubscribedTopicNames(new ArrayList<>(s.subscribedTopicNames())).setSubscribedTopicRegex(s.subscribedTopicRegex())
+                    .setSubscribedTopicNames(new ArrayList<>(s.subscribedTopicNames())).setSubscribedTopicRegex(s.subscribedTopicRegex() == null ? "" : s.subscribedTopicRegex())
                     .setAssignment(describeAssignment(m.assigned(), img))
                     .setTargetAssignment(describeAssignment(g.targetOf(m.memberId()), img)).setMemberType((byte) 1));
         }

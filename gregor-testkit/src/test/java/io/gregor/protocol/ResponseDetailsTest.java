@@ -8,6 +8,9 @@ import io.gregor.testkit.TestNode;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
@@ -21,6 +24,8 @@ import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ConsumerGroupDescribeResponse;
+import org.apache.kafka.common.requests.ConsumerGroupHeartbeatResponse;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
 import org.apache.kafka.common.requests.DescribeGroupsResponse;
@@ -157,6 +162,41 @@ class ResponseDetailsTest {
                 assertThat(group.errorCode()).isEqualTo(v >= 6 ? Errors.GROUP_ID_NOT_FOUND.code() : Errors.NONE.code());
                 assertThat(group.errorMessage()).isEqualTo(v >= 6 ? "Group no-such-group not found." : null);
             }
+        }
+    }
+
+    @Test
+    void shouldAnswerAConsumerGroupHeartbeatErrorWithoutAMemberIdAndWithKafkasWords() {
+        try (RawClient client = RawClient.connect(node)) {
+            CreateTopicsRequestData create = new CreateTopicsRequestData().setTimeoutMs(30_000);
+            create.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("subscribed").setNumPartitions(1)
+                    .setReplicationFactor((short) 1));
+            client.send(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_TOPICS.latestVersion(), create);
+            short v = ApiKeys.CONSUMER_GROUP_HEARTBEAT.latestVersion(false);
+            String member = Uuid.randomUuid().toString();
+            ConsumerGroupHeartbeatResponse joined = await().until(() -> client.<ConsumerGroupHeartbeatResponse>send(
+                    ApiKeys.CONSUMER_GROUP_HEARTBEAT, v, new ConsumerGroupHeartbeatRequestData().setGroupId("kip848")
+                            .setMemberId(member).setMemberEpoch(0).setRebalanceTimeoutMs(10_000)
+                            .setSubscribedTopicNames(List.of("subscribed")).setTopicPartitions(List.of())),
+                    r -> r.data().errorCode() == Errors.NONE.code());
+            int epoch = joined.data().memberEpoch();
+            ConsumerGroupHeartbeatResponse fenced = client.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
+                    new ConsumerGroupHeartbeatRequestData().setGroupId("kip848").setMemberId(member).setMemberEpoch(epoch + 7));
+            assertThat(fenced.data().errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
+            assertThat(fenced.data().memberId()).isNull();
+            assertThat(fenced.data().memberEpoch()).isZero();
+            assertThat(fenced.data().errorMessage()).isEqualTo("The consumer group member has a greater member epoch ("
+                    + (epoch + 7) + ") than the one known by the group coordinator (" + epoch
+                    + "). The member must abandon all its partitions and rejoin.");
+            ConsumerGroupHeartbeatResponse unsubscribed = client.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
+                    new ConsumerGroupHeartbeatRequestData().setGroupId("kip848").setMemberId(Uuid.randomUuid().toString())
+                            .setMemberEpoch(0).setRebalanceTimeoutMs(10_000).setTopicPartitions(List.of()));
+            assertThat(unsubscribed.data().errorMessage())
+                    .isEqualTo("Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.");
+            ConsumerGroupDescribeResponse described = client.send(ApiKeys.CONSUMER_GROUP_DESCRIBE,
+                    ApiKeys.CONSUMER_GROUP_DESCRIBE.latestVersion(false), new ConsumerGroupDescribeRequestData().setGroupIds(List.of("kip848")));
+            assertThat(described.data().groups().get(0).members()).singleElement()
+                    .satisfies(m -> assertThat(m.subscribedTopicRegex()).isEmpty());
         }
     }
 
