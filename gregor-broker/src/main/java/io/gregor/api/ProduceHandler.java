@@ -5,6 +5,7 @@ import io.gregor.network.CloseConnectionException;
 import io.gregor.network.RequestContext;
 import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.AppendResult;
+import io.gregor.storage.LogAppendException;
 import io.gregor.storage.DurableWaits;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -116,6 +117,17 @@ final class ProduceHandler implements ApiHandler {
                         } catch (Exception e) {
                             error = ErrorMapper.toErrors(e);
                             message = ErrorMapper.message(e);
+                            if (e instanceof LogAppendException refused && version >= 8) {
+                                // KIP-467: which records were refused, and why; the producer fails those with
+                                // their own message and the rest of the batch with a generic one.
+                                if (!refused.recordErrors().isEmpty()) {
+                                    pr.setLogStartOffset(hosted.get().log().logStartOffset()); // as Kafka's answer
+                                }
+                                for (LogAppendException.RecordError re : refused.recordErrors()) {
+                                    pr.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
+                                            .setBatchIndex(re.batchIndex()).setBatchIndexErrorMessage(re.message()));
+                                }
+                            }
                             if (error == Errors.UNKNOWN_SERVER_ERROR || error == Errors.KAFKA_STORAGE_ERROR) {
                                 log.error("Append to {}-{} failed for {}", name, partitionData.index(), context.summary(), e);
                             } else {

@@ -2,8 +2,11 @@ package io.gregor.storage;
 
 import io.gregor.storage.LogAppendException.Reason;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.record.TimestampType;
@@ -49,7 +52,8 @@ final class ClientBatchValidator {
   record ValidatedBatch(MutableRecordBatch batch, MemoryRecords bytes) {
   }
 
-  static ValidatedBatch validate(MemoryRecords records, LogConfig config, long nowMs) throws LogAppendException {
+  static ValidatedBatch validate(MemoryRecords records, LogConfig config, long nowMs, String partitionName)
+      throws LogAppendException {
     ByteBuffer buf = records.buffer();
     int total = buf.remaining();
     if (total < BatchHeader.SIZE) {
@@ -99,12 +103,12 @@ final class ClientBatchValidator {
     boolean topicCreateTime = !config.logAppendTime();
     long baseTimestamp = bytes.getLong(BASE_TIMESTAMP_OFFSET);
     long headerMax = batch.maxTimestamp();
-    // The records' timestamps where read: {oldest other than NO_TIMESTAMP (else NO_TIMESTAMP), newest}.
-    long[] timestamps = null;
+    // The records' timestamps (and keys) where read.
+    TimestampRange timestamps = null;
     if (batch.compressionType() == CompressionType.NONE) {
       timestamps = throwIfRecordsMalformed(bytes, count, requireKeys, baseTimestamp);
     } else if (requireKeys) {
-      timestamps = throwIfCompressedRecordWithoutKey(batch, maxRecordBytes);
+      timestamps = scanCompressedKeys(batch, maxRecordBytes);
     } else if (topicCreateTime && (headerMax < baseTimestamp || headerMax == RecordBatch.NO_TIMESTAMP
         || config.timestampBeforeMaxMs() != Long.MAX_VALUE)) {
       // A header whose maxTimestamp is plainly wrong (Sarama 1.22 sends -1) is rewritten from the records, and
@@ -114,6 +118,10 @@ final class ClientBatchValidator {
       // max.decompressed.message.bytes below its default is a rule that needs the records (recompression checks
       // it while rewriting); at the default no record a JVM can hold is refused, so the batch stays opaque.
       throwIfCompressedRecordTooLarge(batch, maxRecordBytes);
+    }
+    if (timestamps != null && timestamps.keyless) {
+      throw recordErrors(batch, maxRecordBytes, Reason.INVALID_RECORD, r -> r.hasKey() ? null
+          : "Compacted topic cannot accept message without key in topic partition " + partitionName);
     }
     if (batch.isControlBatch()) {
       throw new LogAppendException(Reason.INVALID_RECORD, "control batches may not be produced by clients");
@@ -130,15 +138,20 @@ final class ClientBatchValidator {
       // As Kafka's LogValidator: every record's timestamp other than NO_TIMESTAMP (-1) must lie in the window, and
       // the stored header carries the records' newest timestamp whatever the client wrote there (the time index,
       // ListOffsets by time and retention read it). Of an opaque compressed batch the header is all we know.
-      long newest = timestamps != null ? timestamps[1] : headerMax;
-      long oldest = timestamps != null ? timestamps[0] : headerMax;
       long earliest = saturatedSubtract(nowMs, config.timestampBeforeMaxMs());
       long latest = saturatedAdd(nowMs, config.timestampAfterMaxMs());
-      if (newest != RecordBatch.NO_TIMESTAMP && newest > latest) {
-        throw outOfWindow(newest, earliest, latest);
+      if (timestamps == null && headerMax != RecordBatch.NO_TIMESTAMP && headerMax > latest) {
+        timestamps = compressedTimestamps(batch, maxRecordBytes); // the records decide, not the header
       }
-      if (oldest != RecordBatch.NO_TIMESTAMP && oldest < earliest) {
-        throw outOfWindow(oldest, earliest, latest);
+      long newest = timestamps != null ? timestamps.newest : headerMax;
+      long oldest = timestamps != null ? timestamps.oldest() : headerMax;
+      if ((newest != RecordBatch.NO_TIMESTAMP && newest > latest) || (oldest != RecordBatch.NO_TIMESTAMP && oldest < earliest)) {
+        throw recordErrors(batch, maxRecordBytes, Reason.INVALID_TIMESTAMP, r -> {
+          long ts = r.timestamp();
+          return ts == RecordBatch.NO_TIMESTAMP || (ts >= earliest && ts <= latest) ? null : "Timestamp " + ts
+              + " of message with offset " + r.offset() + " is out of range. The timestamp should be within ["
+              + earliest + ", " + latest + "]";
+        });
       }
       if (newest != headerMax) {
         batch.setMaxTimestamp(TimestampType.CREATE_TIME, newest); // rewrites the CRC too
@@ -188,9 +201,28 @@ final class ClientBatchValidator {
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
-  private static LogAppendException outOfWindow(long timestamp, long earliest, long latest) {
-    return new LogAppendException(Reason.INVALID_TIMESTAMP, "record timestamp: " + timestamp + " (expected: within ["
-        + earliest + ", " + latest + "], message.timestamp.before/after.max.ms)");
+  /**
+   * The refusal of a batch for rules about single records, as Kafka's LogValidator words it: every record
+   * {@code problem} has something to say about (a message, else null) as a record error, and one message for the batch.
+   */
+  private static LogAppendException recordErrors(MutableRecordBatch batch, int maxRecordBytes, Reason reason,
+      Function<Record, String> problem) throws LogAppendException {
+    List<LogAppendException.RecordError> errors = new ArrayList<>();
+    try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
+      while (it.hasNext()) {
+        Record record = it.next();
+        String message = problem.apply(record);
+        if (message != null) {
+          errors.add(new LogAppendException.RecordError((int) (record.offset() - batch.baseOffset()), message));
+        }
+      }
+    } catch (KafkaException e) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "records cannot be read: " + e.getMessage());
+    }
+    String message = reason == Reason.INVALID_TIMESTAMP ? "One or more records have been rejected due to invalid timestamp"
+        : "One or more records have been rejected due to " + errors.size() + " record errors in total, and only showing"
+            + " the first three errors at most: " + errors.subList(0, Math.min(3, errors.size()));
+    return new LogAppendException(reason, message, errors);
   }
 
   private static long saturatedSubtract(long a, long b) {
@@ -209,7 +241,7 @@ final class ClientBatchValidator {
    *         | value)*
    * </pre>
    */
-  private static long[] throwIfRecordsMalformed(ByteBuffer batch, int count, boolean requireKeys, long baseTimestamp)
+  private static TimestampRange throwIfRecordsMalformed(ByteBuffer batch, int count, boolean requireKeys, long baseTimestamp)
       throws LogAppendException {
     VarintReader r = new VarintReader(batch, RECORDS_OFFSET);
     TimestampRange range = new TimestampRange();
@@ -240,7 +272,7 @@ final class ClientBatchValidator {
         throw malformed(i, r.failed ? "truncated fields" : (end - r.pos) + " unread bytes");
       }
       if (requireKeys && keyLength < 0) {
-        throw keyRequired(i);
+        range.keyless = true;
       }
       r.limit = batch.limit();
     }
@@ -248,11 +280,11 @@ final class ClientBatchValidator {
       throw new LogAppendException(Reason.INVALID_RECORD,
           (batch.limit() - r.pos) + " bytes after the last of " + count + " records (expected: 0)");
     }
-    return range.toArray();
+    return range;
   }
 
-  /** The record timestamps of a compressed batch (which it decompresses), as {@link TimestampRange#toArray}. */
-  private static long[] compressedTimestamps(MutableRecordBatch batch, int maxRecordBytes) throws LogAppendException {
+  /** The record timestamps of a compressed batch (which it decompresses). */
+  private static TimestampRange compressedTimestamps(MutableRecordBatch batch, int maxRecordBytes) throws LogAppendException {
     TimestampRange range = new TimestampRange();
     try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
       while (it.hasNext()) {
@@ -263,7 +295,7 @@ final class ClientBatchValidator {
     } catch (KafkaException e) {
       throw new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e.getMessage());
     }
-    return range.toArray();
+    return range;
   }
 
   /**
@@ -271,36 +303,36 @@ final class ClientBatchValidator {
    * newest starts at NO_TIMESTAMP (a batch of records without timestamps keeps -1), NO_TIMESTAMP is never "oldest".
    */
   private static final class TimestampRange {
-    private long oldest = Long.MAX_VALUE;
-    private long newest = RecordBatch.NO_TIMESTAMP;
+    private long oldestSeen = Long.MAX_VALUE;
+    long newest = RecordBatch.NO_TIMESTAMP;
+    /** A record without a key was seen (only looked for on a compacted topic). */
+    boolean keyless;
 
     void add(long timestamp) {
       if (timestamp != RecordBatch.NO_TIMESTAMP) {
-        oldest = Math.min(oldest, timestamp);
+        oldestSeen = Math.min(oldestSeen, timestamp);
       }
       newest = Math.max(newest, timestamp);
     }
 
-    /** {oldest (NO_TIMESTAMP when no record has one), newest}. */
-    long[] toArray() {
-      return new long[] {oldest == Long.MAX_VALUE ? RecordBatch.NO_TIMESTAMP : oldest, newest};
+    /** The oldest timestamp other than NO_TIMESTAMP; NO_TIMESTAMP when no record has one. */
+    long oldest() {
+      return oldestSeen == Long.MAX_VALUE ? RecordBatch.NO_TIMESTAMP : oldestSeen;
     }
   }
 
   /**
-   * Decompresses a batch for a compacted topic and checks every key, and that no record body is larger than
-   * {@code maxRecordBytes} (max.decompressed.message.bytes).
+   * Decompresses a batch for a compacted topic: notes whether a record lacks a key, reads the timestamps, and checks
+   * that no record body is larger than {@code maxRecordBytes} (max.decompressed.message.bytes).
    */
-  private static long[] throwIfCompressedRecordWithoutKey(MutableRecordBatch batch, int maxRecordBytes)
+  private static TimestampRange scanCompressedKeys(MutableRecordBatch batch, int maxRecordBytes)
       throws LogAppendException {
     int index = 0;
     TimestampRange range = new TimestampRange();
     try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
       while (it.hasNext()) {
         Record record = it.next();
-        if (!record.hasKey()) {
-          throw keyRequired(index);
-        }
+        range.keyless |= !record.hasKey();
         range.add(record.timestamp());
         index++;
       }
@@ -310,7 +342,7 @@ final class ClientBatchValidator {
       throw new LogAppendException(Reason.INVALID_RECORD, "record " + index + " cannot be decompressed: "
           + e.getMessage());
     }
-    return range.toArray();
+    return range;
   }
 
   /**
@@ -329,11 +361,6 @@ final class ClientBatchValidator {
     } catch (KafkaException e) {
       throw new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e.getMessage());
     }
-  }
-
-  private static LogAppendException keyRequired(int index) {
-    return new LogAppendException(Reason.INVALID_RECORD, "record " + index
-        + " has a null key (expected: a key, cleanup.policy includes compact)");
   }
 
   private static LogAppendException malformed(int index, String what) {

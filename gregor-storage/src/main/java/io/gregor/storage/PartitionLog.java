@@ -258,7 +258,7 @@ public final class PartitionLog {
   public AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch, long nowMs)
       throws LogAppendException, LogStorageException {
     LogConfig cfg = config;
-    ValidatedBatch validated = ClientBatchValidator.validate(records, cfg, nowMs);
+    ValidatedBatch validated = ClientBatchValidator.validate(records, cfg, nowMs, name);
     MutableRecordBatch batch = validated.batch();
     long producerId = batch.producerId();
     boolean idempotent = producerId >= 0;

@@ -137,6 +137,23 @@ class AppendValidationTest {
   }
 
   @Test
+  void shouldNameEachRecordOutsideTheWindowAsKafkaDoes() {
+    long old = now - 2 * 24 * 3_600_000L;
+    for (Compression compression : new Compression[] {Compression.NONE, Compression.lz4().build()}) {
+      MemoryRecords records = MemoryRecords.withRecords(compression, rec(now, "k", "a"), rec(old, "k", "b"),
+          rec(now, "k", "c"), rec(old + 1, "k", "d"));
+      assertThatThrownBy(() -> log.appendAsLeader(records, 0, now))
+          .isInstanceOf(LogAppendException.class)
+          .hasMessage("One or more records have been rejected due to invalid timestamp")
+          .satisfies(e -> assertThat(((LogAppendException) e).recordErrors())
+              .extracting(LogAppendException.RecordError::batchIndex).containsExactly(1, 3))
+          .satisfies(e -> assertThat(((LogAppendException) e).recordErrors().get(0).message())
+              .startsWith("Timestamp " + old + " of message with offset 1 is out of range. The timestamp should be within ["));
+    }
+    assertThat(log.logEndOffset()).isZero();
+  }
+
+  @Test
   void shouldRejectARecordOutsideTheWindowThoughTheBatchMaximumIsInside() {
     assertRejected(MemoryRecords.withRecords(Compression.NONE, rec(now - 2 * 24 * 3_600_000L, "k", "old"),
         rec(now, "k", "new")), Reason.INVALID_TIMESTAMP);

@@ -338,7 +338,11 @@ class CompactionTest {
         assertThatThrownBy(() -> log.appendAsLeader(noKey, 0, now))
             .isInstanceOf(LogAppendException.class)
             .satisfies(e -> assertThat(((LogAppendException) e).reason()).isEqualTo(Reason.INVALID_RECORD))
-            .hasMessageContaining("record 1 has a null key");
+            .satisfies(e -> assertThat(((LogAppendException) e).recordErrors()).containsExactly(new LogAppendException.RecordError(
+                1, "Compacted topic cannot accept message without key in topic partition t-0")))
+            .hasMessage("One or more records have been rejected due to 1 record errors in total, and only showing the first"
+                + " three errors at most: [RecordError(batchIndex=1, message='Compacted topic cannot accept message without"
+                + " key in topic partition t-0')]");
       }
       assertThat(log.logEndOffset()).isZero();
       PartitionLog deleting = store.createLog("d", 0, Uuid.randomUuid(), LogConfig.defaults());

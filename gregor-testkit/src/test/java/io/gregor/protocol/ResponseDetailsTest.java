@@ -1,6 +1,7 @@
 package io.gregor.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.gregor.testkit.RawClient;
@@ -8,6 +9,13 @@ import io.gregor.testkit.TestNode;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -198,6 +206,26 @@ class ResponseDetailsTest {
             assertThat(described.data().groups().get(0).members()).singleElement()
                     .satisfies(m -> assertThat(m.subscribedTopicRegex()).isEmpty());
         }
+    }
+
+    /** KIP-467: the Java producer fails the refused record with its own message, the rest of its batch with a generic one. */
+    @Test
+    void shouldNameTheRefusedRecordOfABatchToTheJavaProducer() throws Exception {
+        Clients.createTopic(node, "stamped", 1, Map.of());
+        long now = System.currentTimeMillis();
+        long future = now + 7_200_000L; // message.timestamp.after.max.ms is an hour
+        Future<RecordMetadata> good;
+        Future<RecordMetadata> bad;
+        try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of(ProducerConfig.LINGER_MS_CONFIG, 500,
+                ProducerConfig.RETRIES_CONFIG, 0))) {
+            good = producer.send(new ProducerRecord<>("stamped", 0, now, "k", "in time"));
+            bad = producer.send(new ProducerRecord<>("stamped", 0, future, "k", "from the future"));
+            producer.flush();
+        }
+        assertThatThrownBy(bad::get).cause().isInstanceOf(InvalidTimestampException.class)
+                .hasMessageStartingWith("Timestamp " + future + " of message with offset 1 is out of range.");
+        assertThatThrownBy(good::get).cause().isExactlyInstanceOf(KafkaException.class)
+                .hasMessageStartingWith("Failed to append record because it was part of a batch which had");
     }
 
     @Test
