@@ -255,6 +255,7 @@ public final class WireSweep {
     groups();
     produceEdges();
     consumerGroups();
+    moreAdmin();
   }
 
   /** Classic group flows, one group per JoinGroup version: join (and rejoin with the id given), sync, heartbeat, commit, leave, with the errors Kafka gives on the way. */
@@ -408,6 +409,38 @@ public final class WireSweep {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Admin calls beyond the list that Kafka's tools send: producers, group and offset deletion, elections, cluster. */
+  private static void moreAdmin() {
+    DescribeProducersRequestData dp = new DescribeProducersRequestData();
+    dp.topics().add(new DescribeProducersRequestData.TopicRequest().setName("t1").setPartitionIndexes(List.of(0, 9)));
+    dp.topics().add(new DescribeProducersRequestData.TopicRequest().setName("nope").setPartitionIndexes(List.of(0)));
+    sweep("describe-producers", ApiKeys.DESCRIBE_PRODUCERS, oldest(ApiKeys.DESCRIBE_PRODUCERS), ApiKeys.DESCRIBE_PRODUCERS.latestVersion(false), v -> dp);
+    sweep("describe-cluster", ApiKeys.DESCRIBE_CLUSTER, oldest(ApiKeys.DESCRIBE_CLUSTER), ApiKeys.DESCRIBE_CLUSTER.latestVersion(false),
+        v -> new DescribeClusterRequestData().setIncludeClusterAuthorizedOperations(v == 0 ? false : true));
+    sweep("offset-delete", ApiKeys.OFFSET_DELETE, oldest(ApiKeys.OFFSET_DELETE), ApiKeys.OFFSET_DELETE.latestVersion(false), v -> {
+      OffsetDeleteRequestData d = new OffsetDeleteRequestData().setGroupId("grp-v2");
+      OffsetDeleteRequestData.OffsetDeleteRequestTopic t = new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName("t1");
+      t.partitions().add(new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0));
+      OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection c = new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
+      c.add(t);
+      return d.setTopics(c);
+    });
+    sweep("offset-delete-unknown-group", ApiKeys.OFFSET_DELETE, oldest(ApiKeys.OFFSET_DELETE), ApiKeys.OFFSET_DELETE.latestVersion(false),
+        v -> new OffsetDeleteRequestData().setGroupId("no-such-group"));
+    sweep("delete-groups", ApiKeys.DELETE_GROUPS, oldest(ApiKeys.DELETE_GROUPS), ApiKeys.DELETE_GROUPS.latestVersion(false),
+        v -> new DeleteGroupsRequestData().setGroupsNames(List.of("grp-v" + (v + 2), "no-such-group", "cg")));
+    sweep("elect-leaders", ApiKeys.ELECT_LEADERS, oldest(ApiKeys.ELECT_LEADERS), ApiKeys.ELECT_LEADERS.latestVersion(false), v -> {
+      ElectLeadersRequestData d = new ElectLeadersRequestData().setTimeoutMs(30000);
+      if (v >= 1) {
+        d.setElectionType((byte) 0);
+      }
+      ElectLeadersRequestData.TopicPartitions tp = new ElectLeadersRequestData.TopicPartitions().setTopic("t1").setPartitions(List.of(0, 9));
+      ElectLeadersRequestData.TopicPartitionsCollection c = new ElectLeadersRequestData.TopicPartitionsCollection();
+      c.add(tp);
+      return d.setTopicPartitions(c);
+    });
   }
 
   private static void setUp() throws Exception {

@@ -48,6 +48,10 @@ final class DescribeProducersHandler implements ApiHandler {
                 Optional<ReplicaManager.HostedPartition> hosted = broker.replicas().partition(t.name(), partition);
                 if (hosted.isEmpty()) {
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    if (broker.image().topic(t.name()).isEmpty()) {
+                        // As Kafka: an unknown topic's partitions carry the error's message, an unknown partition none.
+                        result.setErrorMessage(Errors.UNKNOWN_TOPIC_OR_PARTITION.message());
+                    }
                     continue;
                 }
                 result.setErrorCode(Errors.NONE.code());

@@ -76,6 +76,9 @@ class DescribeProducersTest {
                         .containsExactly(tuple(Errors.NONE.code(), 1), tuple(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), 0));
                 assertThat(topics.get(1).partitions()).extracting(p -> p.errorCode())
                         .containsExactly(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                // Kafka 4.4's words: a message for the unknown topic, none for the unknown partition.
+                assertThat(topics.get(1).partitions().get(0).errorMessage()).isEqualTo("This server does not host this topic-partition.");
+                assertThat(topics.get(0).partitions().get(1).errorMessage()).isNull();
             }
         }
     }
