@@ -256,6 +256,7 @@ public final class WireSweep {
     produceEdges();
     consumerGroups();
     moreAdmin();
+    autoCreation();
   }
 
   /** Classic group flows, one group per JoinGroup version: join (and rejoin with the id given), sync, heartbeat, commit, leave, with the errors Kafka gives on the way. */
@@ -443,6 +444,34 @@ public final class WireSweep {
     });
   }
 
+  /** Metadata with auto-creation (auto.create.topics.enable is on in both), and fetches by an unknown topic id. */
+  private static void autoCreation() {
+    for (short v : new short[] {4, 9, 12}) {
+      MetadataRequestData md = new MetadataRequestData().setAllowAutoTopicCreation(true);
+      md.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setName("auto-" + v),
+          new MetadataRequestData.MetadataRequestTopic().setName("bad auto " + v))));
+      print("metadata-auto-create", ApiKeys.METADATA, v, md);
+    }
+    FetchRequestData fd = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
+        .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
+    FetchRequestData.FetchTopic ft = new FetchRequestData.FetchTopic().setTopicId(Uuid.randomUuid());
+    ft.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20)
+        .setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1));
+    fd.topics().add(ft);
+    print("fetch-unknown-topic-id", ApiKeys.FETCH, ApiKeys.FETCH.latestVersion(false), fd);
+    for (byte isolation : new byte[] {0, 1}) {
+      FetchRequestData byName = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
+          .setIsolationLevel(isolation).setSessionId(0).setSessionEpoch(-1);
+      for (String topic : new String[] {"t1", "no-such-topic"}) {
+        FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic(topic);
+        t.partitions().add(new FetchRequestData.FetchPartition().setPartition(topic.equals("t1") ? 7 : 0).setFetchOffset(0)
+            .setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1));
+        byName.topics().add(t);
+      }
+      print("fetch-unknown-partition-and-topic isolation " + isolation, ApiKeys.FETCH, (short) 12, byName);
+    }
+  }
+
   private static void setUp() throws Exception {
     try (Raw c = new Raw(port)) {
       CreateTopicsRequestData d = new CreateTopicsRequestData().setTimeoutMs(30000);
@@ -471,7 +500,7 @@ public final class WireSweep {
   }
 
   static String mask(String s) {
-    return s.replaceAll("topicId=[A-Za-z0-9_-]{22}", "topicId=ID").replaceAll("clusterId='[^']*'", "clusterId=X")
+    return s.replaceAll("topicId=[A-Za-z0-9_-]{22}", "topicId=ID").replaceAll("(topic|name)='?[A-Za-z0-9_-]{22}'?([,)])", "$1=ID$2").replaceAll("clusterId='[^']*'", "clusterId=X")
         .replaceAll("port=[0-9]+", "port=P").replaceAll("logAppendTimeMs=[0-9]+", "logAppendTimeMs=T")
         .replaceAll("timestamp=1[0-9]{12}", "timestamp=T").replaceAll("producerId=[0-9]+", "producerId=N")
         .replaceAll("throttleTimeMs=[0-9]+", "throttleTimeMs=0").replaceAll("records=[^,)]*", "records=R")

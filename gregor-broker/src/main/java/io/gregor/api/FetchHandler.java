@@ -137,7 +137,6 @@ final class FetchHandler implements ApiHandler {
                     .setPartitionIndex(t.request().partition())
                     .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
                     .setPreferredReadReplica(-1)
-                    .setAbortedTransactions(null) // as Kafka: a list only for read_committed, below
                     .setRecords(MemoryRecords.EMPTY);
             current.partitions().add(pd);
             if (t.error() != Errors.NONE) {
@@ -150,9 +149,10 @@ final class FetchHandler implements ApiHandler {
             endOffsets[i++] = logEnd;
             long highWatermark = logEnd;
             pd.setHighWatermark(highWatermark).setLastStableOffset(highWatermark).setLogStartOffset(p.log().logStartOffset());
-            if (readCommitted) {
-                pd.setAbortedTransactions(new ArrayList<>());
-            }
+            // As Kafka: a partition that is read lists its aborted transactions (none) for read_committed only, null
+            // otherwise and when the read fails; one refused before reading (unknown topic, id or partition, above)
+            // keeps the message's default empty list.
+            pd.setAbortedTransactions(readCommitted ? new ArrayList<>() : null);
             if (remaining <= 0) {
                 continue;
             }

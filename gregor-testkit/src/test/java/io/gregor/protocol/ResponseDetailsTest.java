@@ -98,23 +98,26 @@ class ResponseDetailsTest {
     }
 
     @Test
-    void shouldListAbortedTransactionsOnlyForReadCommittedFetches() {
+    void shouldListAbortedTransactionsAsKafkaDoes() {
         try (RawClient client = RawClient.connect(node)) {
             CreateTopicsRequestData create = new CreateTopicsRequestData().setTimeoutMs(30_000);
             create.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("fetched").setNumPartitions(1)
                     .setReplicationFactor((short) 1));
             client.send(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_TOPICS.latestVersion(), create);
             for (byte isolation : new byte[] {0, 1}) {
-                for (long offset : new long[] {0, 100}) { // in range, and OFFSET_OUT_OF_RANGE
+                for (long offset : new long[] {0, 100, -1}) { // in range, OFFSET_OUT_OF_RANGE, and (-1) an unknown partition
                     FetchRequestData request = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0)
                             .setMaxBytes(1 << 20).setIsolationLevel(isolation).setSessionId(0).setSessionEpoch(-1);
                     FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic().setTopic("fetched");
-                    topic.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(offset)
+                    topic.partitions().add(new FetchRequestData.FetchPartition().setPartition(offset < 0 ? 7 : 0).setFetchOffset(offset)
                             .setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1));
                     request.topics().add(topic);
                     FetchResponse response = client.send(ApiKeys.FETCH, (short) 12, request);
                     FetchResponseData.PartitionData partition = response.data().responses().get(0).partitions().get(0);
-                    if (isolation == 1 && offset == 0) {
+                    if (offset < 0) {
+                        assertThat(partition.errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                        assertThat(partition.abortedTransactions()).as("refused before reading").isEmpty();
+                    } else if (isolation == 1 && offset == 0) {
                         assertThat(partition.abortedTransactions()).isEmpty();
                     } else {
                         assertThat(partition.abortedTransactions()).as("isolation %d, offset %d", isolation, offset).isNull();
