@@ -39,6 +39,14 @@ fi
 BENCH_CLASSES="$classes:$BENCH_CLASSES"
 out="${keep:-$(mktemp -d)}"
 mkdir -p "$out"
+data="" gregor_pid=""
+cleanup() { # also when interrupted: no broker left running, no temporary folder left behind
+  "$shared/kafka-ref.sh" stop --port "$ref_port" >/dev/null 2>&1 || true
+  if [[ -n "$gregor_pid" ]]; then kill -TERM "$gregor_pid" 2>/dev/null || true; wait "$gregor_pid" 2>/dev/null || true; fi
+  if [[ -n "$data" ]]; then rm -rf "$data"; fi
+  if [[ -z "$keep" ]]; then rm -rf "$out"; fi
+}
+trap cleanup EXIT
 
 log "reference Kafka on $ref_port"
 "$shared/kafka-ref.sh" start --port "$ref_port" --fresh >&2
@@ -51,10 +59,9 @@ setsid "$root/bin/gregor" start --override "listeners=PLAINTEXT://127.0.0.1:$gre
   --override "log.dirs=$data/data" >"$data/gregor.out" 2>&1 &
 gregor_pid=$!
 for _ in $(seq 1 600); do grep -q "ready on" "$data/gregor.out" && break; sleep 0.1; done
-grep -q "ready on" "$data/gregor.out" || { kill -TERM "$gregor_pid"; die "Gregor did not start: $(tail -5 "$data/gregor.out")"; }
+grep -q "ready on" "$data/gregor.out" || die "Gregor did not start: $(tail -5 "$data/gregor.out")"
 run_java 600 256M gregorbench.WireSweep run "$gregor_port" >"$out/gregor.txt" || true
 kill -TERM "$gregor_pid"; wait "$gregor_pid" || true
-rm -rf "$data"
+gregor_pid=""
 
 run_java 60 256M gregorbench.WireSweep compare "$out/kafka.txt" "$out/gregor.txt"
-[[ -n "$keep" ]] || rm -rf "$out"

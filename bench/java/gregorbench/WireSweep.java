@@ -33,6 +33,8 @@ import org.apache.kafka.common.requests.RequestUtils;
  *   WireSweep run PORT        answers, one line each, on stdout
  *   WireSweep compare A B     the lines whose fields differ, ignoring their order
  * </pre>
+ * The comparison treats an answer as a multiset of its fields: an error attached to another partition than in the
+ * other broker's answer, with the same codes overall, compares equal. Read both files where that matters.
  */
 public final class WireSweep {
   private static int port;

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/Shopify/sarama"
@@ -80,9 +82,11 @@ func produce(bootstrap []string, topic string, count int) {
 	}
 }
 
+// Sarama runs ConsumeClaim once per partition, concurrently: the count and the close are shared.
 type handler struct {
-	remaining int
+	remaining int64
 	done      chan struct{}
+	once      sync.Once
 }
 
 func (h *handler) Setup(sarama.ConsumerGroupSession) error   { return nil }
@@ -91,9 +95,8 @@ func (h *handler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.Consu
 	for m := range claim.Messages() {
 		out("record", m.Partition, m.Offset, string(m.Key), string(m.Value), headersOf(m))
 		s.MarkMessage(m, "")
-		h.remaining--
-		if h.remaining == 0 {
-			close(h.done)
+		if atomic.AddInt64(&h.remaining, -1) == 0 {
+			h.once.Do(func() { close(h.done) })
 		}
 	}
 	return nil
@@ -110,14 +113,14 @@ func consume(bootstrap []string, topic, group string, count int) {
 			check(err)
 		}
 	}()
-	h := &handler{remaining: count, done: make(chan struct{})}
+	h := &handler{remaining: int64(count), done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	ended := make(chan error, 1)
 	go func() { ended <- consumerGroup.Consume(ctx, []string{topic}, h) }()
 	select {
 	case <-h.done:
 	case <-time.After(30 * time.Second):
-		check(fmt.Errorf("only %d of %d records within 30 s", count-h.remaining, count))
+		check(fmt.Errorf("only %d of %d records within 30 s", int64(count)-atomic.LoadInt64(&h.remaining), count))
 	}
 	cancel()
 	check(<-ended)

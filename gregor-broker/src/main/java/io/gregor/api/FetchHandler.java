@@ -141,6 +141,9 @@ final class FetchHandler implements ApiHandler {
             current.partitions().add(pd);
             if (t.error() != Errors.NONE) {
                 pd.setErrorCode(t.error().code());
+                if (t.error() == Errors.FENCED_LEADER_EPOCH || t.error() == Errors.UNKNOWN_LEADER_EPOCH) {
+                    pd.setAbortedTransactions(null); // Kafka finds these while reading the log
+                }
                 i++;
                 continue;
             }

@@ -3,7 +3,6 @@ package io.gregor.compat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>kafka-python comes from the machine's apt sources ({@code python3-kafka}, Debian 12: 2.0.2), unpacked under
  * {@code target/kafka-python} as {@link LibrdkafkaClientTest} does with kcat, and runs on Debian's
  * {@code /usr/bin/python3} (else the {@code python3} on the PATH). The tests are skipped (reported as such) without
- * apt-get, dpkg or Python, without the package in the apt sources, or when the unpacked client does not import;
- * a failed download fails them.
+ * apt-get, dpkg or Python, without the package in the apt sources, when the download fails, or when the unpacked
+ * client does not import.
  */
 @Timeout(180)
 class KafkaPythonClientTest extends ExternalClientContract {
@@ -43,19 +42,26 @@ class KafkaPythonClientTest extends ExternalClientContract {
         assumeTrue(python != null, "no python3: kafka-python tests skipped");
         assumeTrue(ExternalClients.aptOffers("python3-kafka"),
                 "no python3-kafka package in this machine's apt sources: kafka-python tests skipped");
-        if (!Files.isDirectory(ROOT.resolve("usr/lib/python3/dist-packages/kafka"))) {
-            ExternalClients.aptUnpack(WORK, ROOT, "python3-kafka");
-        }
+        ExternalClients.aptUnpack(WORK, ROOT, "python3-kafka");
         try (Stream<Path> files = Files.walk(ROOT)) {
             packages = files.filter(f -> f.getFileName().toString().equals("kafka") && Files.isDirectory(f)
                             && Files.exists(f.resolve("__init__.py")))
                     .findFirst().orElseThrow(() -> new AssertionError("no kafka package in the unpacked python3-kafka"))
                     .getParent();
         }
-        Process p = pythonProcess(List.of("-c", "import kafka; print(kafka.__version__)")).redirectErrorStream(true).start();
-        String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0,
-                "kafka-python does not import with " + python + ": " + printed.strip() + ": kafka-python tests skipped");
+        Path printed = Files.createTempFile("kafka-python-import", ".txt");
+        try {
+            Process p = pythonProcess(List.of("-c", "import kafka; print(kafka.__version__)")).redirectErrorStream(true)
+                    .redirectOutput(printed.toFile()).start();
+            boolean exited = p.waitFor(30, TimeUnit.SECONDS);
+            if (!exited) {
+                p.destroyForcibly();
+            }
+            assumeTrue(exited && p.exitValue() == 0, "kafka-python does not import with " + python + ": "
+                    + Files.readString(printed).strip() + ": kafka-python tests skipped");
+        } finally {
+            Files.delete(printed);
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -21,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * system's libzstd at run time. This Sarama predates Kafka 4: it is configured as for a Kafka 2.1 (its default,
  * 0.8.2, sends versions Kafka 4 no longer accepts), with an offsets retention so that it commits with
  * OffsetCommit v2 instead of v1; its DescribeConfigs is v0 only, which Kafka 4 refuses by closing the connection,
- * so no config is described. The tests are skipped (reported as such) without apt-get, dpkg or a C compiler, or
- * without the packages in the apt sources; a failed download or build fails them.
+ * so no config is described. The tests are skipped (reported as such) without apt-get, dpkg, gcc or pkg-config,
+ * without the packages in the apt sources, or when the download fails; a failed build fails them.
  */
 @Timeout(180)
 class SaramaClientTest extends ExternalClientContract {
@@ -48,13 +49,15 @@ class SaramaClientTest extends ExternalClientContract {
             assumeTrue(ExternalClients.aptOffers(pkg), "no " + pkg + " package in this machine's apt sources: Sarama tests skipped");
         }
         Path go = ROOT.resolve("usr/lib/go-1.19/bin/go");
-        if (!Files.isExecutable(go) || !Files.isDirectory(ROOT.resolve("usr/share/gocode/src/github.com/Shopify/sarama"))) {
-            ExternalClients.aptUnpack(WORK, ROOT, PACKAGES.toArray(String[]::new));
-        }
+        ExternalClients.aptUnpack(WORK, ROOT, PACKAGES.toArray(String[]::new));
         ProcessBuilder build = new ProcessBuilder(go.toAbsolutePath().toString(), "build", "-o",
                 BINARY.toAbsolutePath().toString(), "saramaclient");
         Path root = ROOT.toAbsolutePath();
-        Path libs = root.resolve("usr/lib/x86_64-linux-gnu");
+        Path libs; // the multiarch directory (x86_64-linux-gnu, aarch64-linux-gnu, ...) libzstd-dev unpacked into
+        try (Stream<Path> files = Files.walk(root.resolve("usr/lib"))) {
+            libs = files.filter(f -> f.getFileName().toString().equals("libzstd.pc")).findFirst()
+                    .orElseThrow(() -> new AssertionError("libzstd.pc not in the unpacked libzstd-dev")).getParent().getParent();
+        }
         build.environment().putAll(Map.of(
                 "GOROOT", root.resolve("usr/lib/go-1.19").toString(),
                 "GOPATH", root.resolve("usr/share/gocode") + ":" + SOURCES.toAbsolutePath(),

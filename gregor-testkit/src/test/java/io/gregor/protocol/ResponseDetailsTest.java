@@ -105,16 +105,21 @@ class ResponseDetailsTest {
                     .setReplicationFactor((short) 1));
             client.send(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_TOPICS.latestVersion(), create);
             for (byte isolation : new byte[] {0, 1}) {
-                for (long offset : new long[] {0, 100, -1}) { // in range, OFFSET_OUT_OF_RANGE, and (-1) an unknown partition
+                // in range, OFFSET_OUT_OF_RANGE, (-1) an unknown partition, (-2) a leader epoch from the future
+                for (long offset : new long[] {0, 100, -1, -2}) {
                     FetchRequestData request = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0)
                             .setMaxBytes(1 << 20).setIsolationLevel(isolation).setSessionId(0).setSessionEpoch(-1);
                     FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic().setTopic("fetched");
-                    topic.partitions().add(new FetchRequestData.FetchPartition().setPartition(offset < 0 ? 7 : 0).setFetchOffset(offset)
-                            .setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1));
+                    topic.partitions().add(new FetchRequestData.FetchPartition().setPartition(offset == -1 ? 7 : 0)
+                            .setFetchOffset(Math.max(0, offset)).setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(offset == -2 ? 5 : -1)
+                            .setLastFetchedEpoch(-1).setLogStartOffset(-1));
                     request.topics().add(topic);
                     FetchResponse response = client.send(ApiKeys.FETCH, (short) 12, request);
                     FetchResponseData.PartitionData partition = response.data().responses().get(0).partitions().get(0);
-                    if (offset < 0) {
+                    if (offset == -2) {
+                        assertThat(partition.errorCode()).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH.code());
+                        assertThat(partition.abortedTransactions()).as("found while reading, in Kafka").isNull();
+                    } else if (offset == -1) {
                         assertThat(partition.errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                         assertThat(partition.abortedTransactions()).as("refused before reading").isEmpty();
                     } else if (isolation == 1 && offset == 0) {
@@ -219,8 +224,9 @@ class ResponseDetailsTest {
         long future = now + 7_200_000L; // message.timestamp.after.max.ms is an hour
         Future<RecordMetadata> good;
         Future<RecordMetadata> bad;
-        try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of(ProducerConfig.LINGER_MS_CONFIG, 500,
-                ProducerConfig.RETRIES_CONFIG, 0))) {
+        // Both records in one batch: a long linger (flush() sends it), and a delivery timeout that allows it.
+        try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of(ProducerConfig.LINGER_MS_CONFIG, 10_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000, ProducerConfig.RETRIES_CONFIG, 0))) {
             good = producer.send(new ProducerRecord<>("stamped", 0, now, "k", "in time"));
             bad = producer.send(new ProducerRecord<>("stamped", 0, future, "k", "from the future"));
             producer.flush();
