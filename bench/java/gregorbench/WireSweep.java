@@ -471,6 +471,15 @@ public final class WireSweep {
         byName.topics().add(t);
       }
       print("fetch-unknown-partition-and-topic isolation " + isolation, ApiKeys.FETCH, (short) 12, byName);
+      FetchRequestData fenced = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
+          .setIsolationLevel(isolation).setSessionId(0).setSessionEpoch(-1);
+      FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic("t1");
+      for (int epoch : new int[] {5, 0}) { // a leader epoch from the future, and the current one
+        t.partitions().add(new FetchRequestData.FetchPartition().setPartition(epoch == 5 ? 0 : 1).setFetchOffset(0)
+            .setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(epoch).setLastFetchedEpoch(-1).setLogStartOffset(-1));
+      }
+      fenced.topics().add(t);
+      print("fetch-leader-epochs isolation " + isolation, ApiKeys.FETCH, (short) 12, fenced);
     }
   }
 
