@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.*;
@@ -26,15 +27,14 @@ import org.apache.kafka.common.requests.RequestUtils;
 
 /**
  * Sends the same requests to one broker, each at every version it has (and some edge cases at the latest), and
- * prints every parsed answer on one line, volatile fields (ids, times, ports, paths, sizes) masked: run against
- * Kafka and against Gregor, then {@code compare} the two files. See bench/wire-diff.sh.
+ * prints every parsed answer on one line as canonical JSON (Kafka's own converter for the message at its version,
+ * fields sorted, array elements sorted by content, volatile fields such as ids, clocks, ports, paths, sizes and
+ * epochs masked): run against Kafka and against Gregor, then {@code compare} the two files. See bench/wire-diff.sh.
  *
  * <pre>
  *   WireSweep run PORT        answers, one line each, on stdout
- *   WireSweep compare A B     the lines whose fields differ, ignoring their order
+ *   WireSweep compare A B     the answers that differ, with the fields and words only one side has
  * </pre>
- * The comparison treats an answer as a multiset of its fields: an error attached to another partition than in the
- * other broker's answer, with the same codes overall, compares equal. Read both files where that matters.
  */
 public final class WireSweep {
   private static int port;
@@ -275,33 +275,33 @@ public final class WireSweep {
             .setRebalanceTimeoutMs(10000).setMemberId("").setProtocolType("consumer");
         join.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(metadata));
         JoinGroupResponseData joined = (JoinGroupResponseData) c.send(ApiKeys.JOIN_GROUP, v, join);
-        System.out.println("group-join v" + v + "\t" + mask(joined.toString()));
+        System.out.println("group-join v" + v + "\t" + mask(joined));
         if (joined.errorCode() == 79) { // MEMBER_ID_REQUIRED: join again with the id
           join.setMemberId(joined.memberId());
           joined = (JoinGroupResponseData) c.send(ApiKeys.JOIN_GROUP, v, join);
-          System.out.println("group-rejoin v" + v + "\t" + mask(joined.toString()));
+          System.out.println("group-rejoin v" + v + "\t" + mask(joined));
         }
         String member = joined.memberId();
         int generation = joined.generationId();
         JoinGroupRequestData other = new JoinGroupRequestData().setGroupId(group).setSessionTimeoutMs(10000)
             .setRebalanceTimeoutMs(10000).setMemberId("").setProtocolType("connect");
         other.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("x").setMetadata(new byte[0]));
-        System.out.println("group-join-other-type v" + v + "\t" + mask(c.send(ApiKeys.JOIN_GROUP, v, other).toString()));
+        System.out.println("group-join-other-type v" + v + "\t" + mask(c.send(ApiKeys.JOIN_GROUP, v, other)));
         JoinGroupRequestData badTimeout = new JoinGroupRequestData().setGroupId(group + "-t").setSessionTimeoutMs(1)
             .setRebalanceTimeoutMs(10000).setMemberId("").setProtocolType("consumer");
         badTimeout.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(metadata));
-        System.out.println("group-join-bad-timeout v" + v + "\t" + mask(c.send(ApiKeys.JOIN_GROUP, v, badTimeout).toString()));
+        System.out.println("group-join-bad-timeout v" + v + "\t" + mask(c.send(ApiKeys.JOIN_GROUP, v, badTimeout)));
         short syncV = (short) Math.min(Math.max(v, oldest(ApiKeys.SYNC_GROUP)), ApiKeys.SYNC_GROUP.latestVersion(false));
         SyncGroupRequestData sync = new SyncGroupRequestData().setGroupId(group).setGenerationId(generation).setMemberId(member);
         if (syncV >= 5) {
           sync.setProtocolType("consumer").setProtocolName("range");
         }
         sync.assignments().add(new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(member).setAssignment(new byte[0]));
-        System.out.println("group-sync v" + syncV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.SYNC_GROUP, syncV, sync).toString()));
+        System.out.println("group-sync v" + syncV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.SYNC_GROUP, syncV, sync)));
         short hbV = (short) Math.min(Math.max(v, oldest(ApiKeys.HEARTBEAT)), ApiKeys.HEARTBEAT.latestVersion(false));
         for (Object[] hb : new Object[][] {{"ok", generation, member}, {"bad-generation", generation + 5, member}, {"unknown-member", generation, "nobody"}}) {
           HeartbeatRequestData h = new HeartbeatRequestData().setGroupId(group).setGenerationId((Integer) hb[1]).setMemberId((String) hb[2]);
-          System.out.println("group-heartbeat-" + hb[0] + " v" + hbV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.HEARTBEAT, hbV, h).toString()));
+          System.out.println("group-heartbeat-" + hb[0] + " v" + hbV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.HEARTBEAT, hbV, h)));
         }
         short commitV = ApiKeys.OFFSET_COMMIT.latestVersion(false);
         for (Object[] oc : new Object[][] {{"ok", generation}, {"bad-generation", generation + 5}}) {
@@ -312,7 +312,7 @@ public final class WireSweep {
           if (commitV >= 10) {
             topic.setTopicId(topicId(c, "t1"));
           }
-          System.out.println("group-commit-" + oc[0] + " (join v" + v + ")\t" + mask(c.send(ApiKeys.OFFSET_COMMIT, commitV, commit).toString()));
+          System.out.println("group-commit-" + oc[0] + " (join v" + v + ")\t" + mask(c.send(ApiKeys.OFFSET_COMMIT, commitV, commit)));
         }
         short leaveV = (short) Math.min(Math.max(v, oldest(ApiKeys.LEAVE_GROUP)), ApiKeys.LEAVE_GROUP.latestVersion(false));
         LeaveGroupRequestData leave = new LeaveGroupRequestData().setGroupId(group);
@@ -321,9 +321,9 @@ public final class WireSweep {
         } else {
           leave.setMemberId(member);
         }
-        System.out.println("group-leave v" + leaveV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.LEAVE_GROUP, leaveV, leave).toString()));
+        System.out.println("group-leave v" + leaveV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.LEAVE_GROUP, leaveV, leave)));
         HeartbeatRequestData after = new HeartbeatRequestData().setGroupId(group).setGenerationId(generation).setMemberId(member);
-        System.out.println("group-heartbeat-after-leave v" + hbV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.HEARTBEAT, hbV, after).toString()));
+        System.out.println("group-heartbeat-after-leave v" + hbV + " (join v" + v + ")\t" + mask(c.send(ApiKeys.HEARTBEAT, hbV, after)));
       }
     }
   }
@@ -383,32 +383,32 @@ public final class WireSweep {
       ConsumerGroupHeartbeatRequestData join = new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(Uuid.randomUuid().toString())
           .setMemberEpoch(0).setRebalanceTimeoutMs(10000).setSubscribedTopicNames(List.of("t1")).setTopicPartitions(List.of());
       ConsumerGroupHeartbeatResponseData joined = (ConsumerGroupHeartbeatResponseData) c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v, join);
-      System.out.println("cg-join v" + v + "\t" + mask(joined.toString()));
+      System.out.println("cg-join v" + v + "\t" + mask(joined));
       String member = join.memberId();
       int epoch = joined.memberEpoch();
       ConsumerGroupHeartbeatRequestData beat = new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(member).setMemberEpoch(epoch);
-      System.out.println("cg-heartbeat v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v, beat).toString()));
+      System.out.println("cg-heartbeat v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v, beat)));
       System.out.println("cg-heartbeat-stale-epoch v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
-          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(member).setMemberEpoch(epoch + 7)).toString()));
+          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(member).setMemberEpoch(epoch + 7))));
       System.out.println("cg-heartbeat-unknown-member v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
-          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(3)).toString()));
+          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(3))));
       System.out.println("cg-join-no-subscription v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
           new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(0)
-              .setRebalanceTimeoutMs(10000).setTopicPartitions(List.of())).toString()));
+              .setRebalanceTimeoutMs(10000).setTopicPartitions(List.of()))));
       System.out.println("cg-join-empty-group-id v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
           new ConsumerGroupHeartbeatRequestData().setGroupId("").setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(0)
-              .setRebalanceTimeoutMs(10000).setSubscribedTopicNames(List.of("t1")).setTopicPartitions(List.of())).toString()));
+              .setRebalanceTimeoutMs(10000).setSubscribedTopicNames(List.of("t1")).setTopicPartitions(List.of()))));
       ConsumerGroupDescribeRequestData describe = new ConsumerGroupDescribeRequestData().setGroupIds(List.of(group, "no-such-cg", "grp-v2"));
       System.out.println("cg-describe v" + ApiKeys.CONSUMER_GROUP_DESCRIBE.latestVersion(false) + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_DESCRIBE,
-          ApiKeys.CONSUMER_GROUP_DESCRIBE.latestVersion(false), describe).toString()));
+          ApiKeys.CONSUMER_GROUP_DESCRIBE.latestVersion(false), describe)));
       JoinGroupRequestData classic = new JoinGroupRequestData().setGroupId(group).setSessionTimeoutMs(10000)
           .setRebalanceTimeoutMs(10000).setMemberId("").setProtocolType("connect");
       classic.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("x").setMetadata(new byte[0]));
-      System.out.println("cg-classic-join-other-type v9\t" + mask(c.send(ApiKeys.JOIN_GROUP, (short) 9, classic).toString()));
+      System.out.println("cg-classic-join-other-type v9\t" + mask(c.send(ApiKeys.JOIN_GROUP, (short) 9, classic)));
       System.out.println("cg-leave v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
-          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(member).setMemberEpoch(-1)).toString()));
+          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(member).setMemberEpoch(-1))));
       System.out.println("cg-describe-after-leave\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_DESCRIBE,
-          ApiKeys.CONSUMER_GROUP_DESCRIBE.latestVersion(false), new ConsumerGroupDescribeRequestData().setGroupIds(List.of(group))).toString()));
+          ApiKeys.CONSUMER_GROUP_DESCRIBE.latestVersion(false), new ConsumerGroupDescribeRequestData().setGroupIds(List.of(group)))));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -510,20 +510,54 @@ public final class WireSweep {
     }
   }
 
-  static String mask(String s) {
-    return s.replaceAll("topicId=[A-Za-z0-9_-]{22}", "topicId=ID").replaceAll("(topic|name)='?[A-Za-z0-9_-]{22}'?([,)])", "$1=ID$2").replaceAll("clusterId='[^']*'", "clusterId=X")
-        .replaceAll("port=[0-9]+", "port=P").replaceAll("logAppendTimeMs=[0-9]+", "logAppendTimeMs=T")
-        .replaceAll("timestamp=1[0-9]{12}", "timestamp=T").replaceAll("producerId=[0-9]+", "producerId=N")
-        .replaceAll("throttleTimeMs=[0-9]+", "throttleTimeMs=0").replaceAll("records=[^,)]*", "records=R")
-        .replaceAll("buffer=java.nio.HeapByteBuffer\\[[^]]*\\]", "buffer=B").replaceAll("sessionId=[0-9]+", "sessionId=S")
-        .replaceAll("(memberId|leader)='[^']*'", "$1=M").replaceAll("(groupEpoch|assignmentEpoch|memberEpoch)=[0-9]+", "$1=E").replaceAll("logDir='[^']*'", "logDir=D")
-        .replaceAll("(totalBytes|usableBytes|partitionSize)=[0-9]+", "$1=B");
+  /** Response data -> the version it was read at (for its JSON converter). */
+  private static final Map<ApiMessage, Short> VERSIONS = new java.util.IdentityHashMap<>();
+  /** Fields whose values differ between any two brokers or runs: ids, clocks, ports, paths, sizes, epochs. */
+  private static final java.util.Set<String> VOLATILE = java.util.Set.of("topicId", "clusterId", "port", "producerId",
+      "throttleTimeMs", "sessionId", "memberId", "leader", "logDir", "totalBytes", "usableBytes", "partitionSize",
+      "groupEpoch", "assignmentEpoch", "memberEpoch", "records");
+
+  /**
+   * An answer as canonical JSON: fields sorted by name, array elements sorted by their own canonical form (so that
+   * order does not count but which element holds which value does), volatile fields masked.
+   */
+  static String mask(ApiMessage data) {
+    try {
+      Class<?> converter = Class.forName(data.getClass().getName() + "JsonConverter");
+      JsonNode json = (JsonNode) converter.getMethod("write", data.getClass(), short.class).invoke(null, data, VERSIONS.get(data));
+      return canonical(json);
+    } catch (ReflectiveOperationException e) {
+      return "UNCONVERTIBLE " + data.getClass().getSimpleName();
+    }
+  }
+
+  private static String canonical(JsonNode node) {
+    if (node.isObject()) {
+      List<String> fields = new ArrayList<>();
+      node.fieldNames().forEachRemaining(fields::add);
+      java.util.Collections.sort(fields);
+      StringBuilder b = new StringBuilder("{");
+      for (String f : fields) {
+        JsonNode v = node.get(f);
+        String value = VOLATILE.contains(f) && !v.isNull() ? "*"
+            : (f.equals("timestamp") || f.equals("logAppendTimeMs")) && v.asLong() > 1_000_000_000_000L ? "T" : canonical(v);
+        b.append(b.length() > 1 ? "," : "").append(f).append(':').append(value);
+      }
+      return b.append('}').toString();
+    }
+    if (node.isArray()) {
+      List<String> elements = new ArrayList<>();
+      node.forEach(e -> elements.add(canonical(e)));
+      java.util.Collections.sort(elements);
+      return "[" + String.join(",", elements) + "]";
+    }
+    return node.toString();
   }
 
   private static void print(String label, ApiKeys k, short v, ApiMessage body) {
     String out;
     try (Raw c = new Raw(port)) {
-      out = mask(c.send(k, v, body).toString());
+      out = mask(c.send(k, v, body));
     } catch (Exception e) {
       out = "EXCEPTION " + e.getClass().getSimpleName();
     }
@@ -576,16 +610,19 @@ public final class WireSweep {
         differing++;
         continue;
       }
+      if (line.equals(other)) {
+        continue;
+      }
       Map<String, Integer> counts = new HashMap<>();
-      for (String t : line.split("[\\[\\](), ]+")) counts.merge(t, 1, Integer::sum);
-      for (String t : other.split("[\\[\\](), ]+")) counts.merge(t, -1, Integer::sum);
+      for (String t : line.split("[\\[\\]{}(), ]+")) counts.merge(t, 1, Integer::sum);
+      for (String t : other.split("[\\[\\]{}(), ]+")) counts.merge(t, -1, Integer::sum);
       List<String> onlyA = new ArrayList<>();
       List<String> onlyB = new ArrayList<>();
       counts.forEach((t, n) -> { if (n > 0) onlyA.add(t); else if (n < 0) onlyB.add(t); });
-      if (!onlyA.isEmpty() || !onlyB.isEmpty()) {
-        System.out.println(label + "\t" + a.getFileName() + " only: " + onlyA + "\t" + b.getFileName() + " only: " + onlyB);
-        differing++;
-      }
+      System.out.println(label + "\t" + (onlyA.isEmpty() && onlyB.isEmpty()
+          ? "same fields and values, held by other elements (an error on another partition?)"
+          : a.getFileName() + " only: " + onlyA + "\t" + b.getFileName() + " only: " + onlyB));
+      differing++;
     }
     for (String label : right.keySet()) {
       System.out.println(label + "\tonly in " + b);
@@ -632,7 +669,9 @@ public final class WireSweep {
       int length = in.readInt();
       byte[] response = new byte[length];
       in.readFully(response);
-      return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header).data();
+      ApiMessage data = AbstractResponse.parseResponse(ByteBuffer.wrap(response), header).data();
+      VERSIONS.put(data, version);
+      return data;
     }
 
     @Override
