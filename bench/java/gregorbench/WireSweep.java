@@ -593,7 +593,7 @@ public final class WireSweep {
     return d;
   }
 
-  /** Prints each pair of lines (same label) whose fields differ as multisets: order is not compared. */
+  /** Prints each pair of lines (same label) whose canonical answers differ, with the words only one side has. */
   private static void compare(Path a, Path b) throws IOException {
     Map<String, String> right = new HashMap<>();
     for (String line : Files.readAllLines(b)) {
