@@ -119,9 +119,10 @@ final class ClientBatchValidator {
       // it while rewriting); at the default no record a JVM can hold is refused, so the batch stays opaque.
       throwIfCompressedRecordTooLarge(batch, maxRecordBytes);
     }
-    if (timestamps != null && timestamps.keyless) {
-      throw recordErrors(batch, maxRecordBytes, Reason.INVALID_RECORD, r -> r.hasKey() ? null
-          : "Compacted topic cannot accept message without key in topic partition " + partitionName);
+    boolean keyless = timestamps != null && timestamps.keyless;
+    String keyError = "Compacted topic cannot accept message without key in topic partition " + partitionName;
+    if (keyless && !topicCreateTime) {
+      throw recordErrors(batch, maxRecordBytes, r -> r.hasKey() ? null : new Problem(keyError, false));
     }
     if (batch.isControlBatch()) {
       throw new LogAppendException(Reason.INVALID_RECORD, "control batches may not be produced by clients");
@@ -145,12 +146,17 @@ final class ClientBatchValidator {
       }
       long newest = timestamps != null ? timestamps.newest : headerMax;
       long oldest = timestamps != null ? timestamps.oldest() : headerMax;
-      if ((newest != RecordBatch.NO_TIMESTAMP && newest > latest) || (oldest != RecordBatch.NO_TIMESTAMP && oldest < earliest)) {
-        throw recordErrors(batch, maxRecordBytes, Reason.INVALID_TIMESTAMP, r -> {
+      if (keyless || (newest != RecordBatch.NO_TIMESTAMP && newest > latest)
+          || (oldest != RecordBatch.NO_TIMESTAMP && oldest < earliest)) {
+        // One error per record, its key first (Kafka's validateRecord), and INVALID_TIMESTAMP if any is a timestamp.
+        throw recordErrors(batch, maxRecordBytes, r -> {
+          if (keyless && !r.hasKey()) {
+            return new Problem(keyError, false);
+          }
           long ts = r.timestamp();
-          return ts == RecordBatch.NO_TIMESTAMP || (ts >= earliest && ts <= latest) ? null : "Timestamp " + ts
+          return ts == RecordBatch.NO_TIMESTAMP || (ts >= earliest && ts <= latest) ? null : new Problem("Timestamp " + ts
               + " of message with offset " + r.offset() + " is out of range. The timestamp should be within ["
-              + earliest + ", " + latest + "]";
+              + earliest + ", " + latest + "]", true);
         });
       }
       if (newest != headerMax) {
@@ -201,19 +207,28 @@ final class ClientBatchValidator {
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
+  /** What is wrong with one record, and whether it is its timestamp. */
+  private record Problem(String message, boolean timestamp) {
+  }
+
   /**
    * The refusal of a batch for rules about single records, as Kafka's LogValidator words it: every record
-   * {@code problem} has something to say about (a message, else null) as a record error, and one message for the batch.
+   * {@code problem} has something to say about (else null) as a record error, and one message for the batch;
+   * INVALID_TIMESTAMP when any of them is about a timestamp, else INVALID_RECORD.
    */
-  private static LogAppendException recordErrors(MutableRecordBatch batch, int maxRecordBytes, Reason reason,
-      Function<Record, String> problem) throws LogAppendException {
+  private static LogAppendException recordErrors(MutableRecordBatch batch, int maxRecordBytes,
+      Function<Record, Problem> problem) throws LogAppendException {
     List<LogAppendException.RecordError> errors = new ArrayList<>();
+    Reason reason = Reason.INVALID_RECORD;
     try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
       while (it.hasNext()) {
         Record record = it.next();
-        String message = problem.apply(record);
-        if (message != null) {
-          errors.add(new LogAppendException.RecordError((int) (record.offset() - batch.baseOffset()), message));
+        Problem found = problem.apply(record);
+        if (found != null) {
+          errors.add(new LogAppendException.RecordError((int) (record.offset() - batch.baseOffset()), found.message()));
+          if (found.timestamp()) {
+            reason = Reason.INVALID_TIMESTAMP;
+          }
         }
       }
     } catch (KafkaException e) {

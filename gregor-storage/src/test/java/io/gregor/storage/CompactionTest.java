@@ -328,6 +328,30 @@ class CompactionTest {
     }
   }
 
+  /** Kafka's LogValidator: one error per record, the key first, and INVALID_TIMESTAMP when any is a timestamp. */
+  @Test
+  void shouldListKeyAndTimestampErrorsTogetherOnCompactedTopics() throws Exception {
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), COMPACT);
+      long future = now + 7_200_000L; // message.timestamp.after.max.ms is an hour
+      MemoryRecords mixed = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, null, bytes("no key")),
+          new SimpleRecord(future, bytes("k"), bytes("too new")), new SimpleRecord(future, null, bytes("both")),
+          new SimpleRecord(now, bytes("k"), bytes("fine")));
+      assertThatThrownBy(() -> log.appendAsLeader(mixed, 0, now))
+          .isInstanceOf(LogAppendException.class)
+          .hasMessage("One or more records have been rejected due to invalid timestamp")
+          .satisfies(e -> {
+            LogAppendException refused = (LogAppendException) e;
+            assertThat(refused.reason()).isEqualTo(Reason.INVALID_TIMESTAMP);
+            assertThat(refused.recordErrors()).extracting(LogAppendException.RecordError::batchIndex).containsExactly(0, 1, 2);
+            assertThat(refused.recordErrors().get(0).message()).startsWith("Compacted topic cannot accept message without key");
+            assertThat(refused.recordErrors().get(1).message()).startsWith("Timestamp " + future + " of message with offset 1");
+            assertThat(refused.recordErrors().get(2).message()).startsWith("Compacted topic cannot accept message without key");
+          });
+      assertThat(log.logEndOffset()).isZero();
+    }
+  }
+
   @Test
   void shouldRejectRecordsWithoutKeyOnCompactedTopics() throws Exception {
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
