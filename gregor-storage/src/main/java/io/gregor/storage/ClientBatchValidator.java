@@ -120,9 +120,8 @@ final class ClientBatchValidator {
       throwIfCompressedRecordTooLarge(batch, maxRecordBytes);
     }
     boolean keyless = timestamps != null && timestamps.keyless;
-    String keyError = "Compacted topic cannot accept message without key in topic partition " + partitionName;
     if (keyless && !topicCreateTime) {
-      throw recordErrors(batch, maxRecordBytes, r -> r.hasKey() ? null : new Problem(keyError, false));
+      throw recordErrors(batch, maxRecordBytes, r -> r.hasKey() ? null : new Problem(keyError(partitionName), false));
     }
     if (batch.isControlBatch()) {
       throw new LogAppendException(Reason.INVALID_RECORD, "control batches may not be produced by clients");
@@ -151,7 +150,7 @@ final class ClientBatchValidator {
         // One error per record, its key first (Kafka's validateRecord), and INVALID_TIMESTAMP if any is a timestamp.
         throw recordErrors(batch, maxRecordBytes, r -> {
           if (keyless && !r.hasKey()) {
-            return new Problem(keyError, false);
+            return new Problem(keyError(partitionName), false);
           }
           long ts = r.timestamp();
           return ts == RecordBatch.NO_TIMESTAMP || (ts >= earliest && ts <= latest) ? null : new Problem("Timestamp " + ts
@@ -205,6 +204,10 @@ final class ClientBatchValidator {
   private static long saturatedAdd(long a, long b) {
     long r = a + b;
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  private static String keyError(String partitionName) {
+    return "Compacted topic cannot accept message without key in topic partition " + partitionName;
   }
 
   /** What is wrong with one record, and whether it is its timestamp. */
