@@ -98,12 +98,9 @@ class ResponseDetailsTest {
     }
 
     @Test
-    void shouldListAbortedTransactionsAsKafkaDoes() {
+    void shouldListAbortedTransactionsAsKafkaDoes() throws Exception {
         try (RawClient client = RawClient.connect(node)) {
-            CreateTopicsRequestData create = new CreateTopicsRequestData().setTimeoutMs(30_000);
-            create.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("fetched").setNumPartitions(1)
-                    .setReplicationFactor((short) 1));
-            client.send(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_TOPICS.latestVersion(), create);
+            Clients.createTopic(node, "fetched", 1, Map.of());
             for (byte isolation : new byte[] {0, 1}) {
                 // in range, OFFSET_OUT_OF_RANGE, (-1) an unknown partition, (-2) a leader epoch from the future
                 for (long offset : new long[] {0, 100, -1, -2}) {
@@ -133,12 +130,9 @@ class ResponseDetailsTest {
     }
 
     @Test
-    void shouldAnswerAPartitionAskedTwiceForItsOffsetsOnceWithInvalidRequest() {
+    void shouldAnswerAPartitionAskedTwiceForItsOffsetsOnceWithInvalidRequest() throws Exception {
         try (RawClient client = RawClient.connect(node)) {
-            CreateTopicsRequestData create = new CreateTopicsRequestData().setTimeoutMs(30_000);
-            create.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("listed").setNumPartitions(2)
-                    .setReplicationFactor((short) 1));
-            client.send(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_TOPICS.latestVersion(), create);
+            Clients.createTopic(node, "listed", 2, Map.of());
             ListOffsetsRequestData request = new ListOffsetsRequestData().setReplicaId(-1);
             for (int[] partitions : new int[][] {{0, 1}, {0}}) { // the topic twice, partition 0 in both
                 ListOffsetsRequestData.ListOffsetsTopic topic = new ListOffsetsRequestData.ListOffsetsTopic().setName("listed");
@@ -182,12 +176,9 @@ class ResponseDetailsTest {
     }
 
     @Test
-    void shouldAnswerAConsumerGroupHeartbeatErrorWithoutAMemberIdAndWithKafkasWords() {
+    void shouldAnswerAConsumerGroupHeartbeatErrorWithoutAMemberIdAndWithKafkasWords() throws Exception {
         try (RawClient client = RawClient.connect(node)) {
-            CreateTopicsRequestData create = new CreateTopicsRequestData().setTimeoutMs(30_000);
-            create.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("subscribed").setNumPartitions(1)
-                    .setReplicationFactor((short) 1));
-            client.send(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_TOPICS.latestVersion(), create);
+            Clients.createTopic(node, "subscribed", 1, Map.of());
             short v = ApiKeys.CONSUMER_GROUP_HEARTBEAT.latestVersion(false);
             String member = Uuid.randomUuid().toString();
             ConsumerGroupHeartbeatResponse joined = await().until(() -> client.<ConsumerGroupHeartbeatResponse>send(
