@@ -22,6 +22,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${GREGOR_SHARED_BENCH:-$root/../shared/bench}"
 # shellcheck source=/dev/null
 source "$shared/bench-common.sh"
+# shellcheck source=bench-java.sh
+source "$root/bench/bench-java.sh"
 
 bootstrap="" label="broker" both=0 rounds=1 records=2000000 size=100 partitions=12 consumers=4 closes=3 protocol=classic
 ref_port=19112 gregor_port=19094
@@ -46,13 +48,7 @@ done
 [[ -n "$bootstrap" || "$both" == 1 ]] || die "give --bootstrap HOST:PORT or --both (see --help)"
 
 ensure_setup
-classes="$BENCH_HOME/group-bench-classes"
-src="$root/bench/java/gregorbench/GroupBench.java"
-if [[ ! -f "$classes/gregorbench/GroupBench.class" || "$src" -nt "$classes/gregorbench/GroupBench.class" ]]; then
-  mkdir -p "$classes"
-  "$(dirname "$(java_bin)")/javac" -nowarn --release 17 -d "$classes" -cp "$BENCH_LIB/*" "$src"
-fi
-BENCH_CLASSES="$classes:$BENCH_CLASSES"
+use_bench_java GroupBench
 
 # run_workload BOOTSTRAP NAME: prints "NAME drain_ms=.. join_ms=.. recovery_ms=a,b,c"
 run_workload() {

@@ -14,6 +14,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${GREGOR_SHARED_BENCH:-$root/../shared/bench}"
 # shellcheck source=/dev/null
 source "$shared/bench-common.sh"
+# shellcheck source=bench-java.sh
+source "$root/bench/bench-java.sh"
 
 ref_port=19112 gregor_port=19094 keep=""
 while [[ $# -gt 0 ]]; do
@@ -30,13 +32,7 @@ port_open "$gregor_port" && die "port $gregor_port is in use"
 [[ -f "$root/gregor-cli/target/gregor.jar" ]] || die "build Gregor first: mvn -B -q -DskipTests package -pl gregor-cli -am"
 
 ensure_setup
-classes="$BENCH_HOME/wire-sweep-classes"
-src="$root/bench/java/gregorbench/WireSweep.java"
-if [[ ! -f "$classes/gregorbench/WireSweep.class" || "$src" -nt "$classes/gregorbench/WireSweep.class" ]]; then
-  mkdir -p "$classes"
-  "$(dirname "$(java_bin)")/javac" -nowarn --release 17 -d "$classes" -cp "$BENCH_LIB/*" "$src"
-fi
-BENCH_CLASSES="$classes:$BENCH_CLASSES"
+use_bench_java WireSweep
 out="${keep:-$(mktemp -d)}"
 mkdir -p "$out"
 data="" gregor_pid=""
