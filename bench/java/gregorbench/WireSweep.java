@@ -349,6 +349,12 @@ public final class WireSweep {
     MemoryRecords nonZeroBase = MemoryRecords.withRecords(5L, Compression.NONE, new SimpleRecord(now, "v".getBytes()));
     cases.put("base-offset-5", nonZeroBase);
     cases.put("compacted-no-key", MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, null, "v".getBytes())));
+    // Compressed batches whose header disagrees with what is inside (the CRC is right: a client's bug, not the wire's).
+    cases.put("gzip-count-short", patched(gzip3(now), 2, -1, false));
+    cases.put("gzip-count-long", patched(gzip3(now), 4, -1, false));
+    cases.put("gzip-garbage", patched(gzip3(now), 3, -1, true));
+    cases.put("gzip-header-understates", patched(MemoryRecords.withRecords(Compression.gzip().build(),
+        new SimpleRecord(now, "k".getBytes(), "a".getBytes()), new SimpleRecord(now + 7_200_000L, "k".getBytes(), "b".getBytes())), 2, now, false));
     try (Raw c = new Raw(port)) {
       CreateTopicsRequestData d = new CreateTopicsRequestData().setTimeoutMs(30000);
       d.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("edges").setNumPartitions(1).setReplicationFactor((short) 1));
@@ -373,6 +379,28 @@ public final class WireSweep {
         print("produce-" + e.getKey() + (acks == 2 ? "-acks2" : ""), ApiKeys.PRODUCE, (short) 12, pd);
       }
     }
+  }
+
+  private static MemoryRecords gzip3(long now) {
+    return MemoryRecords.withRecords(Compression.gzip().build(), new SimpleRecord(now, "k".getBytes(), "a".getBytes()),
+        new SimpleRecord(now, "k".getBytes(), "b".getBytes()), new SimpleRecord(now, "k".getBytes(), "c".getBytes()));
+  }
+
+  /** A batch with its record count (and last offset delta) set to {@code count}, its maxTimestamp to {@code maxTimestamp} unless -1, its compressed bytes overwritten if {@code garbage}, and a right CRC. */
+  private static MemoryRecords patched(MemoryRecords records, int count, long maxTimestamp, boolean garbage) {
+    ByteBuffer b = records.buffer().duplicate();
+    b.putInt(23, count - 1);
+    b.putInt(57, count);
+    if (maxTimestamp != -1) {
+      b.putLong(35, maxTimestamp);
+    }
+    if (garbage) {
+      for (int i = 61; i < b.limit(); i++) {
+        b.put(i, (byte) (i * 31));
+      }
+    }
+    b.putInt(17, (int) org.apache.kafka.common.utils.internals.Crc32C.compute(b, 21, b.limit() - 21));
+    return MemoryRecords.readableRecords(b);
   }
 
   /** A KIP-848 consumer group's life: join, heartbeats (right, stale and unknown epochs), describe, leave, and what Kafka refuses. */

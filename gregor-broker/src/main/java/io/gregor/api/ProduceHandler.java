@@ -117,12 +117,12 @@ final class ProduceHandler implements ApiHandler {
                         } catch (Exception e) {
                             error = ErrorMapper.toErrors(e);
                             message = ErrorMapper.message(e);
+                            if (e instanceof LogAppendException refused && refused.answeredWithLogStartOffset()) {
+                                pr.setLogStartOffset(hosted.get().log().logStartOffset()); // as Kafka's answer
+                            }
                             if (e instanceof LogAppendException refused && version >= 8) {
                                 // KIP-467: which records were refused, and why; the producer fails those with
                                 // their own message and the rest of the batch with a generic one.
-                                if (!refused.recordErrors().isEmpty()) {
-                                    pr.setLogStartOffset(hosted.get().log().logStartOffset()); // as Kafka's answer
-                                }
                                 for (LogAppendException.RecordError re : refused.recordErrors()) {
                                     pr.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
                                             .setBatchIndex(re.batchIndex()).setBatchIndexErrorMessage(re.message()));

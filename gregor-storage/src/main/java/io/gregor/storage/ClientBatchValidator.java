@@ -24,16 +24,14 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
  * Validates the bytes a client sent for one partition before anything is locked or written (Kafka's
  * ProduceRequest / LogValidator rules, PROTOCOL.md 2.5), in this order, failing on the first violation:
  * exactly one batch whose declared length matches the bytes, magic 2, size <= max.message.bytes, CRC-32C, baseOffset
- * 0, record count = lastOffsetDelta + 1 (> 0), record framing (uncompressed only), not a control batch, producerId
- * => baseSequence >= 0, no client-set LogAppendTime, on a CreateTime topic every record's timestamp (but -1) within
+ * 0, record count = lastOffsetDelta + 1 (> 0), the records themselves (framing, offset deltas 0..count-1, exactly
+ * count of them; a compressed batch is decompressed for this, as Kafka does for every compressed batch, and none of
+ * its records may be larger than max.decompressed.message.bytes), not a control batch, producerId => baseSequence
+ * >= 0, no client-set LogAppendTime, on a CreateTime topic every record's timestamp (but -1) within
  * message.timestamp.before/after.max.ms of now, and on a compacted topic every record has a key (Kafka's
- * LogValidator: "Compacted topic cannot accept message without key"), and no record of a compressed batch is larger
- * than max.decompressed.message.bytes once decompressed. As Kafka's LogValidator does, the header's maxTimestamp is
- * rewritten to the records' newest timestamp where the client wrote another one. Kafka decompresses every compressed
- * batch for these rules; we read the records of an uncompressed batch, but decompress a compressed one only on a
- * compacted topic, with message.timestamp.before.max.ms set, or when its header is plainly wrong (maxTimestamp -1
- * or below the first record's timestamp, as Sarama 1.22 sends): otherwise its header's maximum is trusted, and is
- * what message.timestamp.after.max.ms is checked against.
+ * LogValidator: "Compacted topic cannot accept message without key"). As Kafka's LogValidator does, the header's
+ * maxTimestamp is rewritten to the records' newest timestamp where the client wrote another one (Sarama 1.22 writes
+ * -1 there), so a header cannot hide a record's timestamp from the window, the time index or retention.
  *
  * <p>Stateless and thread-safe; runs on the caller's thread. The batch is returned over a private, writable copy
  * of its bytes only when the caller's buffer is read-only; otherwise the caller's bytes are rewritten in place.
@@ -57,18 +55,18 @@ final class ClientBatchValidator {
     ByteBuffer buf = records.buffer();
     int total = buf.remaining();
     if (total < BatchHeader.SIZE) {
-      throw new LogAppendException(Reason.INVALID_RECORD,
+      throw LogAppendException.requestShape(
           "records: " + total + " bytes (expected: exactly one record batch of >= " + BatchHeader.SIZE + " bytes)");
     }
     int start = buf.position();
     long batchSize = (long) buf.getInt(start + LENGTH_OFFSET) + LOG_OVERHEAD;
     if (batchSize != total) {
-      throw new LogAppendException(Reason.INVALID_RECORD, "batch length field says " + batchSize
+      throw LogAppendException.requestShape("batch length field says " + batchSize
           + " bytes but the partition's records are " + total + " bytes (expected: exactly one batch)");
     }
     byte magic = buf.get(start + MAGIC_OFFSET);
     if (magic != RecordBatch.MAGIC_VALUE_V2) {
-      throw new LogAppendException(Reason.INVALID_RECORD, "magic: " + magic + " (expected: 2)");
+      throw LogAppendException.requestShape("magic: " + magic + " (expected: 2)");
     }
     if (batchSize > config.maxMessageBytes()) {
       throw new LogAppendException(Reason.MESSAGE_TOO_LARGE,
@@ -103,23 +101,11 @@ final class ClientBatchValidator {
     boolean topicCreateTime = !config.logAppendTime();
     long baseTimestamp = bytes.getLong(BASE_TIMESTAMP_OFFSET);
     long headerMax = batch.maxTimestamp();
-    // The records' timestamps (and keys) where read.
-    TimestampRange timestamps = null;
-    if (batch.compressionType() == CompressionType.NONE) {
-      timestamps = throwIfRecordsMalformed(bytes, count, requireKeys, baseTimestamp);
-    } else if (requireKeys) {
-      timestamps = scanCompressedKeys(batch, maxRecordBytes);
-    } else if (topicCreateTime && (headerMax < baseTimestamp || headerMax == RecordBatch.NO_TIMESTAMP
-        || config.timestampBeforeMaxMs() != Long.MAX_VALUE)) {
-      // A header whose maxTimestamp is plainly wrong (Sarama 1.22 sends -1) is rewritten from the records, and
-      // message.timestamp.before.max.ms needs the oldest: the records' timestamps, decompressed.
-      timestamps = compressedTimestamps(batch, maxRecordBytes);
-    } else if (!needsRecompression && maxRecordBytes < LogConfig.DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES) {
-      // max.decompressed.message.bytes below its default is a rule that needs the records (recompression checks
-      // it while rewriting); at the default no record a JVM can hold is refused, so the batch stays opaque.
-      throwIfCompressedRecordTooLarge(batch, maxRecordBytes);
-    }
-    boolean keyless = timestamps != null && timestamps.keyless;
+    // The records' timestamps, and whether one lacks a key (looked for on a compacted topic only).
+    TimestampRange timestamps = batch.compressionType() == CompressionType.NONE
+        ? throwIfRecordsMalformed(bytes, count, requireKeys, baseTimestamp)
+        : scanCompressed(batch, requireKeys, maxRecordBytes);
+    boolean keyless = timestamps.keyless;
     if (keyless && !topicCreateTime) {
       throw recordErrors(batch, maxRecordBytes, r -> r.hasKey() ? null : new Problem(keyError(partitionName), false));
     }
@@ -137,14 +123,11 @@ final class ClientBatchValidator {
     if (topicCreateTime) {
       // As Kafka's LogValidator: every record's timestamp other than NO_TIMESTAMP (-1) must lie in the window, and
       // the stored header carries the records' newest timestamp whatever the client wrote there (the time index,
-      // ListOffsets by time and retention read it). Of an opaque compressed batch the header is all we know.
+      // ListOffsets by time and retention read it).
       long earliest = saturatedSubtract(nowMs, config.timestampBeforeMaxMs());
       long latest = saturatedAdd(nowMs, config.timestampAfterMaxMs());
-      if (timestamps == null && headerMax != RecordBatch.NO_TIMESTAMP && headerMax > latest) {
-        timestamps = compressedTimestamps(batch, maxRecordBytes); // the records decide, not the header
-      }
-      long newest = timestamps != null ? timestamps.newest : headerMax;
-      long oldest = timestamps != null ? timestamps.oldest() : headerMax;
+      long newest = timestamps.newest;
+      long oldest = timestamps.oldest();
       if (keyless || (newest != RecordBatch.NO_TIMESTAMP && newest > latest)
           || (oldest != RecordBatch.NO_TIMESTAMP && oldest < earliest)) {
         // One error per record, its key first (Kafka's validateRecord), and INVALID_TIMESTAMP if any is a timestamp.
@@ -191,7 +174,7 @@ final class ClientBatchValidator {
     } catch (InvalidRecordException e) {
       throw new LogAppendException(Reason.INVALID_RECORD, e.getMessage());
     } catch (RuntimeException e) {
-      throw new LogAppendException(Reason.CORRUPT_MESSAGE, "records cannot be decompressed: " + e.getMessage());
+      throw new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e.getMessage());
     }
     MemoryRecords rebuilt = builder.build();
     if (rebuilt.sizeInBytes() > config.maxMessageBytes()) {
@@ -301,21 +284,6 @@ final class ClientBatchValidator {
     return range;
   }
 
-  /** The record timestamps of a compressed batch (which it decompresses). */
-  private static TimestampRange compressedTimestamps(MutableRecordBatch batch, int maxRecordBytes) throws LogAppendException {
-    TimestampRange range = new TimestampRange();
-    try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
-      while (it.hasNext()) {
-        range.add(it.next().timestamp());
-      }
-    } catch (InvalidRecordException e) {
-      throw new LogAppendException(Reason.INVALID_RECORD, e.getMessage());
-    } catch (KafkaException e) {
-      throw new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e.getMessage());
-    }
-    return range;
-  }
-
   /**
    * The oldest record timestamp other than NO_TIMESTAMP and the newest one, as Kafka's LogValidator counts them: the
    * newest starts at NO_TIMESTAMP (a batch of records without timestamps keeps -1), NO_TIMESTAMP is never "oldest".
@@ -340,17 +308,28 @@ final class ClientBatchValidator {
   }
 
   /**
-   * Decompresses a batch for a compacted topic: notes whether a record lacks a key, reads the timestamps, and checks
-   * that no record body is larger than {@code maxRecordBytes} (max.decompressed.message.bytes).
+   * Decompresses a batch and reads its records as Kafka's LogValidator does for every compressed batch, keys and
+   * values skipped: their timestamps, whether one lacks a key (when {@code requireKeys}), offset deltas 0..count-1,
+   * and that the batch holds exactly its declared count of records ("Incorrect declared batch size" from
+   * kafka-clients' iterator either way), none of them larger than {@code maxRecordBytes}
+   * (max.decompressed.message.bytes: "Invalid record size: N exceeds the configured maximum record size of M.").
+   * Anything wrong is INVALID_RECORD: the same bytes would fail again, so a retriable code would only make the
+   * producer send them until its delivery timeout (Kafka answers bytes that cannot be decompressed with
+   * UNKNOWN_SERVER_ERROR, an uncaught exception of its own).
    */
-  private static TimestampRange scanCompressedKeys(MutableRecordBatch batch, int maxRecordBytes)
+  private static TimestampRange scanCompressed(MutableRecordBatch batch, boolean requireKeys, int maxRecordBytes)
       throws LogAppendException {
     int index = 0;
     TimestampRange range = new TimestampRange();
-    try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
+    try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
       while (it.hasNext()) {
         Record record = it.next();
-        range.keyless |= !record.hasKey();
+        if (record.offset() - batch.baseOffset() != index) {
+          throw malformed(index, "offsetDelta " + (record.offset() - batch.baseOffset()));
+        }
+        if (requireKeys && !record.hasKey()) {
+          range.keyless = true;
+        }
         range.add(record.timestamp());
         index++;
       }
@@ -361,24 +340,6 @@ final class ClientBatchValidator {
           + e.getMessage());
     }
     return range;
-  }
-
-  /**
-   * Kafka's max.decompressed.message.bytes on produce: kafka-clients' iterator reads each record's declared body
-   * size before allocating it and refuses one over the limit ("Invalid record size: N exceeds the configured maximum
-   * record size of M."), which Kafka answers with INVALID_RECORD. Keys and values are skipped, not copied.
-   */
-  private static void throwIfCompressedRecordTooLarge(MutableRecordBatch batch, int maxRecordBytes)
-      throws LogAppendException {
-    try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
-      while (it.hasNext()) {
-        it.next();
-      }
-    } catch (InvalidRecordException e) {
-      throw new LogAppendException(Reason.INVALID_RECORD, e.getMessage());
-    } catch (KafkaException e) {
-      throw new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e.getMessage());
-    }
   }
 
   private static LogAppendException malformed(int index, String what) {

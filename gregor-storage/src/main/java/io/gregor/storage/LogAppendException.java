@@ -24,15 +24,37 @@ public final class LogAppendException extends Exception {
 
   private final Reason reason;
   private final List<RecordError> recordErrors;
+  private final boolean requestShape;
 
   public LogAppendException(Reason reason, String message) {
-    this(reason, message, List.of());
+    this(reason, message, List.of(), false);
   }
 
   public LogAppendException(Reason reason, String message, List<RecordError> recordErrors) {
+    this(reason, message, recordErrors, false);
+  }
+
+  private LogAppendException(Reason reason, String message, List<RecordError> recordErrors, boolean requestShape) {
     super(message, null, false, false); // expected on the hot path: no stack trace
     this.reason = reason;
     this.recordErrors = List.copyOf(recordErrors);
+    this.requestShape = requestShape;
+  }
+
+  /**
+   * A refusal of what Kafka checks while parsing the produce request, before the log sees it (not exactly one batch,
+   * a length that does not match, magic other than 2).
+   */
+  static LogAppendException requestShape(String message) {
+    return new LogAppendException(Reason.INVALID_RECORD, message, List.of(), true);
+  }
+
+  /**
+   * Whether Kafka's answer to this refusal carries the partition's log start offset (ReplicaManager: a refusal by the
+   * log's validation does, a corrupt or too large batch and one refused before the log answer -1).
+   */
+  public boolean answeredWithLogStartOffset() {
+    return !requestShape && reason != Reason.CORRUPT_MESSAGE && reason != Reason.MESSAGE_TOO_LARGE;
   }
 
   public Reason reason() {

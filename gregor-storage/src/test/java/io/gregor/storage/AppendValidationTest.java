@@ -16,6 +16,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.internals.Crc32C;
 import org.junit.jupiter.api.AfterEach;
@@ -31,6 +32,8 @@ class AppendValidationTest {
   private static final int MAX_TIMESTAMP = 35;
   private static final int BASE_SEQUENCE = 53;
   private static final int COUNT = 57;
+  private static final int LAST_OFFSET_DELTA = 23;
+  private static final int RECORDS = 61;
 
   @TempDir
   Path dir;
@@ -52,11 +55,20 @@ class AppendValidationTest {
   }
 
   private void assertRejected(MemoryRecords records, Reason reason) {
-    assertThatThrownBy(() -> log.appendAsLeader(records, 0, now))
+    assertRejected(log, records, reason);
+  }
+
+  private void assertRejected(PartitionLog into, MemoryRecords records, Reason reason) {
+    assertThatThrownBy(() -> into.appendAsLeader(records, 0, now))
         .isInstanceOf(LogAppendException.class)
         .satisfies(e -> assertThat(((LogAppendException) e).reason()).isEqualTo(reason));
-    assertThat(log.logEndOffset()).as("nothing written").isZero();
-    assertThat(log.sizeInBytes()).isZero();
+    assertThat(into.logEndOffset()).as("nothing written").isZero();
+    assertThat(into.sizeInBytes()).isZero();
+  }
+
+  /** A log with every default (no message.timestamp.before.max.ms), as most topics are. */
+  private PartitionLog defaultLog() throws Exception {
+    return store.createLog("defaults", 0, Uuid.randomUuid(), LogConfig.defaults());
   }
 
   private static ByteBuffer copy(MemoryRecords records) {
@@ -115,6 +127,63 @@ class AppendValidationTest {
     ByteBuffer b = copy(batch(now, "a", "b"));
     b.putInt(COUNT, 3);
     assertRejected(withCrcFixed(b), Reason.INVALID_RECORD);
+  }
+
+  /**
+   * A compressed batch whose header claims another count than it holds (its CRC right: a client's bug) would be
+   * stored for every consumer to fail on; Kafka decompresses it and answers INVALID_RECORD, so do we.
+   */
+  @Test
+  void shouldRejectACompressedBatchHoldingAnotherCountThanItsHeaderSays() throws Exception {
+    PartitionLog defaults = defaultLog();
+    for (int claimed : new int[] {2, 4}) {
+      ByteBuffer b = copy(MemoryRecords.withRecords(Compression.gzip().build(), rec(now, "k", "a"), rec(now, "k", "b"),
+          rec(now, "k", "c")));
+      b.putInt(LAST_OFFSET_DELTA, claimed - 1);
+      b.putInt(COUNT, claimed);
+      assertRejected(defaults, withCrcFixed(b), Reason.INVALID_RECORD);
+    }
+    // Two records at offset deltas 0 and 2 under a header saying 0..1 (Kafka would rewrite the offsets; we refuse
+    // them as we refuse the same in an uncompressed batch).
+    MemoryRecordsBuilder gap = MemoryRecords.builder(ByteBuffer.allocate(256), Compression.gzip().build(),
+        TimestampType.CREATE_TIME, 0L);
+    gap.appendWithOffset(0L, rec(now, "k", "a"));
+    gap.appendWithOffset(2L, rec(now, "k", "b"));
+    ByteBuffer b = copy(gap.build());
+    b.putInt(LAST_OFFSET_DELTA, 1);
+    assertRejected(defaults, withCrcFixed(b), Reason.INVALID_RECORD);
+  }
+
+  /** Bytes that are not gzip under a right CRC: Kafka fails on them with UNKNOWN_SERVER_ERROR, we name the fault. */
+  @Test
+  void shouldRejectACompressedBatchThatCannotBeDecompressed() throws Exception {
+    PartitionLog defaults = defaultLog();
+    for (Compression codec : new Compression[] {Compression.gzip().build(), Compression.lz4().build(),
+        Compression.snappy().build(), Compression.zstd().build()}) {
+      ByteBuffer b = copy(MemoryRecords.withRecords(codec, rec(now, "k", "a"), rec(now, "k", "b")));
+      for (int i = RECORDS; i < b.limit(); i++) {
+        b.put(i, (byte) (i * 31));
+      }
+      assertRejected(defaults, withCrcFixed(b), Reason.INVALID_RECORD);
+    }
+  }
+
+  /** The header's maxTimestamp understating a record's is not trusted: the records decide, as in Kafka. */
+  @Test
+  void shouldRejectAFutureRecordOfACompressedBatchWhoseHeaderHidesIt() throws Exception {
+    PartitionLog defaults = defaultLog();
+    ByteBuffer b = copy(MemoryRecords.withRecords(Compression.lz4().build(), rec(now, "k", "a"),
+        rec(now + 2 * 3_600_000L, "k", "future")));
+    b.putLong(MAX_TIMESTAMP, now);
+    MemoryRecords understated = withCrcFixed(b);
+    assertThatThrownBy(() -> defaults.appendAsLeader(understated, 0, now))
+        .isInstanceOf(LogAppendException.class)
+        .satisfies(e -> {
+          LogAppendException refused = (LogAppendException) e;
+          assertThat(refused.reason()).isEqualTo(Reason.INVALID_TIMESTAMP);
+          assertThat(refused.recordErrors()).extracting(LogAppendException.RecordError::batchIndex).containsExactly(1);
+        });
+    assertThat(defaults.logEndOffset()).isZero();
   }
 
   @Test

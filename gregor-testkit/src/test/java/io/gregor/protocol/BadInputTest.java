@@ -218,6 +218,26 @@ class BadInputTest {
         assertStoredDataIntact();
     }
 
+    /** The header consistent with itself but not with the records it holds, compressed or not (Kafka: INVALID_RECORD). */
+    @Test
+    void shouldRejectBatchHoldingAnotherRecordCountThanItsHeaderSaysAsInvalidRecord() {
+        for (Compression codec : List.of(Compression.NONE, Compression.gzip().build(), Compression.zstd().build())) {
+            for (int claimed : new int[] {1, 3}) {
+                long now = System.currentTimeMillis();
+                MemoryRecords records = MemoryRecords.withRecords(codec, new SimpleRecord(now, "a".getBytes()),
+                        new SimpleRecord(now, "b".getBytes()));
+                ByteBuffer buf = records.buffer();
+                buf.putInt(DefaultRecordBatch.LAST_OFFSET_DELTA_OFFSET, claimed - 1);
+                buf.putInt(DefaultRecordBatch.RECORDS_COUNT_OFFSET, claimed);
+                buf.putInt(DefaultRecordBatch.CRC_OFFSET, (int) Crc32C.compute(buf, 21, buf.limit() - 21));
+                try (RawClient client = RawClient.connect(node)) {
+                    assertThat(produce(client, TOPIC, 0, records)).as(codec + ", " + claimed).isEqualTo(Errors.INVALID_RECORD);
+                }
+            }
+        }
+        assertStoredDataIntact();
+    }
+
     @Test
     void shouldRejectBatchOverMaxMessageBytes() {
         MemoryRecords big = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(System.currentTimeMillis(), new byte[20_000]));

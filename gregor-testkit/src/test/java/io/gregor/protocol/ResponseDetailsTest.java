@@ -6,17 +6,22 @@ import static org.awaitility.Awaitility.await;
 
 import io.gregor.testkit.RawClient;
 import io.gregor.testkit.TestNode;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -30,8 +35,12 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ConsumerGroupDescribeResponse;
 import org.apache.kafka.common.requests.ConsumerGroupHeartbeatResponse;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
@@ -226,6 +235,44 @@ class ResponseDetailsTest {
                 .hasMessageStartingWith("Timestamp " + future + " of message with offset 1 is out of range.");
         assertThatThrownBy(good::get).cause().isExactlyInstanceOf(KafkaException.class)
                 .hasMessageStartingWith("Failed to append record because it was part of a batch which had");
+    }
+
+    /**
+     * Kafka's ReplicaManager answers a batch its log's validation refuses with the partition's log start offset, a
+     * corrupt or too large one, or one refused while parsing the request (magic 1), with -1.
+     */
+    @Test
+    void shouldAnswerARefusedBatchWithTheLogStartOffsetWhereKafkaDoes() throws Exception {
+        Clients.createTopic(node, "refused", 1, Map.of("max.message.bytes", "2000"));
+        TopicPartition tp = new TopicPartition("refused", 0);
+        long now = System.currentTimeMillis();
+        try (RawClient client = RawClient.connect(node); Admin admin = Clients.admin(node)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(BadInputTest.produce(client, "refused", 0, BadInputTest.records("v" + i))).isEqualTo(Errors.NONE);
+            }
+            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(2))).all().get();
+            MemoryRecords baseOffset5 = MemoryRecords.withRecords(5L, Compression.NONE, new SimpleRecord(now, "v".getBytes()));
+            MemoryRecords future = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now + 7_200_000L, "v".getBytes()));
+            MemoryRecords corrupt = BadInputTest.records("crc");
+            corrupt.buffer().put(corrupt.buffer().limit() - 1, (byte) 'x');
+            MemoryRecords tooLarge = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, new byte[3000]));
+            MemoryRecords magic1 = MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, Compression.NONE,
+                    new SimpleRecord(now, "v".getBytes()));
+            Map<String, Long> logStartOffsets = new LinkedHashMap<>();
+            Map<String, MemoryRecords> cases = new LinkedHashMap<>();
+            cases.put("base offset 5", baseOffset5);
+            cases.put("future timestamp", future);
+            cases.put("bad CRC", corrupt);
+            cases.put("too large", tooLarge);
+            cases.put("magic 1", magic1);
+            for (Map.Entry<String, MemoryRecords> c : cases.entrySet()) {
+                ProduceResponseData.PartitionProduceResponse r = BadInputTest.produceFull(client, "refused", 0, c.getValue());
+                assertThat(r.errorCode()).as(c.getKey()).isNotEqualTo(Errors.NONE.code());
+                logStartOffsets.put(c.getKey(), r.logStartOffset());
+            }
+            assertThat(logStartOffsets).containsExactly(Map.entry("base offset 5", 2L), Map.entry("future timestamp", 2L),
+                    Map.entry("bad CRC", -1L), Map.entry("too large", -1L), Map.entry("magic 1", -1L));
+        }
     }
 
     @Test
