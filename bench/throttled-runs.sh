@@ -11,10 +11,11 @@
 #
 #   bench/throttled-runs.sh [--kafka] [--runs 5] [--rate 171821] [--size 100] [--acks all]
 #                           [--partitions 6] [--threads] [--unthrottled 0] [--override key=value]...
-#                           [--topic-config key=value]...
+#                           [--topic-config key=value]... [--producer-config key=value]...
 #
 # --override goes to Gregor's start; --topic-config to the topic's creation, on either broker (e.g.
-# `--kafka --topic-config flush.messages=1`: Kafka fsyncing every append, durable as Gregor's default).
+# `--kafka --topic-config flush.messages=1`: Kafka fsyncing every append, durable as Gregor's default);
+# --producer-config to every ProducerPerformance run (e.g. `compression.type=lz4`).
 #
 # --unthrottled N runs N more unthrottled runs after the warm-up (JIT compiled by then) and prints
 # each one's throughput and, for Gregor, the broker CPU seconds it took: the quick A/B of throughput.
@@ -28,6 +29,7 @@ home="${BENCH_HOME:-$HOME/.cache/gregor-bench}"
 target=gregor threads="" unthrottled=0 runs=5 rate=171821 size=100 acks=all partitions=6
 overrides=()
 topic_configs=()
+producer_configs=()
 while (($#)); do
   case "$1" in
     --kafka) target=kafka ;;
@@ -40,6 +42,7 @@ while (($#)); do
     --partitions) partitions="$2"; shift ;;
     --override) overrides+=(--override "$2"); shift ;;
     --topic-config) topic_configs+=(--config "$2"); shift ;;
+    --producer-config) producer_configs+=("$2"); shift ;;
     *) echo "throttled-runs.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -88,7 +91,7 @@ per_thread() {
     sort -k5,5 -rn
 }
 "${tools[@]}" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bootstrap" --topic throttled \
-  --num-records 1500000 --record-size "$size" --throughput -1 --command-property "acks=$acks" | tail -1 |
+  --num-records 1500000 --record-size "$size" --throughput -1 --command-property "acks=$acks" "${producer_configs[@]}" | tail -1 |
   sed 's/^/warm-up (unthrottled): /'
 if [ "$target" = gregor ]; then
   broker="$(pgrep -f -- "log.dirs=$data/gregor" | tail -1)"
@@ -102,7 +105,7 @@ for run in $(seq "$unthrottled"); do
   before="$([ "$target" = gregor ] && cpu || echo 0)"
   machine_before="$(machine)"
   line="$("${tools[@]}" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bootstrap" --topic throttled \
-    --num-records 1500000 --record-size "$size" --throughput -1 --command-property "acks=$acks" | tail -1)"
+    --num-records 1500000 --record-size "$size" --throughput -1 --command-property "acks=$acks" "${producer_configs[@]}" | tail -1)"
   used=""
   if [ "$target" = gregor ]; then used="$(awk -v a="$before" -v b="$(cpu)" 'BEGIN { printf ", broker CPU %.1f s", b - a }')"; fi
   used="$used$(echo "$machine_before $(machine)" | awk '{printf ", machine busy %.1f s, iowait %.1f s", $3 - $1, $4 - $2}')"
@@ -113,6 +116,6 @@ records=$((rate * 10))
 for run in $(seq "$runs"); do
   line="$("${tools[@]}" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bootstrap" \
     --topic throttled --num-records "$records" --record-size "$size" --throughput "$rate" \
-    --warmup-records $((records * 3 / 10)) --command-property "acks=$acks" | grep "steady state records sent")"
+    --warmup-records $((records * 3 / 10)) --command-property "acks=$acks" "${producer_configs[@]}" | grep "steady state records sent")"
   echo "run $run: ${line#*sec), }"
 done

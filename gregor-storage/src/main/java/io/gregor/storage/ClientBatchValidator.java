@@ -42,6 +42,11 @@ final class ClientBatchValidator {
   private static final int MAGIC_OFFSET = 16;
   private static final int BASE_TIMESTAMP_OFFSET = 27;
   private static final int RECORDS_OFFSET = 61;
+  /**
+   * Decompression buffers kept per thread (lz4 and zstd take 64-128 KiB per batch), as Kafka keeps one supplier per
+   * request handler thread; an iterator returns them when closed, and none of ours nest.
+   */
+  private static final ThreadLocal<BufferSupplier> BUFFERS = ThreadLocal.withInitial(BufferSupplier::create);
 
   private ClientBatchValidator() {
   }
@@ -321,7 +326,7 @@ final class ClientBatchValidator {
       throws LogAppendException {
     int index = 0;
     TimestampRange range = new TimestampRange();
-    try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
+    try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BUFFERS.get(), maxRecordBytes)) {
       while (it.hasNext()) {
         Record record = it.next();
         if (record.offset() - batch.baseOffset() != index) {
