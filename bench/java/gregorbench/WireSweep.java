@@ -259,6 +259,170 @@ public final class WireSweep {
     consumerGroups();
     moreAdmin();
     autoCreation();
+    adminCorners();
+  }
+
+  /**
+   * Admin requests with the less common shapes: manual replica assignments, list-config operations, the legacy
+   * AlterConfigs, DeleteRecords at -1 and past the end, paged DescribeTopicPartitions, Metadata by topic id, a fetch
+   * whose first batch is larger than its partition limit, and config documentation.
+   */
+  private static void adminCorners() throws Exception {
+    long now = System.currentTimeMillis();
+    CreateTopicsRequestData ca = new CreateTopicsRequestData().setTimeoutMs(30000);
+    ca.topics().add(manual("assigned", -1, (short) -1, new int[] {0, 1}, List.of(1), List.of(1)));
+    ca.topics().add(manual("elsewhere", -1, (short) -1, new int[] {0}, List.of(7)));
+    ca.topics().add(manual("both", 2, (short) 1, new int[] {0}, List.of(1)));
+    ca.topics().add(manual("gap", -1, (short) -1, new int[] {1}, List.of(1)));
+    ca.topics().add(manual("twice", -1, (short) -1, new int[] {0}, List.of(1, 1)));
+    latest("create-assigned", ApiKeys.CREATE_TOPICS, ca);
+
+    CreatePartitionsRequestData cpa = new CreatePartitionsRequestData().setTimeoutMs(30000);
+    cpa.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("assigned").setCount(3)
+        .setAssignments(new ArrayList<>(List.of(new CreatePartitionsRequestData.CreatePartitionsAssignment().setBrokerIds(List.of(1))))));
+    latest("create-partitions-assigned", ApiKeys.CREATE_PARTITIONS, cpa);
+    CreatePartitionsRequestData cpb = new CreatePartitionsRequestData().setTimeoutMs(30000);
+    cpb.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("assigned").setCount(5)
+        .setAssignments(new ArrayList<>(List.of(new CreatePartitionsRequestData.CreatePartitionsAssignment().setBrokerIds(List.of(1))))));
+    latest("create-partitions-too-few-assignments", ApiKeys.CREATE_PARTITIONS, cpb);
+    CreatePartitionsRequestData cpc = new CreatePartitionsRequestData().setTimeoutMs(30000).setValidateOnly(true);
+    cpc.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("assigned").setCount(4)
+        .setAssignments(new ArrayList<>(List.of(new CreatePartitionsRequestData.CreatePartitionsAssignment().setBrokerIds(List.of(9))))));
+    latest("create-partitions-unknown-broker", ApiKeys.CREATE_PARTITIONS, cpc);
+
+    String[][] ops = {{"2", "compact"}, {"2", "compact"}, {"3", "delete"}, {"3", "nothing"}, {"1", null}, {"2", "bogus"}, {"0", "delete,compact"}};
+    for (String[] op : ops) {
+      IncrementalAlterConfigsRequestData d = new IncrementalAlterConfigsRequestData();
+      IncrementalAlterConfigsRequestData.AlterConfigsResource r = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+          .setResourceType((byte) 2).setResourceName("assigned");
+      r.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("cleanup.policy")
+          .setConfigOperation(Byte.parseByte(op[0])).setValue(op[1]));
+      d.resources().add(r);
+      latest("inc-alter-list op" + op[0] + " " + op[1], ApiKeys.INCREMENTAL_ALTER_CONFIGS, d);
+      DescribeConfigsRequestData dc = new DescribeConfigsRequestData();
+      dc.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 2)
+          .setResourceName("assigned").setConfigurationKeys(List.of("cleanup.policy")));
+      latest("after op" + op[0] + " " + op[1], ApiKeys.DESCRIBE_CONFIGS, dc);
+    }
+    IncrementalAlterConfigsRequestData twiceIn = new IncrementalAlterConfigsRequestData();
+    IncrementalAlterConfigsRequestData.AlterConfigsResource tr = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+        .setResourceType((byte) 2).setResourceName("assigned");
+    tr.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("retention.ms").setConfigOperation((byte) 0).setValue("1000"));
+    tr.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("retention.ms").setConfigOperation((byte) 0).setValue("2000"));
+    twiceIn.resources().add(tr);
+    latest("inc-alter-same-key-twice", ApiKeys.INCREMENTAL_ALTER_CONFIGS, twiceIn);
+    IncrementalAlterConfigsRequestData sameResource = new IncrementalAlterConfigsRequestData();
+    for (int i = 0; i < 2; i++) {
+      IncrementalAlterConfigsRequestData.AlterConfigsResource r = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+          .setResourceType((byte) 2).setResourceName("assigned");
+      r.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("retention.ms").setConfigOperation((byte) 0).setValue("300" + i));
+      sameResource.resources().add(r);
+    }
+    latest("inc-alter-same-resource-twice", ApiKeys.INCREMENTAL_ALTER_CONFIGS, sameResource);
+    IncrementalAlterConfigsRequestData validate = new IncrementalAlterConfigsRequestData().setValidateOnly(true);
+    IncrementalAlterConfigsRequestData.AlterConfigsResource vr = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+        .setResourceType((byte) 2).setResourceName("assigned");
+    vr.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("segment.bytes").setConfigOperation((byte) 0).setValue("100"));
+    validate.resources().add(vr);
+    IncrementalAlterConfigsRequestData.AlterConfigsResource broker = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+        .setResourceType((byte) 4).setResourceName("");
+    broker.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("log.retention.ms").setConfigOperation((byte) 0).setValue("5000"));
+    validate.resources().add(broker);
+    latest("inc-alter-validate", ApiKeys.INCREMENTAL_ALTER_CONFIGS, validate);
+
+    AlterConfigsRequestData ac = new AlterConfigsRequestData();
+    AlterConfigsRequestData.AlterConfigsResource acr = new AlterConfigsRequestData.AlterConfigsResource().setResourceType((byte) 2).setResourceName("assigned");
+    acr.configs().add(new AlterConfigsRequestData.AlterableConfig().setName("retention.ms").setValue("7000"));
+    ac.resources().add(acr);
+    AlterConfigsRequestData.AlterConfigsResource acn = new AlterConfigsRequestData.AlterConfigsResource().setResourceType((byte) 2).setResourceName("nope");
+    acn.configs().add(new AlterConfigsRequestData.AlterableConfig().setName("retention.ms").setValue("7000"));
+    ac.resources().add(acn);
+    AlterConfigsRequestData.AlterConfigsResource acb = new AlterConfigsRequestData.AlterConfigsResource().setResourceType((byte) 2).setResourceName("both");
+    acb.configs().add(new AlterConfigsRequestData.AlterableConfig().setName("max.message.bytes").setValue("-5"));
+    ac.resources().add(acb);
+    sweep("alter-configs", ApiKeys.ALTER_CONFIGS, oldest(ApiKeys.ALTER_CONFIGS), ApiKeys.ALTER_CONFIGS.latestVersion(), v -> ac);
+    DescribeConfigsRequestData all = new DescribeConfigsRequestData().setIncludeSynonyms(true).setIncludeDocumentation(true);
+    all.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 2)
+        .setResourceName("assigned").setConfigurationKeys(List.of("retention.ms", "cleanup.policy", "max.message.bytes", "segment.bytes")));
+    latest("describe-configs-doc", ApiKeys.DESCRIBE_CONFIGS, all);
+    IncrementalAlterConfigsRequestData unknownBad = new IncrementalAlterConfigsRequestData();
+    IncrementalAlterConfigsRequestData.AlterConfigsResource ub = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+        .setResourceType((byte) 2).setResourceName("nope2");
+    ub.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("retention.ms").setConfigOperation((byte) 0).setValue("abc"));
+    unknownBad.resources().add(ub);
+    latest("inc-alter-unknown-topic-bad-value", ApiKeys.INCREMENTAL_ALTER_CONFIGS, unknownBad);
+
+    try (Raw c = new Raw(port)) {
+      for (int i = 0; i < 3; i++) {
+        ProduceRequestData pd = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30000);
+        ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName("assigned");
+        t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+            MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now, "k".getBytes(), new byte[3000]))));
+        pd.topicData().add(t);
+        c.send(ApiKeys.PRODUCE, (short) 12, pd);
+      }
+    }
+    FetchRequestData small = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0).setMaxBytes(5000)
+        .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
+    FetchRequestData.FetchTopic sft = new FetchRequestData.FetchTopic().setTopic("assigned");
+    sft.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(100)
+        .setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1));
+    sft.partitions().add(new FetchRequestData.FetchPartition().setPartition(1).setFetchOffset(0).setPartitionMaxBytes(100)
+        .setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1));
+    small.topics().add(sft);
+    print("fetch-first-batch-over-limits", ApiKeys.FETCH, (short) 12, small);
+    FetchRequestData zero = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0).setMaxBytes(0)
+        .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
+    FetchRequestData.FetchTopic zft = new FetchRequestData.FetchTopic().setTopic("assigned");
+    zft.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(1).setPartitionMaxBytes(0)
+        .setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1));
+    zero.topics().add(zft);
+    print("fetch-zero-max-bytes", ApiKeys.FETCH, (short) 12, zero);
+
+    for (long off : new long[] {-1, 1, 9, -7}) {
+      DeleteRecordsRequestData dr = new DeleteRecordsRequestData().setTimeoutMs(30000);
+      DeleteRecordsRequestData.DeleteRecordsTopic drt = new DeleteRecordsRequestData.DeleteRecordsTopic().setName("assigned");
+      drt.partitions().add(new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(off));
+      dr.topics().add(drt);
+      latest("delete-records " + off, ApiKeys.DELETE_RECORDS, dr);
+    }
+
+    DescribeTopicPartitionsRequestData paged = new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(2);
+    paged.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName("assigned"));
+    paged.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName("both"));
+    latest("describe-topic-partitions-paged", ApiKeys.DESCRIBE_TOPIC_PARTITIONS, paged);
+    DescribeTopicPartitionsRequestData cursor = new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(2)
+        .setCursor(new DescribeTopicPartitionsRequestData.Cursor().setTopicName("assigned").setPartitionIndex(1));
+    cursor.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName("assigned"));
+    cursor.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName("both"));
+    latest("describe-topic-partitions-cursor", ApiKeys.DESCRIBE_TOPIC_PARTITIONS, cursor);
+    DescribeTopicPartitionsRequestData everything = new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(3);
+    latest("describe-topic-partitions-all-topics", ApiKeys.DESCRIBE_TOPIC_PARTITIONS, everything);
+
+    try (Raw c = new Raw(port)) {
+      Uuid id = topicId(c, "assigned");
+      MetadataRequestData byId = new MetadataRequestData().setAllowAutoTopicCreation(false);
+      byId.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setTopicId(id).setName(null))));
+      System.out.println("metadata-by-id v12\t" + masked(c, ApiKeys.METADATA, (short) 12, byId));
+    }
+  }
+
+  /** A topic to create with the manual assignments {@code partitions[i]} -> {@code replicas[i]}. */
+  @SafeVarargs
+  private static CreateTopicsRequestData.CreatableTopic manual(String name, int count, short rf, int[] partitions, List<Integer>... replicas) {
+    CreateTopicsRequestData.CreatableTopic t = new CreateTopicsRequestData.CreatableTopic().setName(name).setNumPartitions(count).setReplicationFactor(rf);
+    for (int i = 0; i < partitions.length; i++) {
+      t.assignments().add(new CreateTopicsRequestData.CreatableReplicaAssignment().setPartitionIndex(partitions[i]).setBrokerIds(replicas[i]));
+    }
+    return t;
+  }
+
+  private static String masked(Raw c, ApiKeys k, short v, ApiMessage body) {
+    try {
+      return mask(c.send(k, v, body));
+    } catch (Exception e) {
+      return "EXCEPTION " + e.getClass().getSimpleName();
+    }
   }
 
   /** Classic group flows, one group per JoinGroup version: join (and rejoin with the id given), sync, heartbeat, commit, leave, with the errors Kafka gives on the way. */

@@ -58,9 +58,9 @@ final class CreateTopicsHandler implements ApiHandler {
                 result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Duplicate topic name.");
                 continue;
             }
-            Map<Integer, List<Integer>> assignments = new LinkedHashMap<>();
+            List<Controller.ManualAssignment> assignments = new ArrayList<>();
             for (CreateTopicsRequestData.CreatableReplicaAssignment a : t.assignments()) {
-                assignments.put(a.partitionIndex(), a.brokerIds());
+                assignments.add(new Controller.ManualAssignment(a.partitionIndex(), a.brokerIds()));
             }
             Map<String, String> configs = new LinkedHashMap<>();
             for (CreateTopicsRequestData.CreatableTopicConfig c : t.configs()) {

@@ -145,7 +145,7 @@ final class DescribeConfigsHandler implements ApiHandler {
             }
             List<EffectiveBrokerConfig.Synonym> synonyms = topicSynonyms(e, overrides, brokerConfig);
             listing.add(e.name(), TopicConfigDef.effective(e.name(), overrides, brokerConfig.effective()), false, false,
-                    ConfigType.valueOf(e.type().name()), null, synonyms);
+                    ConfigType.valueOf(e.type().name()), TopicConfigDef.documentation(e.name()), synonyms);
         }
     }
 

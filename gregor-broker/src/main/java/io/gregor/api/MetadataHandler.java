@@ -50,7 +50,7 @@ final class MetadataHandler implements ApiHandler {
             for (MetadataRequestData.MetadataRequestTopic t : request.topics()) {
                 if (t.name() != null && image.topic(t.name()).isEmpty() && isValidName(t.name())) {
                     creations.add(broker.controller()
-                            .createTopic(new Controller.TopicSpec(t.name(), -1, (short) -1, Map.of(), Map.of()), false)
+                            .createTopic(new Controller.TopicSpec(t.name(), -1, (short) -1, List.of(), Map.of()), false)
                             .handle((r, e) -> {
                                 if (e != null && !(unwrap(e) instanceof TopicExistsException)) {
                                     return e;

@@ -30,8 +30,13 @@ final class TopicConfigAlteration {
     private TopicConfigAlteration() {
     }
 
-    /** The topic a resource names, or throws the resource's error: an unsupported type, an invalid or unknown topic name. */
-    static MetadataImage.TopicImage throwIfNotAlterable(byte resourceType, String name, MetadataImage image) {
+    /**
+     * The topic a resource names, or throws the resource's error: an unsupported type, an invalid topic name, and for
+     * an unknown topic its new configs' error if they are invalid (Kafka's controller validates the values before it
+     * looks for the topic), else UNKNOWN_TOPIC_OR_PARTITION.
+     */
+    static MetadataImage.TopicImage throwIfNotAlterable(byte resourceType, String name, MetadataImage image,
+                                                        Function<Map<String, String>, UnaryOperator<Map<String, String>>> update) {
         ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
         // Kafka's words for a type its alter path does not know; that includes BROKER_LOGGER in the
         // legacy AlterConfigs (KIP-412 log levels are IncrementalAlterConfigs only).
@@ -47,6 +52,7 @@ final class TopicConfigAlteration {
         Controller.throwIfInvalidTopicName(name);
         Optional<MetadataImage.TopicImage> topic = image.topic(name);
         if (topic.isEmpty()) {
+            throwIfInvalid(update.apply(Map.of()).apply(Map.of()));
             throw new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist.");
         }
         return topic.get();
@@ -90,7 +96,7 @@ final class TopicConfigAlteration {
                 if (resource.isBroker()) {
                     outcome = BrokerConfigAlteration.write(broker, context, resource, image, validateOnly);
                 } else {
-                    MetadataImage.TopicImage topic = throwIfNotAlterable(resource.type(), resource.name(), image);
+                    MetadataImage.TopicImage topic = throwIfNotAlterable(resource.type(), resource.name(), image, resource.update());
                     UnaryOperator<Map<String, String>> update = resource.update().apply(topic.configs());
                     outcome = write(broker, topic.name(), update, validateOnly, context);
                 }

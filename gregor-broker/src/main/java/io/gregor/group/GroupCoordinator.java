@@ -174,7 +174,7 @@ public final class GroupCoordinator implements AutoCloseable {
         // Kafka's GroupCoordinatorService.groupMetadataTopicConfigs: compacted, producer codec, offsets.topic.segment.bytes.
         Map<String, String> configs = Map.of("cleanup.policy", "compact", "compression.type", "producer",
                 "segment.bytes", String.valueOf(config.offsetsTopicSegmentBytes()));
-        controller.createTopic(new Controller.TopicSpec(TOPIC, config.offsetsTopicNumPartitions(), rf, Map.of(), configs), false)
+        controller.createTopic(new Controller.TopicSpec(TOPIC, config.offsetsTopicNumPartitions(), rf, List.of(), configs), false)
                 .whenComplete((created, e) -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (cause != null && !(cause instanceof TopicExistsException)) {

@@ -123,7 +123,7 @@ final class RebalanceHistoryTopic {
             return;
         }
         Map<String, String> configs = Map.of("cleanup.policy", "delete", "retention.ms", RETENTION_MS);
-        controller.createTopic(new Controller.TopicSpec(TOPIC, 1, (short) 1, Map.of(), configs), false)
+        controller.createTopic(new Controller.TopicSpec(TOPIC, 1, (short) 1, List.of(), configs), false)
                 .whenComplete((created, e) -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (cause != null && !(cause instanceof TopicExistsException)) {

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,7 +42,11 @@ public final class Controller implements AutoCloseable {
 
     /** What CreateTopics asks for; -1 partitions or replication factor means the broker default. */
     public record TopicSpec(String name, int numPartitions, short replicationFactor,
-                            Map<Integer, List<Integer>> assignments, Map<String, String> configs) {
+                            List<ManualAssignment> assignments, Map<String, String> configs) {
+    }
+
+    /** One manual assignment of CreateTopics, in request order (a partition may be named twice: Kafka refuses it). */
+    public record ManualAssignment(int partition, List<Integer> replicas) {
     }
 
     /** A topic that was (or would be) created. */
@@ -153,7 +159,9 @@ public final class Controller implements AutoCloseable {
             List<MetadataRecord> records = new ArrayList<>();
             for (int p = current; p < totalCount; p++) {
                 List<Integer> replicas = manual != null ? manual.get(p - current) : defaultReplicas(p, rf);
-                checkReplicas(replicas);
+                if (manual != null) {
+                    checkReplicas(replicas, OptionalInt.of(rf));
+                }
                 records.add(new MetadataRecord.PartitionState(topic.id(), p, replicas, replicas, replicas.get(0), 0));
             }
             if (validateOnly) {
@@ -265,33 +273,20 @@ public final class Controller implements AutoCloseable {
                 throw new InvalidTopicException("Topic '" + spec.name() + "' collides with existing topic: " + existing);
             }
         }
-        boolean hasAssignments = spec.assignments() != null && !spec.assignments().isEmpty();
-        if (hasAssignments && (spec.numPartitions() != -1 || spec.replicationFactor() != -1)) {
-            throw new org.apache.kafka.common.errors.InvalidRequestException(
-                    "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
-        }
-        int partitions = hasAssignments ? spec.assignments().size() : spec.numPartitions() == -1 ? config.numPartitions() : spec.numPartitions();
+        Map<Integer, List<Integer>> manual = manualAssignments(spec);
+        int partitions = manual != null ? manual.size() : spec.numPartitions() == -1 ? config.numPartitions() : spec.numPartitions();
         if (partitions <= 0) {
             throw new InvalidPartitionsException("Number of partitions was set to an invalid non-positive value.");
         }
-        short rf = hasAssignments ? (short) spec.assignments().values().iterator().next().size()
+        short rf = manual != null ? (short) manual.get(0).size()
                 : spec.replicationFactor() == -1 ? config.defaultReplicationFactor() : spec.replicationFactor();
         if (rf <= 0) {
             throw new InvalidReplicationFactorException("Replication factor must be larger than 0, or -1 to use the default value.");
         }
         int brokers = Math.max(1, image.brokers().size());
-        if (rf > brokers) {
+        if (manual == null && rf > brokers) {
             throw new InvalidReplicationFactorException("Unable to replicate the partition " + rf + " time(s): The target replication factor of "
                     + rf + " cannot be reached because only " + brokers + " broker(s) are registered.");
-        }
-        if (hasAssignments) {
-            for (int p = 0; p < partitions; p++) {
-                List<Integer> replicas = spec.assignments().get(p);
-                if (replicas == null) {
-                    throw new InvalidReplicaAssignment("Partitions should be a consecutive 0-based integer sequence");
-                }
-                checkReplicas(replicas);
-            }
         }
         Map<String, String> configs = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : spec.configs().entrySet()) {
@@ -306,23 +301,76 @@ public final class Controller implements AutoCloseable {
         return new CreatedTopic(Uuid.randomUuid(), partitions, rf, configs);
     }
 
-    private void checkReplicas(List<Integer> replicas) {
+    /**
+     * A CreateTopics request's manual assignments by partition, checked as Kafka's controller checks them and in its
+     * order: the replication factor and partition count left at -1, no partition named twice, each replica list valid
+     * and as long as the first, then the partitions 0..n-1. Null when the request has none.
+     */
+    private Map<Integer, List<Integer>> manualAssignments(TopicSpec spec) {
+        if (spec.assignments() == null || spec.assignments().isEmpty()) {
+            return null;
+        }
+        if (spec.replicationFactor() != -1) {
+            throw new org.apache.kafka.common.errors.InvalidRequestException(
+                    "A manual partition assignment was specified, but replication factor was not set to -1.");
+        }
+        if (spec.numPartitions() != -1) {
+            throw new org.apache.kafka.common.errors.InvalidRequestException(
+                    "A manual partition assignment was specified, but numPartitions was not set to -1.");
+        }
+        Map<Integer, List<Integer>> byPartition = new TreeMap<>();
+        OptionalInt replicationFactor = OptionalInt.empty();
+        for (ManualAssignment a : spec.assignments()) {
+            if (byPartition.containsKey(a.partition())) {
+                throw new InvalidReplicaAssignment("Found multiple manual partition assignments for partition " + a.partition());
+            }
+            checkReplicas(a.replicas(), replicationFactor);
+            replicationFactor = OptionalInt.of(a.replicas().size());
+            byPartition.put(a.partition(), List.copyOf(a.replicas()));
+        }
+        int expected = 0;
+        for (int partition : byPartition.keySet()) {
+            if (partition != expected++) {
+                throw new InvalidReplicaAssignment("partitions should be a consecutive 0-based integer sequence");
+            }
+        }
+        return byPartition;
+    }
+
+    /**
+     * A manual replica list as Kafka's controller checks it: not empty; in ascending broker id order, every broker
+     * registered and none twice; as many replicas as {@code replicationFactor} where that is known.
+     */
+    private void checkReplicas(List<Integer> replicas, OptionalInt replicationFactor) {
         if (replicas.isEmpty()) {
             throw new InvalidReplicaAssignment("The manual partition assignment includes an empty replica list.");
         }
-        for (int r : replicas) {
+        List<Integer> sorted = new ArrayList<>(replicas);
+        sorted.sort(Integer::compare);
+        Integer previous = null;
+        for (Integer r : sorted) {
             if (!image.brokers().containsKey(r)) {
                 throw new InvalidReplicaAssignment("The manual partition assignment includes broker " + r + ", but no such broker is registered.");
             }
+            if (r.equals(previous)) {
+                throw new InvalidReplicaAssignment("The manual partition assignment includes the broker " + r + " more than once.");
+            }
+            previous = r;
         }
-        if (replicas.stream().distinct().count() != replicas.size()) {
-            throw new InvalidReplicaAssignment("The manual partition assignment includes a duplicate broker.");
+        if (replicationFactor.isPresent() && replicas.size() != replicationFactor.getAsInt()) {
+            throw new InvalidReplicaAssignment("The manual partition assignment includes a partition with " + replicas.size()
+                    + " replica(s), but this is not consistent with previous partitions, which have "
+                    + replicationFactor.getAsInt() + " replica(s).");
         }
     }
 
     private List<Integer> replicasFor(TopicSpec spec, int partition, short rf) {
-        if (spec.assignments() != null && !spec.assignments().isEmpty()) {
-            return List.copyOf(spec.assignments().get(partition));
+        if (spec.assignments() != null) {
+            for (ManualAssignment a : spec.assignments()) {
+                if (a.partition() == partition) {
+                    return List.copyOf(a.replicas()); // validated: each partition once, 0..n-1
+                }
+            }
         }
         return defaultReplicas(partition, rf);
     }

@@ -181,6 +181,46 @@ public final class TopicConfigDef {
         return trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s*,\\s*", -1));
     }
 
+    /**
+     * A topic config's documentation as Kafka describes it (DescribeConfigs with includeDocumentation): kafka-clients'
+     * TopicConfig holds each {@code X_CONFIG} name beside its {@code X_DOC} text (the two throttled-replica keys, which
+     * Kafka documents elsewhere, have ours); null for a key without one.
+     */
+    public static String documentation(String name) {
+        return Docs.BY_NAME.get(name);
+    }
+
+    /** Read from TopicConfig on first use (never on the start-up path). */
+    private static final class Docs {
+        static final Map<String, String> BY_NAME = read();
+
+        private static Map<String, String> read() {
+            Map<String, String> docs = new java.util.HashMap<>();
+            for (java.lang.reflect.Field f : org.apache.kafka.common.config.TopicConfig.class.getFields()) {
+                if (!f.getName().endsWith("_CONFIG") || f.getType() != String.class) {
+                    continue;
+                }
+                try {
+                    java.lang.reflect.Field doc = org.apache.kafka.common.config.TopicConfig.class
+                            .getField(f.getName().substring(0, f.getName().length() - "_CONFIG".length()) + "_DOC");
+                    docs.put((String) f.get(null), (String) doc.get(null));
+                } catch (NoSuchFieldException e) {
+                    // a key without documentation of its own
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            // Kafka documents these two in its broker code, not in kafka-clients: our own words.
+            docs.put("leader.replication.throttled.replicas", "Replicas whose replication is throttled on the leader's"
+                    + " side: partitionId:brokerId pairs separated by commas, or * for every replica of the topic. Kept and"
+                    + " described; a single Gregor node has no replication to throttle.");
+            docs.put("follower.replication.throttled.replicas", "Replicas whose replication is throttled on the"
+                    + " follower's side: partitionId:brokerId pairs separated by commas, or * for every replica of the"
+                    + " topic. Kept and described; a single Gregor node has no replication to throttle.");
+            return Map.copyOf(docs);
+        }
+    }
+
     public static Map<String, Entry> entries() {
         return ENTRIES;
     }

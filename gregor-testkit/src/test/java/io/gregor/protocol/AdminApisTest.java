@@ -32,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -116,6 +117,20 @@ class AdminApisTest {
         assertThat(overriddenRetention.synonyms()).extracting(ConfigEntry.ConfigSynonym::name)
                 .containsExactly("retention.ms");
         assertThat(plain.get("cleanup.policy").value()).isEqualTo("delete");
+    }
+
+    /** With includeDocumentation, each topic config carries Kafka's text for it (kafka-clients' TopicConfig docs). */
+    @Test
+    void shouldDescribeTopicConfigsWithTheirDocumentation() throws Exception {
+        createTopic("documented", 1, Map.of());
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "documented");
+        Config documented = admin.describeConfigs(List.of(resource), new DescribeConfigsOptions().includeDocumentation(true))
+                .all().get().get(resource);
+        assertThat(documented.get("retention.ms").documentation()).isEqualTo(TopicConfig.RETENTION_MS_DOC)
+                .startsWith("This configuration controls the maximum time we will retain a log");
+        assertThat(documented.get("cleanup.policy").documentation()).isEqualTo(TopicConfig.CLEANUP_POLICY_DOC);
+        assertThat(documented.entries()).filteredOn(e -> e.documentation() == null).extracting(ConfigEntry::name).isEmpty();
+        assertThat(topicConfig("documented").get("retention.ms").documentation()).as("not asked for").isNull();
     }
 
     @Test
@@ -261,6 +276,10 @@ class AdminApisTest {
                 .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
         assertThatThrownBy(() -> alter(missing, new AlterConfigOp(new ConfigEntry("retention.ms", "1000"), AlterConfigOp.OpType.SET)))
                 .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+        // Kafka's controller checks the values before it looks for the topic.
+        assertThatThrownBy(() -> alter(missing, new AlterConfigOp(new ConfigEntry("retention.ms", "soon"), AlterConfigOp.OpType.SET)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Invalid value soon for configuration retention.ms");
         assertThatThrownBy(() -> admin.createPartitions(Map.of("no-such-topic", NewPartitions.increaseTo(2))).all().get())
                 .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
     }

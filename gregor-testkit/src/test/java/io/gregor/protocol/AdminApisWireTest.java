@@ -9,14 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
@@ -35,6 +38,8 @@ import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreatePartitionsResponse;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import org.apache.kafka.common.requests.DeleteRecordsResponse;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
@@ -187,6 +192,75 @@ class AdminApisWireTest {
             assertThat(results.get(0).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
             assertThat(results.get(1).name()).isEqualTo("wire-grow");
             assertThat(results.get(1).errorCode()).isEqualTo(Errors.NONE.code());
+        }
+    }
+
+    /** Manual replica assignments through the Admin client, refused with Kafka's codes and words (KRaft controller). */
+    @Test
+    void shouldCreateTopicsAndPartitionsOnManualAssignmentsAndRefuseBadOnesAsKafkaDoes() throws Exception {
+        try (Admin admin = Clients.admin(node)) {
+            admin.createTopics(List.of(new NewTopic("manual", Map.of(0, List.of(1), 1, List.of(1))))).all().get();
+            assertThat(admin.describeTopics(List.of("manual")).allTopicNames().get().get("manual").partitions())
+                    .extracting(p -> p.replicas().get(0).id()).containsExactly(1, 1);
+            Map<String, List<List<Integer>>> refused = new java.util.LinkedHashMap<>();
+            refused.put("twice", List.of(List.of(1, 1)));
+            refused.put("elsewhere", List.of(List.of(7)));
+            refused.put("empty", List.of(List.of()));
+            Map<String, String> messages = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, List<List<Integer>>> e : refused.entrySet()) {
+                messages.put(e.getKey(), refusal(admin.createTopics(List.of(new NewTopic(e.getKey(), Map.of(0, e.getValue().get(0)))))
+                        .all()));
+            }
+            messages.put("gap", refusal(admin.createTopics(List.of(new NewTopic("gap", Map.of(1, List.of(1))))).all()));
+            messages.put("partitions twice", refusal(admin.createPartitions(Map.of("manual",
+                    NewPartitions.increaseTo(3, List.of(List.of(1, 1))))).all()));
+            messages.put("partitions too few", refusal(admin.createPartitions(Map.of("manual",
+                    NewPartitions.increaseTo(4, List.of(List.of(1))))).all()));
+            assertThat(messages).containsExactly(
+                    Map.entry("twice", "InvalidReplicaAssignmentException: The manual partition assignment includes the broker 1 more than once."),
+                    Map.entry("elsewhere", "InvalidReplicaAssignmentException: The manual partition assignment includes broker 7, but no such broker is registered."),
+                    Map.entry("empty", "InvalidReplicaAssignmentException: The manual partition assignment includes an empty replica list."),
+                    Map.entry("gap", "InvalidReplicaAssignmentException: partitions should be a consecutive 0-based integer sequence"),
+                    Map.entry("partitions twice", "InvalidReplicaAssignmentException: The manual partition assignment includes the broker 1 more than once."),
+                    Map.entry("partitions too few", "InvalidReplicaAssignmentException: Attempted to add 2 additional partition(s), but only 1 assignment(s) were specified."));
+            admin.createPartitions(Map.of("manual", NewPartitions.increaseTo(3, List.of(List.of(1))))).all().get();
+            assertThat(admin.describeTopics(List.of("manual")).allTopicNames().get().get("manual").partitions()).hasSize(3);
+            assertThat(admin.listTopics().names().get()).doesNotContain("twice", "elsewhere", "empty", "gap");
+        }
+        // What the Admin client cannot send: counts next to assignments, a partition assigned twice.
+        try (RawClient client = RawClient.connect(node)) {
+            CreateTopicsRequestData data = new CreateTopicsRequestData().setTimeoutMs(10_000);
+            data.topics().add(manualTopic("with-rf", 1, (short) 1, 0));
+            data.topics().add(manualTopic("with-count", 1, (short) -1, 0));
+            data.topics().add(manualTopic("same-partition", -1, (short) -1, 0, 0));
+            CreateTopicsResponse r = client.send(new CreateTopicsRequest.Builder(data).build((short) 7));
+            assertThat(r.data().topics()).extracting(t -> t.name() + ": " + Errors.forCode(t.errorCode()) + " " + t.errorMessage())
+                    .containsExactlyInAnyOrder(
+                            "with-rf: INVALID_REQUEST A manual partition assignment was specified, but replication factor was not set to -1.",
+                            "with-count: INVALID_REQUEST A manual partition assignment was specified, but numPartitions was not set to -1.",
+                            "same-partition: INVALID_REPLICA_ASSIGNMENT Found multiple manual partition assignments for partition 0");
+        }
+    }
+
+    private static CreateTopicsRequestData.CreatableTopic manualTopic(String name, int partitions, short rf, int... assigned) {
+        CreateTopicsRequestData.CreatableTopic t = new CreateTopicsRequestData.CreatableTopic().setName(name)
+                .setNumPartitions(partitions).setReplicationFactor(rf);
+        for (int p : assigned) {
+            t.assignments().add(new CreateTopicsRequestData.CreatableReplicaAssignment().setPartitionIndex(p).setBrokerIds(List.of(1)));
+        }
+        return t;
+    }
+
+    /** The exception's simple class name and message that {@code result} failed with. */
+    private static String refusal(KafkaFuture<Void> result) {
+        try {
+            result.get();
+            return "accepted";
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 
