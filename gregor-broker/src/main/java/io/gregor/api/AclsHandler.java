@@ -12,20 +12,10 @@ import org.apache.kafka.common.protocol.ApiMessage;
  * configured.", for the whole request (DescribeAcls) or for every creation and every filter (the other two).
  * {@code kafka-acls --list} then fails with Kafka's message instead of an unsupported-version error.
  */
-final class AclsHandler implements ApiHandler {
-
-    private final ApiKeys apiKey;
+final class AclsHandler extends SharedHandler {
 
     AclsHandler(ApiKeys apiKey) {
-        if (apiKey != ApiKeys.DESCRIBE_ACLS && apiKey != ApiKeys.CREATE_ACLS && apiKey != ApiKeys.DELETE_ACLS) {
-            throw new IllegalArgumentException(apiKey + " is not an ACL API");
-        }
-        this.apiKey = apiKey;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return apiKey;
+        super(apiKey, "an ACL API", ApiKeys.DESCRIBE_ACLS, ApiKeys.CREATE_ACLS, ApiKeys.DELETE_ACLS);
     }
 
     @Override

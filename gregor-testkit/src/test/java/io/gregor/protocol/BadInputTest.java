@@ -7,6 +7,7 @@ import io.gregor.testkit.RawClient;
 import io.gregor.testkit.TestNode;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,11 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.IllegalSaslStateException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -30,6 +34,7 @@ import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
@@ -48,6 +53,8 @@ import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.SaslAuthenticateRequest;
+import org.apache.kafka.common.requests.SaslAuthenticateResponse;
 import org.apache.kafka.common.utils.internals.Crc32C;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -171,6 +178,32 @@ class BadInputTest {
             assertThat(Errors.forCode(r.data().errorCode())).isEqualTo(Errors.REBOOTSTRAP_REQUIRED);
             assertThat(r.data().apiKeys()).isEmpty();
         }
+    }
+
+    /**
+     * A producer configured for SASL against this PLAINTEXT listener fails at once with Kafka's authentication error
+     * (ILLEGAL_SASL_STATE: no enabled mechanisms), not after max.block.ms of connections closing mid-handshake.
+     */
+    @Test
+    void shouldFailASaslClientAtOnceWithKafkasAuthenticationError() {
+        long start = System.nanoTime();
+        try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of("security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "PLAIN", "max.block.ms", 60_000, "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";"))) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(TOPIC, "k", "v")).get())
+                    .satisfiesAnyOf(
+                            e -> assertThat(e).isInstanceOf(IllegalSaslStateException.class),
+                            e -> assertThat(e).hasCauseInstanceOf(IllegalSaslStateException.class))
+                    .hasMessageContaining("Unexpected handshake request with client mechanism PLAIN, enabled mechanisms are []");
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("long before max.block.ms").isLessThan(Duration.ofSeconds(30));
+        try (RawClient client = RawClient.connect(node)) {
+            SaslAuthenticateResponse r = client.send(new SaslAuthenticateRequest.Builder(new SaslAuthenticateRequestData()
+                    .setAuthBytes(new byte[0])).build((short) 2));
+            assertThat(Errors.forCode(r.data().errorCode())).isEqualTo(Errors.ILLEGAL_SASL_STATE);
+            assertThat(r.data().errorMessage()).isEqualTo("SaslAuthenticate request received after successful authentication");
+        }
+        assertStoredDataIntact();
     }
 
     @Test
