@@ -41,8 +41,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
             int size = in.getInt(in.readerIndex());
             if (size < 0 || size > maxFrameBytes) {
                 failed = true;
-                log.warn("Closing connection from {}: frame size {} (expected: 0..{} = socket.request.max.bytes)",
-                        ctx.channel().remoteAddress(), size, maxFrameBytes);
+                log.warn("Closing connection from {}: frame size {} (expected: 0..{} = socket.request.max.bytes){}",
+                        ctx.channel().remoteAddress(), size, maxFrameBytes, likelyProtocol(size));
                 in.skipBytes(in.readableBytes());
                 ctx.close();
                 return;
@@ -53,5 +53,21 @@ final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(4);
             out.add(in.readRetainedSlice(size));
         }
+    }
+
+    /**
+     * What a client speaking another protocol sends as its first four bytes, read as a frame size: a TLS handshake
+     * record (0x16 0x03 ...: a client with security.protocol=SSL) or an HTTP request line; else nothing.
+     */
+    static String likelyProtocol(int size) {
+        if ((size >>> 16) == 0x1603) {
+            return ": this looks like a TLS handshake, and this listener is PLAINTEXT";
+        }
+        for (String method : new String[] {"GET ", "POST", "PUT ", "HEAD", "DELE", "OPTI", "PATC"}) {
+            if (size == (method.charAt(0) << 24 | method.charAt(1) << 16 | method.charAt(2) << 8 | method.charAt(3))) {
+                return ": this looks like an HTTP request, and this port speaks the Kafka protocol";
+            }
+        }
+        return "";
     }
 }
