@@ -399,6 +399,28 @@ public final class WireSweep {
     DescribeTopicPartitionsRequestData everything = new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(3);
     latest("describe-topic-partitions-all-topics", ApiKeys.DESCRIBE_TOPIC_PARTITIONS, everything);
 
+    // An idempotent producer bumping its epoch (KIP-360) and one naming an id it was never given.
+    try (Raw c = new Raw(port)) {
+      InitProducerIdResponseData first = (InitProducerIdResponseData) c.send(ApiKeys.INIT_PRODUCER_ID, (short) 5,
+          new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000).setProducerId(-1).setProducerEpoch((short) -1));
+      System.out.println("init-pid-bump v5\t" + masked(c, ApiKeys.INIT_PRODUCER_ID, (short) 5, new InitProducerIdRequestData().setTransactionalId(null)
+          .setTransactionTimeoutMs(60000).setProducerId(first.producerId()).setProducerEpoch(first.producerEpoch())));
+      System.out.println("init-pid-stranger v5\t" + masked(c, ApiKeys.INIT_PRODUCER_ID, (short) 5, new InitProducerIdRequestData().setTransactionalId(null)
+          .setTransactionTimeoutMs(60000).setProducerId(987654).setProducerEpoch((short) 3)));
+      System.out.println("init-pid-half v5\t" + masked(c, ApiKeys.INIT_PRODUCER_ID, (short) 5, new InitProducerIdRequestData().setTransactionalId(null)
+          .setTransactionTimeoutMs(60000).setProducerId(first.producerId()).setProducerEpoch((short) -1)));
+    }
+    // A response-wide max.bytes across partitions, read_committed.
+    FetchRequestData wide = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0).setMaxBytes(4000)
+        .setIsolationLevel((byte) 1).setSessionId(0).setSessionEpoch(-1);
+    FetchRequestData.FetchTopic wt = new FetchRequestData.FetchTopic().setTopic("assigned");
+    for (int p = 0; p < 3; p++) {
+      wt.partitions().add(new FetchRequestData.FetchPartition().setPartition(p).setFetchOffset(p == 0 ? 3 : 0).setPartitionMaxBytes(1 << 20)
+          .setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1));
+    }
+    wide.topics().add(wt);
+    print("fetch-response-max-bytes-committed", ApiKeys.FETCH, (short) 12, wide);
+
     try (Raw c = new Raw(port)) {
       Uuid id = topicId(c, "assigned");
       MetadataRequestData byId = new MetadataRequestData().setAllowAutoTopicCreation(false);

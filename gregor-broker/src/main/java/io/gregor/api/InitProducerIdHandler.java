@@ -7,6 +7,7 @@ import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 
 /**
@@ -31,6 +32,10 @@ final class InitProducerIdHandler implements ApiHandler {
         InitProducerIdRequestData request = ((InitProducerIdRequest) context.request()).data();
         InitProducerIdResponseData response = new InitProducerIdResponseData().setThrottleTimeMs(0)
                 .setProducerId(-1).setProducerEpoch((short) -1);
+        if ((request.producerId() == RecordBatch.NO_PRODUCER_ID) != (request.producerEpoch() == RecordBatch.NO_PRODUCER_EPOCH)) {
+            // Kafka's KafkaApis: an id without an epoch (or the reverse) is no producer to bump.
+            return ApiHandler.done(response.setErrorCode(Errors.INVALID_REQUEST.code()));
+        }
         if (request.transactionalId() != null) {
             // No transaction coordinator (see FindCoordinatorHandler): refused for good, not "try again later".
             return ApiHandler.done(response.setErrorCode(Errors.INVALID_REQUEST.code()));

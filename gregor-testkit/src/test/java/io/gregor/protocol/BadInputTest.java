@@ -379,6 +379,27 @@ class BadInputTest {
         }
     }
 
+    /** KIP-360: an idempotent producer may name its id and epoch to bump them, but not one without the other (Kafka). */
+    @Test
+    void shouldRefuseAnInitProducerIdWithAnIdButNoEpochOrTheReverse() {
+        try (RawClient client = RawClient.connect(node)) {
+            InitProducerIdResponse first = client.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                    .setTransactionalId(null).setTransactionTimeoutMs(60000)).build((short) 5));
+            long pid = first.data().producerId();
+            InitProducerIdResponse bumped = client.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                    .setTransactionalId(null).setTransactionTimeoutMs(60000).setProducerId(pid).setProducerEpoch((short) 0)).build((short) 5));
+            assertThat(Errors.forCode(bumped.data().errorCode())).isEqualTo(Errors.NONE);
+            assertThat(bumped.data().producerId()).isNotEqualTo(-1L);
+            for (long[] idAndEpoch : new long[][] {{pid, -1}, {-1, 3}}) {
+                InitProducerIdResponse half = client.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                        .setTransactionalId(null).setTransactionTimeoutMs(60000).setProducerId(idAndEpoch[0])
+                        .setProducerEpoch((short) idAndEpoch[1])).build((short) 5));
+                assertThat(Errors.forCode(half.data().errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+                assertThat(half.data().producerId()).isEqualTo(-1L);
+            }
+        }
+    }
+
     @Test
     void shouldSurviveHundredsOfConnectionsDroppedMidRequest() throws Exception {
         MemoryRecords records = records("never-finished");
