@@ -399,6 +399,57 @@ public final class WireSweep {
     DescribeTopicPartitionsRequestData everything = new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(3);
     latest("describe-topic-partitions-all-topics", ApiKeys.DESCRIBE_TOPIC_PARTITIONS, everything);
 
+    // kafka-reassign-partitions on one node: the only valid target is the partition's own replica.
+    for (boolean allowRf : new boolean[] {true, false}) {
+      AlterPartitionReassignmentsRequestData apr = new AlterPartitionReassignmentsRequestData().setTimeoutMs(30000)
+          .setAllowReplicationFactorChange(allowRf);
+      AlterPartitionReassignmentsRequestData.ReassignableTopic rt = new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName("assigned");
+      rt.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(0).setReplicas(List.of(1)));
+      rt.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(1).setReplicas(List.of(1, 2)));
+      rt.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(2).setReplicas(null));
+      rt.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(9).setReplicas(List.of(1)));
+      apr.topics().add(rt);
+      AlterPartitionReassignmentsRequestData.ReassignableTopic more = new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName("both");
+      more.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(0).setReplicas(List.of()));
+      more.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(1).setReplicas(List.of(1, 1)));
+      more.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(2).setReplicas(List.of(3)));
+      apr.topics().add(more);
+      AlterPartitionReassignmentsRequestData.ReassignableTopic none = new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName("nope");
+      none.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(0).setReplicas(List.of(1)));
+      apr.topics().add(none);
+      latest("alter-reassignments allow-rf " + allowRf, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, apr);
+    }
+    // The throttle rates kafka-reassign-partitions --throttle sets on the brokers (and --verify clears).
+    for (String[] rate : new String[][] {{"1", "leader.replication.throttled.rate", "1000"}, {"1", "follower.replication.throttled.rate", "abc"},
+        {"1", "replica.alter.log.dirs.io.max.bytes.per.second", "-5"}, {"", "leader.replication.throttled.rate", "2000"}}) {
+      IncrementalAlterConfigsRequestData d = new IncrementalAlterConfigsRequestData();
+      IncrementalAlterConfigsRequestData.AlterConfigsResource r = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+          .setResourceType((byte) 4).setResourceName(rate[0]);
+      r.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName(rate[1]).setConfigOperation((byte) 0).setValue(rate[2]));
+      d.resources().add(r);
+      latest("inc-alter-throttle " + rate[0] + " " + rate[1] + "=" + rate[2], ApiKeys.INCREMENTAL_ALTER_CONFIGS, d);
+    }
+    for (String resource : new String[] {"1", ""}) {
+      DescribeConfigsRequestData rates = new DescribeConfigsRequestData().setIncludeSynonyms(true);
+      rates.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 4).setResourceName(resource)
+          .setConfigurationKeys(List.of("leader.replication.throttled.rate", "follower.replication.throttled.rate")));
+      latest("describe-throttle '" + resource + "'", ApiKeys.DESCRIBE_CONFIGS, rates);
+    }
+    IncrementalAlterConfigsRequestData clear = new IncrementalAlterConfigsRequestData();
+    IncrementalAlterConfigsRequestData.AlterConfigsResource cr = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+        .setResourceType((byte) 4).setResourceName("1");
+    for (String key : new String[] {"leader.replication.throttled.rate", "follower.replication.throttled.rate", "replica.alter.log.dirs.io.max.bytes.per.second"}) {
+      cr.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName(key).setConfigOperation((byte) 1).setValue(null));
+    }
+    clear.resources().add(cr);
+    latest("inc-alter-throttle-clear", ApiKeys.INCREMENTAL_ALTER_CONFIGS, clear);
+    latest("list-reassignments all", ApiKeys.LIST_PARTITION_REASSIGNMENTS, new ListPartitionReassignmentsRequestData().setTopics(null));
+    ListPartitionReassignmentsRequestData lpr = new ListPartitionReassignmentsRequestData();
+    lpr.setTopics(new ArrayList<>(List.of(new ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics().setName("assigned")
+        .setPartitionIndexes(List.of(0, 1, 7)), new ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics().setName("nope")
+        .setPartitionIndexes(List.of(0)))));
+    latest("list-reassignments named", ApiKeys.LIST_PARTITION_REASSIGNMENTS, lpr);
+
     // An idempotent producer bumping its epoch (KIP-360) and one naming an id it was never given.
     try (Raw c = new Raw(port)) {
       InitProducerIdResponseData first = (InitProducerIdResponseData) c.send(ApiKeys.INIT_PRODUCER_ID, (short) 5,

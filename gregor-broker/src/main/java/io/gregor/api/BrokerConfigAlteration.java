@@ -117,6 +117,18 @@ final class BrokerConfigAlteration {
      * configuration log.retention.ms: Not a number of type LONG".
      */
     private static void throwIfInvalidValue(String key, String value) {
+        if (BrokerConfigDef.isQuotaKey(key)) {
+            long rate;
+            try {
+                rate = Long.parseLong(value.trim());
+            } catch (NumberFormatException e) {
+                throw new InvalidRequestException("Invalid value " + value + " for configuration " + key + ": Not a number of type LONG");
+            }
+            if (rate < 0) {
+                throw new InvalidRequestException("Invalid value " + value + " for configuration " + key + ": Value must be at least 0");
+            }
+            return;
+        }
         for (TopicConfigDef.Entry entry : TopicConfigDef.entries().values()) {
             if (key.equals(entry.brokerSynonym())) {
                 Optional<String> error = TopicConfigDef.validate(entry.name(), value);

@@ -229,6 +229,10 @@ final class DescribeConfigsHandler implements ApiHandler {
     /** A broker key as its definition says; an unknown one untyped, read-only and sensitive, as Kafka does. */
     private static void addBrokerKey(String key, String value, List<EffectiveBrokerConfig.Synonym> synonyms, Listing listing) {
         Optional<BrokerConfigDef.Key> def = BrokerConfigDef.key(key);
+        if (BrokerConfigDef.isQuotaKey(key)) { // listed once set, as Kafka lists them: a writable LONG
+            listing.add(key, value, false, false, ConfigType.LONG, null, synonyms);
+            return;
+        }
         if (def.isEmpty()) {
             listing.add(key, null, true, true, ConfigType.UNKNOWN, null, synonyms);
             return;

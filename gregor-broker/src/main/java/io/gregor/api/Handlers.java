@@ -33,6 +33,8 @@ public final class Handlers {
         handlers.add(new DeleteRecordsHandler(broker));
         handlers.add(new DescribeProducersHandler(broker));
         handlers.add(new ElectLeadersHandler(broker));
+        handlers.add(new PartitionReassignmentsHandler(broker, ApiKeys.ALTER_PARTITION_REASSIGNMENTS));
+        handlers.add(new PartitionReassignmentsHandler(broker, ApiKeys.LIST_PARTITION_REASSIGNMENTS));
         handlers.add(new OffsetForLeaderEpochHandler(broker));
         handlers.add(new FindCoordinatorHandler(broker));
         handlers.add(new JoinGroupHandler(broker));

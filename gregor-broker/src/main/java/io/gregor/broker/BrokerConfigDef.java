@@ -44,7 +44,8 @@ public final class BrokerConfigDef {
     /**
      * Kafka's broker-level quota configs (KIP-73 replication throttles, KIP-113 log dir moves): dynamic
      * in Kafka but outside KafkaConfig's ConfigDef, so Kafka has no type for them when asked to
-     * APPEND.
+     * APPEND, and lists them only once set. Accepted and stored as Kafka does (kafka-reassign-partitions
+     * --throttle sets them, --verify clears them); one node has no replication or log dir move to throttle.
      */
     private static final Set<String> KAFKA_QUOTA_KEYS = Set.of("leader.replication.throttled.rate",
             "follower.replication.throttled.rate", "replica.alter.log.dirs.io.max.bytes.per.second");
@@ -190,6 +191,11 @@ public final class BrokerConfigDef {
         return Map.copyOf(types);
     }
 
+    /** Whether {@code name} is one of Kafka's broker quota configs: a LONG of at least 0, dynamic, outside the ConfigDef. */
+    public static boolean isQuotaKey(String name) {
+        return KAFKA_QUOTA_KEYS.contains(name);
+    }
+
     /**
      * The keys a value of {@code name} can come from, strongest first: the key itself, then the
      * coarser units that stand in for it when it is not set ({@code log.retention.ms},
@@ -215,7 +221,7 @@ public final class BrokerConfigDef {
         Set<String> refused = new TreeSet<>();
         for (String name : names) {
             Key key = KEYS.get(name);
-            boolean known = key != null || KafkaTypes.ALL.containsKey(name) || KAFKA_QUOTA_KEYS.contains(name);
+            boolean known = key != null || KafkaTypes.ALL.containsKey(name);
             if (known && (key == null || !key.dynamic())) {
                 refused.add(name);
             }

@@ -160,7 +160,7 @@ public final class Controller implements AutoCloseable {
             for (int p = current; p < totalCount; p++) {
                 List<Integer> replicas = manual != null ? manual.get(p - current) : defaultReplicas(p, rf);
                 if (manual != null) {
-                    checkReplicas(replicas, OptionalInt.of(rf));
+                    throwIfInvalidReplicas(image, replicas, OptionalInt.of(rf));
                 }
                 records.add(new MetadataRecord.PartitionState(topic.id(), p, replicas, replicas, replicas.get(0), 0));
             }
@@ -324,7 +324,7 @@ public final class Controller implements AutoCloseable {
             if (byPartition.containsKey(a.partition())) {
                 throw new InvalidReplicaAssignment("Found multiple manual partition assignments for partition " + a.partition());
             }
-            checkReplicas(a.replicas(), replicationFactor);
+            throwIfInvalidReplicas(image, a.replicas(), replicationFactor);
             replicationFactor = OptionalInt.of(a.replicas().size());
             byPartition.put(a.partition(), List.copyOf(a.replicas()));
         }
@@ -338,10 +338,12 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * A manual replica list as Kafka's controller checks it: not empty; in ascending broker id order, every broker
-     * registered and none twice; as many replicas as {@code replicationFactor} where that is known.
+     * A manual replica list (CreateTopics, CreatePartitions, AlterPartitionReassignments) as Kafka's controller checks
+     * it against {@code image}'s registered brokers: not empty; in ascending broker id order, every broker registered
+     * and none twice; as many replicas as {@code replicationFactor} where that is known. Throws
+     * INVALID_REPLICA_ASSIGNMENT with Kafka's words.
      */
-    private void checkReplicas(List<Integer> replicas, OptionalInt replicationFactor) {
+    public static void throwIfInvalidReplicas(MetadataImage image, List<Integer> replicas, OptionalInt replicationFactor) {
         if (replicas.isEmpty()) {
             throw new InvalidReplicaAssignment("The manual partition assignment includes an empty replica list.");
         }

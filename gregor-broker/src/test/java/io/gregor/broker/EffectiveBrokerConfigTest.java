@@ -84,12 +84,14 @@ class EffectiveBrokerConfigTest {
     @Test
     void shouldRefuseEveryKafkaKeyGregorDoesNotChangeAtRuntimeAndPassOnlyNamesKafkaDoesNotKnow() {
         // Kafka 4.4: read-only, dynamic but read by Gregor at start-up only, from kafka-clients'
-        // security keys, a broker quota, an internal key.
+        // security keys, an internal key. The broker quotas (replication throttles) pass, as in Kafka.
         assertThatThrownBy(() -> BrokerConfigDef.throwIfNotDynamic(Set.of("auto.leader.rebalance.enable", "log.cleaner.threads",
                 "ssl.keystore.location", "leader.replication.throttled.rate", "unstable.api.versions.enable", "custom.key",
                 "log.retention.ms")))
-                .hasMessage("Cannot update these configs dynamically: [auto.leader.rebalance.enable, leader.replication.throttled.rate, "
+                .hasMessage("Cannot update these configs dynamically: [auto.leader.rebalance.enable, "
                         + "log.cleaner.threads, ssl.keystore.location, unstable.api.versions.enable]");
+        BrokerConfigDef.throwIfNotDynamic(Set.of("leader.replication.throttled.rate", "follower.replication.throttled.rate",
+                "replica.alter.log.dirs.io.max.bytes.per.second"));
     }
 
     @Test

@@ -216,4 +216,46 @@ class KafkaCliToolsTest {
         assertThat(acls.exitCode()).isEqualTo(1);
         assertThat(acls.stdout() + acls.stderr()).contains("SecurityDisabledException: No Authorizer is configured.");
     }
+
+    /**
+     * kafka-reassign-partitions on one node, as on a one-node Kafka: nothing to list, a plan that keeps each partition on
+     * broker 1 executes (with a throttle, set on the broker and the topic) and verifies as completed, clearing the
+     * throttles; a plan naming another broker fails (the tool checks the brokers itself).
+     */
+    @Test
+    void shouldListExecuteAndVerifyAReassignmentWithKafkaReassignPartitions() throws Exception {
+        String tool = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
+        assertThat(topics("--create", "--topic", "cli-moved", "--partitions", "2").exitCode()).isZero();
+        Result list = admin(tool, "--list");
+        assertThat(list.exitCode()).as(list.stderr()).isZero();
+        assertThat(list.stdout()).contains("No partition reassignments found.");
+
+        Path dir = Files.createTempDirectory("reassign");
+        Path topicsFile = Files.writeString(dir.resolve("topics.json"), "{\"topics\":[{\"topic\":\"cli-moved\"}],\"version\":1}");
+        Result generate = admin(tool, "--generate", "--topics-to-move-json-file", topicsFile.toString(), "--broker-list", "1");
+        assertThat(generate.exitCode()).as(generate.stderr()).isZero();
+        assertThat(generate.stdout()).contains("Proposed partition reassignment configuration")
+                .contains("{\"topic\":\"cli-moved\",\"partition\":1,\"replicas\":[1],\"log_dirs\":[\"any\"]}");
+
+        Path plan = Files.writeString(dir.resolve("plan.json"), "{\"version\":1,\"partitions\":["
+                + "{\"topic\":\"cli-moved\",\"partition\":0,\"replicas\":[1]},{\"topic\":\"cli-moved\",\"partition\":1,\"replicas\":[1]}]}");
+        Result execute = admin(tool, "--execute", "--reassignment-json-file", plan.toString(), "--throttle", "1000000");
+        assertThat(execute.exitCode()).as(execute.stdout() + execute.stderr()).isZero();
+        assertThat(execute.stdout()).contains("Successfully started partition reassignments for cli-moved-0,cli-moved-1");
+        assertThat(configs("--describe", "--entity-type", "brokers", "--entity-name", "1").stdout())
+                .contains("leader.replication.throttled.rate=1000000");
+
+        Result verify = admin(tool, "--verify", "--reassignment-json-file", plan.toString());
+        assertThat(verify.exitCode()).as(verify.stderr()).isZero();
+        assertThat(verify.stdout()).contains("Reassignment of partition cli-moved-0 is completed.")
+                .contains("Reassignment of partition cli-moved-1 is completed.").contains("Clearing broker-level throttles on broker 1");
+        assertThat(configs("--describe", "--entity-type", "brokers", "--entity-name", "1").stdout())
+                .doesNotContain("replication.throttled.rate");
+
+        Path elsewhere = Files.writeString(dir.resolve("elsewhere.json"),
+                "{\"version\":1,\"partitions\":[{\"topic\":\"cli-moved\",\"partition\":0,\"replicas\":[2]}]}");
+        Result refused = admin(tool, "--execute", "--reassignment-json-file", elsewhere.toString());
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.stdout() + refused.stderr()).contains("Unknown broker id 2");
+    }
 }

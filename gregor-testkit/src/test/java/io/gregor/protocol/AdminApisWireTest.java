@@ -7,14 +7,17 @@ import io.gregor.testkit.TestNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
@@ -239,6 +242,29 @@ class AdminApisWireTest {
                             "with-rf: INVALID_REQUEST A manual partition assignment was specified, but replication factor was not set to -1.",
                             "with-count: INVALID_REQUEST A manual partition assignment was specified, but numPartitions was not set to -1.",
                             "same-partition: INVALID_REPLICA_ASSIGNMENT Found multiple manual partition assignments for partition 0");
+        }
+    }
+
+    /** Admin.alterPartitionReassignments / listPartitionReassignments on one node, answered as a one-node Kafka. */
+    @Test
+    void shouldCompleteAReassignmentToTheOnlyBrokerAndRefuseOthersAsKafkaDoes() throws Exception {
+        try (Admin admin = Clients.admin(node)) {
+            admin.createTopics(List.of(new NewTopic("reassigned", 2, (short) 1))).all().get();
+            Map<TopicPartition, Optional<NewPartitionReassignment>> plan = new java.util.LinkedHashMap<>();
+            plan.put(new TopicPartition("reassigned", 0), Optional.of(new NewPartitionReassignment(List.of(1))));
+            plan.put(new TopicPartition("reassigned", 1), Optional.of(new NewPartitionReassignment(List.of(1, 2))));
+            Map<TopicPartition, KafkaFuture<Void>> outcomes = admin.alterPartitionReassignments(plan).values();
+            outcomes.get(new TopicPartition("reassigned", 0)).get();
+            assertThat(refusal(outcomes.get(new TopicPartition("reassigned", 1)))).isEqualTo(
+                    "InvalidReplicaAssignmentException: The manual partition assignment includes broker 2, but no such broker is registered.");
+            assertThat(refusal(admin.alterPartitionReassignments(Map.of(new TopicPartition("reassigned", 0), Optional.empty())).all()))
+                    .startsWith("NoReassignmentInProgressException: ");
+            assertThat(refusal(admin.alterPartitionReassignments(Map.of(new TopicPartition("reassigned", 5),
+                    Optional.of(new NewPartitionReassignment(List.of(1))))).all()))
+                    .isEqualTo("UnknownTopicOrPartitionException: Unable to find partition reassigned:5.");
+            assertThat(admin.listPartitionReassignments().reassignments().get()).isEmpty();
+            assertThat(admin.describeTopics(List.of("reassigned")).allTopicNames().get().get("reassigned").partitions())
+                    .allSatisfy(p -> assertThat(p.replicas()).extracting(n -> n.id()).containsExactly(1));
         }
     }
 
