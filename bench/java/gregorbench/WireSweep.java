@@ -275,6 +275,9 @@ public final class WireSweep {
     ca.topics().add(manual("both", 2, (short) 1, new int[] {0}, List.of(1)));
     ca.topics().add(manual("gap", -1, (short) -1, new int[] {1}, List.of(1)));
     ca.topics().add(manual("twice", -1, (short) -1, new int[] {0}, List.of(1, 1)));
+    CreateTopicsRequestData.CreatableTopic badConfig = manual("bad-config", 1, (short) 1, new int[] {0}, List.of(1));
+    badConfig.configs().add(new CreateTopicsRequestData.CreatableTopicConfig().setName("retention.ms").setValue("soon"));
+    ca.topics().add(badConfig);
     latest("create-assigned", ApiKeys.CREATE_TOPICS, ca);
 
     CreatePartitionsRequestData cpa = new CreatePartitionsRequestData().setTimeoutMs(30000);

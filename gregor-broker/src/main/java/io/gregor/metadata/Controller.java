@@ -110,8 +110,12 @@ public final class Controller implements AutoCloseable {
             }
             List<MetadataRecord> records = new ArrayList<>();
             records.add(new MetadataRecord.CreateTopic(spec.name(), created.topicId()));
+            Map<Integer, List<Integer>> manual = new java.util.HashMap<>();
+            if (spec.assignments() != null) {
+                spec.assignments().forEach(a -> manual.put(a.partition(), a.replicas())); // validated: each once, 0..n-1
+            }
             for (int p = 0; p < created.numPartitions(); p++) {
-                List<Integer> replicas = replicasFor(spec, p, created.replicationFactor());
+                List<Integer> replicas = manual.containsKey(p) ? List.copyOf(manual.get(p)) : defaultReplicas(p, created.replicationFactor());
                 records.add(new MetadataRecord.PartitionState(created.topicId(), p, replicas, replicas, replicas.get(0), 0));
             }
             created.configs().forEach((k, v) -> records.add(new MetadataRecord.TopicConfig(created.topicId(), k, v)));
@@ -273,6 +277,17 @@ public final class Controller implements AutoCloseable {
                 throw new InvalidTopicException("Topic '" + spec.name() + "' collides with existing topic: " + existing);
             }
         }
+        // Kafka's controller checks the configs before the counts and assignments.
+        Map<String, String> configs = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : spec.configs().entrySet()) {
+            Optional<String> err = TopicConfigDef.validate(e.getKey(), e.getValue());
+            if (err.isPresent()) {
+                throw new InvalidConfigurationException(err.get());
+            }
+            if (e.getValue() != null) {
+                configs.put(e.getKey(), e.getValue().trim());
+            }
+        }
         Map<Integer, List<Integer>> manual = manualAssignments(spec);
         int partitions = manual != null ? manual.size() : spec.numPartitions() == -1 ? config.numPartitions() : spec.numPartitions();
         if (partitions <= 0) {
@@ -287,16 +302,6 @@ public final class Controller implements AutoCloseable {
         if (manual == null && rf > brokers) {
             throw new InvalidReplicationFactorException("Unable to replicate the partition " + rf + " time(s): The target replication factor of "
                     + rf + " cannot be reached because only " + brokers + " broker(s) are registered.");
-        }
-        Map<String, String> configs = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : spec.configs().entrySet()) {
-            Optional<String> err = TopicConfigDef.validate(e.getKey(), e.getValue());
-            if (err.isPresent()) {
-                throw new InvalidConfigurationException(err.get());
-            }
-            if (e.getValue() != null) {
-                configs.put(e.getKey(), e.getValue().trim());
-            }
         }
         return new CreatedTopic(Uuid.randomUuid(), partitions, rf, configs);
     }
@@ -364,17 +369,6 @@ public final class Controller implements AutoCloseable {
                     + " replica(s), but this is not consistent with previous partitions, which have "
                     + replicationFactor.getAsInt() + " replica(s).");
         }
-    }
-
-    private List<Integer> replicasFor(TopicSpec spec, int partition, short rf) {
-        if (spec.assignments() != null) {
-            for (ManualAssignment a : spec.assignments()) {
-                if (a.partition() == partition) {
-                    return List.copyOf(a.replicas()); // validated: each partition once, 0..n-1
-                }
-            }
-        }
-        return defaultReplicas(partition, rf);
     }
 
     /** Round-robin over registered brokers, starting at a different broker per partition. */

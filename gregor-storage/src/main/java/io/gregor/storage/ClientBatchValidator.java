@@ -1,6 +1,9 @@
 package io.gregor.storage;
 
 import io.gregor.storage.LogAppendException.Reason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -8,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -43,10 +46,15 @@ final class ClientBatchValidator {
   private static final int BASE_TIMESTAMP_OFFSET = 27;
   private static final int RECORDS_OFFSET = 61;
   /**
-   * Decompression buffers kept per thread (lz4 and zstd take 64-128 KiB per batch), as Kafka keeps one supplier per
-   * request handler thread; an iterator returns them when closed, and none of ours nest.
+   * Decompression buffers kept per thread (lz4 takes the block size the batch declares, up to 4 MiB), as Kafka keeps
+   * one supplier per request handler thread; a stream or iterator returns them when closed, and none of ours nest.
    */
   private static final ThreadLocal<BufferSupplier> BUFFERS = ThreadLocal.withInitial(BufferSupplier::create);
+  /** snappy-java's stream header: magic (8 bytes), then version and compatible version (int32 each). */
+  private static final byte[] SNAPPY_HEADER = {(byte) 0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
+  private static final int SNAPPY_HEADER_HEAD = ByteBuffer.wrap(SNAPPY_HEADER).getInt();
+  /** More than snappy's densest encoding gives (64 bytes from a 3-byte copy element: 21.3). */
+  private static final int SNAPPY_MAX_RATIO = 24;
 
   private ClientBatchValidator() {
   }
@@ -108,8 +116,8 @@ final class ClientBatchValidator {
     long headerMax = batch.maxTimestamp();
     // The records' timestamps, and whether one lacks a key (looked for on a compacted topic only).
     TimestampRange timestamps = batch.compressionType() == CompressionType.NONE
-        ? throwIfRecordsMalformed(bytes, count, requireKeys, baseTimestamp)
-        : scanCompressed(batch, requireKeys, maxRecordBytes);
+        ? walkRecords(new BufferReader(bytes, RECORDS_OFFSET), count, requireKeys, baseTimestamp, Integer.MAX_VALUE)
+        : scanCompressed(batch, bytes, count, requireKeys, baseTimestamp, maxRecordBytes);
     boolean keyless = timestamps.keyless;
     if (keyless && !topicCreateTime) {
       throw recordErrors(batch, maxRecordBytes, r -> r.hasKey() ? null : new Problem(keyError(partitionName), false));
@@ -179,7 +187,9 @@ final class ClientBatchValidator {
     } catch (InvalidRecordException e) {
       throw new LogAppendException(Reason.INVALID_RECORD, e.getMessage());
     } catch (RuntimeException e) {
-      throw new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e.getMessage());
+      throw undecompressable(e);
+    } catch (Error e) {
+      throw undecompressable(e);
     }
     MemoryRecords rebuilt = builder.build();
     if (rebuilt.sizeInBytes() > config.maxMessageBytes()) {
@@ -211,7 +221,8 @@ final class ClientBatchValidator {
       Function<Record, Problem> problem) throws LogAppendException {
     List<LogAppendException.RecordError> errors = new ArrayList<>();
     Reason reason = Reason.INVALID_RECORD;
-    try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING, maxRecordBytes)) {
+    // Keys and values skipped: only their presence, the timestamps and the offsets are needed (the framing was walked).
+    try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BUFFERS.get(), maxRecordBytes)) {
       while (it.hasNext()) {
         Record record = it.next();
         Problem found = problem.apply(record);
@@ -222,8 +233,10 @@ final class ClientBatchValidator {
           }
         }
       }
-    } catch (KafkaException e) {
-      throw new LogAppendException(Reason.INVALID_RECORD, "records cannot be read: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw undecompressable(e);
+    } catch (Error e) {
+      throw undecompressable(e);
     }
     String message = reason == Reason.INVALID_TIMESTAMP ? "One or more records have been rejected due to invalid timestamp"
         : "One or more records have been rejected due to " + errors.size() + " record errors in total, and only showing"
@@ -237,9 +250,11 @@ final class ClientBatchValidator {
   }
 
   /**
-   * Walks the framing of every record of an uncompressed batch so a client cannot make us store bytes consumers
-   * cannot parse: each record's length, attributes, timestamp delta, offset delta (must equal its index), key,
-   * value and headers must exactly fill the batch (the checks of Kafka's DefaultRecord.readFrom).
+   * Walks the framing of every record of a batch (its bytes, or its decompressed stream) so a client cannot make us
+   * store bytes consumers cannot parse: each record's length (at most {@code maxRecordBytes},
+   * max.decompressed.message.bytes for a compressed batch), attributes, timestamp delta, offset delta (must equal its
+   * index), key, value and headers must exactly fill it (the checks of Kafka's DefaultRecord.readFrom), and nothing
+   * may follow the last of {@code count} records. Keys and values are skipped, never copied.
    *
    * <pre>
    * record: length varint | attributes int8 | timestampDelta varlong | offsetDelta varint | keyLength varint | key
@@ -247,44 +262,50 @@ final class ClientBatchValidator {
    *         | value)*
    * </pre>
    */
-  private static TimestampRange throwIfRecordsMalformed(ByteBuffer batch, int count, boolean requireKeys, long baseTimestamp)
-      throws LogAppendException {
-    VarintReader r = new VarintReader(batch, RECORDS_OFFSET);
+  private static TimestampRange walkRecords(RecordReader r, int count, boolean requireKeys, long baseTimestamp,
+      int maxRecordBytes) throws LogAppendException {
     TimestampRange range = new TimestampRange();
+    int end = r.limit;
     for (int i = 0; i < count; i++) {
       int length = r.readVarint();
-      if (length <= 0 || length > batch.limit() - r.pos) {
+      if (r.failed) {
+        throw malformed(i, "missing (the batch holds fewer records than its count of " + count + ")");
+      }
+      if (length > maxRecordBytes) {
+        throw new LogAppendException(Reason.INVALID_RECORD, "Invalid record size: " + length
+            + " exceeds the configured maximum record size of " + maxRecordBytes + ".");
+      }
+      if (length <= 0 || length > end - r.pos) {
         throw malformed(i, "length " + length);
       }
-      int end = r.pos + length;
-      r.limit = end;
+      int recordEnd = r.pos + length;
+      r.limit = recordEnd;
       r.skip(1); // attributes
       range.add(baseTimestamp + r.readVarlong()); // timestampDelta
       int offsetDelta = r.readVarint();
-      if (offsetDelta != i) {
+      if (!r.failed && offsetDelta != i) {
         throw malformed(i, "offsetDelta " + offsetDelta);
       }
       int keyLength = r.skipBytesField(true); // key
       r.skipBytesField(true); // value
       int headers = r.readVarint();
-      if (headers < 0) {
+      if (!r.failed && headers < 0) {
         throw malformed(i, "header count " + headers);
       }
-      for (int h = 0; h < headers; h++) {
+      for (int h = 0; h < headers && !r.failed; h++) {
         r.skipBytesField(false); // header key: never null
         r.skipBytesField(true); // header value
       }
-      if (r.failed || r.pos != end) {
-        throw malformed(i, r.failed ? "truncated fields" : (end - r.pos) + " unread bytes");
+      if (r.failed || r.pos != recordEnd) {
+        throw malformed(i, r.failed ? "truncated fields" : (recordEnd - r.pos) + " unread bytes");
       }
       if (requireKeys && keyLength < 0) {
         range.keyless = true;
       }
-      r.limit = batch.limit();
+      r.limit = end;
     }
-    if (r.pos != batch.limit()) {
-      throw new LogAppendException(Reason.INVALID_RECORD,
-          (batch.limit() - r.pos) + " bytes after the last of " + count + " records (expected: 0)");
+    if (!r.atEnd()) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "bytes after the last of " + count + " records (expected: none)");
     }
     return range;
   }
@@ -313,59 +334,123 @@ final class ClientBatchValidator {
   }
 
   /**
-   * Decompresses a batch and reads its records as Kafka's LogValidator does for every compressed batch, keys and
-   * values skipped: their timestamps, whether one lacks a key (when {@code requireKeys}), offset deltas 0..count-1,
-   * and that the batch holds exactly its declared count of records ("Incorrect declared batch size" from
-   * kafka-clients' iterator either way), none of them larger than {@code maxRecordBytes}
-   * (max.decompressed.message.bytes: "Invalid record size: N exceeds the configured maximum record size of M.").
-   * Anything wrong is INVALID_RECORD: the same bytes would fail again, so a retriable code would only make the
+   * Decompresses a batch (as Kafka's LogValidator does for every compressed batch) and walks its records with
+   * {@link #walkRecords}: framing, offset deltas, exactly its count of records, none larger than
+   * {@code maxRecordBytes} (max.decompressed.message.bytes), their timestamps and keys. Anything wrong, including bytes
+   * the codec cannot read, is INVALID_RECORD: the same bytes would fail again, so a retriable code would only make the
    * producer send them until its delivery timeout (Kafka answers bytes that cannot be decompressed with
-   * UNKNOWN_SERVER_ERROR, an uncaught exception of its own).
+   * UNKNOWN_SERVER_ERROR, an uncaught exception of its own). A snappy stream's chunk sizes are checked first, since
+   * the codec allocates what they declare before reading a byte of them.
    */
-  private static TimestampRange scanCompressed(MutableRecordBatch batch, boolean requireKeys, int maxRecordBytes)
-      throws LogAppendException {
-    int index = 0;
-    TimestampRange range = new TimestampRange();
-    try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BUFFERS.get(), maxRecordBytes)) {
-      while (it.hasNext()) {
-        Record record = it.next();
-        if (record.offset() - batch.baseOffset() != index) {
-          throw malformed(index, "offsetDelta " + (record.offset() - batch.baseOffset()));
-        }
-        if (requireKeys && !record.hasKey()) {
-          range.keyless = true;
-        }
-        range.add(record.timestamp());
-        index++;
-      }
-    } catch (InvalidRecordException e) {
-      throw new LogAppendException(Reason.INVALID_RECORD, e.getMessage());
-    } catch (KafkaException e) {
-      throw new LogAppendException(Reason.INVALID_RECORD, "record " + index + " cannot be decompressed: "
-          + e.getMessage());
+  private static TimestampRange scanCompressed(MutableRecordBatch batch, ByteBuffer bytes, int count,
+      boolean requireKeys, long baseTimestamp, int maxRecordBytes) throws LogAppendException {
+    ByteBuffer payload = bytes.duplicate().position(RECORDS_OFFSET).slice();
+    if (batch.compressionType() == CompressionType.SNAPPY) {
+      throwIfSnappyChunksImplausible(payload);
     }
-    return range;
+    try (InputStream in = Compression.of(batch.compressionType()).build()
+        .wrapForInput(payload, RecordBatch.MAGIC_VALUE_V2, BUFFERS.get())) {
+      return walkRecords(new StreamReader(in), count, requireKeys, baseTimestamp, maxRecordBytes);
+    } catch (IOException | RuntimeException e) {
+      throw undecompressable(e);
+    } catch (Error e) {
+      throw undecompressable(e);
+    }
+  }
+
+  /**
+   * What a codec threw on a client's bytes, as the refusal of the batch: codecs throw what they like on bad input
+   * (IOException, KafkaException, NegativeArraySizeException, snappy-java's SnappyError, which is an Error), and all
+   * of it means the bytes are not records. Only the JVM's own errors (out of memory, stack overflow) are rethrown.
+   */
+  private static LogAppendException undecompressable(Throwable e) {
+    if (e instanceof VirtualMachineError vm) {
+      throw vm;
+    }
+    return new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e);
+  }
+
+  /**
+   * The chunks of a snappy-java stream as SnappyInputStream will read them, checked before it allocates what they
+   * declare: after the 16-byte header (or, without it, the whole payload as one raw block), each chunk is an int32
+   * length and that many bytes, the length positive and within the payload, and the uncompressed length its snappy
+   * block starts with no more than {@link #SNAPPY_MAX_RATIO} times its compressed size (snappy cannot expand more:
+   * its densest element, a 3-byte copy, stands for 64 bytes).
+   */
+  private static void throwIfSnappyChunksImplausible(ByteBuffer payload) throws LogAppendException {
+    int pos = 0;
+    int end = payload.limit();
+    boolean framed = end >= SNAPPY_HEADER.length + 8;
+    for (int i = 0; framed && i < SNAPPY_HEADER.length; i++) {
+      framed = payload.get(i) == SNAPPY_HEADER[i];
+    }
+    if (!framed) {
+      throwIfSnappyBlockImplausible(payload, 0, end);
+      return;
+    }
+    pos = SNAPPY_HEADER.length + 8; // magic, version, compatible version
+    while (pos < end) {
+      if (end - pos < 4) {
+        throw new LogAppendException(Reason.INVALID_RECORD, "snappy stream: " + (end - pos) + " bytes where a chunk length"
+            + " belongs");
+      }
+      int chunk = payload.getInt(pos);
+      pos += 4;
+      if (chunk == SNAPPY_HEADER_HEAD && end - pos >= 12) { // another stream's header: concatenated streams
+        pos += 12;
+        continue;
+      }
+      if (chunk <= 0 || chunk > end - pos) {
+        throw new LogAppendException(Reason.INVALID_RECORD, "snappy stream: chunk of " + chunk + " bytes with "
+            + (end - pos) + " left");
+      }
+      throwIfSnappyBlockImplausible(payload, pos, chunk);
+      pos += chunk;
+    }
+  }
+
+  private static void throwIfSnappyBlockImplausible(ByteBuffer payload, int start, int size) throws LogAppendException {
+    long declared = 0;
+    for (int i = 0; i < 5; i++) {
+      if (i >= size) {
+        throw new LogAppendException(Reason.INVALID_RECORD, "snappy block of " + size + " bytes without its length");
+      }
+      int b = payload.get(start + i) & 0xFF;
+      declared |= (long) (b & 0x7F) << (7 * i);
+      if ((b & 0x80) == 0) {
+        break;
+      }
+    }
+    if (declared > (long) SNAPPY_MAX_RATIO * size) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "snappy block of " + size + " bytes declares " + declared
+          + " uncompressed bytes (snappy expands at most " + SNAPPY_MAX_RATIO + " times)");
+    }
   }
 
   private static LogAppendException malformed(int index, String what) {
     return new LogAppendException(Reason.INVALID_RECORD, "record " + index + " is malformed: " + what);
   }
 
-  /** Bounds-checked zigzag varint reader; sets {@code failed} instead of throwing. */
-  private static final class VarintReader {
-    private final ByteBuffer buf;
+  /**
+   * Bounds-checked zigzag varint reader over a batch's records; sets {@code failed} instead of throwing. {@code pos}
+   * counts the bytes read, {@code limit} is where the current record (or the records) end.
+   */
+  private abstract static class RecordReader {
     int pos;
     int limit;
     boolean failed;
 
-    VarintReader(ByteBuffer buf, int pos) {
-      this.buf = buf;
-      this.pos = pos;
-      this.limit = buf.limit();
-    }
+    /** The byte at {@code pos} (which is below {@code limit}), or -1 when the data ends there. */
+    abstract int next();
 
-    void skip(int n) {
-      if (n < 0 || n > limit - pos) {
+    /** Passes over {@code n} bytes from {@code pos} (all below {@code limit}); false when the data ends first. */
+    abstract boolean pass(int n);
+
+    /** Whether the data ends where the last record ended. */
+    abstract boolean atEnd();
+
+    final void skip(int n) {
+      if (n < 0 || n > limit - pos || !pass(n)) {
         failed = true;
         pos = limit;
       } else {
@@ -377,7 +462,7 @@ final class ClientBatchValidator {
      * Skips a length-prefixed bytes field and returns its length (-1 = null); length -1 is allowed only when
      * {@code nullable}.
      */
-    int skipBytesField(boolean nullable) {
+    final int skipBytesField(boolean nullable) {
       int len = readVarint();
       if (len < -1 || (len == -1 && !nullable)) {
         failed = true;
@@ -390,12 +475,12 @@ final class ClientBatchValidator {
       return len;
     }
 
-    int readVarint() {
+    final int readVarint() {
       long v = readRaw(5);
       return (int) ((v >>> 1) ^ -(v & 1));
     }
 
-    long readVarlong() {
+    final long readVarlong() {
       long v = readRaw(10);
       return (v >>> 1) ^ -(v & 1);
     }
@@ -403,11 +488,13 @@ final class ClientBatchValidator {
     private long readRaw(int maxBytes) {
       long value = 0;
       for (int i = 0; i < maxBytes; i++) {
-        if (pos >= limit) {
+        int b = pos < limit ? next() : -1;
+        if (b < 0) {
           failed = true;
+          pos = limit;
           return 0;
         }
-        byte b = buf.get(pos++);
+        pos++;
         value |= (long) (b & 0x7F) << (7 * i);
         if ((b & 0x80) == 0) {
           return value;
@@ -416,6 +503,86 @@ final class ClientBatchValidator {
       failed = true;
       pos = limit;
       return 0;
+    }
+  }
+
+  /** The records of an uncompressed batch, in its bytes. */
+  private static final class BufferReader extends RecordReader {
+    private final ByteBuffer buf;
+
+    BufferReader(ByteBuffer buf, int start) {
+      this.buf = buf;
+      this.pos = start;
+      this.limit = buf.limit();
+    }
+
+    @Override
+    int next() {
+      return buf.get(pos) & 0xFF;
+    }
+
+    @Override
+    boolean pass(int n) {
+      return true;
+    }
+
+    @Override
+    boolean atEnd() {
+      return pos == buf.limit();
+    }
+  }
+
+  /**
+   * The records of a compressed batch, as its codec decompresses them, read through a buffer of its own (a codec's
+   * single-byte read can cost a call into its decompressor per byte).
+   */
+  private static final class StreamReader extends RecordReader {
+    private final InputStream in;
+    private final byte[] buffer = new byte[8192];
+    private int start;
+    private int end;
+
+    StreamReader(InputStream in) {
+      this.in = in;
+      this.limit = Integer.MAX_VALUE;
+    }
+
+    /** Refills the buffer; false at the end of the stream. */
+    private boolean fill() {
+      try {
+        int read = in.read(buffer, 0, buffer.length);
+        start = 0;
+        end = Math.max(read, 0);
+        return read > 0;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    int next() {
+      if (start == end && !fill()) {
+        return -1;
+      }
+      return buffer[start++] & 0xFF;
+    }
+
+    @Override
+    boolean pass(int n) {
+      while (n > 0) {
+        if (start == end && !fill()) {
+          return false;
+        }
+        int taken = Math.min(n, end - start);
+        start += taken;
+        n -= taken;
+      }
+      return true;
+    }
+
+    @Override
+    boolean atEnd() {
+      return start == end && !fill();
     }
   }
 }

@@ -34,6 +34,7 @@ class AppendValidationTest {
   private static final int COUNT = 57;
   private static final int LAST_OFFSET_DELTA = 23;
   private static final int RECORDS = 61;
+  private static final int ATTRIBUTES = 21;
 
   @TempDir
   Path dir;
@@ -165,6 +166,99 @@ class AppendValidationTest {
         b.put(i, (byte) (i * 31));
       }
       assertRejected(defaults, withCrcFixed(b), Reason.INVALID_RECORD);
+    }
+  }
+
+  /**
+   * Random corruptions of each codec's bytes under a right CRC (a client's bug or an attack): the codec may fail in any
+   * way (snappy-java throws NegativeArraySizeException and SnappyError, an Error), and every time the batch is either
+   * refused with INVALID_RECORD or, if the bytes happen to still be records, stored readable.
+   */
+  @Test
+  void shouldRefuseEveryCorruptionOfACompressedBatchOrStoreItReadable() throws Exception {
+    PartitionLog defaults = defaultLog();
+    java.util.Random random = new java.util.Random(42);
+    int stored = 0;
+    for (Compression codec : new Compression[] {Compression.gzip().build(), Compression.lz4().build(),
+        Compression.snappy().build(), Compression.zstd().build()}) {
+      ByteBuffer good = copy(MemoryRecords.withRecords(codec, rec(now, "k1", "first value"), rec(now, "k2", "second value"),
+          rec(now, "k3", "third value")));
+      for (int attempt = 0; attempt < 500; attempt++) {
+        ByteBuffer b = copy(MemoryRecords.readableRecords(good.duplicate()));
+        for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
+          int at = RECORDS + random.nextInt(b.limit() - RECORDS);
+          b.put(at, (byte) random.nextInt(256));
+        }
+        MemoryRecords corrupt = withCrcFixed(b);
+        long before = defaults.logEndOffset();
+        try {
+          defaults.appendAsLeader(corrupt, 0, now);
+          stored++;
+        } catch (LogAppendException e) {
+          assertThat(e.reason()).as(codec + " attempt " + attempt + ": " + e.getMessage()).isEqualTo(Reason.INVALID_RECORD);
+          assertThat(defaults.logEndOffset()).isEqualTo(before);
+        }
+      }
+    }
+    // Whatever was stored reads back as records, as a consumer would read them.
+    assertThat(StorageTestSupport.values(StorageTestSupport.readAll(defaults))).hasSize(3 * stored);
+  }
+
+  /**
+   * A tiny snappy batch whose chunk declares 256 MiB (or whose block declares 256 MiB once uncompressed) would make
+   * the codec allocate that before reading a byte: refused before the codec sees it.
+   */
+  @Test
+  void shouldRefuseASnappyBatchThatDeclaresHugeChunksWithoutAllocatingThem() throws Exception {
+    PartitionLog defaults = defaultLog();
+    ByteBuffer good = copy(MemoryRecords.withRecords(Compression.snappy().build(), rec(now, "k", "v")));
+    int firstChunk = RECORDS + 16; // snappy-java's header: magic (8), version, compatible version
+    ByteBuffer hugeChunk = copy(MemoryRecords.readableRecords(good.duplicate()));
+    hugeChunk.putInt(firstChunk, 256 << 20);
+    ByteBuffer hugeBlock = copy(MemoryRecords.readableRecords(good.duplicate()));
+    // The block's uncompressed length, a varint, rewritten as 256 MiB in the same number of bytes where it fits.
+    int varintBytes = 0;
+    while ((hugeBlock.get(firstChunk + 4 + varintBytes) & 0x80) != 0) {
+      varintBytes++;
+    }
+    assertThat(varintBytes).as("a one-byte length for a one-record block").isZero();
+    ByteBuffer widened = ByteBuffer.allocate(hugeBlock.limit() + 3);
+    widened.put(hugeBlock.duplicate().limit(firstChunk + 4));
+    widened.put(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x01}); // 2^28 = 256 MiB
+    widened.put(hugeBlock.duplicate().position(firstChunk + 5));
+    widened.flip();
+    widened.putInt(firstChunk, widened.getInt(firstChunk) + 3);
+    widened.putInt(LENGTH, widened.limit() - 12);
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    for (ByteBuffer bomb : new ByteBuffer[] {hugeChunk, widened}) {
+      MemoryRecords records = withCrcFixed(bomb);
+      long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+      assertRejected(defaults, records, Reason.INVALID_RECORD);
+      assertThat(threads.getCurrentThreadAllocatedBytes() - allocatedBefore).as("bytes allocated").isLessThan(16L << 20);
+    }
+  }
+
+  /** A compressed record whose length prefix disagrees with its fields would fail every consumer: refused. */
+  @Test
+  void shouldRefuseACompressedRecordWhoseLengthDisagreesWithItsFields() throws Exception {
+    PartitionLog defaults = defaultLog();
+    ByteBuffer plain = copy(MemoryRecords.withRecords(Compression.NONE, rec(now, "k", "value"), rec(now, "k", "other")));
+    byte firstLength = plain.get(RECORDS); // a one-byte zigzag varint for a short record
+    for (int delta : new int[] {-2, 2}) {
+      ByteBuffer records = plain.duplicate().position(RECORDS).slice();
+      byte[] raw = new byte[records.remaining()];
+      records.get(raw);
+      raw[0] = (byte) (firstLength + delta); // zigzag: one more or less byte
+      ByteBuffer out = ByteBuffer.allocate(1024);
+      out.put(plain.duplicate().limit(RECORDS));
+      try (java.io.OutputStream gzip = Compression.gzip().build().wrapForOutput(
+          new org.apache.kafka.common.utils.internals.ByteBufferOutputStream(out), RecordBatch.MAGIC_VALUE_V2)) {
+        gzip.write(raw);
+      }
+      out.flip();
+      out.putShort(ATTRIBUTES, (short) (out.getShort(ATTRIBUTES) | 1)); // gzip
+      out.putInt(LENGTH, out.limit() - 12);
+      assertRejected(defaults, withCrcFixed(out), Reason.INVALID_RECORD);
     }
   }
 
