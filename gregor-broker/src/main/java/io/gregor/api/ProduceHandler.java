@@ -7,6 +7,7 @@ import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.AppendResult;
 import io.gregor.storage.LogAppendException;
 import io.gregor.storage.DurableWaits;
+import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -186,13 +187,13 @@ final class ProduceHandler implements ApiHandler {
         }
     }
 
+    /**
+     * Whether the batch is zstd-compressed, read from its attributes' codec bits (the validator refuses anything but
+     * exactly one v2 batch; an unknown codec id or bad framing must not fail the whole request here).
+     */
     private static boolean usesZstd(MemoryRecords records) {
-        for (RecordBatch batch : records.batches()) {
-            if (batch.compressionType() == CompressionType.ZSTD) {
-                return true;
-            }
-        }
-        return false;
+        ByteBuffer buf = records.buffer();
+        return buf.remaining() >= 23 && (buf.getShort(buf.position() + 21) & 0x07) == CompressionType.ZSTD.id;
     }
 
     private static boolean hasTransactionalBatch(MemoryRecords records) {

@@ -289,14 +289,15 @@ public final class Controller implements AutoCloseable {
             }
         }
         Map<Integer, List<Integer>> manual = manualAssignments(spec);
-        int partitions = manual != null ? manual.size() : spec.numPartitions() == -1 ? config.numPartitions() : spec.numPartitions();
-        if (partitions <= 0) {
-            throw new InvalidPartitionsException("Number of partitions was set to an invalid non-positive value.");
-        }
         short rf = manual != null ? (short) manual.get(0).size()
                 : spec.replicationFactor() == -1 ? config.defaultReplicationFactor() : spec.replicationFactor();
         if (rf <= 0) {
             throw new InvalidReplicationFactorException("Replication factor must be larger than 0, or -1 to use the default value.");
+        }
+        // The replication factor first, as Kafka's controller.
+        int partitions = manual != null ? manual.size() : spec.numPartitions() == -1 ? config.numPartitions() : spec.numPartitions();
+        if (partitions <= 0) {
+            throw new InvalidPartitionsException("Number of partitions was set to an invalid non-positive value.");
         }
         int brokers = Math.max(1, image.brokers().size());
         if (manual == null && rf > brokers) {

@@ -43,6 +43,7 @@ final class ClientBatchValidator {
   private static final int LOG_OVERHEAD = 12;
   private static final int LENGTH_OFFSET = 8;
   private static final int MAGIC_OFFSET = 16;
+  private static final int ATTRIBUTES_OFFSET = 21;
   private static final int BASE_TIMESTAMP_OFFSET = 27;
   private static final int RECORDS_OFFSET = 61;
   /**
@@ -96,6 +97,10 @@ final class ClientBatchValidator {
     MutableRecordBatch batch = it.next();
     if (!batch.isValid()) {
       throw new LogAppendException(Reason.CORRUPT_MESSAGE, "batch CRC-32C does not match its contents");
+    }
+    int codec = bytes.getShort(ATTRIBUTES_OFFSET) & 0x07;
+    if (codec > CompressionType.ZSTD.id) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "compression codec id " + codec + " (expected: 0-4)");
     }
     if (batch.baseOffset() != 0) {
       throw new LogAppendException(Reason.INVALID_RECORD, "baseOffset: " + batch.baseOffset() + " (expected: 0)");
@@ -361,11 +366,17 @@ final class ClientBatchValidator {
   /**
    * What a codec threw on a client's bytes, as the refusal of the batch: codecs throw what they like on bad input
    * (IOException, KafkaException, NegativeArraySizeException, snappy-java's SnappyError, which is an Error), and all
-   * of it means the bytes are not records. Only the JVM's own errors (out of memory, stack overflow) are rethrown.
+   * of it means the bytes are not records. The JVM's own errors (out of memory, stack overflow) are rethrown, and a
+   * codec that cannot load becomes an IllegalStateException.
    */
   private static LogAppendException undecompressable(Throwable e) {
     if (e instanceof VirtualMachineError vm) {
       throw vm;
+    }
+    if (e instanceof LinkageError broken) {
+      // A codec's native library or class that cannot load is this broker's fault, whatever the bytes: answered as
+      // an unexpected error (UNKNOWN_SERVER_ERROR, logged with its stack) for this partition alone.
+      throw new IllegalStateException("compression codec unavailable: " + broken, broken);
     }
     return new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e);
   }
@@ -475,9 +486,10 @@ final class ClientBatchValidator {
       return len;
     }
 
+    /** As Kafka's ByteUtils.readVarint: the fifth byte's bits above the 32nd are dropped before the zigzag. */
     final int readVarint() {
-      long v = readRaw(5);
-      return (int) ((v >>> 1) ^ -(v & 1));
+      int raw = (int) readRaw(5);
+      return (raw >>> 1) ^ -(raw & 1);
     }
 
     final long readVarlong() {
@@ -550,7 +562,10 @@ final class ClientBatchValidator {
     /** Refills the buffer; false at the end of the stream. */
     private boolean fill() {
       try {
-        int read = in.read(buffer, 0, buffer.length);
+        int read;
+        do { // an empty lz4 block reads as 0 bytes: not the end of the stream
+          read = in.read(buffer, 0, buffer.length);
+        } while (read == 0);
         start = 0;
         end = Math.max(read, 0);
         return read > 0;

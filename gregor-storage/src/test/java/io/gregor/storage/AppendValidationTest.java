@@ -262,6 +262,57 @@ class AppendValidationTest {
     }
   }
 
+  /**
+   * Varints whose fifth byte carries bits beyond the 32nd: Kafka's reader drops them (ByteUtils.readVarint), so an
+   * offset delta of FF FF FF FF 1F is Integer.MIN_VALUE to every consumer and a key length of FD FF FF FF 1F is
+   * negative. Read as Kafka reads them, both are refused, plain or compressed.
+   */
+  @Test
+  void shouldReadFiveByteVarintsAsKafkaDoes() throws Exception {
+    PartitionLog defaults = defaultLog();
+    byte[] overlongZero = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x1F};
+    byte[] overlongOne = {(byte) 0xFD, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x1F};
+    java.io.ByteArrayOutputStream offsetDelta = new java.io.ByteArrayOutputStream();
+    offsetDelta.write(new byte[] {0, 0}); // attributes, timestampDelta 0
+    offsetDelta.write(overlongZero); // offsetDelta: 0 to a 35-bit reader, Integer.MIN_VALUE to Kafka's
+    offsetDelta.write(new byte[] {2, 'k', 2, 'v', 0}); // key "k", value "v", no headers
+    java.io.ByteArrayOutputStream keyLength = new java.io.ByteArrayOutputStream();
+    keyLength.write(new byte[] {0, 0, 0}); // attributes, timestampDelta 0, offsetDelta 0
+    keyLength.write(overlongOne); // keyLength: 1 to a 35-bit reader, negative to Kafka's
+    keyLength.write(new byte[] {'k', 2, 'v', 0});
+    for (byte[] body : new byte[][] {offsetDelta.toByteArray(), keyLength.toByteArray()}) {
+      byte[] record = new byte[body.length + 1];
+      record[0] = (byte) (body.length << 1); // zigzag length, one byte
+      System.arraycopy(body, 0, record, 1, body.length);
+      for (Compression codec : new Compression[] {Compression.NONE, Compression.gzip().build()}) {
+        assertRejected(defaults, oneRecordBatch(record, codec), Reason.INVALID_RECORD);
+      }
+    }
+  }
+
+  /** Codec ids 5-7 name no codec: INVALID_RECORD, not an unexpected error. */
+  @Test
+  void shouldRefuseAnUnknownCompressionCodec() throws Exception {
+    ByteBuffer b = copy(batch(now, "v"));
+    b.putShort(ATTRIBUTES, (short) (b.getShort(ATTRIBUTES) | 5));
+    assertRejected(defaultLog(), withCrcFixed(b), Reason.INVALID_RECORD);
+  }
+
+  /** A one-record batch around {@code record} (its raw bytes), compressed with {@code codec}, with a right CRC. */
+  private MemoryRecords oneRecordBatch(byte[] record, Compression codec) throws Exception {
+    ByteBuffer header = copy(batch(now, "v"));
+    ByteBuffer out = ByteBuffer.allocate(1024);
+    out.put(header.duplicate().limit(RECORDS));
+    try (java.io.OutputStream body = codec.wrapForOutput(
+        new org.apache.kafka.common.utils.internals.ByteBufferOutputStream(out), RecordBatch.MAGIC_VALUE_V2)) {
+      body.write(record);
+    }
+    out.flip();
+    out.putShort(ATTRIBUTES, (short) ((out.getShort(ATTRIBUTES) & ~0x07) | codec.type().id));
+    out.putInt(LENGTH, out.limit() - 12);
+    return withCrcFixed(out);
+  }
+
   /** The header's maxTimestamp understating a record's is not trusted: the records decide, as in Kafka. */
   @Test
   void shouldRejectAFutureRecordOfACompressedBatchWhoseHeaderHidesIt() throws Exception {

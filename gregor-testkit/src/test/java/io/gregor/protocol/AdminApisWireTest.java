@@ -239,13 +239,16 @@ class AdminApisWireTest {
             CreateTopicsRequestData.CreatableTopic badConfig = manualTopic("bad-config", 1, (short) 1, 0);
             badConfig.configs().add(new CreateTopicsRequestData.CreatableTopicConfig().setName("retention.ms").setValue("soon"));
             data.topics().add(badConfig); // the configs are checked first, as Kafka's controller does
+            data.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("no-counts").setNumPartitions(0)
+                    .setReplicationFactor((short) 0)); // then the replication factor, then the partition count
             CreateTopicsResponse r = client.send(new CreateTopicsRequest.Builder(data).build((short) 7));
             assertThat(r.data().topics()).extracting(t -> t.name() + ": " + Errors.forCode(t.errorCode()) + " " + t.errorMessage())
                     .containsExactlyInAnyOrder(
                             "with-rf: INVALID_REQUEST A manual partition assignment was specified, but replication factor was not set to -1.",
                             "with-count: INVALID_REQUEST A manual partition assignment was specified, but numPartitions was not set to -1.",
                             "same-partition: INVALID_REPLICA_ASSIGNMENT Found multiple manual partition assignments for partition 0",
-                            "bad-config: INVALID_CONFIG Invalid value soon for configuration retention.ms: Not a number of type LONG");
+                            "bad-config: INVALID_CONFIG Invalid value soon for configuration retention.ms: Not a number of type LONG",
+                            "no-counts: INVALID_REPLICATION_FACTOR Replication factor must be larger than 0, or -1 to use the default value.");
         }
     }
 
