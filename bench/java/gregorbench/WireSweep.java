@@ -432,6 +432,7 @@ public final class WireSweep {
       d.resources().add(r);
       latest("inc-alter-throttle " + rate[0] + " " + rate[1] + "=" + rate[2], ApiKeys.INCREMENTAL_ALTER_CONFIGS, d);
     }
+    Thread.sleep(1000); // Kafka's broker applies the controller's config records a moment later
     for (String resource : new String[] {"1", ""}) {
       DescribeConfigsRequestData rates = new DescribeConfigsRequestData().setIncludeSynonyms(true);
       rates.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 4).setResourceName(resource)
@@ -452,6 +453,50 @@ public final class WireSweep {
         .setPartitionIndexes(List.of(0, 1, 7)), new ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics().setName("nope")
         .setPartitionIndexes(List.of(0)))));
     latest("list-reassignments named", ApiKeys.LIST_PARTITION_REASSIGNMENTS, lpr);
+
+    // Standalone commits (assign() + commitSync(): no member, generation -1) and what Kafka refuses in them.
+    String[][] commits = {{"standalone", "assigned", "0", ""}, {"unknown-topic", "nope-commit", "0", ""},
+        {"unknown-partition", "assigned", "42", ""}, {"big-metadata", "assigned", "1", "m".repeat(5000)}, {"no-group", "assigned", "0", ""}};
+    for (String[] commit : commits) {
+      OffsetCommitRequestData oc = new OffsetCommitRequestData().setGroupId(commit[0].equals("no-group") ? "" : "standalone-group")
+          .setGenerationIdOrMemberEpoch(-1).setMemberId("");
+      OffsetCommitRequestData.OffsetCommitRequestTopic ot = new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(commit[1]);
+      ot.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(Integer.parseInt(commit[2]))
+          .setCommittedOffset(2).setCommittedMetadata(commit[3]));
+      oc.topics().add(ot);
+      latest("offset-commit-" + commit[0], ApiKeys.OFFSET_COMMIT, (short) 9, oc);
+    }
+    OffsetFetchRequestData of2 = new OffsetFetchRequestData();
+    OffsetFetchRequestData.OffsetFetchRequestGroup fg = new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("standalone-group");
+    fg.setTopics(new ArrayList<>(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopics().setName("assigned").setPartitionIndexes(List.of(0, 1, 42)),
+        new OffsetFetchRequestData.OffsetFetchRequestTopics().setName("nope-commit").setPartitionIndexes(List.of(0)))));
+    of2.groups().add(fg);
+    latest("offset-fetch-standalone", ApiKeys.OFFSET_FETCH, (short) 9, of2);
+    OffsetFetchRequestData emptyGroup = new OffsetFetchRequestData();
+    OffsetFetchRequestData.OffsetFetchRequestGroup eg = new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("");
+    eg.setTopics(new ArrayList<>(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopics().setName("assigned").setPartitionIndexes(List.of(0)))));
+    emptyGroup.groups().add(eg);
+    latest("offset-fetch-empty-group", ApiKeys.OFFSET_FETCH, (short) 9, emptyGroup);
+    latest("offset-fetch-empty-group-v3", ApiKeys.OFFSET_FETCH, (short) 3, new OffsetFetchRequestData().setGroupId("").setTopics(
+        new ArrayList<>(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName("assigned").setPartitionIndexes(List.of(0))))));
+    OffsetDeleteRequestData emptyDelete = new OffsetDeleteRequestData().setGroupId("");
+    OffsetDeleteRequestData.OffsetDeleteRequestTopic edt = new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName("assigned");
+    edt.partitions().add(new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0));
+    emptyDelete.topics().add(edt);
+    latest("offset-delete-empty-group", ApiKeys.OFFSET_DELETE, emptyDelete);
+    DescribeGroupsRequestData emptyDescribe = new DescribeGroupsRequestData();
+    emptyDescribe.groups().add("");
+    latest("describe-groups-empty-group", ApiKeys.DESCRIBE_GROUPS, emptyDescribe);
+    DeleteGroupsRequestData emptyDeleteGroups = new DeleteGroupsRequestData();
+    emptyDeleteGroups.groupsNames().add("");
+    latest("delete-groups-empty-group", ApiKeys.DELETE_GROUPS, emptyDeleteGroups);
+    sweep("offset-commit-standalone", ApiKeys.OFFSET_COMMIT, oldest(ApiKeys.OFFSET_COMMIT), (short) 9, v -> {
+      OffsetCommitRequestData oc = new OffsetCommitRequestData().setGroupId("standalone-" + v).setGenerationIdOrMemberEpoch(-1).setMemberId("");
+      OffsetCommitRequestData.OffsetCommitRequestTopic ot = new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("assigned");
+      ot.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(1));
+      oc.topics().add(ot);
+      return oc;
+    });
 
     // An idempotent producer bumping its epoch (KIP-360) and one naming an id it was never given.
     try (Raw c = new Raw(port)) {

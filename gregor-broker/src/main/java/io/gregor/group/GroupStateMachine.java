@@ -204,7 +204,7 @@ public final class GroupStateMachine {
 
     private Errors validateOffsetCommit(short version, OffsetCommitRequestData request,
                                         BiPredicate<String, Integer> partitionExists) {
-        if (request.groupId() == null || request.groupId().isEmpty()) {
+        if (request.groupId() == null) { // Kafka 4.4 takes "" as a group id here (and in OffsetFetch, DeleteGroups)
             return Errors.INVALID_GROUP_ID;
         }
         int generation = request.generationIdOrMemberEpoch();
@@ -292,6 +292,10 @@ public final class GroupStateMachine {
     /** OffsetDelete: tombstones for the partitions the group is not subscribed to. */
     public void deleteOffsets(Effects fx, OffsetDeleteRequestData request, BiPredicate<String, Integer> partitionExists,
                               CompletableFuture<OffsetDeleteResponseData> future) {
+        if (request.groupId() == null || request.groupId().isEmpty()) { // unlike OffsetCommit, as Kafka 4.4
+            fx.respond(future, new OffsetDeleteResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
+            return;
+        }
         ClassicGroup group = classic.group(request.groupId());
         ConsumerGroup cg = consumer.group(request.groupId());
         OffsetDeleteResponseData response = new OffsetDeleteResponseData();
@@ -465,7 +469,7 @@ public final class GroupStateMachine {
 
     /** DeleteGroups for one group: only Empty groups; tombstones for its offsets and the group. */
     public Errors deleteGroup(Effects fx, String groupId) {
-        if (groupId == null || groupId.isEmpty()) {
+        if (groupId == null) {
             return Errors.INVALID_GROUP_ID;
         }
         ConsumerGroup cg = consumer.group(groupId);

@@ -14,14 +14,18 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DeleteGroupsRequest;
+import org.apache.kafka.common.requests.DeleteGroupsResponse;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.HeartbeatRequest;
@@ -30,6 +34,8 @@ import org.apache.kafka.common.requests.JoinGroupRequest;
 import org.apache.kafka.common.requests.JoinGroupResponse;
 import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.OffsetCommitResponse;
+import org.apache.kafka.common.requests.OffsetDeleteRequest;
+import org.apache.kafka.common.requests.OffsetDeleteResponse;
 import org.apache.kafka.common.requests.OffsetFetchRequest;
 import org.apache.kafka.common.requests.OffsetFetchResponse;
 import org.apache.kafka.common.requests.SyncGroupRequest;
@@ -136,6 +142,30 @@ class CommittedOffsetsTest {
             JoinGroupResponseData rejoined = ((JoinGroupResponse) client.send(new JoinGroupRequest.Builder(
                     join("unsynced", joined.memberId())).build((short) 9))).data();
             assertThat(rejoined.generationId()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * Kafka 4.4 takes "" as a group id for commits, offset fetches and DeleteGroups (only null is refused), but not for
+     * OffsetDelete (INVALID_GROUP_ID) or JoinGroup; compared with Kafka by bench/wire-diff.sh.
+     */
+    @Test
+    void shouldCommitFetchAndDeleteTheEmptyGroupIdAsKafkaDoes() throws Exception {
+        try (TestNode node = TestNode.start(); RawClient client = RawClient.connect(node)) {
+            Clients.createTopic(node, "t", 1, Map.of());
+            awaitCoordinator(client, "");
+            assertThat(commit(client, "", 7)).isEqualTo(Errors.NONE);
+            assertThat(fetch(client, "")).isEqualTo(7);
+            OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection topics = new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
+            topics.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName("t").setPartitions(List.of(
+                    new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))));
+            OffsetDeleteResponse deleteOffsets = client.send(new OffsetDeleteRequest.Builder(new OffsetDeleteRequestData().setGroupId("")
+                    .setTopics(topics)).build((short) 0));
+            assertThat(Errors.forCode(deleteOffsets.data().errorCode())).isEqualTo(Errors.INVALID_GROUP_ID);
+            DeleteGroupsResponse deleted = client.send(new DeleteGroupsRequest.Builder(new DeleteGroupsRequestData()
+                    .setGroupsNames(List.of(""))).build((short) 2));
+            assertThat(Errors.forCode(deleted.data().results().find("").errorCode())).isEqualTo(Errors.NONE);
+            assertThat(fetch(client, "")).isEqualTo(-1);
         }
     }
 
