@@ -498,6 +498,31 @@ public final class WireSweep {
       return oc;
     });
 
+    // ListGroups filters (KIP-518 states, KIP-848 types) over the groups made above, and authorized operations asked for.
+    for (String[] filter : new String[][] {{"Empty", ""}, {"Stable", ""}, {"", "classic"}, {"", "consumer"}, {"empty", "CLASSIC"}, {"Bogus", ""}, {"", "bogus"}}) {
+      ListGroupsRequestData lg = new ListGroupsRequestData();
+      if (!filter[0].isEmpty()) {
+        lg.setStatesFilter(List.of(filter[0]));
+      }
+      if (!filter[1].isEmpty()) {
+        lg.setTypesFilter(List.of(filter[1]));
+      }
+      latest("list-groups-filter states=" + filter[0] + " types=" + filter[1], ApiKeys.LIST_GROUPS, lg);
+    }
+    latest("describe-cluster-ops", ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterRequestData().setIncludeClusterAuthorizedOperations(true));
+    DescribeGroupsRequestData dgOps = new DescribeGroupsRequestData().setIncludeAuthorizedOperations(true);
+    dgOps.groups().add("standalone-group");
+    dgOps.groups().add("missing-group");
+    latest("describe-groups-ops", ApiKeys.DESCRIBE_GROUPS, dgOps);
+    MetadataRequestData mdOps = new MetadataRequestData().setAllowAutoTopicCreation(false).setIncludeTopicAuthorizedOperations(true);
+    mdOps.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setName("assigned"))));
+    latest("metadata-ops", ApiKeys.METADATA, (short) 12, mdOps);
+    MetadataRequestData mdOps10 = new MetadataRequestData().setAllowAutoTopicCreation(false).setIncludeTopicAuthorizedOperations(true)
+        .setIncludeClusterAuthorizedOperations(true);
+    mdOps10.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setName("assigned"),
+        new MetadataRequestData.MetadataRequestTopic().setName("missing-topic"))));
+    latest("metadata-ops-v10", ApiKeys.METADATA, (short) 10, mdOps10);
+
     // An idempotent producer bumping its epoch (KIP-360) and one naming an id it was never given.
     try (Raw c = new Raw(port)) {
       InitProducerIdResponseData first = (InitProducerIdResponseData) c.send(ApiKeys.INIT_PRODUCER_ID, (short) 5,

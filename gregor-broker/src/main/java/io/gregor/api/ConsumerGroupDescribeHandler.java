@@ -53,6 +53,9 @@ final class ConsumerGroupDescribeHandler implements ApiHandler {
                     if (context.apiVersion() < 1) {
                         d.members().forEach(m -> m.setMemberType((byte) -1));
                     }
+                    if (request.includeAuthorizedOperations() && d.errorCode() == Errors.NONE.code()) {
+                        d.setAuthorizedOperations(AuthorizedOperations.GROUP);
+                    }
                     response.groups().add(d);
                 }
             }

@@ -2,16 +2,13 @@ package io.gregor.api;
 
 import io.gregor.metadata.MetadataImage;
 import io.gregor.network.RequestContext;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * DescribeCluster v0-2 (Admin.describeCluster): the registered brokers, the cluster id and, as
@@ -24,12 +21,6 @@ final class DescribeClusterHandler implements ApiHandler {
 
     private static final byte BROKER_ENDPOINT = 1;
     private static final byte CONTROLLER_ENDPOINT = 2;
-
-    /** With no authorizer Kafka reports every operation the cluster resource supports. */
-    private static final int CLUSTER_OPERATIONS = Utils.to32BitField(Set.of(
-            AclOperation.CREATE.code(), AclOperation.CLUSTER_ACTION.code(), AclOperation.DESCRIBE_CONFIGS.code(),
-            AclOperation.ALTER_CONFIGS.code(), AclOperation.IDEMPOTENT_WRITE.code(), AclOperation.ALTER.code(),
-            AclOperation.DESCRIBE.code()));
 
     private final BrokerServices broker;
 
@@ -63,7 +54,7 @@ final class DescribeClusterHandler implements ApiHandler {
                 .setEndpointType(BROKER_ENDPOINT)
                 .setClusterId(broker.clusterId())
                 .setControllerId(broker.nodeId())
-                .setClusterAuthorizedOperations(request.includeClusterAuthorizedOperations() ? CLUSTER_OPERATIONS : Integer.MIN_VALUE);
+                .setClusterAuthorizedOperations(request.includeClusterAuthorizedOperations() ? AuthorizedOperations.CLUSTER : Integer.MIN_VALUE);
         for (MetadataImage.BrokerImage b : broker.image().brokers().values()) {
             response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
                     .setBrokerId(b.nodeId())

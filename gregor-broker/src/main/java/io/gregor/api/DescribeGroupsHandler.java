@@ -62,6 +62,9 @@ final class DescribeGroupsHandler implements ApiHandler {
                 if (ours.contains(g)) {
                     next++;
                 }
+                if (version >= 3 && request.includeAuthorizedOperations() && d.errorCode() == Errors.NONE.code()) {
+                    d.setAuthorizedOperations(AuthorizedOperations.GROUP);
+                }
                 if (version < 6) {
                     if (d.errorCode() == Errors.GROUP_ID_NOT_FOUND.code()) {
                         // A consumer (KIP-848) group: before v6 Kafka answers "Dead" without an error.

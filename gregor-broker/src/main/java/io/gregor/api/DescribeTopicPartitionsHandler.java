@@ -5,11 +5,9 @@ import io.gregor.metadata.MetadataImage;
 import io.gregor.network.RequestContext;
 import java.util.ArrayList;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
@@ -21,7 +19,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeTopicPartitionsRequest;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * DescribeTopicPartitions v0 (KIP-966), what Admin.describeTopics sends: topics by name, or every
@@ -34,12 +31,6 @@ final class DescribeTopicPartitionsHandler implements ApiHandler {
 
     /** Kafka's {@code max.request.partition.size.limit} default. */
     static final int MAX_PARTITIONS_PER_RESPONSE = 2000;
-
-    /** With no authorizer Kafka reports every operation a topic supports ({@code AclEntry.supportedOperations}). */
-    private static final int TOPIC_OPERATIONS = Utils.to32BitField(Set.of(
-            AclOperation.READ.code(), AclOperation.WRITE.code(), AclOperation.CREATE.code(), AclOperation.DESCRIBE.code(),
-            AclOperation.DELETE.code(), AclOperation.ALTER.code(), AclOperation.DESCRIBE_CONFIGS.code(),
-            AclOperation.ALTER_CONFIGS.code()));
 
     private final BrokerServices broker;
 
@@ -106,7 +97,7 @@ final class DescribeTopicPartitionsHandler implements ApiHandler {
                 .setName(topic.name())
                 .setTopicId(topic.id())
                 .setIsInternal(topic.isInternal())
-                .setTopicAuthorizedOperations(TOPIC_OPERATIONS);
+                .setTopicAuthorizedOperations(AuthorizedOperations.TOPIC);
         for (int i = first; i < end; i++) {
             MetadataImage.PartitionImage p = topic.partitions().get(i);
             out.partitions().add(new DescribeTopicPartitionsResponsePartition()
@@ -136,7 +127,7 @@ final class DescribeTopicPartitionsHandler implements ApiHandler {
                 .setName(name)
                 .setTopicId(Uuid.ZERO_UUID)
                 .setIsInternal(Topic.isInternal(name))
-                .setTopicAuthorizedOperations(TOPIC_OPERATIONS);
+                .setTopicAuthorizedOperations(AuthorizedOperations.TOPIC);
     }
 
     /** Kafka fails the whole request here: every named topic gets the error. */

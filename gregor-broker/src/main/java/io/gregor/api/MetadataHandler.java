@@ -100,6 +100,12 @@ final class MetadataHandler implements ApiHandler {
                 }
             }
         }
+        if (version >= 8 && request.includeTopicAuthorizedOperations()) {
+            response.topics().forEach(t -> t.setTopicAuthorizedOperations(AuthorizedOperations.TOPIC));
+        }
+        if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations()) {
+            response.setClusterAuthorizedOperations(AuthorizedOperations.CLUSTER);
+        }
         return response;
     }
 

@@ -31,6 +31,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -117,6 +118,31 @@ class AdminApisTest {
         assertThat(overriddenRetention.synonyms()).extracting(ConfigEntry.ConfigSynonym::name)
                 .containsExactly("retention.ms");
         assertThat(plain.get("cleanup.policy").value()).isEqualTo("delete");
+    }
+
+    /**
+     * Asked for, a topic's, the cluster's and a group's authorized operations are every operation the resource supports,
+     * as Kafka reports them with no authorizer (compared with Kafka 4.4 by bench/wire-diff.sh).
+     */
+    @Test
+    void shouldReportEveryOperationAsAuthorizedWhenAsked() throws Exception {
+        createTopic("authorized", 1, Map.of());
+        TopicDescription topic = admin.describeTopics(List.of("authorized"),
+                new org.apache.kafka.clients.admin.DescribeTopicsOptions().includeAuthorizedOperations(true))
+                .allTopicNames().get().get("authorized");
+        assertThat(topic.authorizedOperations()).containsExactlyInAnyOrder(AclOperation.READ, AclOperation.WRITE,
+                AclOperation.CREATE, AclOperation.DESCRIBE, AclOperation.DELETE, AclOperation.ALTER,
+                AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
+        assertThat(admin.describeCluster(new org.apache.kafka.clients.admin.DescribeClusterOptions().includeAuthorizedOperations(true))
+                .authorizedOperations().get()).contains(AclOperation.ALTER, AclOperation.DESCRIBE, AclOperation.IDEMPOTENT_WRITE);
+        admin.alterConsumerGroupOffsets("authorized-group", Map.of(new TopicPartition("authorized", 0),
+                new org.apache.kafka.clients.consumer.OffsetAndMetadata(0))).all().get();
+        assertThat(admin.describeConsumerGroups(List.of("authorized-group"),
+                new org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
+                .all().get().get("authorized-group").authorizedOperations())
+                .containsExactlyInAnyOrder(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE,
+                        AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
+        assertThat(describe("authorized").authorizedOperations()).as("not asked for").isNull();
     }
 
     /** With includeDocumentation, each topic config carries Kafka's text for it (kafka-clients' TopicConfig docs). */
