@@ -523,6 +523,30 @@ public final class WireSweep {
         new MetadataRequestData.MetadataRequestTopic().setName("missing-topic"))));
     latest("metadata-ops-v10", ApiKeys.METADATA, (short) 10, mdOps10);
 
+    // DescribeClientQuotas filters (kafka-configs --describe --entity-type users|clients|ips), with no quota set.
+    Object[][] quotaFilters = {{}, {"user", (byte) 0, "alice"}, {"client-id", (byte) 1, null}, {"user", (byte) 2, null, "client-id", (byte) 2, null},
+        {"ip", (byte) 2, null}, {"ip", (byte) 0, "1.2.3.4", "user", (byte) 2, null}, {"bogus", (byte) 2, null},
+        {"user", (byte) 0, null}, {"user", (byte) 2, null, "user", (byte) 0, "bob"}, {"user", (byte) 7, null}, {"user", (byte) 1, "x"}};
+    for (Object[] f : quotaFilters) {
+      for (boolean strict : new boolean[] {false, true}) {
+        DescribeClientQuotasRequestData q = new DescribeClientQuotasRequestData().setStrict(strict);
+        StringBuilder label = new StringBuilder();
+        for (int i = 0; i < f.length; i += 3) {
+          q.components().add(new DescribeClientQuotasRequestData.ComponentData().setEntityType((String) f[i]).setMatchType((Byte) f[i + 1])
+              .setMatch((String) f[i + 2]));
+          label.append(f[i]).append('/').append(f[i + 1]).append('/').append(f[i + 2]).append(' ');
+        }
+        latest("describe-client-quotas " + label + (strict ? "strict" : ""), ApiKeys.DESCRIBE_CLIENT_QUOTAS, q);
+      }
+    }
+
+    latest("describe-scram all", ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsRequestData().setUsers(null));
+    DescribeUserScramCredentialsRequestData scram = new DescribeUserScramCredentialsRequestData();
+    scram.setUsers(new ArrayList<>(List.of(new DescribeUserScramCredentialsRequestData.UserName().setName("alice"),
+        new DescribeUserScramCredentialsRequestData.UserName().setName("bob"), new DescribeUserScramCredentialsRequestData.UserName().setName("alice"))));
+    latest("describe-scram named", ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, scram);
+    latest("describe-scram none", ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsRequestData().setUsers(new ArrayList<>()));
+
     // An idempotent producer bumping its epoch (KIP-360) and one naming an id it was never given.
     try (Raw c = new Raw(port)) {
       InitProducerIdResponseData first = (InitProducerIdResponseData) c.send(ApiKeys.INIT_PRODUCER_ID, (short) 5,

@@ -53,6 +53,8 @@ public final class Handlers {
         handlers.add(new AclsHandler(ApiKeys.DESCRIBE_ACLS));
         handlers.add(new AclsHandler(ApiKeys.CREATE_ACLS));
         handlers.add(new AclsHandler(ApiKeys.DELETE_ACLS));
+        handlers.add(new DescribeClientQuotasHandler());
+        handlers.add(new DescribeUserScramCredentialsHandler());
         handlers.add(new SaslHandler(ApiKeys.SASL_HANDSHAKE));
         handlers.add(new SaslHandler(ApiKeys.SASL_AUTHENTICATE));
         self[0] = new ApiRouter(handlers, requestThreads);

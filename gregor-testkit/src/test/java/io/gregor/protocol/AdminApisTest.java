@@ -145,6 +145,24 @@ class AdminApisTest {
         assertThat(describe("authorized").authorizedOperations()).as("not asked for").isNull();
     }
 
+    /** No client quotas or SCRAM credentials are kept: every filter finds none, a malformed one gets Kafka's error. */
+    @Test
+    void shouldDescribeNoClientQuotasAndRefuseABadFilter() throws Exception {
+        assertThat(admin.describeClientQuotas(org.apache.kafka.common.quota.ClientQuotaFilter.all()).entities().get()).isEmpty();
+        assertThat(admin.describeClientQuotas(org.apache.kafka.common.quota.ClientQuotaFilter.containsOnly(List.of(
+                org.apache.kafka.common.quota.ClientQuotaFilterComponent.ofEntity("user", "alice")))).entities().get()).isEmpty();
+        assertThatThrownBy(() -> admin.describeClientQuotas(org.apache.kafka.common.quota.ClientQuotaFilter.contains(List.of(
+                org.apache.kafka.common.quota.ClientQuotaFilterComponent.ofEntity("ip", "1.2.3.4"),
+                org.apache.kafka.common.quota.ClientQuotaFilterComponent.ofDefaultEntity("user")))).entities().get())
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class)
+                .hasMessageContaining("IP filter component should not be used with user or clientId filter component.");
+        // kafka-configs --describe --entity-type users asks for SCRAM credentials too: there are none.
+        assertThat(admin.describeUserScramCredentials().all().get()).isEmpty();
+        assertThatThrownBy(() -> admin.describeUserScramCredentials(List.of("alice")).description("alice").get())
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.ResourceNotFoundException.class)
+                .hasMessageContaining("Attempt to describe a user credential that does not exist: alice");
+    }
+
     /** With includeDocumentation, each topic config carries Kafka's text for it (kafka-clients' TopicConfig docs). */
     @Test
     void shouldDescribeTopicConfigsWithTheirDocumentation() throws Exception {
