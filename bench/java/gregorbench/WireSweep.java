@@ -526,7 +526,7 @@ public final class WireSweep {
     // DescribeClientQuotas filters (kafka-configs --describe --entity-type users|clients|ips), with no quota set.
     Object[][] quotaFilters = {{}, {"user", (byte) 0, "alice"}, {"client-id", (byte) 1, null}, {"user", (byte) 2, null, "client-id", (byte) 2, null},
         {"ip", (byte) 2, null}, {"ip", (byte) 0, "1.2.3.4", "user", (byte) 2, null}, {"bogus", (byte) 2, null},
-        {"user", (byte) 0, null}, {"user", (byte) 2, null, "user", (byte) 0, "bob"}, {"user", (byte) 7, null}, {"user", (byte) 1, "x"}};
+        {"user", (byte) 0, null}, {"user", (byte) 2, null, "user", (byte) 0, "bob"}, {"user", (byte) 7, null}, {"user", (byte) 1, "x"}, {"", (byte) 2, null}, {"user", (byte) 2, "x"}};
     for (Object[] f : quotaFilters) {
       for (boolean strict : new boolean[] {false, true}) {
         DescribeClientQuotasRequestData q = new DescribeClientQuotasRequestData().setStrict(strict);

@@ -46,6 +46,9 @@ final class DescribeClientQuotasHandler implements ApiHandler {
         Set<String> types = new HashSet<>();
         for (DescribeClientQuotasRequestData.ComponentData c : request.components()) {
             String type = c.entityType();
+            if (type.isEmpty()) {
+                throw new InvalidRequestException("Invalid empty entity type.");
+            }
             if (!type.equals(ClientQuotaEntity.USER) && !type.equals(ClientQuotaEntity.CLIENT_ID)
                     && !type.equals(ClientQuotaEntity.IP)) {
                 throw new UnsupportedVersionException("Unsupported entity type " + type);
@@ -59,6 +62,9 @@ final class DescribeClientQuotasHandler implements ApiHandler {
             }
             if (match == DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT && c.match() != null) {
                 throw new InvalidRequestException("Request specified MATCH_TYPE_DEFAULT, but also specified a match string.");
+            }
+            if (match == DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED && c.match() != null) {
+                throw new InvalidRequestException("Request specified MATCH_TYPE_SPECIFIED, but also specified a match string.");
             }
             if (match != DescribeClientQuotasRequest.MATCH_TYPE_EXACT && match != DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT
                     && match != DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED) {

@@ -62,15 +62,16 @@ final class DescribeGroupsHandler implements ApiHandler {
                 if (ours.contains(g)) {
                     next++;
                 }
-                if (version >= 3 && request.includeAuthorizedOperations() && d.errorCode() == Errors.NONE.code()) {
-                    d.setAuthorizedOperations(AuthorizedOperations.GROUP);
-                }
                 if (version < 6) {
                     if (d.errorCode() == Errors.GROUP_ID_NOT_FOUND.code()) {
                         // A consumer (KIP-848) group: before v6 Kafka answers "Dead" without an error.
                         d.setErrorCode(Errors.NONE.code());
                     }
                     d.setErrorMessage(null);
+                }
+                // After the conversion above, as Kafka's KafkaApis adds them to what its coordinator answered.
+                if (version >= 3 && request.includeAuthorizedOperations() && d.errorCode() == Errors.NONE.code()) {
+                    d.setAuthorizedOperations(AuthorizedOperations.GROUP);
                 }
                 response.groups().add(d);
             }

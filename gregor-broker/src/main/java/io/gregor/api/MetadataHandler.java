@@ -101,7 +101,11 @@ final class MetadataHandler implements ApiHandler {
             }
         }
         if (version >= 8 && request.includeTopicAuthorizedOperations()) {
-            response.topics().forEach(t -> t.setTopicAuthorizedOperations(AuthorizedOperations.TOPIC));
+            response.topics().forEach(t -> { // not for unknown topic ids, which Kafka adds after it
+                if (t.errorCode() != Errors.UNKNOWN_TOPIC_ID.code()) {
+                    t.setTopicAuthorizedOperations(AuthorizedOperations.TOPIC);
+                }
+            });
         }
         if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations()) {
             response.setClusterAuthorizedOperations(AuthorizedOperations.CLUSTER);

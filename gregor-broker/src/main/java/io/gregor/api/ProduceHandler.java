@@ -188,21 +188,26 @@ final class ProduceHandler implements ApiHandler {
     }
 
     /**
-     * Whether the batch is zstd-compressed, read from its attributes' codec bits (the validator refuses anything but
-     * exactly one v2 batch; an unknown codec id or bad framing must not fail the whole request here).
+     * The attributes of the partition's (first) record batch, read from its bytes, or -1 when they are not v2 attributes
+     * (too short, another magic). Reading them never throws: the validator refuses a malformed batch for its partition
+     * alone, and a check before it must not fail the whole request after other partitions were appended.
      */
-    private static boolean usesZstd(MemoryRecords records) {
+    private static int batchAttributes(MemoryRecords records) {
         ByteBuffer buf = records.buffer();
-        return buf.remaining() >= 23 && (buf.getShort(buf.position() + 21) & 0x07) == CompressionType.ZSTD.id;
+        int p = buf.position();
+        return buf.remaining() >= 23 && buf.get(p + 16) == RecordBatch.MAGIC_VALUE_V2 ? buf.getShort(p + 21) & 0xFFFF : -1;
     }
 
+    /** Whether the batch is zstd-compressed (codec bits of its attributes). */
+    private static boolean usesZstd(MemoryRecords records) {
+        int attributes = batchAttributes(records);
+        return attributes >= 0 && (attributes & 0x07) == CompressionType.ZSTD.id;
+    }
+
+    /** Whether the batch is transactional (bit 4 of its attributes). */
     private static boolean hasTransactionalBatch(MemoryRecords records) {
-        for (RecordBatch batch : records.batches()) {
-            if (batch.isTransactional()) {
-                return true;
-            }
-        }
-        return false;
+        int attributes = batchAttributes(records);
+        return attributes >= 0 && (attributes & 0x10) != 0;
     }
 
     private static String summarize(ProduceResponseData response) {

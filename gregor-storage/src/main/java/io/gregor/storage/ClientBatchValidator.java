@@ -178,17 +178,20 @@ final class ClientBatchValidator {
    */
   private static ValidatedBatch recompress(MutableRecordBatch batch, CompressionType target, LogConfig config)
       throws LogAppendException {
-    ByteBufferOutputStream out = new ByteBufferOutputStream(Math.max(64, batch.sizeInBytes()));
-    MemoryRecordsBuilder builder = new MemoryRecordsBuilder(out, RecordBatch.MAGIC_VALUE_V2,
-        config.targetCompressionWithLevel(), TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, batch.producerId(),
-        batch.producerEpoch(), batch.baseSequence(), batch.isTransactional(), false,
-        RecordBatch.NO_PARTITION_LEADER_EPOCH, Integer.MAX_VALUE);
+    MemoryRecords rebuilt;
+    // The builder's codec streams are the broker's own, but a codec that cannot load throws from their constructors.
     try (CloseableIterator<Record> records =
         batch.streamingIterator(BufferSupplier.NO_CACHING, config.maxDecompressedRecordBytes())) {
+      ByteBufferOutputStream out = new ByteBufferOutputStream(Math.max(64, batch.sizeInBytes()));
+      MemoryRecordsBuilder builder = new MemoryRecordsBuilder(out, RecordBatch.MAGIC_VALUE_V2,
+          config.targetCompressionWithLevel(), TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP, batch.producerId(),
+          batch.producerEpoch(), batch.baseSequence(), batch.isTransactional(), false,
+          RecordBatch.NO_PARTITION_LEADER_EPOCH, Integer.MAX_VALUE);
       while (records.hasNext()) {
         Record r = records.next();
         builder.appendWithOffset(r.offset(), r.timestamp(), r.key(), r.value(), r.headers());
       }
+      rebuilt = builder.build();
     } catch (InvalidRecordException e) {
       throw new LogAppendException(Reason.INVALID_RECORD, e.getMessage());
     } catch (RuntimeException e) {
@@ -196,7 +199,6 @@ final class ClientBatchValidator {
     } catch (Error e) {
       throw undecompressable(e);
     }
-    MemoryRecords rebuilt = builder.build();
     if (rebuilt.sizeInBytes() > config.maxMessageBytes()) {
       throw new LogAppendException(Reason.MESSAGE_TOO_LARGE, "batch size after recompression to " + target.name
           + ": " + rebuilt.sizeInBytes() + " bytes (expected: <= max.message.bytes " + config.maxMessageBytes() + ")");
@@ -373,10 +375,13 @@ final class ClientBatchValidator {
     if (e instanceof VirtualMachineError vm) {
       throw vm;
     }
-    if (e instanceof LinkageError broken) {
-      // A codec's native library or class that cannot load is this broker's fault, whatever the bytes: answered as
-      // an unexpected error (UNKNOWN_SERVER_ERROR, logged with its stack) for this partition alone.
-      throw new IllegalStateException("compression codec unavailable: " + broken, broken);
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof LinkageError broken) {
+        // A codec's native library or class that cannot load (kafka-clients wraps it in a KafkaException) is this
+        // broker's fault, whatever the bytes: an unexpected error (UNKNOWN_SERVER_ERROR, logged with its stack) for
+        // this partition alone.
+        throw new IllegalStateException("compression codec unavailable: " + broken, e);
+      }
     }
     return new LogAppendException(Reason.INVALID_RECORD, "records cannot be decompressed: " + e);
   }

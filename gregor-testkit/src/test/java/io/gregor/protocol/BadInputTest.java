@@ -379,6 +379,37 @@ class BadInputTest {
         }
     }
 
+    /**
+     * One partition's bytes too broken to read as batches (a length field under the batch header's) next to a good
+     * one: the bad partition is refused alone and the good one is answered as written, never one error for a request
+     * whose other partition was already appended.
+     */
+    @Test
+    void shouldRefuseUnreadableBytesForTheirPartitionAloneAndAnswerTheOthers() throws Exception {
+        Clients.createTopic(node, "two-parts", 2, Map.of());
+        ByteBuffer garbage = ByteBuffer.allocate(40);
+        garbage.putLong(0, 0L).putInt(8, 5); // base offset 0, batch length 5
+        garbage.put(16, (byte) 7); // no known magic either
+        for (short version : new short[] {5, 9}) {
+            ProduceRequestData data = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(10_000);
+            data.topicData().add(new ProduceRequestData.TopicProduceData().setName("two-parts").setPartitionData(List.of(
+                    new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records("kept-" + version)),
+                    new ProduceRequestData.PartitionProduceData().setIndex(1).setRecords(MemoryRecords.readableRecords(garbage.duplicate())))));
+            try (RawClient client = RawClient.connect(node)) {
+                ProduceResponse response = client.send(new ProduceRequest(data, version));
+                List<ProduceResponseData.PartitionProduceResponse> answers = response.data().responses().iterator().next().partitionResponses();
+                assertThat(answers).filteredOn(a -> a.index() == 0).singleElement()
+                        .satisfies(a -> assertThat(Errors.forCode(a.errorCode())).isEqualTo(Errors.NONE));
+                assertThat(answers).filteredOn(a -> a.index() == 1).singleElement()
+                        .satisfies(a -> assertThat(Errors.forCode(a.errorCode())).isEqualTo(Errors.INVALID_RECORD));
+            }
+        }
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of())) {
+            assertThat(Clients.readAll(consumer, Set.of(new TopicPartition("two-parts", 0)), 2))
+                    .extracting(ConsumerRecord::value).containsExactly("kept-5", "kept-9");
+        }
+    }
+
     /** KIP-360: an idempotent producer may name its id and epoch to bump them, but not one without the other (Kafka). */
     @Test
     void shouldRefuseAnInitProducerIdWithAnIdButNoEpochOrTheReverse() {
