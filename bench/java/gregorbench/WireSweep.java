@@ -487,6 +487,12 @@ public final class WireSweep {
     DescribeGroupsRequestData emptyDescribe = new DescribeGroupsRequestData();
     emptyDescribe.groups().add("");
     latest("describe-groups-empty-group", ApiKeys.DESCRIBE_GROUPS, emptyDescribe);
+    latest("heartbeat-empty-group", ApiKeys.HEARTBEAT, new HeartbeatRequestData().setGroupId("").setGenerationId(1).setMemberId("m"));
+    latest("sync-empty-group", ApiKeys.SYNC_GROUP, new SyncGroupRequestData().setGroupId("").setGenerationId(1).setMemberId("m")
+        .setProtocolType("consumer").setProtocolName("range"));
+    LeaveGroupRequestData emptyLeave = new LeaveGroupRequestData().setGroupId("");
+    emptyLeave.members().add(new LeaveGroupRequestData.MemberIdentity().setMemberId("m"));
+    latest("leave-empty-group", ApiKeys.LEAVE_GROUP, emptyLeave);
     DeleteGroupsRequestData emptyDeleteGroups = new DeleteGroupsRequestData();
     emptyDeleteGroups.groupsNames().add("");
     latest("delete-groups-empty-group", ApiKeys.DELETE_GROUPS, emptyDeleteGroups);

@@ -484,6 +484,10 @@ final class ClassicGroups {
     // ---------------------------------------------------------------- SyncGroup
 
     void syncGroup(Effects fx, long nowMs, RequestMeta meta, SyncGroupRequestData request, CompletableFuture<SyncGroupResponseData> future) {
+        if (request.groupId() == null || request.groupId().isEmpty()) { // Kafka: no member can be in group ""
+            fx.respond(future, syncError(Errors.INVALID_GROUP_ID));
+            return;
+        }
         ClassicGroup group = groups.get(request.groupId());
         String memberId = request.memberId();
         if (group == null) {
@@ -584,6 +588,9 @@ final class ClassicGroups {
     // ---------------------------------------------------------------- Heartbeat
 
     HeartbeatResponseData heartbeat(long nowMs, HeartbeatRequestData request) {
+        if (request.groupId() == null || request.groupId().isEmpty()) {
+            return new HeartbeatResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code());
+        }
         ClassicGroup group = groups.get(request.groupId());
         if (group == null) {
             return new HeartbeatResponseData().setErrorCode(Errors.UNKNOWN_MEMBER_ID.code());
@@ -673,8 +680,11 @@ final class ClassicGroups {
 
     /** LeaveGroup for each member identity; the top-level error covers a missing group (as Kafka does). */
     LeaveGroupResponseData leaveGroup(Effects fx, long nowMs, LeaveGroupRequestData request, List<LeaveGroupRequestData.MemberIdentity> leaving) {
-        ClassicGroup group = groups.get(request.groupId());
         LeaveGroupResponseData response = new LeaveGroupResponseData();
+        if (request.groupId() == null || request.groupId().isEmpty()) {
+            return response.setErrorCode(Errors.INVALID_GROUP_ID.code());
+        }
+        ClassicGroup group = groups.get(request.groupId());
         if (group == null || group.isInState(GroupState.DEAD)) {
             return response.setErrorCode((group == null ? Errors.UNKNOWN_MEMBER_ID : Errors.COORDINATOR_NOT_AVAILABLE).code());
         }

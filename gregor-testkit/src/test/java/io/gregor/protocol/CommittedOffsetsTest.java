@@ -147,7 +147,8 @@ class CommittedOffsetsTest {
 
     /**
      * Kafka 4.4 takes "" as a group id for commits, offset fetches and DeleteGroups (only null is refused), but not for
-     * OffsetDelete (INVALID_GROUP_ID) or JoinGroup; compared with Kafka by bench/wire-diff.sh.
+     * OffsetDelete, JoinGroup, Heartbeat, SyncGroup or LeaveGroup (INVALID_GROUP_ID); compared with Kafka by
+     * bench/wire-diff.sh.
      */
     @Test
     void shouldCommitFetchAndDeleteTheEmptyGroupIdAsKafkaDoes() throws Exception {
@@ -156,6 +157,10 @@ class CommittedOffsetsTest {
             awaitCoordinator(client, "");
             assertThat(commit(client, "", 7)).isEqualTo(Errors.NONE);
             assertThat(fetch(client, "")).isEqualTo(7);
+            // ...but no member can be in it: Heartbeat (as SyncGroup and LeaveGroup) refuses it, as Kafka.
+            HeartbeatResponse heartbeat = client.send(new HeartbeatRequest.Builder(new HeartbeatRequestData().setGroupId("")
+                    .setGenerationId(1).setMemberId("m")).build((short) 4));
+            assertThat(Errors.forCode(heartbeat.data().errorCode())).isEqualTo(Errors.INVALID_GROUP_ID);
             OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection topics = new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
             topics.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName("t").setPartitions(List.of(
                     new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))));
