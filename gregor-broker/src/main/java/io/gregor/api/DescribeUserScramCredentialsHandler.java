@@ -1,7 +1,7 @@
 package io.gregor.api;
 
 import io.gregor.network.RequestContext;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData;
@@ -32,22 +32,19 @@ final class DescribeUserScramCredentialsHandler implements ApiHandler {
         if (request.users() == null) {
             return ApiHandler.done(response);
         }
-        Map<String, Integer> counts = new HashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>(); // each user once, in request order
         request.users().forEach(u -> counts.merge(u.name(), 1, Integer::sum));
-        for (DescribeUserScramCredentialsRequestData.UserName user : request.users()) {
-            if (response.results().stream().anyMatch(r -> r.user().equals(user.name()))) {
-                continue;
-            }
-            DescribeUserScramCredentialsResult result = new DescribeUserScramCredentialsResult().setUser(user.name());
-            if (counts.get(user.name()) > 1) {
+        counts.forEach((user, times) -> {
+            DescribeUserScramCredentialsResult result = new DescribeUserScramCredentialsResult().setUser(user);
+            if (times > 1) {
                 result.setErrorCode(Errors.DUPLICATE_RESOURCE.code()).setErrorMessage(
-                        "Cannot describe SCRAM credentials for the same user twice in a single request: " + user.name());
+                        "Cannot describe SCRAM credentials for the same user twice in a single request: " + user);
             } else {
                 result.setErrorCode(Errors.RESOURCE_NOT_FOUND.code()).setErrorMessage(
-                        "Attempt to describe a user credential that does not exist: " + user.name());
+                        "Attempt to describe a user credential that does not exist: " + user);
             }
             response.results().add(result);
-        }
+        });
         return ApiHandler.done(response);
     }
 }

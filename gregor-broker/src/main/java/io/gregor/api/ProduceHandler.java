@@ -5,8 +5,8 @@ import io.gregor.network.CloseConnectionException;
 import io.gregor.network.RequestContext;
 import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.AppendResult;
-import io.gregor.storage.LogAppendException;
 import io.gregor.storage.DurableWaits;
+import io.gregor.storage.LogAppendException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -118,15 +118,17 @@ final class ProduceHandler implements ApiHandler {
                         } catch (Exception e) {
                             error = ErrorMapper.toErrors(e);
                             message = ErrorMapper.message(e);
-                            if (e instanceof LogAppendException refused && refused.answeredWithLogStartOffset()) {
-                                pr.setLogStartOffset(hosted.get().log().logStartOffset()); // as Kafka's answer
-                            }
-                            if (e instanceof LogAppendException refused && version >= 8) {
-                                // KIP-467: which records were refused, and why; the producer fails those with
+                            if (e instanceof LogAppendException refused) {
+                                if (refused.answeredWithLogStartOffset()) {
+                                    pr.setLogStartOffset(hosted.get().log().logStartOffset()); // as Kafka's answer
+                                }
+                                // KIP-467 (v8+): which records were refused, and why; the producer fails those with
                                 // their own message and the rest of the batch with a generic one.
                                 for (LogAppendException.RecordError re : refused.recordErrors()) {
-                                    pr.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
-                                            .setBatchIndex(re.batchIndex()).setBatchIndexErrorMessage(re.message()));
+                                    if (version >= 8) {
+                                        pr.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
+                                                .setBatchIndex(re.batchIndex()).setBatchIndexErrorMessage(re.message()));
+                                    }
                                 }
                             }
                             if (error == Errors.UNKNOWN_SERVER_ERROR || error == Errors.KAFKA_STORAGE_ERROR) {

@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,7 +50,8 @@ public final class Controller implements AutoCloseable {
     }
 
     /** A topic that was (or would be) created. */
-    public record CreatedTopic(Uuid topicId, int numPartitions, short replicationFactor, Map<String, String> configs) {
+    public record CreatedTopic(Uuid topicId, int numPartitions, short replicationFactor, Map<String, String> configs,
+                               List<List<Integer>> replicas) {
     }
 
     private final NodeConfig config;
@@ -110,12 +111,8 @@ public final class Controller implements AutoCloseable {
             }
             List<MetadataRecord> records = new ArrayList<>();
             records.add(new MetadataRecord.CreateTopic(spec.name(), created.topicId()));
-            Map<Integer, List<Integer>> manual = new java.util.HashMap<>();
-            if (spec.assignments() != null) {
-                spec.assignments().forEach(a -> manual.put(a.partition(), a.replicas())); // validated: each once, 0..n-1
-            }
             for (int p = 0; p < created.numPartitions(); p++) {
-                List<Integer> replicas = manual.containsKey(p) ? List.copyOf(manual.get(p)) : defaultReplicas(p, created.replicationFactor());
+                List<Integer> replicas = created.replicas().get(p);
                 records.add(new MetadataRecord.PartitionState(created.topicId(), p, replicas, replicas, replicas.get(0), 0));
             }
             created.configs().forEach((k, v) -> records.add(new MetadataRecord.TopicConfig(created.topicId(), k, v)));
@@ -304,7 +301,11 @@ public final class Controller implements AutoCloseable {
             throw new InvalidReplicationFactorException("Unable to replicate the partition " + rf + " time(s): The target replication factor of "
                     + rf + " cannot be reached because only " + brokers + " broker(s) are registered.");
         }
-        return new CreatedTopic(Uuid.randomUuid(), partitions, rf, configs);
+        List<List<Integer>> replicas = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            replicas.add(manual != null ? manual.get(p) : defaultReplicas(p, rf));
+        }
+        return new CreatedTopic(Uuid.randomUuid(), partitions, rf, configs, List.copyOf(replicas));
     }
 
     /**

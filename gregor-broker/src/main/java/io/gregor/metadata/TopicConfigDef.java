@@ -2,8 +2,10 @@ package io.gregor.metadata;
 
 import io.gregor.broker.NodeConfig;
 import io.gregor.storage.LogConfig;
+import java.lang.reflect.Field;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.record.internal.CompressionType;
 
 /**
@@ -195,14 +198,13 @@ public final class TopicConfigDef {
         static final Map<String, String> BY_NAME = read();
 
         private static Map<String, String> read() {
-            Map<String, String> docs = new java.util.HashMap<>();
-            for (java.lang.reflect.Field f : org.apache.kafka.common.config.TopicConfig.class.getFields()) {
+            Map<String, String> docs = new HashMap<>();
+            for (Field f : TopicConfig.class.getFields()) {
                 if (!f.getName().endsWith("_CONFIG") || f.getType() != String.class) {
                     continue;
                 }
                 try {
-                    java.lang.reflect.Field doc = org.apache.kafka.common.config.TopicConfig.class
-                            .getField(f.getName().substring(0, f.getName().length() - "_CONFIG".length()) + "_DOC");
+                    Field doc = TopicConfig.class.getField(f.getName().substring(0, f.getName().length() - "_CONFIG".length()) + "_DOC");
                     docs.put((String) f.get(null), (String) doc.get(null));
                 } catch (NoSuchFieldException e) {
                     // a key without documentation of its own
