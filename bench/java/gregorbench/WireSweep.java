@@ -293,6 +293,46 @@ public final class WireSweep {
         .setAssignments(new ArrayList<>(List.of(new CreatePartitionsRequestData.CreatePartitionsAssignment().setBrokerIds(List.of(9))))));
     latest("create-partitions-unknown-broker", ApiKeys.CREATE_PARTITIONS, cpc);
 
+    // Kafka's controller bounds a request: 10,000 partitions in all, 10,000 records (a topic's, one per partition and config).
+    latest("create-over-10000-partitions", ApiKeys.CREATE_TOPICS, create(false, topic("huge-a", 5000, (short) 1), topic("huge-b", 5001, (short) 1)));
+    latest("create-max-int-partitions", ApiKeys.CREATE_TOPICS, create(false, topic("huge-c", Integer.MAX_VALUE, (short) 1)));
+    latest("create-9999-partitions-validate", ApiKeys.CREATE_TOPICS, create(true, topic("huge-d", 9999, (short) 1)));
+    latest("create-10000-partitions-validate", ApiKeys.CREATE_TOPICS, create(true, topic("huge-d", 10000, (short) 1)));
+    latest("create-9999-partitions-config-validate", ApiKeys.CREATE_TOPICS, create(true, topic("huge-d", 9999, (short) 1, "retention.ms", "1000")));
+    latest("create-duplicates-not-counted-validate", ApiKeys.CREATE_TOPICS,
+        create(true, topic("dup", 6000, (short) 1), topic("dup", 6000, (short) 1), topic("huge-e", 5000, (short) 1)));
+    CreateTopicsRequestData.CreatableTopic[] many = new CreateTopicsRequestData.CreatableTopic[5001];
+    for (int i = 0; i < 5000; i++) {
+      many[i] = topic("many-" + i, 1, (short) 1);
+    }
+    many[5000] = topic("many-last", 1, (short) 1);
+    latest("create-5001-topics-validate", ApiKeys.CREATE_TOPICS, create(true, many));
+    many[5000] = topic("bad/name", 1, (short) 1);
+    latest("create-5000-topics-and-a-bad-name-validate", ApiKeys.CREATE_TOPICS, create(true, many));
+    CreatePartitionsRequestData cpd = new CreatePartitionsRequestData().setTimeoutMs(30000).setValidateOnly(true);
+    cpd.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("assigned").setCount(10003).setAssignments(null));
+    latest("create-partitions-10000-more-validate", ApiKeys.CREATE_PARTITIONS, cpd);
+    CreatePartitionsRequestData cpe = new CreatePartitionsRequestData().setTimeoutMs(30000).setValidateOnly(true);
+    cpe.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("assigned").setCount(10004).setAssignments(null));
+    latest("create-partitions-10001-more-validate", ApiKeys.CREATE_PARTITIONS, cpe);
+    // Kafka 4.4 adds up what the request's existing topics would gain (decreases and unknown topics count nothing).
+    String[][][] bounds = {
+        {{"assigned", "6003"}, {"t1", "6002"}},
+        {{"assigned", "5003"}, {"t1", "5002"}},
+        {{"nope", "20000"}, {"assigned", "5003"}},
+        {{"assigned", "1"}, {"t1", "10003"}},
+        {{"t1", "10003"}, {"assigned", "1"}},
+        {{"t1", "10002"}, {"assigned", "4"}},
+    };
+    int bound = 0;
+    for (String[][] topics : bounds) {
+      CreatePartitionsRequestData d = new CreatePartitionsRequestData().setTimeoutMs(30000).setValidateOnly(true);
+      for (String[] t : topics) {
+        d.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName(t[0]).setCount(Integer.parseInt(t[1])).setAssignments(null));
+      }
+      latest("create-partitions-bound-" + bound++, ApiKeys.CREATE_PARTITIONS, d);
+    }
+
     String[][] ops = {{"2", "compact"}, {"2", "compact"}, {"3", "delete"}, {"3", "nothing"}, {"1", null}, {"2", "bogus"}, {"0", "delete,compact"}};
     for (String[] op : ops) {
       IncrementalAlterConfigsRequestData d = new IncrementalAlterConfigsRequestData();

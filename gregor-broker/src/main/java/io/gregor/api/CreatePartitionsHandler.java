@@ -1,5 +1,7 @@
 package io.gregor.api;
 
+import io.gregor.metadata.Controller;
+import io.gregor.metadata.MetadataImage;
 import io.gregor.network.RequestContext;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -19,7 +22,9 @@ import org.apache.kafka.common.requests.CreatePartitionsRequest;
 /**
  * CreatePartitions v0-3: raises a topic's partition count, with optional manual assignments
  * and {@code validateOnly}. The controller decides; each topic succeeds or fails on its own.
- * A topic named twice gets one INVALID_REQUEST result, as Kafka's {@code ControllerApis} answers.
+ * A topic named twice gets one INVALID_REQUEST result, as Kafka's {@code ControllerApis} answers. A request whose
+ * existing topics would gain more than {@link Controller#MAX_ADDED_PARTITIONS_PER_REQUEST} partitions in all is refused
+ * whole with POLICY_VIOLATION, as Kafka 4.4's controller refuses it.
  */
 final class CreatePartitionsHandler implements ApiHandler {
 
@@ -41,6 +46,18 @@ final class CreatePartitionsHandler implements ApiHandler {
         Map<String, Integer> counts = new HashMap<>();
         for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics()) {
             counts.merge(t.name(), 1, Integer::sum);
+        }
+        // Kafka's controller first adds up what the request's existing topics (not named twice) would gain.
+        long added = 0;
+        MetadataImage image = broker.image();
+        for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics()) {
+            if (counts.get(t.name()) == 1) {
+                added += image.topic(t.name()).map(topic -> Math.max(0, t.count() - topic.partitionCount())).orElse(0);
+            }
+        }
+        if (added > Controller.MAX_ADDED_PARTITIONS_PER_REQUEST) {
+            return CompletableFuture.completedFuture(((CreatePartitionsRequest) context.request()).getErrorResponse(0,
+                    new PolicyViolationException("Excessively large number of additional partitions per request.")).data());
         }
         Set<String> answered = new HashSet<>();
         List<CompletableFuture<?>> pending = new ArrayList<>();

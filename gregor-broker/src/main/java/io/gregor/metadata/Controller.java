@@ -21,6 +21,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -40,6 +41,22 @@ public final class Controller implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
 
+    /**
+     * Kafka's controller refuses a CreateTopics request whose topics ask for more partitions than this in all
+     * (POLICY_VIOLATION, "Excessively large number of partitions per request.", before any other check).
+     */
+    public static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
+
+    /**
+     * The most metadata records one request may write, as Kafka's controller bounds a user operation (a topic's record,
+     * one per partition and one per config set); past it Kafka answers POLICY_VIOLATION, "Unable to perform excessively
+     * large batch operation.".
+     */
+    public static final int MAX_RECORDS_PER_REQUEST = 10_000;
+
+    /** Kafka's message for a request that would write more than {@link #MAX_RECORDS_PER_REQUEST} records. */
+    public static final String EXCESSIVE_BATCH_MESSAGE = "Unable to perform excessively large batch operation.";
+
     /** What CreateTopics asks for; -1 partitions or replication factor means the broker default. */
     public record TopicSpec(String name, int numPartitions, short replicationFactor,
                             List<ManualAssignment> assignments, Map<String, String> configs) {
@@ -52,6 +69,11 @@ public final class Controller implements AutoCloseable {
     /** A topic that was (or would be) created. */
     public record CreatedTopic(Uuid topicId, int numPartitions, short replicationFactor, Map<String, String> configs,
                                List<List<Integer>> replicas) {
+
+        /** The metadata records creating it writes: the topic's, one per partition, one per config. */
+        public int recordCount() {
+            return 1 + numPartitions + configs.size();
+        }
     }
 
     private final NodeConfig config;
@@ -139,6 +161,24 @@ public final class Controller implements AutoCloseable {
         });
     }
 
+    /**
+     * The partitions CreateTopics asks for with {@code spec}, counted as Kafka's controller counts them against
+     * {@link #MAX_PARTITIONS_PER_REQUEST}: the manual assignments, else the count (the broker default for -1), else none.
+     */
+    public int requestedPartitions(TopicSpec spec) {
+        if (!spec.assignments().isEmpty()) {
+            return spec.assignments().size();
+        }
+        return spec.numPartitions() == -1 ? config.numPartitions() : Math.max(0, spec.numPartitions());
+    }
+
+    /**
+     * Kafka's controller refuses a CreatePartitions request adding more partitions than this to its existing topics in
+     * all (POLICY_VIOLATION, every topic of the request).
+     */
+    public static final int MAX_ADDED_PARTITIONS_PER_REQUEST = 10_000;
+
+    /** Adds partitions to {@code name}; more than {@link #MAX_ADDED_PARTITIONS_PER_REQUEST} at once is refused. */
     public CompletableFuture<Void> createPartitions(String name, int totalCount, List<List<Integer>> assignments, boolean validateOnly) {
         return submit(() -> {
             MetadataImage.TopicImage topic = image.topic(name)
@@ -155,6 +195,10 @@ public final class Controller implements AutoCloseable {
             if (manual != null && manual.size() != totalCount - current) {
                 throw new InvalidReplicaAssignment("Attempted to add " + (totalCount - current) + " additional partition(s), but only "
                         + manual.size() + " assignment(s) were specified.");
+            }
+            if (totalCount - current > MAX_ADDED_PARTITIONS_PER_REQUEST) {
+                // The request's handler checked this against an earlier image; the topic may have been recreated since.
+                throw new PolicyViolationException("Excessively large number of additional partitions per request.");
             }
             int rf = topic.partitions().get(0).replicas().size();
             List<MetadataRecord> records = new ArrayList<>();

@@ -15,6 +15,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.CreatePartitionsOptions;
+import org.apache.kafka.clients.admin.CreatePartitionsResult;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.LogDirDescription;
@@ -36,6 +40,8 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -325,6 +331,76 @@ class AdminApisTest {
                 .hasCauseInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("Invalid value soon for configuration retention.ms");
         assertThatThrownBy(() -> admin.createPartitions(Map.of("no-such-topic", NewPartitions.increaseTo(2))).all().get())
+                .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+    }
+
+    @Test
+    void shouldRefuseACreateTopicsRequestOverKafkasPartitionAndRecordBoundsWhole() throws Exception {
+        String tooMany = "Excessively large number of partitions per request.";
+        String tooLarge = "Unable to perform excessively large batch operation.";
+        // 10,001 partitions in all, over two topics: neither is created (Kafka's controller checks this first).
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("huge-a", 5_000, (short) 1),
+                new NewTopic("huge-b", 5_001, (short) 1))).all().get())
+                .hasCauseInstanceOf(PolicyViolationException.class).hasMessageContaining(tooMany);
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("huge-c", Integer.MAX_VALUE, (short) 1))).all().get())
+                .hasCauseInstanceOf(PolicyViolationException.class).hasMessageContaining(tooMany);
+        assertThat(admin.listTopics().names().get()).doesNotContain("huge-a", "huge-b", "huge-c");
+
+        // A topic writes one record, one per partition and one per config: 9,999 partitions fit, 10,000 do not.
+        CreateTopicsOptions validateOnly = new CreateTopicsOptions().validateOnly(true);
+        admin.createTopics(List.of(new NewTopic("huge-d", 9_999, (short) 1)), validateOnly).all().get();
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("huge-d", 10_000, (short) 1)), validateOnly).all().get())
+                .hasCauseInstanceOf(PolicyViolationException.class).hasMessageContaining(tooLarge);
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("huge-d", 9_999, (short) 1)
+                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "1000"))), validateOnly).all().get())
+                .hasCauseInstanceOf(PolicyViolationException.class).hasMessageContaining(tooLarge);
+
+        // 5,001 one-partition topics write 10,002 records: all refused, created or not.
+        List<NewTopic> many = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            many.add(new NewTopic("many-" + i, 1, (short) 1));
+        }
+        List<NewTopic> oneMore = new ArrayList<>(many);
+        oneMore.add(new NewTopic("many-last", 1, (short) 1));
+        CreateTopicsResult refused = admin.createTopics(oneMore, validateOnly);
+        for (String name : List.of("many-0", "many-4999", "many-last")) {
+            assertThatThrownBy(() -> refused.values().get(name).get())
+                    .hasCauseInstanceOf(PolicyViolationException.class).hasMessageContaining(tooLarge);
+        }
+        // Only topics that would be created count: a bad name among them writes nothing and fails alone.
+        List<NewTopic> withBadName = new ArrayList<>(many);
+        withBadName.add(new NewTopic("bad/name", 1, (short) 1));
+        CreateTopicsResult answered = admin.createTopics(withBadName, validateOnly);
+        answered.values().get("many-0").get();
+        answered.values().get("many-4999").get();
+        assertThatThrownBy(() -> answered.values().get("bad/name").get()).hasCauseInstanceOf(InvalidTopicException.class);
+    }
+
+    @Test
+    void shouldRefuseACreatePartitionsRequestAddingMoreThanTenThousandPartitionsWhole() throws Exception {
+        createTopic("widen-a", 1, Map.of());
+        createTopic("widen-b", 1, Map.of());
+        String tooMany = "Excessively large number of additional partitions per request.";
+        CreatePartitionsOptions validateOnly = new CreatePartitionsOptions().validateOnly(true);
+
+        admin.createPartitions(Map.of("widen-a", NewPartitions.increaseTo(10_001)), validateOnly).all().get();
+        assertThatThrownBy(() -> admin.createPartitions(Map.of("widen-a", NewPartitions.increaseTo(10_002))).all().get())
+                .hasCauseInstanceOf(PolicyViolationException.class).hasMessageContaining(tooMany);
+        assertThatThrownBy(() -> admin.createPartitions(Map.of("widen-a", NewPartitions.increaseTo(Integer.MAX_VALUE))).all().get())
+                .hasCauseInstanceOf(PolicyViolationException.class).hasMessageContaining(tooMany);
+        assertThat(describe("widen-a").partitions()).hasSize(1);
+
+        // Counted over the request's existing topics: 5,000 + 5,001 refuses both; an unknown topic adds nothing.
+        CreatePartitionsResult both = admin.createPartitions(Map.of("widen-a", NewPartitions.increaseTo(5_001),
+                "widen-b", NewPartitions.increaseTo(5_002)), validateOnly);
+        for (String topic : List.of("widen-a", "widen-b")) {
+            assertThatThrownBy(() -> both.values().get(topic).get())
+                    .hasCauseInstanceOf(PolicyViolationException.class).hasMessageContaining(tooMany);
+        }
+        CreatePartitionsResult withUnknown = admin.createPartitions(Map.of("widen-a", NewPartitions.increaseTo(5_001),
+                "no-such-topic", NewPartitions.increaseTo(20_000)), validateOnly);
+        withUnknown.values().get("widen-a").get();
+        assertThatThrownBy(() -> withUnknown.values().get("no-such-topic").get())
                 .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
     }
 
