@@ -98,7 +98,7 @@ public final class Node implements AutoCloseable {
         CompletableFuture<RequestDispatcher> ready = new CompletableFuture<>();
         NodeConfig.Endpoint listener = config.listeners().get(0);
         KafkaServer server = KafkaServer.bind(listener.host(), listener.port(), config.numNetworkThreads(),
-                config.socketRequestMaxBytes(), listener.name(), ready);
+                config.socketRequestMaxBytes(), config.connectionsMaxIdleMs(), listener.name(), ready);
         try {
             return start(config, io, startNs, server, ready);
         } catch (IOException | RuntimeException e) {

@@ -63,6 +63,7 @@ public final class NodeConfig {
         rollMs();
         intValue("message.max.bytes", 0, Integer.MAX_VALUE);
         intValue("socket.request.max.bytes", 1, Integer.MAX_VALUE);
+        longValue("connections.max.idle.ms", -1, Long.MAX_VALUE);
         intValue("num.io.threads", 1, 256);
         intValue("num.network.threads", 1, 256);
         longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE);
@@ -192,6 +193,10 @@ public final class NodeConfig {
 
     public int socketRequestMaxBytes() {
         return intValue("socket.request.max.bytes", 1, Integer.MAX_VALUE);
+    }
+
+    public long connectionsMaxIdleMs() {
+        return longValue("connections.max.idle.ms", -1, Long.MAX_VALUE);
     }
 
     public int numIoThreads() {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -114,6 +115,19 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         closed = true;
         releaseAll();
         super.channelInactive(ctx);
+    }
+
+    /** Closes a connection idle for {@code connections.max.idle.ms} unless a request of it is still being answered. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            if (!closed && inFlight.isEmpty() && pending.isEmpty()) {
+                log.debug("Closing the connection from {}: idle for connections.max.idle.ms", ctx.channel().remoteAddress());
+                closeConnection();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override

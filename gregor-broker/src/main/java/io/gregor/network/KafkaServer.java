@@ -14,6 +14,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -59,19 +60,16 @@ public final class KafkaServer implements AutoCloseable {
         });
     }
 
-    /** Binds {@code host:port} (port 0 = any free port) and starts accepting and answering. */
-    public static KafkaServer bind(String host, int port, int networkThreads, int maxFrameBytes,
-                                   String listenerName, RequestDispatcher dispatcher) throws IOException {
-        return bind(host, port, networkThreads, maxFrameBytes, listenerName, CompletableFuture.completedFuture(dispatcher));
-    }
-
     /**
      * Binds {@code host:port} and starts accepting at once; requests are read and answered once
      * {@code dispatcher} completes (a node binds before it opens its logs, so a client that
      * connects during start-up waits for its first answer instead of being refused and backing off).
-     * If it completes exceptionally, waiting connections are closed.
+     * If it completes exceptionally, waiting connections are closed. A connection that neither reads nor writes
+     * for {@code connectionsMaxIdleMs} while no request of it is waiting to be answered is closed, as Kafka's
+     * {@code connections.max.idle.ms} closes it (a peer that vanished without a FIN would otherwise hold it for
+     * ever); a negative value never closes one.
      */
-    public static KafkaServer bind(String host, int port, int networkThreads, int maxFrameBytes,
+    public static KafkaServer bind(String host, int port, int networkThreads, int maxFrameBytes, long connectionsMaxIdleMs,
                                    String listenerName, CompletableFuture<RequestDispatcher> dispatcher) throws IOException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -88,6 +86,9 @@ public final class KafkaServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (connectionsMaxIdleMs >= 0) {
+                            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, connectionsMaxIdleMs, TimeUnit.MILLISECONDS));
+                        }
                         ch.pipeline().addLast("frames", new FrameDecoder(maxFrameBytes));
                         ch.pipeline().addLast("requests", new KafkaConnection(dispatcher, listenerName));
                     }

@@ -52,7 +52,7 @@ class EarlyListenerTest {
     @Test
     void shouldAnswerARequestSentDuringStartUpOnceTheNodeIsReady() throws Exception {
         CompletableFuture<RequestDispatcher> ready = new CompletableFuture<>();
-        try (KafkaServer server = KafkaServer.bind("127.0.0.1", 0, 1, 1 << 20, "PLAINTEXT", ready);
+        try (KafkaServer server = KafkaServer.bind("127.0.0.1", 0, 1, 1 << 20, -1, "PLAINTEXT", ready);
              RawClient client = new RawClient("127.0.0.1", server.port())) {
             CompletableFuture<ApiVersionsResponse> answer = CompletableFuture.supplyAsync(
                     () -> client.send(new ApiVersionsRequest.Builder().build((short) 3)));
@@ -69,7 +69,7 @@ class EarlyListenerTest {
     @Test
     void shouldCloseWaitingConnectionsWhenTheStartFails() throws Exception {
         CompletableFuture<RequestDispatcher> ready = new CompletableFuture<>();
-        try (KafkaServer server = KafkaServer.bind("127.0.0.1", 0, 1, 1 << 20, "PLAINTEXT", ready);
+        try (KafkaServer server = KafkaServer.bind("127.0.0.1", 0, 1, 1 << 20, -1, "PLAINTEXT", ready);
              RawClient client = new RawClient("127.0.0.1", server.port())) {
             client.sendNoResponse(new ApiVersionsRequest.Builder().build((short) 3));
 

@@ -1,0 +1,124 @@
+package io.gregor.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gregor.testkit.RawClient;
+import io.gregor.testkit.TestNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code connections.max.idle.ms}: the broker closes a connection that has been silent that long, as Kafka does, but
+ * never one whose request is still waiting for its answer; clients reconnect and carry on.
+ */
+@Timeout(120)
+class IdleConnectionsTest {
+
+    private static final long IDLE_MS = 400;
+
+    private static TestNode node;
+    private static Admin admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = TestNode.builder().override("connections.max.idle.ms", String.valueOf(IDLE_MS)).start();
+        admin = Clients.admin(node);
+        admin.createTopics(List.of(new NewTopic("quiet", 1, (short) 1))).all().get();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+        node.close();
+    }
+
+    @Test
+    void shouldCloseAConnectionThatStaysSilent() {
+        try (RawClient client = RawClient.connect(node)) {
+            ApiVersionsResponse answer = client.send(new ApiVersionsRequest.Builder().build((short) 3));
+            assertThat(Errors.forCode(answer.data().errorCode())).isEqualTo(Errors.NONE);
+            long silentFrom = System.nanoTime();
+
+            assertThat(client.isClosedByBroker()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - silentFrom)).isGreaterThanOrEqualTo(Duration.ofMillis(IDLE_MS - 50));
+        }
+    }
+
+    @Test
+    void shouldAnswerALongPollThatOutlastsTheIdleTimeBeforeClosing() {
+        FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic().setTopicId(topicId("quiet"))
+                .setPartitions(List.of(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
+                        .setPartitionMaxBytes(1 << 20)));
+        long maxWaitMs = IDLE_MS * 4;
+        FetchRequestData data = new FetchRequestData().setMaxWaitMs((int) maxWaitMs).setMinBytes(1).setMaxBytes(1 << 20)
+                .setSessionId(0).setSessionEpoch(-1).setReplicaId(-1).setTopics(List.of(topic));
+        try (RawClient client = RawClient.connect(node)) {
+            long sent = System.nanoTime();
+            FetchResponse response = client.send(new FetchRequest(data, (short) 16));
+
+            assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(Duration.ofMillis(maxWaitMs - 50));
+            assertThat(Errors.forCode(response.data().errorCode())).isEqualTo(Errors.NONE);
+            assertThat(response.data().responses()).singleElement().satisfies(t ->
+                    assertThat(Errors.forCode(t.partitions().get(0).errorCode())).isEqualTo(Errors.NONE));
+            assertThat(client.isClosedByBroker()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldLetClientsCarryOnAcrossIdleClosedConnections() throws Exception {
+        TopicPartition tp = new TopicPartition("quiet", 0);
+        try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of());
+             KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of())) {
+            long first = producer.send(new ProducerRecord<>("quiet", 0, "k", "before")).get().offset();
+            // The broker closes the producer's connections once they are idle; the producer sees them go.
+            await().atMost(Duration.ofSeconds(30)).until(() -> closedConnections(producer.metrics()) >= 1);
+            long second = producer.send(new ProducerRecord<>("quiet", 0, "k", "after")).get().offset();
+
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, first);
+            List<ConsumerRecord<String, String>> records = Clients.readAll(consumer, Set.of(tp), 2);
+            assertThat(second).isEqualTo(first + 1);
+            assertThat(records).extracting(ConsumerRecord::value).containsExactly("before", "after");
+        }
+    }
+
+    private static double closedConnections(Map<MetricName, ? extends Metric> metrics) {
+        return metrics.entrySet().stream()
+                .filter(e -> e.getKey().name().equals("connection-close-total") && e.getKey().group().equals("producer-metrics"))
+                .mapToDouble(e -> (double) e.getValue().metricValue()).sum();
+    }
+
+    private static Uuid topicId(String name) {
+        try {
+            return admin.describeTopics(List.of(name)).allTopicNames().get().get(name).topicId();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+}
