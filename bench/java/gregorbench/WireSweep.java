@@ -260,6 +260,7 @@ public final class WireSweep {
     moreAdmin();
     autoCreation();
     adminCorners();
+    groupConfigs();
   }
 
   /**
@@ -852,6 +853,98 @@ public final class WireSweep {
       c.add(tp);
       return d.setTopicPartitions(c);
     });
+  }
+
+  /** KIP-848 group configs (resource type GROUP, 32): described before and after alters, refused values, listed resources. */
+  private static void groupConfigs() {
+    java.util.function.Function<String, DescribeConfigsRequestData> describe = name -> {
+      DescribeConfigsRequestData d = new DescribeConfigsRequestData().setIncludeSynonyms(true).setIncludeDocumentation(true);
+      d.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 32).setResourceName(name)
+          .setConfigurationKeys(null));
+      return d;
+    };
+    latest("describe-group-config unknown group", ApiKeys.DESCRIBE_CONFIGS, describe.apply("no-such-group"));
+    latest("describe-group-config cg", ApiKeys.DESCRIBE_CONFIGS, describe.apply("cg"));
+    latest("describe-group-config empty name", ApiKeys.DESCRIBE_CONFIGS, describe.apply(""));
+    String[][] alters = {
+        {"gc1", "consumer.session.timeout.ms", "50000"},
+        {"gc1", "consumer.heartbeat.interval.ms", "6000"},
+        {"gc2", "consumer.session.timeout.ms", "1000"},
+        {"gc2", "consumer.session.timeout.ms", "999999"},
+        {"gc2", "consumer.session.timeout.ms", "soon"},
+        {"gc2", "consumer.heartbeat.interval.ms", "60000"},
+        {"gc2", "consumer.heartbeat.interval.ms", "1000"},
+        {"gc2", "no.such.config", "1"},
+        {"gc2", "session.timeout.ms", "50000"},
+        {"gc2", "share.record.lock.duration.ms", "20000"},
+        {"gc2", "streams.num.standby.replicas", "1"},
+        {"gc2", "share.auto.offset.reset", "earliest"},
+        {"", "consumer.session.timeout.ms", "50000"},
+    };
+    for (String[] a : alters) {
+      IncrementalAlterConfigsRequestData d = new IncrementalAlterConfigsRequestData();
+      IncrementalAlterConfigsRequestData.AlterConfigsResource r = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+          .setResourceType((byte) 32).setResourceName(a[0]);
+      r.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName(a[1]).setConfigOperation((byte) 0).setValue(a[2]));
+      d.resources().add(r);
+      latest("inc-alter-group " + a[0] + " " + a[1] + "=" + a[2], ApiKeys.INCREMENTAL_ALTER_CONFIGS, d);
+    }
+    IncrementalAlterConfigsRequestData both = new IncrementalAlterConfigsRequestData();
+    IncrementalAlterConfigsRequestData.AlterConfigsResource r = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+        .setResourceType((byte) 32).setResourceName("gc3");
+    r.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("consumer.session.timeout.ms").setConfigOperation((byte) 0).setValue("46000"));
+    r.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("consumer.heartbeat.interval.ms").setConfigOperation((byte) 0).setValue("15000"));
+    both.resources().add(r);
+    latest("inc-alter-group both", ApiKeys.INCREMENTAL_ALTER_CONFIGS, both);
+    latest("describe-group-config gc1 after", ApiKeys.DESCRIBE_CONFIGS, describe.apply("gc1"));
+    latest("describe-group-config gc3 after", ApiKeys.DESCRIBE_CONFIGS, describe.apply("gc3"));
+    IncrementalAlterConfigsRequestData del = new IncrementalAlterConfigsRequestData();
+    IncrementalAlterConfigsRequestData.AlterConfigsResource dr = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+        .setResourceType((byte) 32).setResourceName("gc1");
+    dr.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("consumer.session.timeout.ms").setConfigOperation((byte) 1).setValue(null));
+    del.resources().add(dr);
+    latest("inc-alter-group delete", ApiKeys.INCREMENTAL_ALTER_CONFIGS, del);
+    latest("describe-group-config gc1 after delete", ApiKeys.DESCRIBE_CONFIGS, describe.apply("gc1"));
+    AlterConfigsRequestData legacy = new AlterConfigsRequestData();
+    AlterConfigsRequestData.AlterConfigsResource lr = new AlterConfigsRequestData.AlterConfigsResource().setResourceType((byte) 32).setResourceName("gc4");
+    lr.configs().add(new AlterConfigsRequestData.AlterableConfig().setName("consumer.session.timeout.ms").setValue("50000"));
+    legacy.resources().add(lr);
+    latest("alter-configs-group legacy", ApiKeys.ALTER_CONFIGS, legacy);
+    // APPEND on a group config (none is a LIST), then a group with configs that is deleted.
+    for (String key : new String[] {"consumer.session.timeout.ms", "no.such.config"}) {
+      IncrementalAlterConfigsRequestData d = new IncrementalAlterConfigsRequestData();
+      IncrementalAlterConfigsRequestData.AlterConfigsResource ar = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+          .setResourceType((byte) 32).setResourceName("gc2");
+      ar.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName(key).setConfigOperation((byte) 2).setValue("50000"));
+      d.resources().add(ar);
+      latest("inc-alter-group append " + key, ApiKeys.INCREMENTAL_ALTER_CONFIGS, d);
+    }
+    OffsetCommitRequestData oc = new OffsetCommitRequestData().setGroupId("gcdel").setGenerationIdOrMemberEpoch(-1).setMemberId("");
+    OffsetCommitRequestData.OffsetCommitRequestTopic ot = new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("assigned");
+    ot.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(1));
+    oc.topics().add(ot);
+    latest("offset-commit gcdel", ApiKeys.OFFSET_COMMIT, (short) 9, oc);
+    IncrementalAlterConfigsRequestData gcdel = new IncrementalAlterConfigsRequestData();
+    IncrementalAlterConfigsRequestData.AlterConfigsResource gr = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+        .setResourceType((byte) 32).setResourceName("gcdel");
+    gr.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("consumer.session.timeout.ms").setConfigOperation((byte) 0).setValue("50000"));
+    gcdel.resources().add(gr);
+    latest("inc-alter-group gcdel", ApiKeys.INCREMENTAL_ALTER_CONFIGS, gcdel);
+    latest("delete-groups gcdel", ApiKeys.DELETE_GROUPS, new DeleteGroupsRequestData().setGroupsNames(List.of("gcdel")));
+    latest("describe-group-config gcdel after delete", ApiKeys.DESCRIBE_CONFIGS, describe.apply("gcdel"));
+    for (short v = 0; v <= ApiKeys.LIST_CONFIG_RESOURCES.latestVersion(false); v++) {
+      org.apache.kafka.common.message.ListConfigResourcesRequestData lc = new org.apache.kafka.common.message.ListConfigResourcesRequestData();
+      if (v >= 1) {
+        lc.setResourceTypes(List.of());
+      }
+      latest("list-config-resources all", ApiKeys.LIST_CONFIG_RESOURCES, v, lc);
+      if (v >= 1) {
+        for (byte type : new byte[] {2, 4, 8, 16, 32, 1}) {
+          latest("list-config-resources type " + type, ApiKeys.LIST_CONFIG_RESOURCES, v,
+              new org.apache.kafka.common.message.ListConfigResourcesRequestData().setResourceTypes(List.of(type)));
+        }
+      }
+    }
   }
 
   /** Metadata with auto-creation (auto.create.topics.enable is on in both), and fetches by an unknown topic id. */

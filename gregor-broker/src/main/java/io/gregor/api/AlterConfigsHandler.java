@@ -19,7 +19,7 @@ import org.apache.kafka.common.requests.AlterConfigsRequest;
 
 /**
  * AlterConfigs v0-2, the legacy non-incremental API: the given configs become the topic's complete
- * set of overrides (a key left out returns to its default). TOPIC and BROKER resources, with the same
+ * set of overrides (a key left out returns to its default). TOPIC, BROKER and GROUP resources, with the same
  * resource checks as {@link IncrementalAlterConfigsHandler}; each resource succeeds or fails alone.
  */
 final class AlterConfigsHandler implements ApiHandler {
@@ -66,8 +66,8 @@ final class AlterConfigsHandler implements ApiHandler {
             }
         }
         TopicConfigAlteration.throwIfNullValues(nullValues);
-        if (resource.resourceType() != ConfigResource.Type.BROKER.id()) {
-            // A broker resource's values are checked by BrokerConfigAlteration.
+        if (resource.resourceType() == ConfigResource.Type.TOPIC.id()) {
+            // A broker resource's values are checked by BrokerConfigAlteration, a group's by GroupConfigAlteration.
             TopicConfigAlteration.throwIfInvalid(next);
         }
         return next;

@@ -4,6 +4,7 @@ import io.gregor.broker.BrokerConfigDef;
 import io.gregor.broker.EffectiveBrokerConfig;
 import io.gregor.broker.NodeConfig;
 import io.gregor.metadata.Controller;
+import io.gregor.metadata.GroupConfigDef;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
@@ -46,6 +47,8 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
  *       INVALID_REQUEST.</li>
  *   <li>BROKER_LOGGER: name = this node id lists this process's loggers and their effective
  *       levels ({@link io.gregor.broker.RuntimeLogLevels}).</li>
+ *   <li>GROUP: any group id but "" lists the {@link GroupConfigDef} keys, the group's value
+ *       (GROUP_CONFIG) or the broker's.</li>
  * </ul>
  * A key Gregor does not know (an operator's typo, or a dynamic key stored for Kafka parity) is
  * listed as Kafka lists it: untyped, read-only and sensitive, without a value.
@@ -84,6 +87,7 @@ final class DescribeConfigsHandler implements ApiHandler {
                     case TOPIC -> describeTopic(image, brokerConfig, resource.resourceName(), listing);
                     case BROKER -> describeBroker(brokerConfig, resource.resourceName(), listing);
                     case BROKER_LOGGER -> describeLoggers(resource.resourceName(), listing);
+                    case GROUP -> describeGroup(image, brokerConfig, resource.resourceName(), listing);
                     default -> throw new InvalidRequestException("Unsupported resource type: "
                             + ConfigResource.Type.forId(resource.resourceType()));
                 }
@@ -146,6 +150,30 @@ final class DescribeConfigsHandler implements ApiHandler {
             List<EffectiveBrokerConfig.Synonym> synonyms = topicSynonyms(e, overrides, brokerConfig);
             listing.add(e.name(), TopicConfigDef.effective(e.name(), overrides, brokerConfig.effective()), false, false,
                     ConfigType.valueOf(e.type().name()), TopicConfigDef.documentation(e.name()), synonyms);
+        }
+    }
+
+    /**
+     * A group's configs, whether or not the group exists (as Kafka): each {@link GroupConfigDef} key with the group's
+     * value (GROUP_CONFIG) or else the broker's {@code group.consumer.*} one.
+     */
+    private void describeGroup(MetadataImage image, EffectiveBrokerConfig brokerConfig, String groupId, Listing listing) {
+        if (groupId == null || groupId.isEmpty()) {
+            throw new InvalidRequestException("Group name must not be empty");
+        }
+        Map<String, String> overrides = image.groupConfigs(groupId);
+        for (GroupConfigDef.Key key : GroupConfigDef.keys().values()) {
+            if (!listing.wants(key.name())) {
+                continue;
+            }
+            List<EffectiveBrokerConfig.Synonym> synonyms = new ArrayList<>();
+            String override = overrides.get(key.name());
+            if (override != null) {
+                synonyms.add(new EffectiveBrokerConfig.Synonym(key.name(), override, ConfigSource.GROUP_CONFIG));
+            }
+            synonyms.addAll(brokerConfig.synonyms(key.brokerKey()));
+            listing.add(key.name(), String.valueOf(GroupConfigDef.effective(key.name(), overrides, brokerConfig.effective())),
+                    false, false, ConfigType.INT, key.documentation(), synonyms);
         }
     }
 

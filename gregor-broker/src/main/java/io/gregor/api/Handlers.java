@@ -28,6 +28,7 @@ public final class Handlers {
         handlers.add(new DescribeConfigsHandler(broker));
         handlers.add(new IncrementalAlterConfigsHandler(broker));
         handlers.add(new AlterConfigsHandler(broker));
+        handlers.add(new ListConfigResourcesHandler(broker));
         handlers.add(new DescribeClusterHandler(broker));
         handlers.add(new DescribeLogDirsHandler(broker));
         handlers.add(new DeleteRecordsHandler(broker));

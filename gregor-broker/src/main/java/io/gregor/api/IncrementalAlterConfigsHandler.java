@@ -2,6 +2,7 @@ package io.gregor.api;
 
 import io.gregor.broker.BrokerConfigDef;
 import io.gregor.broker.NodeConfig;
+import io.gregor.metadata.GroupConfigDef;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
 import java.util.ArrayList;
@@ -74,17 +75,17 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                 result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message());
                 continue;
             }
-            boolean brokerResource = resource.resourceType() == ConfigResource.Type.BROKER.id();
+            ConfigResource.Type type = ConfigResource.Type.forId(resource.resourceType());
             resources.add(new TopicConfigAlteration.Resource(resource.resourceType(), resource.resourceName(),
                     published -> {
                         // Validate now against the image for a prompt error; apply again on the controller
                         // thread against the latest configs so concurrent alters compose.
                         NodeConfig config = broker.brokerConfig().effective();
-                        if (brokerResource) {
+                        if (type == ConfigResource.Type.BROKER) {
                             BrokerConfigAlteration.throwIfElrForbids(resource.resourceName(), resource.configs());
                         }
-                        apply(published, resource.configs(), brokerResource, config);
-                        return current -> apply(current, resource.configs(), brokerResource, config);
+                        apply(published, resource.configs(), type, config);
+                        return current -> apply(current, resource.configs(), type, config);
                     },
                     outcome -> result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message())));
         }
@@ -125,9 +126,9 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
 
     /**
      * The resource's configs after the operations; throws the resource's error. A topic's result is
-     * validated here, a broker resource's by {@link BrokerConfigAlteration}.
+     * validated here, a broker resource's by {@link BrokerConfigAlteration}, a group's by {@link GroupConfigDef}.
      */
-    static Map<String, String> apply(Map<String, String> current, Iterable<AlterableConfig> ops, boolean brokerResource,
+    static Map<String, String> apply(Map<String, String> current, Iterable<AlterableConfig> ops, ConfigResource.Type resourceType,
                                      NodeConfig config) {
         throwIfDuplicateOrNullValues(ops);
         Map<String, String> next = new TreeMap<>(current);
@@ -141,8 +142,11 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                 // Kafka accepts deleting an override that is not there, even of an unknown key.
                 case DELETE -> next.remove(op.name());
                 case APPEND, SUBTRACT -> {
-                    String base = next.containsKey(op.name()) ? next.get(op.name())
-                            : brokerResource ? brokerListDefault(op.name(), type) : topicListDefault(op.name(), type, config);
+                    String base = next.containsKey(op.name()) ? next.get(op.name()) : switch (resourceType) {
+                        case BROKER -> brokerListDefault(op.name(), type);
+                        case GROUP -> groupListDefault(op.name(), type);
+                        default -> topicListDefault(op.name(), type, config);
+                    };
                     List<String> parts = TopicConfigAlteration.listParts(base);
                     for (String item : TopicConfigAlteration.listParts(op.value())) {
                         if (type == AlterConfigOp.OpType.SUBTRACT) {
@@ -156,10 +160,18 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                 default -> throw new IllegalStateException("unhandled config operation " + type);
             }
         }
-        if (!brokerResource) {
+        if (resourceType == ConfigResource.Type.TOPIC) {
             TopicConfigAlteration.throwIfInvalid(next);
+        } else if (resourceType == ConfigResource.Type.GROUP) {
+            GroupConfigDef.throwIfInvalid(next, config);
         }
         return next;
+    }
+
+    /** APPEND and SUBTRACT on a group config, known or not: refused as Kafka refuses them (none of Gregor's is a LIST). */
+    private static String groupListDefault(String name, AlterConfigOp.OpType type) {
+        throwIfNotList(name, type, false);
+        throw new IllegalStateException("unreachable");
     }
 
     /** What APPEND and SUBTRACT start from on a topic without an override: the default; LIST configs only. */

@@ -21,7 +21,7 @@ import org.apache.kafka.common.requests.ApiError;
 
 /**
  * What IncrementalAlterConfigs and the legacy AlterConfigs share: which resources may be altered
- * (topics, and BROKER resources through {@link BrokerConfigAlteration}), the checks Kafka's
+ * (topics, BROKER resources through {@link BrokerConfigAlteration} and GROUP ones through {@link GroupConfigAlteration}), the checks Kafka's
  * {@code ConfigAdminManager.preprocess} makes before any change, and writing a resource's complete
  * new set of configs through the controller. Stateless; request threads.
  */
@@ -73,6 +73,10 @@ final class TopicConfigAlteration {
         boolean isBroker() {
             return type == ConfigResource.Type.BROKER.id();
         }
+
+        boolean isGroup() {
+            return type == ConfigResource.Type.GROUP.id();
+        }
     }
 
     /**
@@ -95,6 +99,8 @@ final class TopicConfigAlteration {
                 CompletableFuture<ApiError> outcome;
                 if (resource.isBroker()) {
                     outcome = BrokerConfigAlteration.write(broker, context, resource, image, validateOnly);
+                } else if (resource.isGroup()) {
+                    outcome = GroupConfigAlteration.write(broker, context, resource, image, validateOnly);
                 } else {
                     MetadataImage.TopicImage topic = throwIfNotAlterable(resource.type(), resource.name(), image, resource.update());
                     UnaryOperator<Map<String, String>> update = resource.update().apply(topic.configs());

@@ -1,5 +1,6 @@
 package io.gregor.group;
 
+import io.gregor.metadata.GroupConfigDef;
 import io.gregor.metadata.MetadataImage;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -261,7 +262,8 @@ final class ConsumerGroups {
             timer.cancel(revocationKey(groupId, memberId));
         }
         ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData().setMemberId(memberId)
-                .setMemberEpoch(next.memberEpoch()).setHeartbeatIntervalMs(config.consumer().heartbeatIntervalMs());
+                .setMemberEpoch(next.memberEpoch()).setHeartbeatIntervalMs(groupValue(groupId, GroupConfigDef.HEARTBEAT_INTERVAL_MS,
+                        config.consumer().heartbeatIntervalMs()));
         boolean changed = stored == null || !stored.assigned().equals(next.assigned()) || stored.memberEpoch() != next.memberEpoch();
         if (fullRequest || changed || r.memberEpoch() != next.memberEpoch()) {
             response.setAssignment(toResponse(next.assigned()));
@@ -538,8 +540,18 @@ final class ConsumerGroups {
         fx.write(partition, new GroupRecord.ConsumerMemberSubscription(groupId, memberId, null));
     }
 
+    /**
+     * A group config's value for {@code groupId} (KIP-848: {@code kafka-configs --entity-type groups}), else the broker's
+     * {@code defaultValue}; read at each use, so a change applies from the member's next heartbeat.
+     */
+    private int groupValue(String groupId, String key, int defaultValue) {
+        String value = image.get().groupConfigs(groupId).get(key);
+        return value == null ? defaultValue : Integer.parseInt(value);
+    }
+
     private void scheduleSession(String groupId, String memberId, long nowMs) {
-        timer.schedule(sessionKey(groupId, memberId), nowMs + config.consumer().sessionTimeoutMs(),
+        int sessionTimeoutMs = groupValue(groupId, GroupConfigDef.SESSION_TIMEOUT_MS, config.consumer().sessionTimeoutMs());
+        timer.schedule(sessionKey(groupId, memberId), nowMs + sessionTimeoutMs,
                 (t, f) -> onSessionExpired(f, t, groupId, memberId));
     }
 

@@ -270,6 +270,25 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
+     * Replaces the configs of group {@code groupId} (which need not exist, as in Kafka) with {@code update(current
+     * configs)}, run on the controller thread like {@link #setTopicConfigs}; the update validates the result.
+     */
+    public CompletableFuture<Void> setGroupConfigs(String groupId, UnaryOperator<Map<String, String>> update, boolean validateOnly) {
+        return submit(() -> {
+            Map<String, String> current = image.groupConfigs(groupId);
+            Map<String, String> next = update.apply(current);
+            List<MetadataRecord> records = configChanges(current, next, (k, v) -> new MetadataRecord.GroupConfig(groupId, k, v));
+            if (validateOnly || records.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return commit(records).thenApply(x -> {
+                log.info("Configs of group {} are now {}", groupId, next);
+                return null;
+            });
+        });
+    }
+
+    /**
      * Writes the cluster-wide {@code min.insync.replicas} default with the static value, as Kafka
      * does when it formats a cluster with eligible leader replicas (KIP-966): the node calls this
      * once, on a metadata log that is still empty.

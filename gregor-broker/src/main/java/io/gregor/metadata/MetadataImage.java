@@ -7,18 +7,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
 
 /**
  * The cluster as the metadata log describes it up to {@link #lastOffset()}: brokers, topics,
- * partitions, topic config overrides and dynamic broker configs. Immutable: {@link #apply} returns a new image, which
+ * partitions, topic config overrides, dynamic broker configs and group configs. Immutable: {@link #apply} returns a new image, which
  * the owner publishes through a volatile reference; readers on any thread use what they got.
  */
 public final class MetadataImage {
 
-    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), Map.of(), -1);
+    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), -1);
     /** The resource name of the cluster-wide dynamic broker config defaults. */
     public static final String CLUSTER_DEFAULT = "";
 
@@ -52,14 +53,18 @@ public final class MetadataImage {
     private final Map<Integer, BrokerImage> brokers;
     /** Dynamic broker configs by resource name ("" or a node id); no empty maps. */
     private final Map<String, Map<String, String>> brokerConfigs;
+    /** Group configs by group id, sorted; no empty maps. */
+    private final Map<String, Map<String, String>> groupConfigs;
     private final long lastOffset;
 
     private MetadataImage(Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
-                          Map<Integer, BrokerImage> brokers, Map<String, Map<String, String>> brokerConfigs, long lastOffset) {
+                          Map<Integer, BrokerImage> brokers, Map<String, Map<String, String>> brokerConfigs,
+                          Map<String, Map<String, String>> groupConfigs, long lastOffset) {
         this.topicsByName = topicsByName;
         this.topicsById = topicsById;
         this.brokers = brokers;
         this.brokerConfigs = brokerConfigs;
+        this.groupConfigs = groupConfigs;
         this.lastOffset = lastOffset;
     }
 
@@ -84,6 +89,16 @@ public final class MetadataImage {
         return brokerConfigs.getOrDefault(resourceName, Map.of());
     }
 
+    /** The configs set on group {@code groupId} (which need not exist), sorted by key; empty when none. */
+    public Map<String, String> groupConfigs(String groupId) {
+        return groupConfigs.getOrDefault(groupId, Map.of());
+    }
+
+    /** The ids of the groups that have configs set, sorted. */
+    public Set<String> groupsWithConfigs() {
+        return groupConfigs.keySet();
+    }
+
     public long lastOffset() {
         return lastOffset;
     }
@@ -94,6 +109,7 @@ public final class MetadataImage {
         Map<Uuid, TopicImage> byId = new LinkedHashMap<>(topicsById);
         Map<Integer, BrokerImage> newBrokers = new TreeMap<>(brokers);
         Map<String, Map<String, String>> newBrokerConfigs = null;
+        Map<String, Map<String, String>> newGroupConfigs = null;
         for (MetadataRecord record : records) {
             if (record instanceof MetadataRecord.RegisterBroker r) {
                 newBrokers.put(r.nodeId(), new BrokerImage(r.nodeId(), r.host(), r.port(), r.rack()));
@@ -117,17 +133,12 @@ public final class MetadataImage {
                 if (newBrokerConfigs == null) {
                     newBrokerConfigs = new TreeMap<>(brokerConfigs);
                 }
-                Map<String, String> configs = new TreeMap<>(newBrokerConfigs.getOrDefault(r.resourceName(), Map.of()));
-                if (r.value() == null) {
-                    configs.remove(r.key());
-                } else {
-                    configs.put(r.key(), r.value());
+                setConfig(newBrokerConfigs, r.resourceName(), r.key(), r.value());
+            } else if (record instanceof MetadataRecord.GroupConfig r) {
+                if (newGroupConfigs == null) {
+                    newGroupConfigs = new TreeMap<>(groupConfigs);
                 }
-                if (configs.isEmpty()) {
-                    newBrokerConfigs.remove(r.resourceName());
-                } else {
-                    newBrokerConfigs.put(r.resourceName(), Collections.unmodifiableMap(configs));
-                }
+                setConfig(newGroupConfigs, r.groupId(), r.key(), r.value());
             }
         }
         for (MutableTopic t : changed.values()) {
@@ -139,7 +150,23 @@ public final class MetadataImage {
         }
         return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId),
                 Collections.unmodifiableMap(newBrokers),
-                newBrokerConfigs == null ? brokerConfigs : Collections.unmodifiableMap(newBrokerConfigs), newLastOffset);
+                newBrokerConfigs == null ? brokerConfigs : Collections.unmodifiableMap(newBrokerConfigs),
+                newGroupConfigs == null ? groupConfigs : Collections.unmodifiableMap(newGroupConfigs), newLastOffset);
+    }
+
+    /** Sets ({@code value != null}) or removes one config of {@code resource}, dropping a resource left with none. */
+    private static void setConfig(Map<String, Map<String, String>> byResource, String resource, String key, String value) {
+        Map<String, String> configs = new TreeMap<>(byResource.getOrDefault(resource, Map.of()));
+        if (value == null) {
+            configs.remove(key);
+        } else {
+            configs.put(key, value);
+        }
+        if (configs.isEmpty()) {
+            byResource.remove(resource);
+        } else {
+            byResource.put(resource, Collections.unmodifiableMap(configs));
+        }
     }
 
     private static MutableTopic topicFor(Uuid id, Map<Uuid, MutableTopic> changed, Map<Uuid, TopicImage> byId) {

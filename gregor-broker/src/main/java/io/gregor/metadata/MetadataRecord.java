@@ -36,4 +36,11 @@ public sealed interface MetadataRecord {
      */
     record BrokerConfig(String resourceName, String key, String value) implements MetadataRecord {
     }
+
+    /**
+     * A group config (KIP-848, Kafka's ConfigRecord of resource type GROUP) of the group named {@code groupId}, which
+     * need not exist; {@code value == null} removes it.
+     */
+    record GroupConfig(String groupId, String key, String value) implements MetadataRecord {
+    }
 }

@@ -31,6 +31,7 @@ public final class MetadataRecordCodec {
     private static final byte TOPIC_CONFIG = 4;
     private static final byte REMOVE_TOPIC = 5;
     private static final byte BROKER_CONFIG = 6;
+    private static final byte GROUP_CONFIG = 7;
     private static final byte VERSION = 0;
 
     private MetadataRecordCodec() {
@@ -70,6 +71,11 @@ public final class MetadataRecordCodec {
                 writeString(out, r.resourceName());
                 writeString(out, r.key());
                 writeString(out, r.value());
+            } else if (record instanceof MetadataRecord.GroupConfig r) {
+                header(out, GROUP_CONFIG);
+                writeString(out, r.groupId());
+                writeString(out, r.key());
+                writeString(out, r.value());
             } else {
                 throw new IllegalArgumentException("unknown metadata record " + record);
             }
@@ -93,7 +99,8 @@ public final class MetadataRecordCodec {
             case TOPIC_CONFIG -> new MetadataRecord.TopicConfig(readUuid(buf), readString(buf), readString(buf));
             case REMOVE_TOPIC -> new MetadataRecord.RemoveTopic(readUuid(buf));
             case BROKER_CONFIG -> new MetadataRecord.BrokerConfig(readString(buf), readString(buf), readString(buf));
-            default -> throw new IllegalStateException("metadata record type " + type + " (expected: 1..6)");
+            case GROUP_CONFIG -> new MetadataRecord.GroupConfig(readString(buf), readString(buf), readString(buf));
+            default -> throw new IllegalStateException("metadata record type " + type + " (expected: 1..7)");
         };
     }
 

@@ -145,6 +145,31 @@ class KafkaCliToolsTest {
     }
 
     @Test
+    void shouldAlterDescribeAndDeleteGroupConfigsWithKafkaConfigs() throws Exception {
+        Result alter = configs("--alter", "--entity-type", "groups", "--entity-name", "cli-group",
+                "--add-config", "consumer.session.timeout.ms=50000,consumer.heartbeat.interval.ms=6000");
+        assertThat(alter.exitCode()).as(alter.stderr()).isZero();
+        assertThat(alter.stdout()).contains("Completed updating config for group cli-group.");
+
+        Result described = configs("--describe", "--entity-type", "groups", "--entity-name", "cli-group");
+        assertThat(described.exitCode()).as(described.stderr()).isZero();
+        assertThat(described.stdout()).contains("consumer.session.timeout.ms=50000 sensitive=false synonyms={DYNAMIC_GROUP_CONFIG:"
+                + "consumer.session.timeout.ms=50000, DEFAULT_CONFIG:group.consumer.session.timeout.ms=45000}");
+        // Listing every group with configs goes through ListConfigResources.
+        assertThat(configs("--describe", "--entity-type", "groups").stdout()).contains("Dynamic configs for group cli-group are:");
+
+        Result refused = configs("--alter", "--entity-type", "groups", "--entity-name", "cli-group",
+                "--add-config", "consumer.session.timeout.ms=1000");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.stdout() + refused.stderr()).contains("consumer.session.timeout.ms must be in the range 45000 to 60000 inclusive.");
+
+        assertThat(configs("--alter", "--entity-type", "groups", "--entity-name", "cli-group",
+                "--delete-config", "consumer.session.timeout.ms,consumer.heartbeat.interval.ms").exitCode()).isZero();
+        assertThat(configs("--describe", "--entity-type", "groups", "--entity-name", "cli-group").stdout())
+                .doesNotContain("DYNAMIC_GROUP_CONFIG");
+    }
+
+    @Test
     void shouldSetDescribeAndDeleteLogLevelsWithKafkaConfigsBrokerLoggers() throws Exception {
         Logger coordinator = LoggerFactory.getLogger("io.gregor.group.GroupCoordinator");
         try {
