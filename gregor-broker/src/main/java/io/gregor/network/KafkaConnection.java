@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -117,14 +118,23 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         super.channelInactive(ctx);
     }
 
-    /** Closes a connection idle for {@code connections.max.idle.ms} unless a request of it is still being answered. */
+    /**
+     * Closes a connection idle for {@code connections.max.idle.ms}: nothing read, and nothing written or sent on its
+     * way, for that long. A request still being answered keeps it open; so does a response the peer is still reading
+     * (the idle handler observes output progress, and its first event cannot tell, so that one is let pass), but not
+     * one the peer has stopped reading for a whole period.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent) {
-            if (!closed && inFlight.isEmpty() && pending.isEmpty()) {
-                log.debug("Closing the connection from {}: idle for connections.max.idle.ms", ctx.channel().remoteAddress());
-                closeConnection();
+        if (event instanceof IdleStateEvent idle) {
+            ChannelOutboundBuffer output = ctx.channel().unsafe().outboundBuffer();
+            boolean unsent = output != null && output.totalPendingWriteBytes() > 0;
+            if (closed || (unsent && idle.isFirst()) || (!unsent && !inFlight.isEmpty())) {
+                return;
             }
+            log.debug("Closing the connection from {}: idle for connections.max.idle.ms{}", ctx.channel().remoteAddress(),
+                    unsent ? " with a response it does not read" : "");
+            closeConnection();
             return;
         }
         super.userEventTriggered(ctx, event);

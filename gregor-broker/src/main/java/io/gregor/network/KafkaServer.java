@@ -65,7 +65,8 @@ public final class KafkaServer implements AutoCloseable {
      * {@code dispatcher} completes (a node binds before it opens its logs, so a client that
      * connects during start-up waits for its first answer instead of being refused and backing off).
      * If it completes exceptionally, waiting connections are closed. A connection that neither reads nor writes
-     * for {@code connectionsMaxIdleMs} while no request of it is waiting to be answered is closed, as Kafka's
+     * (nor makes progress sending a response) for {@code connectionsMaxIdleMs} while no request of it is being answered
+     * is closed, as Kafka's
      * {@code connections.max.idle.ms} closes it (a peer that vanished without a FIN would otherwise hold it for
      * ever); a negative value never closes one.
      */
@@ -87,7 +88,7 @@ public final class KafkaServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (connectionsMaxIdleMs >= 0) {
-                            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, connectionsMaxIdleMs, TimeUnit.MILLISECONDS));
+                            ch.pipeline().addLast("idle", new IdleStateHandler(true, 0, 0, connectionsMaxIdleMs, TimeUnit.MILLISECONDS));
                         }
                         ch.pipeline().addLast("frames", new FrameDecoder(maxFrameBytes));
                         ch.pipeline().addLast("requests", new KafkaConnection(dispatcher, listenerName));

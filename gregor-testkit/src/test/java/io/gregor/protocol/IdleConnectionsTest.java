@@ -5,10 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.gregor.testkit.RawClient;
 import io.gregor.testkit.TestNode;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,11 +26,14 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +55,8 @@ class IdleConnectionsTest {
     static void start() throws Exception {
         node = TestNode.builder().override("connections.max.idle.ms", String.valueOf(IDLE_MS)).start();
         admin = Clients.admin(node);
-        admin.createTopics(List.of(new NewTopic("quiet", 1, (short) 1))).all().get();
+        admin.createTopics(List.of(new NewTopic("quiet", 1, (short) 1), new NewTopic("never-written", 1, (short) 1),
+                new NewTopic("large", 1, (short) 1))).all().get();
     }
 
     @AfterAll
@@ -71,7 +81,7 @@ class IdleConnectionsTest {
 
     @Test
     void shouldAnswerALongPollThatOutlastsTheIdleTimeBeforeClosing() {
-        FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic().setTopicId(topicId("quiet"))
+        FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic().setTopicId(topicId("never-written"))
                 .setPartitions(List.of(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
                         .setPartitionMaxBytes(1 << 20)));
         long maxWaitMs = IDLE_MS * 4;
@@ -86,6 +96,47 @@ class IdleConnectionsTest {
             assertThat(response.data().responses()).singleElement().satisfies(t ->
                     assertThat(Errors.forCode(t.partitions().get(0).errorCode())).isEqualTo(Errors.NONE));
             assertThat(client.isClosedByBroker()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldSendALargeResponseToAReaderThatTakesLongerThanTheIdleTimeToReadIt() throws Exception {
+        int records = 8;
+        try (KafkaProducer<byte[], byte[]> producer = Clients.bytesProducer(node, Map.of())) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>("large", 0, null, new byte[1_000_000])).get();
+            }
+        }
+        FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic().setTopicId(topicId("large"))
+                .setPartitions(List.of(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
+                        .setPartitionMaxBytes(16 << 20)));
+        FetchRequestData data = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(16 << 20)
+                .setSessionId(0).setSessionEpoch(-1).setReplicaId(-1).setTopics(List.of(topic));
+        RequestHeader header = new RequestHeader(ApiKeys.FETCH, (short) 16, "slow-reader", 1);
+        ByteBuffer request = new FetchRequest(data, (short) 16).serializeWithHeader(header);
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", node.port()));
+            socket.getOutputStream().write(ByteBuffer.allocate(4 + request.remaining()).putInt(request.remaining()).put(request).array());
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] response = new byte[in.readInt()];
+            long started = System.nanoTime();
+            for (int read = 0; read < response.length; ) {
+                int chunk = Math.min(2 << 20, response.length - read);
+                try {
+                    in.readFully(response, read, chunk);
+                } catch (EOFException e) {
+                    throw new AssertionError("the broker closed the connection within bytes " + read + ".." + (read + chunk)
+                            + " of " + response.length, e);
+                }
+                read += chunk;
+                // A slow reader, on purpose: it pauses for most of an idle period after each 2 MB, so the response
+                // takes several periods to arrive; as in Kafka, only a whole period without progress closes it.
+                LockSupport.parkNanos(Duration.ofMillis(IDLE_MS * 3 / 4).toNanos());
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofMillis(IDLE_MS * 2));
+            FetchResponse parsed = (FetchResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+            assertThat(parsed.data().responses().get(0).partitions().get(0).highWatermark()).isEqualTo(records);
         }
     }
 
