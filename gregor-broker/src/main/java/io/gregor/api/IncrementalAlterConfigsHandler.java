@@ -142,6 +142,9 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                 // Kafka accepts deleting an override that is not there, even of an unknown key.
                 case DELETE -> next.remove(op.name());
                 case APPEND, SUBTRACT -> {
+                    if (resourceType == ConfigResource.Type.GROUP) {
+                        groupListDefault(op.name(), type); // refused whatever the group has set
+                    }
                     String base = next.containsKey(op.name()) ? next.get(op.name()) : switch (resourceType) {
                         case BROKER -> brokerListDefault(op.name(), type);
                         case GROUP -> groupListDefault(op.name(), type);

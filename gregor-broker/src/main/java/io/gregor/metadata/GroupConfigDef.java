@@ -72,10 +72,11 @@ public final class GroupConfigDef {
                 throw new InvalidConfigurationException(e.getKey() + " must be in the range " + min + " to " + max + " inclusive.");
             }
         }
-        // Members must be told to heartbeat more often than they are timed out (Gregor's words; Kafka's default bounds
-        // make this impossible to get wrong).
-        if (effective(HEARTBEAT_INTERVAL_MS, configs, broker) >= effective(SESSION_TIMEOUT_MS, configs, broker)) {
-            throw new InvalidConfigurationException(HEARTBEAT_INTERVAL_MS + " must be less than " + SESSION_TIMEOUT_MS + ".");
+        // Members must be told to heartbeat more often than they are timed out, checked as Kafka checks it: when the
+        // group sets either (Kafka's default bounds make it impossible to get wrong).
+        if ((configs.containsKey(SESSION_TIMEOUT_MS) || configs.containsKey(HEARTBEAT_INTERVAL_MS))
+                && effective(SESSION_TIMEOUT_MS, configs, broker) <= effective(HEARTBEAT_INTERVAL_MS, configs, broker)) {
+            throw new InvalidConfigurationException(SESSION_TIMEOUT_MS + " must be greater than " + HEARTBEAT_INTERVAL_MS);
         }
     }
 }

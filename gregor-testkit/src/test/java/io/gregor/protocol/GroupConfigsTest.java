@@ -109,7 +109,13 @@ class GroupConfigsTest {
                 .hasMessageContaining("Unknown group config name: session.timeout.ms");
         assertThatThrownBy(() -> alter(group, set(SESSION, "2000"), set(HEARTBEAT, "3000")))
                 .hasCauseInstanceOf(InvalidConfigurationException.class)
-                .hasMessageContaining("consumer.heartbeat.interval.ms must be less than consumer.session.timeout.ms");
+                .hasMessageContaining("consumer.session.timeout.ms must be greater than consumer.heartbeat.interval.ms");
+        alter(group, set(HEARTBEAT, "6000"));
+        // APPEND is for LIST configs, whether or not the key has a value already.
+        assertThatThrownBy(() -> alter(group, new AlterConfigOp(new ConfigEntry(HEARTBEAT, "6000"), AlterConfigOp.OpType.APPEND)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Can't APPEND to key consumer.heartbeat.interval.ms because its type is not LIST.");
+        alter(group, new AlterConfigOp(new ConfigEntry(HEARTBEAT, ""), AlterConfigOp.OpType.DELETE));
         assertThatThrownBy(() -> alter(group(""), set(SESSION, "50000")))
                 .hasCauseInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("Default group resources are not allowed.");
