@@ -45,6 +45,12 @@ public final class WireSweep {
       return;
     }
     port = Integer.parseInt(args[1]);
+    if (args[0].equals("fuzz")) {
+      fuzzRandom = new java.util.Random(Long.parseLong(args[2]));
+      fuzzPerRequest = Integer.parseInt(args[3]);
+      fuzzDir = Path.of(args[4]);
+      Files.createDirectories(fuzzDir);
+    }
     setUp();
     long now = System.currentTimeMillis();
     latest("create-ok", ApiKeys.CREATE_TOPICS, create(false, topic("d1", 3, (short) 1, "retention.ms", "100000")));
@@ -1063,6 +1069,136 @@ public final class WireSweep {
       out = "EXCEPTION " + e.getClass().getSimpleName();
     }
     System.out.println(label + " v" + v + "\t" + out);
+    if (fuzzPerRequest > 0 && k != ApiKeys.CREATE_TOPICS && k != ApiKeys.CREATE_PARTITIONS) {
+      fuzz(label, k, v, body);
+    }
+  }
+
+  // Fuzz mode (`WireSweep fuzz PORT SEED N DIR`, bench/wire-fuzz.sh): after each request of the sweep, N copies, each
+  // on its own connection and with its own correlation id: half with their body's bytes damaged, half well-formed but
+  // with field values pushed to extremes (through kafka-clients' JSON converters: numbers to 0, -1, 1 or their type's
+  // limits, strings to "", null or 40,000 characters, lists emptied, doubled or nulled). Every frame sent is kept in DIR
+  // as <correlation id>.bin so that a broker error logged for it can be replayed. CreateTopics and CreatePartitions are
+  // left out: extreme counts legitimately create up to 10,000 partitions a request, and the file descriptors they hold
+  // soon exhaust the process's limit, after which every error is about that.
+  private static java.util.Random fuzzRandom;
+  private static int fuzzPerRequest;
+  private static Path fuzzDir;
+  private static int fuzzCorrelationId = 1_000_000;
+
+  private static void fuzz(String label, ApiKeys k, short v, ApiMessage body) {
+    for (int i = 0; i < fuzzPerRequest; i++) {
+      int correlationId = fuzzCorrelationId++;
+      RequestHeader header = new RequestHeader(k, v, "wire-fuzz", correlationId);
+      ByteBuffer request = RequestUtils.serialize(header.data(), header.headerVersion(), body, v);
+      byte[] bytes = new byte[request.remaining()];
+      request.get(bytes);
+      int bodyStart = bytes.length - body.size(new org.apache.kafka.common.protocol.ObjectSerializationCache(), v);
+      byte[] damaged = i % 2 == 0 ? damage(bytes, bodyStart) : extremeValues(header, k, v, body, bytes);
+      try {
+        Files.write(fuzzDir.resolve(correlationId + ".bin"), damaged);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        socket.setSoTimeout(2_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(ByteBuffer.allocate(4 + damaged.length).putInt(damaged.length).put(damaged).array());
+        out.flush();
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        byte[] response = new byte[in.readInt()];
+        in.readFully(response);
+      } catch (IOException e) {
+        // closed or no answer: what a damaged request may well get
+      }
+    }
+    System.err.println("fuzzed " + label + " v" + v + " up to correlation id " + (fuzzCorrelationId - 1));
+  }
+
+  /** The request re-serialized with 1-3 of its fields set to extreme values; the original bytes if none could be. */
+  private static byte[] extremeValues(RequestHeader header, ApiKeys k, short v, ApiMessage body, byte[] original) {
+    try {
+      Class<?> converter = Class.forName(body.getClass().getName() + "JsonConverter");
+      JsonNode json = (JsonNode) converter.getMethod("write", body.getClass(), short.class).invoke(null, body, v);
+      List<com.fasterxml.jackson.databind.node.ObjectNode> objects = new ArrayList<>();
+      collectObjects(json, objects);
+      int changes = 1 + fuzzRandom.nextInt(3);
+      for (int c = 0; c < changes && !objects.isEmpty(); c++) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = objects.get(fuzzRandom.nextInt(objects.size()));
+        List<String> fields = new ArrayList<>();
+        o.fieldNames().forEachRemaining(fields::add);
+        if (fields.isEmpty()) {
+          continue;
+        }
+        String f = fields.get(fuzzRandom.nextInt(fields.size()));
+        JsonNode old = o.get(f);
+        if (old.isIntegralNumber()) {
+          long[] extremes = {0, -1, 1, Byte.MAX_VALUE, Byte.MIN_VALUE, Short.MAX_VALUE, Short.MIN_VALUE,
+              Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE};
+          o.put(f, extremes[fuzzRandom.nextInt(extremes.length)]);
+        } else if (old.isTextual()) {
+          switch (fuzzRandom.nextInt(3)) {
+            case 0 -> o.put(f, "");
+            case 1 -> o.putNull(f);
+            default -> o.put(f, "x".repeat(40_000));
+          }
+        } else if (old.isArray()) {
+          com.fasterxml.jackson.databind.node.ArrayNode a = (com.fasterxml.jackson.databind.node.ArrayNode) old;
+          switch (fuzzRandom.nextInt(3)) {
+            case 0 -> a.removeAll();
+            case 1 -> a.addAll(a.deepCopy());
+            default -> o.putNull(f);
+          }
+        } else if (old.isBoolean()) {
+          o.put(f, !old.asBoolean());
+        }
+      }
+      ApiMessage changed = (ApiMessage) converter.getMethod("read", JsonNode.class, short.class).invoke(null, json, v);
+      ByteBuffer request = RequestUtils.serialize(header.data(), header.headerVersion(), changed, v);
+      byte[] bytes = new byte[request.remaining()];
+      request.get(bytes);
+      return bytes;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return original; // a value this version cannot carry (a null where none is allowed, a number out of range)
+    }
+  }
+
+  private static void collectObjects(JsonNode node, List<com.fasterxml.jackson.databind.node.ObjectNode> out) {
+    if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      out.add(o);
+    }
+    node.forEach(child -> collectObjects(child, out));
+  }
+
+  /** A copy with 1-3 damages past {@code from}: a flipped byte, an extreme int32, a cut, or a repeated run. */
+  private static byte[] damage(byte[] bytes, int from) {
+    byte[] out = bytes.clone();
+    if (out.length <= from) {
+      return out;
+    }
+    int damages = 1 + fuzzRandom.nextInt(3);
+    for (int d = 0; d < damages && out.length > from; d++) {
+      int at = from + fuzzRandom.nextInt(out.length - from);
+      switch (fuzzRandom.nextInt(4)) {
+        case 0 -> out[at] = (byte) fuzzRandom.nextInt(256);
+        case 1 -> {
+          int[] extremes = {0, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 0x7fff, 0xffff, 1 << 24};
+          int value = extremes[fuzzRandom.nextInt(extremes.length)];
+          for (int b = 0; b < 4 && at + b < out.length; b++) {
+            out[at + b] = (byte) (value >>> (24 - 8 * b));
+          }
+        }
+        case 2 -> out = java.util.Arrays.copyOf(out, at);
+        default -> {
+          int len = Math.min(1 + fuzzRandom.nextInt(8), out.length - at);
+          byte[] longer = new byte[out.length + len];
+          System.arraycopy(out, 0, longer, 0, at + len);
+          System.arraycopy(out, at, longer, at + len, out.length - at);
+          out = longer;
+        }
+      }
+    }
+    return out;
   }
 
   private static void latest(String label, ApiKeys k, ApiMessage body) {

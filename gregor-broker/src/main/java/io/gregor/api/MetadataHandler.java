@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -43,6 +44,16 @@ final class MetadataHandler implements ApiHandler {
         MetadataRequestData request = ((MetadataRequest) context.request()).data();
         short version = context.apiVersion();
         boolean allTopics = request.topics() == null || (version == 0 && request.topics().isEmpty());
+        if (!allTopics && version < 12) {
+            // v10-11 carry a topic id field, but only v12 may use it (Kafka's KafkaApis refuses it, and a null name).
+            for (MetadataRequestData.MetadataRequestTopic t : request.topics()) {
+                String refusal = t.name() == null ? "Topic name can not be null for version " + version
+                        : !Uuid.ZERO_UUID.equals(t.topicId()) ? "Topic IDs are not supported in requests for version " + version : null;
+                if (refusal != null) {
+                    return ApiHandler.done(context.request().getErrorResponse(0, new InvalidRequestException(refusal)).data());
+                }
+            }
+        }
         boolean autoCreate = broker.config().autoCreateTopics() && (version < 4 || request.allowAutoTopicCreation()) && !allTopics;
         List<CompletableFuture<?>> creations = new ArrayList<>();
         if (autoCreate) {

@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.IllegalSaslStateException;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -31,6 +32,7 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -411,6 +413,25 @@ class BadInputTest {
     }
 
     /** KIP-360: an idempotent producer may name its id and epoch to bump them, but not one without the other (Kafka). */
+    @Test
+    void shouldRefuseAMetadataRequestBeforeV12ThatNamesNoTopicOrATopicId() {
+        try (RawClient client = RawClient.connect(node)) {
+            for (short version : new short[] {10, 11}) {
+                MetadataResponse noName = client.send(ApiKeys.METADATA, version, new MetadataRequestData().setTopics(List.of(
+                        new MetadataRequestData.MetadataRequestTopic().setName(null).setTopicId(Uuid.randomUuid()))));
+                assertThat(noName.data().topics()).singleElement().satisfies(t -> {
+                    assertThat(t.name()).isEmpty();
+                    assertThat(Errors.forCode(t.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+                });
+                MetadataResponse byId = client.send(ApiKeys.METADATA, version, new MetadataRequestData().setTopics(List.of(
+                        new MetadataRequestData.MetadataRequestTopic().setName("t").setTopicId(Uuid.randomUuid()))));
+                assertThat(byId.data().topics()).singleElement().satisfies(t ->
+                        assertThat(Errors.forCode(t.errorCode())).isEqualTo(Errors.INVALID_REQUEST));
+            }
+        }
+        assertStoredDataIntact();
+    }
+
     @Test
     void shouldRefuseAnInitProducerIdWithAnIdButNoEpochOrTheReverse() {
         try (RawClient client = RawClient.connect(node)) {
