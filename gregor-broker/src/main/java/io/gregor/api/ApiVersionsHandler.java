@@ -12,10 +12,15 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
 /**
  * ApiVersions v0-5. v3+ checks the client software name and version (INVALID_REQUEST);
  * v5 checks the cluster id and node id the client expects (KIP-1242: REBOOTSTRAP_REQUIRED with
- * no API keys when they differ). No features are advertised, so clients use the classic
- * transaction flow.
+ * no API keys when they differ). From v3 the one feature Gregor has is advertised, as Kafka 4.4 advertises it
+ * ({@code kafka-features describe}): {@code group.version} 1, the KIP-848 consumer group protocol. The others Kafka
+ * finalizes are not: {@code transaction.version} (no transactions: clients keep the classic flow), share and
+ * streams groups, eligible leader replicas, and {@code metadata.version}/{@code kraft.version}, which name Kafka's
+ * own metadata formats.
  */
 final class ApiVersionsHandler implements ApiHandler {
+
+    private static final String GROUP_VERSION = "group.version";
 
     private final BrokerServices broker;
     private final Supplier<ApiVersionsResponseData.ApiVersionCollection> versions;
@@ -43,6 +48,13 @@ final class ApiVersionsHandler implements ApiHandler {
             if ((clusterId != null && !clusterId.equals(broker.clusterId())) || (nodeId >= 0 && nodeId != broker.nodeId())) {
                 return ApiHandler.done(response.setErrorCode(Errors.REBOOTSTRAP_REQUIRED.code()));
             }
+        }
+        if (context.apiVersion() >= 3) {
+            response.supportedFeatures().add(new ApiVersionsResponseData.SupportedFeatureKey()
+                    .setName(GROUP_VERSION).setMinVersion((short) 0).setMaxVersion((short) 1));
+            response.finalizedFeatures().add(new ApiVersionsResponseData.FinalizedFeatureKey()
+                    .setName(GROUP_VERSION).setMinVersionLevel((short) 1).setMaxVersionLevel((short) 1));
+            response.setFinalizedFeaturesEpoch(0); // never changed since the node was formatted
         }
         return ApiHandler.done(response.setErrorCode(Errors.NONE.code()).setApiKeys(versions.get()));
     }

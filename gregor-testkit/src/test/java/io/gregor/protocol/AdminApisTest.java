@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.FeatureMetadata;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -267,6 +268,16 @@ class AdminApisTest {
                 assertThat(producer.send(new ProducerRecord<>("kafka-bounds", "k", "v" + i)).get().offset()).isEqualTo(i);
             }
         }
+    }
+
+    @Test
+    void shouldDescribeTheConsumerGroupProtocolAsItsOneFinalizedFeature() throws Exception {
+        FeatureMetadata features = admin.describeFeatures().featureMetadata().get();
+
+        assertThat(features.finalizedFeatures()).containsOnlyKeys("group.version");
+        assertThat(features.finalizedFeatures().get("group.version").maxVersionLevel()).isEqualTo((short) 1);
+        assertThat(features.supportedFeatures().get("group.version").maxVersion()).isEqualTo((short) 1);
+        assertThat(features.finalizedFeaturesEpoch()).hasValue(0L);
     }
 
     @Test
