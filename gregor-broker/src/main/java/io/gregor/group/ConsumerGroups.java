@@ -263,7 +263,8 @@ final class ConsumerGroups {
         }
         ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData().setMemberId(memberId)
                 .setMemberEpoch(next.memberEpoch()).setHeartbeatIntervalMs(groupValue(groupId, GroupConfigDef.HEARTBEAT_INTERVAL_MS,
-                        config.consumer().heartbeatIntervalMs()));
+                        config.consumer().heartbeatIntervalMs(), config.consumer().minHeartbeatIntervalMs(),
+                        config.consumer().maxHeartbeatIntervalMs()));
         boolean changed = stored == null || !stored.assigned().equals(next.assigned()) || stored.memberEpoch() != next.memberEpoch();
         if (fullRequest || changed || r.memberEpoch() != next.memberEpoch()) {
             response.setAssignment(toResponse(next.assigned()));
@@ -542,15 +543,17 @@ final class ConsumerGroups {
 
     /**
      * A group config's value for {@code groupId} (KIP-848: {@code kafka-configs --entity-type groups}), else the broker's
-     * {@code defaultValue}; read at each use, so a change applies from the member's next heartbeat.
+     * {@code defaultValue}; read at each use, so a change applies from the member's next heartbeat. A value set under
+     * wider broker bounds than the current ones is clamped to them, as Kafka does.
      */
-    private int groupValue(String groupId, String key, int defaultValue) {
+    private int groupValue(String groupId, String key, int defaultValue, int min, int max) {
         String value = image.get().groupConfigs(groupId).get(key);
-        return value == null ? defaultValue : Integer.parseInt(value);
+        return value == null ? defaultValue : Math.max(min, Math.min(max, Integer.parseInt(value.trim())));
     }
 
     private void scheduleSession(String groupId, String memberId, long nowMs) {
-        int sessionTimeoutMs = groupValue(groupId, GroupConfigDef.SESSION_TIMEOUT_MS, config.consumer().sessionTimeoutMs());
+        int sessionTimeoutMs = groupValue(groupId, GroupConfigDef.SESSION_TIMEOUT_MS, config.consumer().sessionTimeoutMs(),
+                config.consumer().minSessionTimeoutMs(), config.consumer().maxSessionTimeoutMs());
         timer.schedule(sessionKey(groupId, memberId), nowMs + sessionTimeoutMs,
                 (t, f) -> onSessionExpired(f, t, groupId, memberId));
     }

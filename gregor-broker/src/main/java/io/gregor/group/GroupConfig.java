@@ -15,11 +15,13 @@ public record GroupConfig(int offsetsTopicNumPartitions, short offsetsTopicRepli
                           ConsumerGroupConfig consumer) {
 
     /**
-     * KIP-848 consumer groups: {@code group.consumer.session.timeout.ms} (within its min/max),
-     * {@code group.consumer.heartbeat.interval.ms}, {@code group.consumer.max.size}, and the
-     * server-side assignors in {@code group.consumer.assignors}, the first being the default.
+     * KIP-848 consumer groups: {@code group.consumer.session.timeout.ms} and {@code .heartbeat.interval.ms} with their
+     * min/max bounds (which also bound a group's own values), {@code group.consumer.max.size}, and the server-side
+     * assignors in {@code group.consumer.assignors}, the first being the default.
      */
-    public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs, int maxSize, List<String> assignors) {
+    public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs, int maxSize, List<String> assignors,
+                                      int minSessionTimeoutMs, int maxSessionTimeoutMs,
+                                      int minHeartbeatIntervalMs, int maxHeartbeatIntervalMs) {
 
         public ConsumerGroupConfig {
             assignors = List.copyOf(assignors);
@@ -38,7 +40,7 @@ public record GroupConfig(int offsetsTopicNumPartitions, short offsetsTopicRepli
         }
 
         public static ConsumerGroupConfig defaults() {
-            return new ConsumerGroupConfig(45_000, 5_000, Integer.MAX_VALUE, List.of("uniform", "range"));
+            return new ConsumerGroupConfig(45_000, 5_000, Integer.MAX_VALUE, List.of("uniform", "range"), 45_000, 60_000, 5_000, 15_000);
         }
 
         static ConsumerGroupConfig from(NodeConfig config) {
@@ -62,7 +64,8 @@ public record GroupConfig(int offsetsTopicNumPartitions, short offsetsTopicRepli
                     assignors.add(a.trim());
                 }
             }
-            return new ConsumerGroupConfig(session, heartbeat, config.intValue("group.consumer.max.size", 1, Integer.MAX_VALUE), assignors);
+            return new ConsumerGroupConfig(session, heartbeat, config.intValue("group.consumer.max.size", 1, Integer.MAX_VALUE), assignors,
+                    minSession, maxSession, minHeartbeat, maxHeartbeat);
         }
     }
 

@@ -214,6 +214,26 @@ class ConsumerGroupsTest {
     }
 
     @Test
+    void shouldUseTheGroupsOwnSessionTimeoutAndHeartbeatIntervalClampedToTheBrokersBounds() {
+        // Set while the broker allowed wider bounds: 90 s and 1 s; today's bounds are 45-60 s and 5-15 s.
+        MetadataImage withConfigs = image.apply(List.of(new MetadataRecord.GroupConfig("g", "consumer.session.timeout.ms", "90000"),
+                new MetadataRecord.GroupConfig("g", "consumer.heartbeat.interval.ms", "1000"),
+                new MetadataRecord.GroupConfig("other", "consumer.heartbeat.interval.ms", "7000")), 2);
+        sm = new GroupStateMachine(GroupConfig.defaults(0), timer, g -> 0, () -> withConfigs);
+
+        assertThat(join("a", null).heartbeatIntervalMs()).isEqualTo(5_000);
+        join("b", null);
+        advance(59_000);
+        ack("a", 1, Set.of(0, 1, 2, 3, 4, 5));
+        assertThat(sm.consumerGroup("g").members()).containsOnlyKeys("a", "b");
+        advance(2_000);
+        assertThat(sm.consumerGroup("g").members()).containsOnlyKeys("a");
+        assertThat(heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("other").setMemberId("c").setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t")).setTopicPartitions(List.of()))
+                .heartbeatIntervalMs()).isEqualTo(7_000);
+    }
+
+    @Test
     void shouldSplitByRangeOrUniformly() {
         Map<String, ServerAssignor.MemberSpec> members = new TreeMap<>();
         Uuid other = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAg");
