@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.gregor.testkit.TestNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +38,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A Kafka Streams 4.4 application (at-least-once word count: a repartition topic, a counting store with its compacted
@@ -65,8 +65,9 @@ class KafkaStreamsTest {
     }
 
     @Test
-    void shouldCountWordsAndRestoreTheCountsFromTheChangelogInANewInstance() throws Exception {
-        KafkaStreams first = start(Files.createTempDirectory("streams-state-"));
+    void shouldCountWordsAndRestoreTheCountsFromTheChangelogInANewInstance(@TempDir Path firstState, @TempDir Path secondState)
+            throws Exception {
+        KafkaStreams first = start(firstState);
         try {
             produceLines(100);
             awaitCounts(Map.of("hello", 200L, "world", 100L, "gregor", 100L));
@@ -84,7 +85,7 @@ class KafkaStreamsTest {
         }
 
         // No local state: the counts come back from the changelog before new lines are counted on top of them.
-        try (KafkaStreams second = start(Files.createTempDirectory("streams-state-"))) {
+        try (KafkaStreams second = start(secondState)) {
             produceLines(50);
             awaitCounts(Map.of("hello", 300L, "world", 150L, "gregor", 150L));
         }
