@@ -1,5 +1,7 @@
 package io.gregor.group;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.gregor.metadata.GroupConfigDef;
 import io.gregor.metadata.MetadataImage;
 import java.nio.ByteBuffer;
@@ -18,8 +20,6 @@ import java.util.TreeSet;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * Reconciliation is incremental: a member first gives up partitions (its epoch waits), and a
  * partition goes to its new owner only once no other member reports owning it.
  *
- * <p>Subscribed regexes (v1) are compiled with {@link java.util.regex.Pattern}; the RE2 subset
- * clients use (classes, alternation, repetition) means the same there.
+ * <p>Subscribed regexes (v1) are RE2 patterns, compiled and matched with RE2J as Kafka's coordinator does: in time
+ * linear in the topic name whatever the pattern (java.util.regex backtracks for hours on some), and without the
+ * constructs RE2 lacks (lookaround, backreferences), which are INVALID_REGULAR_EXPRESSION.
  *
  * <p>Owner: the group coordinator thread; nothing here is thread-safe.
  */
@@ -132,8 +133,8 @@ final class ConsumerGroups {
             try {
                 Pattern.compile(r.subscribedTopicRegex());
             } catch (PatternSyntaxException e) {
-                throw Errors.INVALID_REGULAR_EXPRESSION.exception("SubscribedTopicRegex " + r.subscribedTopicRegex() + " is invalid: "
-                        + e.getDescription());
+                throw Errors.INVALID_REGULAR_EXPRESSION.exception("SubscribedTopicRegex `" + r.subscribedTopicRegex()
+                        + "` is not a valid regular expression: " + e.getDescription() + ".");
             }
         }
     }

@@ -233,6 +233,33 @@ class ConsumerGroupsTest {
                 .heartbeatIntervalMs()).isEqualTo(7_000);
     }
 
+    /**
+     * Kafka evaluates subscribed regexes with RE2J, in time linear in the topic name: a pattern that backtracks
+     * polynomially in java.util.regex (over a 60-character topic name, for hours) must not stall the coordinator, and
+     * the constructs RE2 lacks (lookaround, backreferences) are INVALID_REGULAR_EXPRESSION, as in Kafka.
+     */
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldMatchRegexSubscriptionsInLinearTimeAndRefuseWhatRe2Lacks() {
+        Uuid longId = Uuid.randomUuid();
+        MetadataImage withLongName = image.apply(topic("a".repeat(60), longId, 1), 2);
+        sm = new GroupStateMachine(GroupConfig.defaults(0), timer, g -> 0, () -> withLongName);
+
+        ConsumerGroupHeartbeatResponseData joined = heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g")
+                .setMemberId("a").setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicRegex("(.*a){10}b")
+                .setTopicPartitions(List.of()));
+        assertThat(Errors.forCode(joined.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(sm.consumerGroup("g").members()).containsOnlyKeys("a");
+
+        for (String unsupported : List.of("(?=a)a+", "(a)\\1")) {
+            ConsumerGroupHeartbeatResponseData refused = heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g2")
+                    .setMemberId("b").setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicRegex(unsupported)
+                    .setTopicPartitions(List.of()));
+            assertThat(Errors.forCode(refused.errorCode())).as(unsupported).isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
+            assertThat(refused.errorMessage()).startsWith("SubscribedTopicRegex `" + unsupported + "` is not a valid regular expression: ");
+        }
+    }
+
     @Test
     void shouldSplitByRangeOrUniformly() {
         Map<String, ServerAssignor.MemberSpec> members = new TreeMap<>();
