@@ -458,9 +458,16 @@ final class ConsumerGroups {
             img.topic(name).ifPresent(t -> out.put(t.name(), t));
         }
         if (s.subscribedTopicRegex() != null) {
-            Pattern p = Pattern.compile(s.subscribedTopicRegex());
+            Pattern p;
+            try {
+                p = Pattern.compile(s.subscribedTopicRegex());
+            } catch (PatternSyntaxException e) {
+                // Only a subscription stored by a Gregor that compiled regexes with java.util.regex (which accepted
+                // lookaround and backreferences) can get here: it matches nothing until the member rejoins.
+                p = null;
+            }
             for (MetadataImage.TopicImage t : img.topicsByName().values()) {
-                if (!t.isInternal() && p.matcher(t.name()).matches()) {
+                if (p != null && !t.isInternal() && p.matcher(t.name()).matches()) {
                     out.put(t.name(), t);
                 }
             }

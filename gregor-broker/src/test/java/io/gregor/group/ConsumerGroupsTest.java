@@ -261,6 +261,19 @@ class ConsumerGroupsTest {
     }
 
     @Test
+    void shouldTreatAStoredRegexThatRe2CannotCompileAsMatchingNothing() {
+        // Written by a Gregor that compiled subscriptions with java.util.regex, which accepted lookaround.
+        sm.replay(new GroupRecord.ConsumerMemberSubscription("g", "old", new GroupRecord.MemberSubscription(null, null, "client",
+                "/127.0.0.1", List.of(), "(?=t)t", null, 30_000)), now, false);
+
+        ConsumerGroupHeartbeatResponseData joined = join("new", null);
+
+        assertThat(Errors.forCode(joined.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(ConsumerGroups.subscribedTopics(new GroupRecord.MemberSubscription(null, null, "client", "/127.0.0.1",
+                List.of(), "(?=t)t", null, 30_000), image)).isEmpty();
+    }
+
+    @Test
     void shouldSplitByRangeOrUniformly() {
         Map<String, ServerAssignor.MemberSpec> members = new TreeMap<>();
         Uuid other = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAg");
