@@ -129,7 +129,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (event instanceof IdleStateEvent idle) {
             ChannelOutboundBuffer output = ctx.channel().unsafe().outboundBuffer();
             boolean unsent = output != null && output.totalPendingWriteBytes() > 0;
-            if (closed || (unsent && idle.isFirst()) || (!unsent && !inFlight.isEmpty())) {
+            // Requests in flight or still queued (a node still starting, or one past the in-flight limit) are the
+            // broker's to answer: the peer is waiting, not idle.
+            if (closed || (unsent && idle.isFirst()) || (!unsent && (!inFlight.isEmpty() || !pending.isEmpty()))) {
                 return;
             }
             log.debug("Closing the connection from {}: idle for connections.max.idle.ms{}", ctx.channel().remoteAddress(),

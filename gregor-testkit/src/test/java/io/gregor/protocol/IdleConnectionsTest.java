@@ -101,7 +101,9 @@ class IdleConnectionsTest {
 
     @Test
     void shouldSendALargeResponseToAReaderThatTakesLongerThanTheIdleTimeToReadIt() throws Exception {
-        int records = 8;
+        // 20 MB: more than the kernel's socket buffers can take at once (4 MB each way here), so the broker still
+        // holds part of the response when the first idle period ends.
+        int records = 20;
         try (KafkaProducer<byte[], byte[]> producer = Clients.bytesProducer(node, Map.of())) {
             for (int i = 0; i < records; i++) {
                 producer.send(new ProducerRecord<>("large", 0, null, new byte[1_000_000])).get();
@@ -109,8 +111,8 @@ class IdleConnectionsTest {
         }
         FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic().setTopicId(topicId("large"))
                 .setPartitions(List.of(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
-                        .setPartitionMaxBytes(16 << 20)));
-        FetchRequestData data = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(16 << 20)
+                        .setPartitionMaxBytes(32 << 20)));
+        FetchRequestData data = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(32 << 20)
                 .setSessionId(0).setSessionEpoch(-1).setReplicaId(-1).setTopics(List.of(topic));
         RequestHeader header = new RequestHeader(ApiKeys.FETCH, (short) 16, "slow-reader", 1);
         ByteBuffer request = new FetchRequest(data, (short) 16).serializeWithHeader(header);
@@ -130,9 +132,9 @@ class IdleConnectionsTest {
                             + " of " + response.length, e);
                 }
                 read += chunk;
-                // A slow reader, on purpose: it pauses for most of an idle period after each 2 MB, so the response
+                // A slow reader, on purpose: it pauses for half an idle period after each 2 MB, so the response
                 // takes several periods to arrive; as in Kafka, only a whole period without progress closes it.
-                LockSupport.parkNanos(Duration.ofMillis(IDLE_MS * 3 / 4).toNanos());
+                LockSupport.parkNanos(Duration.ofMillis(IDLE_MS / 2).toNanos());
             }
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofMillis(IDLE_MS * 2));
             FetchResponse parsed = (FetchResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
