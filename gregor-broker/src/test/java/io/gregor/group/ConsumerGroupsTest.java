@@ -261,16 +261,42 @@ class ConsumerGroupsTest {
     }
 
     @Test
-    void shouldTreatAStoredRegexThatRe2CannotCompileAsMatchingNothing() {
-        // Written by a Gregor that compiled subscriptions with java.util.regex, which accepted lookaround.
-        sm.replay(new GroupRecord.ConsumerMemberSubscription("g", "old", new GroupRecord.MemberSubscription(null, null, "client",
+    void shouldFenceAMemberWhoseStoredRegexRe2CannotCompileSoThatItRejoinsAndIsRefused() {
+        ConsumerGroupHeartbeatResponseData joined = heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g")
+                .setMemberId("m").setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicRegex("t")
+                .setTopicPartitions(List.of()));
+        assertThat(partitions(joined)).hasSize(6);
+        // As a Gregor that compiled subscriptions with java.util.regex (which accepted lookaround) stored it.
+        sm.replay(new GroupRecord.ConsumerMemberSubscription("g", "m", new GroupRecord.MemberSubscription(null, null, "client",
                 "/127.0.0.1", List.of(), "(?=t)t", null, 30_000)), now, false);
+        assertThat(ConsumerGroups.subscribedTopics(sm.consumerGroup("g").members().get("m").subscription(), image)).isEmpty();
 
-        ConsumerGroupHeartbeatResponseData joined = join("new", null);
+        ConsumerGroupHeartbeatResponseData fenced = heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g")
+                .setMemberId("m").setMemberEpoch(joined.memberEpoch()));
+        assertThat(Errors.forCode(fenced.errorCode())).isEqualTo(Errors.FENCED_MEMBER_EPOCH);
+        ConsumerGroupHeartbeatResponseData rejoined = heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g")
+                .setMemberId("m").setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicRegex("(?=t)t")
+                .setTopicPartitions(List.of()));
+        assertThat(Errors.forCode(rejoined.errorCode())).isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
+    }
 
-        assertThat(Errors.forCode(joined.errorCode())).isEqualTo(Errors.NONE);
-        assertThat(ConsumerGroups.subscribedTopics(new GroupRecord.MemberSubscription(null, null, "client", "/127.0.0.1",
-                List.of(), "(?=t)t", null, 30_000), image)).isEmpty();
+    /** RE2 refuses counted repetitions whose nested counts multiply past 1000; RE2J would build them (or run out of heap). */
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseNestedRepetitionsPastRe2sBound() {
+        for (String regex : List.of("((a{999}){999}){999}", "(a{999}){2}", "(x(a{10}){10}){11}")) {
+            ConsumerGroupHeartbeatResponseData refused = heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g3")
+                    .setMemberId("r").setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicRegex(regex)
+                    .setTopicPartitions(List.of()));
+            assertThat(Errors.forCode(refused.errorCode())).as(regex).isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
+            assertThat(refused.errorMessage()).as(regex).endsWith("bad repetition operator.");
+        }
+        for (String regex : List.of("a{500}b{500}", "(a{10}){100}", "[{(]{999}t", "\\({999}t")) {
+            ConsumerGroupHeartbeatResponseData accepted = heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g4")
+                    .setMemberId("ok-" + regex.length()).setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
+                    .setSubscribedTopicRegex(regex).setTopicPartitions(List.of()));
+            assertThat(Errors.forCode(accepted.errorCode())).as(regex).isEqualTo(Errors.NONE);
+        }
     }
 
     @Test
