@@ -142,14 +142,13 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                 // Kafka accepts deleting an override that is not there, even of an unknown key.
                 case DELETE -> next.remove(op.name());
                 case APPEND, SUBTRACT -> {
-                    if (resourceType == ConfigResource.Type.GROUP) {
-                        groupListDefault(op.name(), type); // refused whatever the group has set
-                    }
-                    String base = next.containsKey(op.name()) ? next.get(op.name()) : switch (resourceType) {
+                    // The key's type is checked first, as Kafka checks it, whether or not the resource has a value.
+                    String listDefault = switch (resourceType) {
                         case BROKER -> brokerListDefault(op.name(), type);
                         case GROUP -> groupListDefault(op.name(), type);
                         default -> topicListDefault(op.name(), type, config);
                     };
+                    String base = next.containsKey(op.name()) ? next.get(op.name()) : listDefault;
                     List<String> parts = TopicConfigAlteration.listParts(base);
                     for (String item : TopicConfigAlteration.listParts(op.value())) {
                         if (type == AlterConfigOp.OpType.SUBTRACT) {

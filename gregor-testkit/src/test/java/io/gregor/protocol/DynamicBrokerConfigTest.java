@@ -231,6 +231,13 @@ class DynamicBrokerConfigTest {
                 new AlterConfigOp(new ConfigEntry("custom.list", "x"), AlterConfigOp.OpType.APPEND)))
                 .hasCauseInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("Unknown config name: custom.list");
+        // The type is checked before the value the resource already has, as Kafka checks it.
+        alter(CLUSTER_DEFAULT, set("log.retention.ms", "3600000"));
+        assertThatThrownBy(() -> alter(CLUSTER_DEFAULT,
+                new AlterConfigOp(new ConfigEntry("log.retention.ms", "5"), AlterConfigOp.OpType.APPEND)))
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Config value append is not allowed for config key: log.retention.ms");
+        alter(CLUSTER_DEFAULT, new AlterConfigOp(new ConfigEntry("log.retention.ms", ""), AlterConfigOp.OpType.DELETE));
     }
 
     @Test
