@@ -627,6 +627,16 @@ public final class WireSweep {
       MetadataRequestData byId = new MetadataRequestData().setAllowAutoTopicCreation(false);
       byId.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setTopicId(id).setName(null))));
       System.out.println("metadata-by-id v12\t" + masked(c, ApiKeys.METADATA, (short) 12, byId));
+      // As the Java consumer asks for a pattern subscription's topics: ids with "" names; and ids mixed with names.
+      MetadataRequestData emptyNames = new MetadataRequestData().setAllowAutoTopicCreation(true);
+      emptyNames.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setTopicId(id).setName(""),
+          new MetadataRequestData.MetadataRequestTopic().setTopicId(Uuid.randomUuid()).setName(""))));
+      System.out.println("metadata-by-id-empty-names v13\t" + masked(c, ApiKeys.METADATA, (short) 13, emptyNames));
+      MetadataRequestData mixed = new MetadataRequestData().setAllowAutoTopicCreation(true);
+      mixed.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setTopicId(id).setName("t1"),
+          new MetadataRequestData.MetadataRequestTopic().setName("t2"),
+          new MetadataRequestData.MetadataRequestTopic().setName("mixed-not-created"))));
+      System.out.println("metadata-by-id-mixed v13\t" + masked(c, ApiKeys.METADATA, (short) 13, mixed));
     }
   }
 

@@ -54,7 +54,9 @@ final class MetadataHandler implements ApiHandler {
                 }
             }
         }
-        boolean autoCreate = broker.config().autoCreateTopics() && (version < 4 || request.allowAutoTopicCreation()) && !allTopics;
+        boolean byId = !allTopics && usesTopicIds(request);
+        boolean autoCreate = broker.config().autoCreateTopics() && (version < 4 || request.allowAutoTopicCreation()) && !allTopics
+                && !byId;
         List<CompletableFuture<?>> creations = new ArrayList<>();
         if (autoCreate) {
             MetadataImage image = broker.image();
@@ -75,6 +77,20 @@ final class MetadataHandler implements ApiHandler {
                 .thenApply(v -> buildResponse(request, version, allTopics));
     }
 
+    /**
+     * Whether a request (v12+) names any topic by id. Kafka's KafkaApis then resolves the request by ids alone: a topic
+     * given with an id is looked up by it, whatever name (the Java consumer sends "") comes with it, and topics given
+     * without one are left out.
+     */
+    private static boolean usesTopicIds(MetadataRequestData request) {
+        for (MetadataRequestData.MetadataRequestTopic t : request.topics()) {
+            if (!Uuid.ZERO_UUID.equals(t.topicId())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private ApiMessage buildResponse(MetadataRequestData request, short version, boolean allTopics) {
         MetadataImage image = broker.image();
         MetadataResponseData response = new MetadataResponseData()
@@ -88,6 +104,16 @@ final class MetadataHandler implements ApiHandler {
         if (allTopics) {
             for (MetadataImage.TopicImage t : image.topicsByName().values()) {
                 response.topics().add(topicResponse(t));
+            }
+        } else if (usesTopicIds(request)) {
+            for (MetadataRequestData.MetadataRequestTopic req : request.topics()) {
+                if (Uuid.ZERO_UUID.equals(req.topicId())) {
+                    continue;
+                }
+                Optional<MetadataImage.TopicImage> topic = image.topic(req.topicId());
+                response.topics().add(topic.isPresent() ? topicResponse(topic.get())
+                        : new MetadataResponseData.MetadataResponseTopic().setName(null).setTopicId(req.topicId())
+                                .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
             }
         } else {
             for (MetadataRequestData.MetadataRequestTopic req : request.topics()) {

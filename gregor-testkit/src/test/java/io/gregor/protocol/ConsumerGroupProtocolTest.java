@@ -1,6 +1,7 @@
 package io.gregor.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.gregor.group.RebalanceEvent;
@@ -8,8 +9,10 @@ import io.gregor.testkit.TestNode;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,10 +23,12 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.SubscriptionPattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidRegularExpression;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,6 +146,49 @@ class ConsumerGroupProtocolTest {
         m1.consumer.close();
 
         GroupChecks.assertAnotherGroupReadsAll(o -> member("o1", group + "-other", topic, o), total);
+    }
+
+    /**
+     * {@code subscribe(SubscriptionPattern)}: the broker resolves the RE2 pattern, assigns the matching topics only,
+     * follows topics created later, and refuses a pattern RE2 lacks (lookahead) with InvalidRegularExpression.
+     */
+    @Test
+    void shouldAssignTheTopicsABrokerSidePatternMatchesIncludingOnesCreatedLater() throws Exception {
+        Clients.createTopic(node, "pattern-orders-a", 2, Map.of());
+        Clients.createTopic(node, "pattern-orders-b", 1, Map.of());
+        Clients.createTopic(node, "pattern-other", 1, Map.of());
+        Map<String, Object> props = new HashMap<>(Map.of("group.id", "pattern-group", "group.protocol", "consumer",
+                "auto.offset.reset", "earliest"));
+        try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of());
+             KafkaConsumer<String, String> consumer = Clients.consumer(node, props)) {
+            for (String topic : List.of("pattern-orders-a", "pattern-orders-b", "pattern-other")) {
+                producer.send(new ProducerRecord<>(topic, "k", topic)).get();
+            }
+            consumer.subscribe(new SubscriptionPattern("pattern-orders-.*"));
+            Set<String> seen = new HashSet<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> seen.add(r.value()));
+                return seen.containsAll(List.of("pattern-orders-a", "pattern-orders-b"));
+            });
+            assertThat(consumer.assignment()).extracting(TopicPartition::topic).containsOnly("pattern-orders-a", "pattern-orders-b");
+
+            Clients.createTopic(node, "pattern-orders-c", 1, Map.of());
+            producer.send(new ProducerRecord<>("pattern-orders-c", "k", "pattern-orders-c")).get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> seen.add(r.value()));
+                return seen.contains("pattern-orders-c");
+            });
+            assertThat(seen).doesNotContain("pattern-other");
+        }
+        Map<String, Object> lookahead = new HashMap<>(Map.of("group.id", "pattern-refused", "group.protocol", "consumer"));
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(node, lookahead)) {
+            consumer.subscribe(new SubscriptionPattern("(?=pattern)pattern-.*"));
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 100; i++) {
+                    consumer.poll(Duration.ofMillis(100));
+                }
+            }).isInstanceOf(InvalidRegularExpression.class);
+        }
     }
 
     @Test
