@@ -70,6 +70,7 @@ public final class ReplicaManager {
         Set<TopicPartition> wanted = new HashSet<>();
         // Topics without their own value take the dynamic broker defaults of this image.
         NodeConfig brokerConfig = dynamicConfig.at(image).effective();
+        int unopened = 0;
         for (MetadataImage.TopicImage topic : image.topicsByName().values()) {
             LogConfig logConfig = logConfig(topic.configs(), brokerConfig);
             for (MetadataImage.PartitionImage p : topic.partitions()) {
@@ -98,7 +99,12 @@ public final class ReplicaManager {
                     }
                     partitions.put(tp, new HostedPartition(tp, partitionLog, p.leaderEpoch()));
                 } catch (IOException e) {
-                    log.error("Cannot open the log of {}", tp, e);
+                    // With the open-file limit reached every new partition fails alike: one stack trace per update.
+                    if (unopened++ == 0) {
+                        log.error("Cannot open the log of {} (tried again at the next metadata change)", tp, e);
+                    } else {
+                        log.error("Cannot open the log of {}: {}", tp, e.toString());
+                    }
                 }
             }
         }
