@@ -57,7 +57,7 @@ final class CreatePartitionsHandler implements ApiHandler {
         }
         if (added > Controller.MAX_ADDED_PARTITIONS_PER_REQUEST) {
             return CompletableFuture.completedFuture(((CreatePartitionsRequest) context.request()).getErrorResponse(0,
-                    new PolicyViolationException("Excessively large number of additional partitions per request.")).data());
+                    new PolicyViolationException(Controller.TOO_MANY_ADDED_PARTITIONS_MESSAGE)).data());
         }
         Set<String> answered = new HashSet<>();
         List<CompletableFuture<?>> pending = new ArrayList<>();

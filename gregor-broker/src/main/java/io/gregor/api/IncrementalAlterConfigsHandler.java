@@ -2,7 +2,6 @@ package io.gregor.api;
 
 import io.gregor.broker.BrokerConfigDef;
 import io.gregor.broker.NodeConfig;
-import io.gregor.metadata.GroupConfigDef;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
 import java.util.ArrayList;
@@ -126,7 +125,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
 
     /**
      * The resource's configs after the operations; throws the resource's error. A topic's result is
-     * validated here, a broker resource's by {@link BrokerConfigAlteration}, a group's by {@link GroupConfigDef}.
+     * validated here, a broker resource's by {@link BrokerConfigAlteration}, a group's by {@link GroupConfigAlteration}.
      */
     static Map<String, String> apply(Map<String, String> current, Iterable<AlterableConfig> ops, ConfigResource.Type resourceType,
                                      NodeConfig config) {
@@ -145,7 +144,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                     // The key's type is checked first, as Kafka checks it, whether or not the resource has a value.
                     String listDefault = switch (resourceType) {
                         case BROKER -> brokerListDefault(op.name(), type);
-                        case GROUP -> groupListDefault(op.name(), type);
+                        case GROUP -> throw notList(op.name(), type); // none of Gregor's group configs is a LIST
                         default -> topicListDefault(op.name(), type, config);
                     };
                     String base = next.containsKey(op.name()) ? next.get(op.name()) : listDefault;
@@ -164,16 +163,8 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
         }
         if (resourceType == ConfigResource.Type.TOPIC) {
             TopicConfigAlteration.throwIfInvalid(next);
-        } else if (resourceType == ConfigResource.Type.GROUP) {
-            GroupConfigDef.throwIfInvalid(next, config);
         }
         return next;
-    }
-
-    /** APPEND and SUBTRACT on a group config, known or not: refused as Kafka refuses them (none of Gregor's is a LIST). */
-    private static String groupListDefault(String name, AlterConfigOp.OpType type) {
-        throwIfNotList(name, type, false);
-        throw new IllegalStateException("unreachable");
     }
 
     /** What APPEND and SUBTRACT start from on a topic without an override: the default; LIST configs only. */
@@ -202,7 +193,12 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
 
     private static void throwIfNotList(String name, AlterConfigOp.OpType type, boolean isList) {
         if (!isList) {
-            throw new InvalidConfigurationException("Can't " + type + " to key " + name + " because its type is not LIST.");
+            throw notList(name, type);
         }
+    }
+
+    /** Kafka's refusal of APPEND or SUBTRACT on a key that is not a LIST (or that it does not know). */
+    private static InvalidConfigurationException notList(String name, AlterConfigOp.OpType type) {
+        return new InvalidConfigurationException("Can't " + type + " to key " + name + " because its type is not LIST.");
     }
 }

@@ -74,7 +74,7 @@ final class MetadataHandler implements ApiHandler {
             }
         }
         return CompletableFuture.allOf(creations.toArray(new CompletableFuture<?>[0]))
-                .thenApply(v -> buildResponse(request, version, allTopics));
+                .thenApply(v -> buildResponse(request, version, allTopics, byId));
     }
 
     /**
@@ -91,7 +91,7 @@ final class MetadataHandler implements ApiHandler {
         return false;
     }
 
-    private ApiMessage buildResponse(MetadataRequestData request, short version, boolean allTopics) {
+    private ApiMessage buildResponse(MetadataRequestData request, short version, boolean allTopics, boolean byId) {
         MetadataImage image = broker.image();
         MetadataResponseData response = new MetadataResponseData()
                 .setThrottleTimeMs(0)
@@ -105,7 +105,7 @@ final class MetadataHandler implements ApiHandler {
             for (MetadataImage.TopicImage t : image.topicsByName().values()) {
                 response.topics().add(topicResponse(t));
             }
-        } else if (usesTopicIds(request)) {
+        } else if (byId) {
             for (MetadataRequestData.MetadataRequestTopic req : request.topics()) {
                 if (Uuid.ZERO_UUID.equals(req.topicId())) {
                     continue;

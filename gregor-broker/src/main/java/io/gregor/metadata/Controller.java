@@ -178,6 +178,9 @@ public final class Controller implements AutoCloseable {
      */
     public static final int MAX_ADDED_PARTITIONS_PER_REQUEST = 10_000;
 
+    /** Kafka's message for a CreatePartitions request over {@link #MAX_ADDED_PARTITIONS_PER_REQUEST}. */
+    public static final String TOO_MANY_ADDED_PARTITIONS_MESSAGE = "Excessively large number of additional partitions per request.";
+
     /** Adds partitions to {@code name}; more than {@link #MAX_ADDED_PARTITIONS_PER_REQUEST} at once is refused. */
     public CompletableFuture<Void> createPartitions(String name, int totalCount, List<List<Integer>> assignments, boolean validateOnly) {
         return submit(() -> {
@@ -198,7 +201,7 @@ public final class Controller implements AutoCloseable {
             }
             if (totalCount - current > MAX_ADDED_PARTITIONS_PER_REQUEST) {
                 // The request's handler checked this against an earlier image; the topic may have been recreated since.
-                throw new PolicyViolationException("Excessively large number of additional partitions per request.");
+                throw new PolicyViolationException(TOO_MANY_ADDED_PARTITIONS_MESSAGE);
             }
             int rf = topic.partitions().get(0).replicas().size();
             List<MetadataRecord> records = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -194,6 +195,7 @@ class KafkaConnectTest {
         private String topic;
         private long next;
         private boolean announce;
+        private final CountDownLatch stopped = new CountDownLatch(1);
 
         @Override
         public String version() {
@@ -218,7 +220,8 @@ class KafkaConnectTest {
                 return out;
             }
             if (next >= RECORDS) {
-                Thread.sleep(50); // nothing more to read: Connect expects poll to block a while rather than spin
+                // Nothing more to write: Connect expects poll to block a while rather than spin, until the task stops.
+                stopped.await(50, TimeUnit.MILLISECONDS);
                 return null;
             }
             for (int i = 0; i < 100 && next < RECORDS; i++, next++) {
@@ -230,6 +233,7 @@ class KafkaConnectTest {
 
         @Override
         public void stop() {
+            stopped.countDown();
         }
     }
 }
