@@ -1,5 +1,6 @@
 package io.gregor.api;
 
+import io.gregor.group.GroupCoordinator;
 import io.gregor.metadata.Controller;
 import io.gregor.metadata.MetadataImage;
 import io.gregor.network.RequestContext;
@@ -62,8 +63,9 @@ final class MetadataHandler implements ApiHandler {
             MetadataImage image = broker.image();
             for (MetadataRequestData.MetadataRequestTopic t : request.topics()) {
                 if (t.name() != null && image.topic(t.name()).isEmpty() && isValidName(t.name())) {
-                    creations.add(broker.controller()
-                            .createTopic(new Controller.TopicSpec(t.name(), -1, (short) -1, List.of(), Map.of()), false)
+                    Controller.TopicSpec spec = t.name().equals(GroupCoordinator.TOPIC) ? broker.groups().offsetsTopicSpec(image)
+                            : new Controller.TopicSpec(t.name(), -1, (short) -1, List.of(), Map.of());
+                    creations.add(broker.controller().createTopic(spec, false)
                             .handle((r, e) -> {
                                 if (e != null && !(unwrap(e) instanceof TopicExistsException)) {
                                     return e;

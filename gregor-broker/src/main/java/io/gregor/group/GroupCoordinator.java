@@ -166,15 +166,23 @@ public final class GroupCoordinator implements AutoCloseable {
         return loaded.contains(p) ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
     }
 
+    /**
+     * How {@code __consumer_offsets} is created, whether by the first FindCoordinator or by a Metadata request that
+     * auto-creates it (as Kafka's AutoTopicCreationManager does for it): offsets.topic.num.partitions partitions,
+     * compacted, the producer's codec, offsets.topic.segment.bytes (Kafka's groupMetadataTopicConfigs).
+     */
+    public Controller.TopicSpec offsetsTopicSpec(MetadataImage image) {
+        short rf = (short) Math.min(config.offsetsTopicReplicationFactor(), Math.max(1, image.brokers().size()));
+        Map<String, String> configs = Map.of("cleanup.policy", "compact", "compression.type", "producer",
+                "segment.bytes", String.valueOf(config.offsetsTopicSegmentBytes()));
+        return new Controller.TopicSpec(TOPIC, config.offsetsTopicNumPartitions(), rf, List.of(), configs);
+    }
+
     private void maybeCreateOffsetsTopic(MetadataImage image) {
         if (!creatingTopic.compareAndSet(false, true)) {
             return;
         }
-        short rf = (short) Math.min(config.offsetsTopicReplicationFactor(), Math.max(1, image.brokers().size()));
-        // Kafka's GroupCoordinatorService.groupMetadataTopicConfigs: compacted, producer codec, offsets.topic.segment.bytes.
-        Map<String, String> configs = Map.of("cleanup.policy", "compact", "compression.type", "producer",
-                "segment.bytes", String.valueOf(config.offsetsTopicSegmentBytes()));
-        controller.createTopic(new Controller.TopicSpec(TOPIC, config.offsetsTopicNumPartitions(), rf, List.of(), configs), false)
+        controller.createTopic(offsetsTopicSpec(image), false)
                 .whenComplete((created, e) -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (cause != null && !(cause instanceof TopicExistsException)) {

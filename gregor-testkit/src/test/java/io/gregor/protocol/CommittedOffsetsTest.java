@@ -39,6 +39,12 @@ import org.apache.kafka.common.requests.OffsetFetchRequest;
 import org.apache.kafka.common.requests.OffsetFetchResponse;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 import org.apache.kafka.common.requests.SyncGroupResponse;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.MetadataResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -204,5 +210,25 @@ class CommittedOffsetsTest {
                         new OffsetFetchRequestData.OffsetFetchRequestTopics().setName("t").setPartitionIndexes(List.of(0)))))), false)
                 .build((short) 9));
         return r.data().groups().get(0).topics().get(0).partitions().get(0).committedOffset();
+    }
+
+    @Test
+    void shouldAutoCreateTheOffsetsTopicAsTheGroupCoordinatorWould() throws Exception {
+        // A consumer of __consumer_offsets (kafka-console-consumer --topic __consumer_offsets on a fresh node) asks
+        // Metadata to create it: as in Kafka, it gets the coordinator's partitions and compaction, not num.partitions
+        // and time retention that would delete committed offsets.
+        try (TestNode fresh = TestNode.start(); RawClient client = RawClient.connect(fresh); Admin admin = Clients.admin(fresh)) {
+            MetadataRequestData request = new MetadataRequestData().setAllowAutoTopicCreation(true);
+            request.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("__consumer_offsets"));
+            MetadataResponse response = client.send(ApiKeys.METADATA, (short) 12, request);
+            assertThat(Errors.forCode(response.data().topics().iterator().next().errorCode())).isEqualTo(Errors.NONE);
+            TopicDescription description = admin.describeTopics(List.of("__consumer_offsets")).allTopicNames().get()
+                    .get("__consumer_offsets");
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "__consumer_offsets");
+            Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(description.partitions()).hasSize(50);
+            assertThat(description.isInternal()).isTrue();
+        }
     }
 }
