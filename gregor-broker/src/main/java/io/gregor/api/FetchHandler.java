@@ -19,6 +19,8 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fetch v4-18 for consumers. Reads are zero copy (file slices). Long polling: a fetch that finds
@@ -31,6 +33,8 @@ import org.apache.kafka.common.requests.FetchRequest;
  * client sends full fetches; a session id we never issued gets FETCH_SESSION_ID_NOT_FOUND.
  */
 final class FetchHandler implements ApiHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(FetchHandler.class);
 
     private final BrokerServices broker;
 
@@ -62,7 +66,7 @@ final class FetchHandler implements ApiHandler {
         }
         List<Target> targets = resolve(request, version);
         long[] endOffsets = new long[targets.size()];
-        FetchResponseData first = read(request, targets, version, endOffsets);
+        FetchResponseData first = read(context, request, targets, endOffsets);
         long bytes = bytesOf(first);
         boolean anyError = first.responses().stream().anyMatch(t -> t.partitions().stream().anyMatch(p -> p.errorCode() != 0));
         if (request.maxWaitMs() <= 0 || bytes >= request.minBytes() || anyError || targets.isEmpty()) {
@@ -77,7 +81,10 @@ final class FetchHandler implements ApiHandler {
             @Override
             protected void complete() {
                 try {
-                    result.complete(read(request, targets, version, new long[targets.size()]));
+                    // Resolved again: a partition deleted (or its topic re-created) while this fetch waited is
+                    // answered as it is now, as Kafka answers a delayed fetch whose partition it stopped.
+                    List<Target> now = resolve(request, version);
+                    result.complete(read(context, request, now, new long[now.size()]));
                 } catch (RuntimeException e) {
                     result.completeExceptionally(e);
                 }
@@ -122,9 +129,13 @@ final class FetchHandler implements ApiHandler {
         return targets;
     }
 
-    private FetchResponseData read(FetchRequestData request, List<Target> targets, short version, long[] endOffsets) {
+    private FetchResponseData read(RequestContext context, FetchRequestData request, List<Target> targets, long[] endOffsets) {
         FetchResponseData response = new FetchResponseData().setThrottleTimeMs(0).setErrorCode(Errors.NONE.code()).setSessionId(0);
-        int remaining = version >= 3 ? request.maxBytes() : Integer.MAX_VALUE;
+        int remaining = Math.max(0, request.maxBytes());
+        // KIP-74, as Kafka's readFromLog: until a partition returned records, the next one returns at least one whole
+        // batch whatever the limits (even max_bytes 0); every partition is read, so an offset out of range is
+        // answered as such after the budget is spent too.
+        boolean minOneBatch = true;
         boolean readCommitted = request.isolationLevel() == 1;
         FetchResponseData.FetchableTopicResponse current = null;
         int i = 0;
@@ -156,21 +167,41 @@ final class FetchHandler implements ApiHandler {
             // otherwise and when the read fails; one refused before reading (unknown topic, id or partition, above)
             // keeps the message's default empty list.
             pd.setAbortedTransactions(readCommitted ? new ArrayList<>() : null);
-            if (remaining <= 0) {
-                continue;
-            }
-            int limit = Math.min(remaining, Math.max(0, t.request().partitionMaxBytes()));
-            boolean nothingYet = remaining == (version >= 3 ? request.maxBytes() : Integer.MAX_VALUE);
+            int limit = Math.max(0, Math.min(remaining, t.request().partitionMaxBytes()));
             try {
-                ReadResult read = p.log().read(t.request().fetchOffset(), limit, highWatermark, nothingYet);
+                ReadResult read = p.log().read(t.request().fetchOffset(), limit, highWatermark, minOneBatch);
+                int size = read.records().sizeInBytes();
                 pd.setRecords(read.records()).setLogStartOffset(read.logStartOffset());
-                remaining -= read.records().sizeInBytes();
+                minOneBatch &= size == 0;
+                remaining = Math.max(0, remaining - size);
             } catch (OffsetOutOfRangeException e) {
                 pd.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
                         .setAbortedTransactions(null);
+            } catch (RuntimeException e) {
+                // As Kafka's readFromLog: a failed read fails its partition, not the request.
+                Errors error = readError(t, p, e, context);
+                pd.setErrorCode(error.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
+                        .setAbortedTransactions(null).setRecords(MemoryRecords.EMPTY);
             }
         }
         return response;
+    }
+
+    /**
+     * The error of a partition whose read failed: UNKNOWN_TOPIC_OR_PARTITION when its log was deleted (or replaced by
+     * a re-created topic's) since it was resolved, KAFKA_STORAGE_ERROR when it went offline; anything else is
+     * unexpected and logged.
+     */
+    private Errors readError(Target t, ReplicaManager.HostedPartition read, RuntimeException e, RequestContext context) {
+        Optional<ReplicaManager.HostedPartition> now = broker.replicas().partition(t.topicName(), t.request().partition());
+        if (now.isEmpty() || now.get().log() != read.log()) {
+            return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        if (read.log().isOffline()) {
+            return Errors.KAFKA_STORAGE_ERROR;
+        }
+        log.error("Reading {}-{} failed for {}", t.topicName(), t.request().partition(), context.summary(), e);
+        return Errors.UNKNOWN_SERVER_ERROR;
     }
 
     private static boolean sameTopic(FetchResponseData.FetchableTopicResponse r, Target t) {

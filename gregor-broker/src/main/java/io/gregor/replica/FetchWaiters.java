@@ -85,6 +85,21 @@ public final class FetchWaiters implements AutoCloseable {
         }
     }
 
+    /**
+     * Completes now every waiter of {@code tps}, which were deleted or replaced (a topic re-created under its name):
+     * each reads again and answers what it finds, as Kafka completes the delayed fetches of partitions it stops.
+     */
+    public void wakeAll(Collection<TopicPartition> tps) {
+        for (TopicPartition tp : tps) {
+            Set<Waiter> set = waiting.remove(tp);
+            if (set != null) {
+                for (Waiter w : set) {
+                    finish(w);
+                }
+            }
+        }
+    }
+
     /** Completes a waiter now (its partitions changed between its read and its parking). */
     public void wake(Waiter w) {
         finish(w);

@@ -7,6 +7,7 @@ import io.gregor.metadata.MetadataLog;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.storage.CleanupPolicy;
 import io.gregor.storage.LogConfig;
+import io.gregor.storage.LogStorageException;
 import io.gregor.storage.LogStore;
 import io.gregor.storage.PartitionLog;
 import java.io.IOException;
@@ -68,6 +69,7 @@ public final class ReplicaManager {
     /** Makes the hosted logs match the image. Idempotent; called at start-up and after each change. */
     public synchronized void onMetadataUpdate(MetadataImage image) {
         Set<TopicPartition> wanted = new HashSet<>();
+        List<TopicPartition> replaced = new ArrayList<>();
         // Topics without their own value take the dynamic broker defaults of this image.
         NodeConfig brokerConfig = dynamicConfig.at(image).effective();
         int unopened = 0;
@@ -97,7 +99,18 @@ public final class ReplicaManager {
                     if (!partitionLog.config().equals(logConfig)) {
                         partitionLog.updateConfig(logConfig);
                     }
-                    partitions.put(tp, new HostedPartition(tp, partitionLog, p.leaderEpoch()));
+                    if (partitionLog.latestEpoch() < p.leaderEpoch()) {
+                        try {
+                            partitionLog.assignLeaderEpoch(p.leaderEpoch());
+                        } catch (LogStorageException e) {
+                            // Served all the same: its first append starts the epoch (and fails the same way).
+                            log.warn("Cannot record leader epoch {} of {}: {}", p.leaderEpoch(), tp, e.getMessage());
+                        }
+                    }
+                    HostedPartition before = partitions.put(tp, new HostedPartition(tp, partitionLog, p.leaderEpoch()));
+                    if (before != null && before.log() != partitionLog) {
+                        replaced.add(tp);
+                    }
                 } catch (IOException e) {
                     // With the open-file limit reached every new partition fails alike: one stack trace per update.
                     if (unopened++ == 0) {
@@ -115,6 +128,11 @@ public final class ReplicaManager {
                 toDelete.add(tp);
             }
         }
+        for (TopicPartition tp : partitions.keySet()) {
+            if (!wanted.contains(tp)) {
+                replaced.add(tp);
+            }
+        }
         partitions.keySet().retainAll(wanted);
         if (!toDelete.isEmpty()) {
             try {
@@ -125,6 +143,9 @@ public final class ReplicaManager {
             } catch (IOException e) {
                 log.error("Deleting the logs of {} partition(s) {} failed", toDelete.size(), toDelete, e);
             }
+        }
+        if (fetchWaiters != null && !replaced.isEmpty()) {
+            fetchWaiters.wakeAll(replaced); // long polls on them answer now, not at their max.wait.ms
         }
     }
 

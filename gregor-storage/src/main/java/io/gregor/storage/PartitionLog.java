@@ -911,6 +911,22 @@ public final class PartitionLog {
     }
   }
 
+  /**
+   * Starts {@code leaderEpoch} at the log end offset when it is newer than the cache's latest epoch, as Kafka does when
+   * a replica becomes leader: OffsetForLeaderEpoch then answers the current epoch of a partition nothing was written
+   * to in it (a consumer validating its position would otherwise see a truncation).
+   *
+   * @throws LogStorageException if the leader-epoch checkpoint cannot be written (the cache is left as it was)
+   */
+  public void assignLeaderEpoch(int leaderEpoch) throws LogStorageException {
+    lock.lock();
+    try {
+      maybeStartEpoch(leaderEpoch, logEndOffset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** OffsetForLeaderEpoch from the leader-epoch cache (Kafka's rule, see {@link LeaderEpochCache#endOffsetFor}). */
   public EpochEndOffset endOffsetForEpoch(int leaderEpoch) {
     return epochCache.endOffsetFor(leaderEpoch, logEndOffset);
