@@ -79,10 +79,11 @@ final class ProduceHandler implements ApiHandler {
                 topicResponse.partitionResponses().add(pr);
                 Errors error = Errors.NONE;
                 String message = null;
-                if (acks != 0 && acks != 1 && acks != -1) {
-                    error = Errors.INVALID_REQUIRED_ACKS;
-                } else if (topic.isEmpty()) {
+                // As Kafka's handleProduceRequest: unknown topics are answered before the acks are looked at.
+                if (topic.isEmpty()) {
                     error = version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (acks != 0 && acks != 1 && acks != -1) {
+                    error = Errors.INVALID_REQUIRED_ACKS;
                 } else {
                     String name = topic.get().name();
                     Optional<ReplicaManager.HostedPartition> hosted = broker.replicas().partition(name, partitionData.index());

@@ -412,7 +412,32 @@ class BadInputTest {
         }
     }
 
-    /** KIP-360: an idempotent producer may name its id and epoch to bump them, but not one without the other (Kafka). */
+    /**
+     * acks other than 0, 1 and -1: INVALID_REQUIRED_ACKS for the topics that exist, nothing appended; a topic that does
+     * not exist is answered as unknown first, as Kafka's handleProduceRequest does.
+     */
+    @Test
+    void shouldRefuseInvalidAcksAfterAnsweringUnknownTopics() throws Exception {
+        Clients.createTopic(node, "acks-two", 1, Map.of());
+        ProduceRequestData data = produceData("acks-two", 0, records("never")).setAcks((short) 2);
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName("no-such-topic-acks").setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records("never")))));
+        try (RawClient client = RawClient.connect(node)) {
+            ProduceResponse response = client.send(new ProduceRequest(data, (short) 9));
+            Map<String, Errors> errors = new java.util.TreeMap<>();
+            response.data().responses().forEach(t -> errors.put(t.name(), Errors.forCode(t.partitionResponses().get(0).errorCode())));
+            assertThat(errors).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of(
+                    "acks-two", Errors.INVALID_REQUIRED_ACKS, "no-such-topic-acks", Errors.UNKNOWN_TOPIC_OR_PARTITION)));
+        }
+        try (Admin admin = Clients.admin(node)) {
+            TopicPartition tp = new TopicPartition("acks-two", 0);
+            assertThat(admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).partitionResult(tp).get().offset())
+                    .as("nothing appended").isZero();
+        }
+        assertStoredDataIntact();
+    }
+
+    /** Metadata v10-11 carry a topic id field that only v12 may use, and need a name (Kafka's KafkaApis). */
     @Test
     void shouldRefuseAMetadataRequestBeforeV12ThatNamesNoTopicOrATopicId() {
         try (RawClient client = RawClient.connect(node)) {
@@ -432,6 +457,7 @@ class BadInputTest {
         assertStoredDataIntact();
     }
 
+    /** KIP-360: an idempotent producer may name its id and epoch to bump them, but not one without the other (Kafka). */
     @Test
     void shouldRefuseAnInitProducerIdWithAnIdButNoEpochOrTheReverse() {
         try (RawClient client = RawClient.connect(node)) {
