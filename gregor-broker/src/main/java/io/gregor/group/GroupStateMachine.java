@@ -79,10 +79,8 @@ public final class GroupStateMachine {
     /** Applies one record; {@code loading} is true while replaying the log at start-up or on partition load. */
     public void replay(GroupRecord record, long nowMs, boolean loading) {
         if (consumer.replay(record, nowMs)) {
-            // A consumer group replaces the empty classic group its offsets (or a simple commit) created.
-            ClassicGroup c = classic.group(record.groupId());
-            if (c != null && consumer.group(record.groupId()) != null && c.isInState(GroupState.EMPTY)) {
-                classic.removeGroup(record.groupId());
+            if (record instanceof GroupRecord.ConsumerGroupMetadata m) {
+                replayConsumerGroupEpoch(m, nowMs);
             }
             return;
         }
@@ -98,6 +96,22 @@ public final class GroupStateMachine {
                 classic.load(gm);
             }
             // Live snapshots describe the in-memory group they were taken from: nothing to apply.
+        }
+    }
+
+    private void replayConsumerGroupEpoch(GroupRecord.ConsumerGroupMetadata record, long nowMs) {
+        String groupId = record.groupId();
+        ClassicGroup c = classic.group(groupId);
+        if (record.value() != null) {
+            // A consumer group replaces the empty classic group its offsets (or a simple commit) created.
+            // Only its epoch does: the tombstones of a consumer group that a classic group replaces
+            // (joinGroup) must not take that classic group along.
+            if (c != null && c.isInState(GroupState.EMPTY)) {
+                classic.removeGroup(groupId);
+            }
+        } else if (c == null && offsets.hasOffsets(groupId)) {
+            // Its offsets outlive a replaced consumer group: like offsets replayed with no group, they keep an empty one.
+            classic.getOrCreateSimpleGroup(groupId, nowMs);
         }
     }
 
@@ -143,11 +157,19 @@ public final class GroupStateMachine {
 
     public void joinGroup(Effects fx, long nowMs, RequestMeta meta, JoinGroupRequestData request,
                           CompletableFuture<JoinGroupResponseData> future) {
-        if (consumer.group(request.groupId()) != null) {
-            // No classic-to-consumer conversion: a classic member cannot join a KIP-848 group.
-            fx.respond(future, new JoinGroupResponseData().setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code()).setGenerationId(-1)
-                    .setMemberId(request.memberId()).setLeader("").setProtocolName(null));
-            return;
+        ConsumerGroup cg = consumer.group(request.groupId());
+        if (cg != null) {
+            if (!cg.members().isEmpty()) {
+                // No online conversion: a classic member cannot join a KIP-848 group that has members.
+                fx.respond(future, new JoinGroupResponseData().setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code()).setGenerationId(-1)
+                        .setMemberId(request.memberId()).setLeader("").setProtocolName(null));
+                return;
+            }
+            // An empty KIP-848 group gives way to a classic one, keeping its committed offsets (Kafka 4.4
+            // classicGroupJoinToClassicGroup: maybeDeleteEmptyConsumerGroup, whatever the migration policy),
+            // so consumers switched back to group.protocol=classic can join. Replaying the tombstones
+            // removes it, before the next request; if they cannot be written it stays, as the log has it.
+            consumer.writeGroupDeletion(fx, cg);
         }
         classic.joinGroup(fx, nowMs, meta, request, future);
     }

@@ -1,0 +1,202 @@
+package io.gregor.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gregor.metadata.MetadataImage;
+import io.gregor.metadata.MetadataRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A group id moving between the classic protocol and KIP-848 (group.protocol=consumer) while the
+ * group is empty, driven by a fake clock and timer: responses, the group left in memory, the
+ * records, and what a restart rebuilds from them.
+ */
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class GroupProtocolSwitchTest {
+
+    private static final Uuid TOPIC_ID = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ");
+
+    private final Map<String, GroupTimer.Task> tasks = new TreeMap<>();
+    private final Map<String, Long> deadlines = new TreeMap<>();
+    private final GroupTimer timer = new GroupTimer() {
+        @Override
+        public void schedule(String key, long deadlineMs, Task task) {
+            tasks.put(key, task);
+            deadlines.put(key, deadlineMs);
+        }
+
+        @Override
+        public void cancel(String key) {
+            tasks.remove(key);
+            deadlines.remove(key);
+        }
+    };
+    private final MetadataImage image = MetadataImage.EMPTY.apply(topic("t", TOPIC_ID, 6), 1);
+    private final GroupConfig config = GroupConfig.defaults(0);
+    private final GroupStateMachine sm = new GroupStateMachine(config, timer, g -> 0, () -> image);
+    private final List<GroupRecord> written = new ArrayList<>();
+    private long now = 1_000_000;
+
+    private static List<MetadataRecord> topic(String name, Uuid id, int partitions) {
+        List<MetadataRecord> out = new ArrayList<>();
+        out.add(new MetadataRecord.CreateTopic(name, id));
+        for (int p = 0; p < partitions; p++) {
+            out.add(new MetadataRecord.PartitionState(id, p, List.of(1), List.of(1), 1, 0));
+        }
+        return out;
+    }
+
+    private void commit(Effects fx) {
+        for (GroupRecord r : fx.records()) {
+            sm.replay(r, now, false);
+            written.add(r);
+        }
+        fx.completeAll();
+    }
+
+    /** Fires due timers, earliest first. */
+    private void advance(long ms) {
+        now += ms;
+        while (true) {
+            String due = null;
+            for (Map.Entry<String, Long> e : deadlines.entrySet()) {
+                if (e.getValue() <= now && (due == null || e.getValue() < deadlines.get(due))) {
+                    due = e.getKey();
+                }
+            }
+            if (due == null) {
+                return;
+            }
+            GroupTimer.Task task = tasks.remove(due);
+            deadlines.remove(due);
+            Effects fx = new Effects();
+            task.run(now, fx);
+            commit(fx);
+        }
+    }
+
+    /** A new state machine that replays every record written so far, as a restart loads the log. */
+    private GroupStateMachine restart() {
+        GroupStateMachine restarted = new GroupStateMachine(config, timer, g -> 0, () -> image);
+        for (GroupRecord r : written) {
+            restarted.replay(r, now, true);
+        }
+        restarted.onLoaded(now);
+        return restarted;
+    }
+
+    // ---------------------------------------------------------------- classic
+
+    private JoinGroupResponseData classicJoin(String group, String memberId) {
+        JoinGroupRequestData.JoinGroupRequestProtocolCollection c = new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+        c.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(new byte[] {1}));
+        JoinGroupRequestData request = new JoinGroupRequestData().setGroupId(group).setMemberId(memberId).setProtocolType("consumer")
+                .setSessionTimeoutMs(6000).setRebalanceTimeoutMs(10_000).setProtocols(c);
+        CompletableFuture<JoinGroupResponseData> f = new CompletableFuture<>();
+        Effects fx = new Effects();
+        sm.joinGroup(fx, now, new RequestMeta((short) 9, "client", "/127.0.0.1"), request, f);
+        commit(fx);
+        advance(config.initialRebalanceDelayMs());
+        return f.join();
+    }
+
+    // ---------------------------------------------------------------- KIP-848
+
+    private Errors consumerHeartbeat(ConsumerGroupHeartbeatRequestData request) {
+        Effects fx = new Effects();
+        Errors error = Errors.forCode(sm.consumerGroupHeartbeat(fx, now, new RequestMeta((short) 1, "client", "/127.0.0.1"), request)
+                .errorCode());
+        commit(fx);
+        return error;
+    }
+
+    private void consumerJoin(String group, String memberId) {
+        assertThat(consumerHeartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(memberId).setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t")).setTopicPartitions(List.of())))
+                .isEqualTo(Errors.NONE);
+    }
+
+    private void consumerLeave(String group, String memberId) {
+        assertThat(consumerHeartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(memberId).setMemberEpoch(-1)))
+                .isEqualTo(Errors.NONE);
+    }
+
+    private Errors consumerCommit(String group, String memberId, int memberEpoch, long offset) {
+        OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId(group).setMemberId(memberId)
+                .setGenerationIdOrMemberEpoch(memberEpoch);
+        request.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t").setPartitions(List.of(
+                new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(offset))));
+        CompletableFuture<OffsetCommitResponseData> f = new CompletableFuture<>();
+        Effects fx = new Effects();
+        sm.commitOffsets(fx, now, (short) 10, request, (t, p) -> t.equals("t") && p >= 0 && p < 6, f);
+        commit(fx);
+        return Errors.forCode(f.join().topics().get(0).partitions().get(0).errorCode());
+    }
+
+    // ---------------------------------------------------------------- tests
+
+    /**
+     * Consumers switched back to group.protocol=classic after every KIP-848 member stopped: as in
+     * Kafka 4.4 (classicGroupJoinToClassicGroup, whatever group.consumer.migration.policy), the
+     * empty consumer group is deleted and a classic group takes its id, with its committed offsets.
+     */
+    @Test
+    void shouldReplaceAnEmptyConsumerGroupWithAClassicGroupKeepingItsOffsets() {
+        consumerJoin("g", "m1");
+        assertThat(consumerCommit("g", "m1", 1, 42)).isEqualTo(Errors.NONE);
+        consumerLeave("g", "m1");
+        assertThat(sm.consumerGroup("g").state()).isEqualTo(ConsumerGroup.State.EMPTY);
+
+        JoinGroupResponseData first = classicJoin("g", "");
+        assertThat(Errors.forCode(first.errorCode())).isEqualTo(Errors.MEMBER_ID_REQUIRED);
+        assertThat(written).contains(new GroupRecord.ConsumerGroupMetadata("g", null));
+        assertThat(sm.consumerGroup("g")).isNull();
+        JoinGroupResponseData joined = classicJoin("g", first.memberId());
+        assertThat(Errors.forCode(joined.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(joined.generationId()).isEqualTo(1);
+        assertThat(sm.listGroups(List.of(), List.of())).singleElement()
+                .satisfies(g -> assertThat(g.groupType()).isEqualTo("classic"));
+        assertThat(sm.fetchOffsets("g", null)).extracting(GroupStateMachine.FetchedOffset::offset).containsExactly(42L);
+
+        GroupStateMachine restarted = restart();
+        assertThat(restarted.consumerGroup("g")).isNull();
+        assertThat(restarted.groupState("g")).isNotNull();
+        assertThat(restarted.fetchOffsets("g", null)).extracting(GroupStateMachine.FetchedOffset::offset).containsExactly(42L);
+    }
+
+    /** A refused classic join still replaces the empty consumer group: its offsets then keep an empty classic group. */
+    @Test
+    void shouldKeepTheOffsetsOfAReplacedConsumerGroupInAnEmptyGroupWhenTheClassicJoinIsRefused() {
+        consumerJoin("g", "m1");
+        assertThat(consumerCommit("g", "m1", 1, 42)).isEqualTo(Errors.NONE);
+        consumerLeave("g", "m1");
+
+        assertThat(Errors.forCode(classicJoin("g", "stale-member-id").errorCode())).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(sm.consumerGroup("g")).isNull();
+        assertThat(sm.groupState("g")).isEqualTo(GroupState.EMPTY);
+        assertThat(sm.fetchOffsets("g", null)).extracting(GroupStateMachine.FetchedOffset::offset).containsExactly(42L);
+        assertThat(restart().groupState("g")).isEqualTo(GroupState.EMPTY);
+    }
+
+    /** No online migration: a classic member cannot join a KIP-848 group that has members (Kafka converts it). */
+    @Test
+    void shouldRefuseAClassicMemberInAConsumerGroupWithMembers() {
+        consumerJoin("g", "m1");
+        assertThat(Errors.forCode(classicJoin("g", "").errorCode())).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
+        assertThat(sm.consumerGroup("g").members()).containsOnlyKeys("m1");
+        assertThat(written).doesNotContain(new GroupRecord.ConsumerGroupMetadata("g", null));
+    }
+}
