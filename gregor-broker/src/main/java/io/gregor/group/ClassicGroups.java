@@ -619,6 +619,18 @@ final class ClassicGroups {
         }
     }
 
+    /**
+     * A validated OffsetCommit keeps its member's session alive while the group is Stable or
+     * PreparingRebalance, as a Heartbeat would (Kafka 4.4 OffsetMetadataManager.commitOffset):
+     * a consumer that commits often but heartbeats late is not removed.
+     */
+    void maybeRescheduleHeartbeatOnCommit(ClassicGroup group, String memberId, long nowMs) {
+        if ((group.isInState(GroupState.STABLE) || group.isInState(GroupState.PREPARING_REBALANCE)) && group.hasMember(memberId)) {
+            ClassicGroupMember member = group.member(memberId);
+            scheduleHeartbeat(group, member, nowMs + member.sessionTimeoutMs);
+        }
+    }
+
     private void scheduleHeartbeat(ClassicGroup group, ClassicGroupMember member, long deadlineMs) {
         String memberId = member.memberId();
         timer.schedule(heartbeatKey(group.groupId, memberId), deadlineMs, (t, e) -> onHeartbeatExpired(e, t, group.groupId, memberId));

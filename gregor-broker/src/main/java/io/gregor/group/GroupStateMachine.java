@@ -197,6 +197,10 @@ public final class GroupStateMachine {
     public void commitOffsets(Effects fx, long nowMs, short version, OffsetCommitRequestData request,
                               BiPredicate<String, Integer> partitionExists, CompletableFuture<OffsetCommitResponseData> future) {
         Errors groupError = validateOffsetCommit(version, request, partitionExists);
+        ClassicGroup group = consumer.group(request.groupId()) == null ? classic.group(request.groupId()) : null;
+        if (groupError == Errors.NONE && group != null) {
+            classic.maybeRescheduleHeartbeatOnCommit(group, request.memberId() == null ? "" : request.memberId(), nowMs);
+        }
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         int partition = partitionFor.applyAsInt(request.groupId());
         for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics()) {

@@ -224,6 +224,23 @@ class ClassicGroupsTest {
         assertThat(sm.rebalanceHistory("g")).last().satisfies(e -> assertThat(e.reason()).isEqualTo(RebalanceEvent.Reason.SESSION_TIMEOUT));
     }
 
+    /** Kafka 4.4 OffsetMetadataManager.commitOffset: a commit keeps the session alive in Stable and PreparingRebalance. */
+    @Test
+    void shouldKeepAMemberThatCommitsOffsetsAliveLikeAHeartbeat() {
+        JoinGroupResponseData a = joinNew("g", "range").join();
+        sync("g", a.memberId(), 1, Map.of(a.memberId(), "all")).join();
+        advance(4000);
+        assertThat(commitError(commitOffsets((short) 9, "g", a.memberId(), 1, ""))).isEqualTo(Errors.NONE);
+        advance(4000); // 8 s after the last heartbeat, 4 s after the commit; session timeout 6 s
+        assertThat(sm.groupState("g")).isEqualTo(GroupState.STABLE);
+        assertThat(heartbeat("g", a.memberId(), 1)).isEqualTo(Errors.NONE);
+        advance(5999);
+        assertThat(commitError(commitOffsets((short) 9, "g", "intruder", 1, ""))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(commitError(commitOffsets((short) 9, "g", a.memberId(), 2, ""))).isEqualTo(Errors.ILLEGAL_GENERATION);
+        advance(1);
+        assertThat(sm.groupState("g")).as("refused commits extend nothing").isEqualTo(GroupState.EMPTY);
+    }
+
     @Test
     void shouldDropMembersThatDoNotRejoinWithinTheRebalanceTimeout() {
         String[] m = twoMemberGroup();
