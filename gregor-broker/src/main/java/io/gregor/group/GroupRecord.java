@@ -3,6 +3,7 @@ package io.gregor.group;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -25,8 +26,12 @@ public sealed interface GroupRecord {
     record GroupMetadata(String groupId, GroupSnapshot value) implements GroupRecord {
     }
 
-    /** What OffsetCommit stored: offset, the leader epoch and metadata the client sent, and when. */
-    record CommittedOffset(long offset, int leaderEpoch, String metadata, long commitTimestampMs) {
+    /**
+     * What OffsetCommit stored: offset, the leader epoch and metadata the client sent, and when.
+     * {@code expireTimestampMs} is set when an OffsetCommit v2-v4 gave a RetentionTimeMs: the offset
+     * then expires at that time rather than offsets.retention.minutes after its group's base time.
+     */
+    record CommittedOffset(long offset, int leaderEpoch, String metadata, long commitTimestampMs, OptionalLong expireTimestampMs) {
     }
 
     record GroupSnapshot(String protocolType, int generationId, String protocolName, String leaderId,

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.kafka.common.Uuid;
 
@@ -20,6 +21,9 @@ import org.apache.kafka.common.Uuid;
  * value = null (tombstone)
  *       | type 1, version 0: version:int16 | offset:int64 | leaderEpoch:int32 | metadata:string
  *                            | commitTimestampMs:int64
+ *         type 1, version 1: version 0's fields | expireTimestampMs:int64
+ *                            (written only for an offset with an expire timestamp, as Kafka writes its
+ *                            OffsetCommitValue v1 only then: records without one stay readable by older nodes)
  *       | type 2, version 0: version:int16 | protocolType:string | generationId:int32 | protocolName:string
  *                            | leaderId:string | currentStateTimestampMs:int64 | memberCount:int32 | member*
  *         member = memberId:string | groupInstanceId:string | clientId:string | clientHost:string
@@ -53,6 +57,8 @@ public final class GroupRecordCodec {
     static final short CONSUMER_TARGET_EPOCH_TYPE = 6;
     static final short CONSUMER_MEMBER_ASSIGNMENT_TYPE = 7;
     private static final short VALUE_VERSION = 0;
+    /** Version 1 of type 1 adds the expire timestamp of an OffsetCommit v2-v4 RetentionTimeMs. */
+    private static final short OFFSET_COMMIT_EXPIRE_VERSION = 1;
     /** Version 1 of type 7 adds the KIP-1251 assignment epochs. */
     private static final short MEMBER_ASSIGNMENT_VERSION = 1;
 
@@ -87,7 +93,11 @@ public final class GroupRecordCodec {
                 return null;
             }
             GroupRecord.CommittedOffset v = oc.value();
-            w.int16(VALUE_VERSION).int64(v.offset()).int32(v.leaderEpoch()).string(v.metadata()).int64(v.commitTimestampMs());
+            w.int16(v.expireTimestampMs().isPresent() ? OFFSET_COMMIT_EXPIRE_VERSION : VALUE_VERSION).int64(v.offset())
+                    .int32(v.leaderEpoch()).string(v.metadata()).int64(v.commitTimestampMs());
+            if (v.expireTimestampMs().isPresent()) {
+                w.int64(v.expireTimestampMs().getAsLong());
+            }
         } else if (!(record instanceof GroupRecord.GroupMetadata)) {
             return encodeConsumerValue(record, w);
         } else {
@@ -268,9 +278,17 @@ public final class GroupRecordCodec {
                     return new GroupRecord.OffsetCommit(groupId, topic, partition, null);
                 }
                 ByteBuffer v = value.duplicate();
-                checkVersion(v.getShort());
+                short version = v.getShort();
+                if (version != OFFSET_COMMIT_EXPIRE_VERSION) {
+                    checkVersion(version);
+                }
+                long offset = v.getLong();
+                int leaderEpoch = v.getInt();
+                String metadata = string(v);
+                long commitTimestampMs = v.getLong();
+                OptionalLong expireTimestampMs = version == OFFSET_COMMIT_EXPIRE_VERSION ? OptionalLong.of(v.getLong()) : OptionalLong.empty();
                 return new GroupRecord.OffsetCommit(groupId, topic, partition,
-                        new GroupRecord.CommittedOffset(v.getLong(), v.getInt(), string(v), v.getLong()));
+                        new GroupRecord.CommittedOffset(offset, leaderEpoch, metadata, commitTimestampMs, expireTimestampMs));
             }
             if (type == GROUP_METADATA_TYPE) {
                 if (value == null) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiPredicate;
@@ -32,6 +33,7 @@ import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
 
 /**
  * The group coordinator's state and decisions for every group whose {@code __consumer_offsets}
@@ -203,6 +205,9 @@ public final class GroupStateMachine {
         }
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         int partition = partitionFor.applyAsInt(request.groupId());
+        // OffsetCommit v2-v4 RetentionTimeMs (-1 on later versions: the broker's retention applies), as Kafka 4.4.
+        OptionalLong expireTimestampMs = request.retentionTimeMs() == OffsetCommitRequest.DEFAULT_RETENTION_TIME ? OptionalLong.empty()
+                : OptionalLong.of(nowMs + request.retentionTimeMs());
         for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics()) {
             OffsetCommitResponseData.OffsetCommitResponseTopic rt = new OffsetCommitResponseData.OffsetCommitResponseTopic()
                     .setName(topic.name());
@@ -219,7 +224,7 @@ public final class GroupStateMachine {
                     error = Errors.NONE;
                     fx.write(partition, new GroupRecord.OffsetCommit(request.groupId(), topic.name(), p.partitionIndex(),
                             new GroupRecord.CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(),
-                                    p.committedMetadata() == null ? "" : p.committedMetadata(), nowMs)));
+                                    p.committedMetadata() == null ? "" : p.committedMetadata(), nowMs, expireTimestampMs)));
                 }
                 rt.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
                         .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
@@ -360,7 +365,8 @@ public final class GroupStateMachine {
      * offsets.retention.minutes, as Kafka's cleanupGroupMetadata runs it every
      * offsets.retention.check.interval.ms: tombstones for the expired offsets of topics a group is
      * not subscribed to, then for every group that is empty and has no offsets left. When an offset
-     * expires depends on the group ({@link #expiryBaseMs}).
+     * expires depends on the group ({@link #expiryBaseMs}), unless its commit gave an expire
+     * timestamp ({@link #isExpired}).
      */
     public void expireOffsets(Effects fx, long nowMs) {
         for (ClassicGroup group : List.copyOf(classic.all())) {
@@ -405,13 +411,21 @@ public final class GroupStateMachine {
         boolean allExpired = true;
         for (Map.Entry<TopicPartition, GroupRecord.CommittedOffset> e : offsets.offsets(groupId).entrySet()) {
             TopicPartition tp = e.getKey();
-            if (!subscribed.test(tp.topic()) && nowMs - base.applyAsLong(e.getValue()) >= config.offsetsRetentionMs()) {
+            if (!subscribed.test(tp.topic()) && isExpired(e.getValue(), nowMs, base)) {
                 fx.write(partition, new GroupRecord.OffsetCommit(groupId, tp.topic(), tp.partition(), null));
             } else {
                 allExpired = false;
             }
         }
         return allExpired;
+    }
+
+    /** Kafka's OffsetExpirationConditionImpl: at the expire timestamp the commit asked for, else by the broker's retention. */
+    private boolean isExpired(GroupRecord.CommittedOffset offset, long nowMs, ToLongFunction<GroupRecord.CommittedOffset> base) {
+        if (offset.expireTimestampMs().isPresent()) {
+            return nowMs >= offset.expireTimestampMs().getAsLong();
+        }
+        return nowMs - base.applyAsLong(offset) >= config.offsetsRetentionMs();
     }
 
     /**

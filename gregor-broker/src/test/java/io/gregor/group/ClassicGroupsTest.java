@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
@@ -332,7 +333,7 @@ class ClassicGroupsTest {
         assertThat(sm.fetchOffsets("g", null)).isEmpty();
         assertThat(commitError(commitOffsets((short) 9, "g", a.memberId(), 1, "ok"))).isEqualTo(Errors.NONE);
         assertThat(written).singleElement().isEqualTo(new GroupRecord.OffsetCommit("g", "t", 0,
-                new GroupRecord.CommittedOffset(42, -1, "ok", now)));
+                new GroupRecord.CommittedOffset(42, -1, "ok", now, OptionalLong.empty())));
         assertThat(sm.fetchOffsets("g", null)).containsExactly(new GroupStateMachine.FetchedOffset("t", 0, 42, -1, "ok"));
         assertThat(sm.fetchOffsets("g", Map.of("t", List.of(0, 1)))).extracting(GroupStateMachine.FetchedOffset::offset).containsExactly(42L, -1L);
     }
@@ -412,6 +413,58 @@ class ClassicGroupsTest {
         assertThat(committedTopics("simple")).isEmpty();
         assertThat(sm.groupState("simple")).as("an empty group without offsets is deleted").isNull();
         assertThat(written).contains(new GroupRecord.GroupMetadata("simple", null));
+    }
+
+    private void commitStandaloneOffset(short version, String topic, long retentionTimeMs) {
+        OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId("simple").setMemberId("")
+                .setGenerationIdOrMemberEpoch(-1).setRetentionTimeMs(retentionTimeMs);
+        request.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic).setPartitions(List.of(
+                new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(7))));
+        CompletableFuture<OffsetCommitResponseData> f = new CompletableFuture<>();
+        Effects fx = new Effects();
+        sm.commitOffsets(fx, now, version, request, (t, p) -> true, f);
+        commit(fx);
+        assertThat(commitError(f.join())).isEqualTo(Errors.NONE);
+    }
+
+    /**
+     * Kafka 4.4 OffsetMetadataManager: an OffsetCommit v2-v4 RetentionTimeMs other than -1 gives the
+     * offset an expire timestamp (now + retention), and expiry goes by it instead of offsets.retention.minutes.
+     */
+    @Test
+    void shouldExpireAnOffsetAtTheRetentionTimeItsCommitGave() {
+        commitStandaloneOffset((short) 2, "hour", 3_600_000L);
+        commitStandaloneOffset((short) 2, "long", 2 * RETENTION_MS);
+        commitStandaloneOffset((short) 4, "default", -1);
+        assertThat(written).extracting(r -> ((GroupRecord.OffsetCommit) r).value().expireTimestampMs())
+                .containsExactly(OptionalLong.of(now + 3_600_000L), OptionalLong.of(now + 2 * RETENTION_MS), OptionalLong.empty());
+        advance(3_600_000L - 1);
+        expireOffsets();
+        assertThat(committedTopics("simple")).containsExactly("default", "hour", "long");
+        advance(1);
+        expireOffsets();
+        assertThat(committedTopics("simple")).containsExactly("default", "long");
+        advance(RETENTION_MS - 3_600_000L);
+        expireOffsets();
+        assertThat(committedTopics("simple")).as("past offsets.retention.minutes, kept to its own expire timestamp").containsExactly("long");
+        advance(RETENTION_MS);
+        expireOffsets();
+        assertThat(committedTopics("simple")).isEmpty();
+        assertThat(sm.groupState("simple")).isNull();
+    }
+
+    @Test
+    void shouldWriteTheExpireTimestampOnlyWhenGivenAndReadOffsetsWrittenWithoutIt() {
+        GroupRecord.OffsetCommit plain = new GroupRecord.OffsetCommit("g", "t", 3, new GroupRecord.CommittedOffset(42, 5, "m", now,
+                OptionalLong.empty()));
+        GroupRecord.OffsetCommit expiring = new GroupRecord.OffsetCommit("g", "t", 3, new GroupRecord.CommittedOffset(42, 5, "m", now,
+                OptionalLong.of(now + 1000)));
+        ByteBuffer v0 = ByteBuffer.allocate(2 + 8 + 4 + 4 + 1 + 8).putShort((short) 0).putLong(42).putInt(5).putInt(1).put((byte) 'm')
+                .putLong(now).flip();
+        assertThat(GroupRecordCodec.encodeValue(plain)).as("records without an expire timestamp stay version 0").isEqualTo(v0.array());
+        ByteBuffer key = ByteBuffer.wrap(GroupRecordCodec.encodeKey(plain));
+        assertThat(GroupRecordCodec.decode(key, v0)).isEqualTo(plain);
+        assertThat(GroupRecordCodec.decode(key, ByteBuffer.wrap(GroupRecordCodec.encodeValue(expiring)))).isEqualTo(expiring);
     }
 
     @Test
