@@ -147,8 +147,11 @@ final class ConsumerGroups {
         }
         if (request.memberEpoch() == ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
             // A static member leaves temporarily: it keeps its partitions until it comes back or its session expires.
+            // Those it was revoking are released now, so their new owners need not wait for it (Kafka 4.4
+            // consumerGroupStaticMemberGroupLeave: epoch -2 and no partitions pending revocation).
             GroupRecord.CurrentAssignment c = new GroupRecord.CurrentAssignment(ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH,
-                    member.memberEpoch(), member.state(), member.assigned(), member.pendingRevocation(), member.assignmentEpochs());
+                    member.memberEpoch(), member.state(), member.assigned(), GroupRecord.Assignment.EMPTY,
+                    member.assignmentEpochs().forHeld(member.assigned(), member.memberEpoch()));
             fx.write(partitionFor.applyAsInt(group.groupId), new GroupRecord.ConsumerMemberAssignment(group.groupId, member.memberId(), c));
             timer.cancel(revocationKey(group.groupId, member.memberId()));
         } else {

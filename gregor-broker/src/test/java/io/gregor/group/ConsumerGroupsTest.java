@@ -213,6 +213,40 @@ class ConsumerGroupsTest {
         assertThat(sm.consumerGroup("g").targetOf("a").size()).isEqualTo(6);
     }
 
+    /**
+     * Kafka 4.4 consumerGroupStaticMemberGroupLeave: a static member leaving temporarily (epoch -2)
+     * keeps its partitions for when it comes back, but those it was revoking go to their new owner
+     * at once instead of waiting for its return or its session timeout.
+     */
+    @Test
+    void shouldReleaseThePartitionsAStaticMemberWasRevokingWhenItLeavesTemporarily() {
+        assertThat(partitions(heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("a").setInstanceId("i1")
+                .setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t")).setTopicPartitions(List.of()))))
+                .hasSize(6);
+        ConsumerGroupHeartbeatResponseData b = join("b", null);
+        Set<Integer> keep = partitions(ack("a", 1, Set.of(0, 1, 2, 3, 4, 5)));
+        assertThat(keep).as("a keeps half and must revoke the rest").hasSize(3);
+
+        // a's consumer closes before acknowledging the revocation.
+        assertThat(Errors.forCode(heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("a").setInstanceId("i1")
+                .setMemberEpoch(-2)).errorCode())).isEqualTo(Errors.NONE);
+        assertThat(written).last().isInstanceOfSatisfying(GroupRecord.ConsumerMemberAssignment.class, r -> {
+            assertThat(r.value().memberEpoch()).isEqualTo(-2);
+            assertThat(r.value().pendingRevocation().isEmpty()).isTrue();
+            assertThat(r.value().assigned().size()).isEqualTo(3);
+        });
+        Set<Integer> got = partitions(ack("b", b.memberEpoch(), Set.of()));
+        assertThat(got).hasSize(3).doesNotContainAnyElementsOf(keep);
+
+        // a comes back under a new member id with the partitions it kept.
+        ConsumerGroupHeartbeatResponseData back = heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("a2")
+                .setInstanceId("i1").setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t"))
+                .setTopicPartitions(List.of()));
+        assertThat(Errors.forCode(back.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(partitions(back)).isEqualTo(keep);
+        assertThat(sm.consumerGroup("g").members()).containsOnlyKeys("a2", "b");
+    }
+
     @Test
     void shouldUseTheGroupsOwnSessionTimeoutAndHeartbeatIntervalClampedToTheBrokersBounds() {
         // Set while the broker allowed wider bounds: 90 s and 1 s; today's bounds are 45-60 s and 5-15 s.
