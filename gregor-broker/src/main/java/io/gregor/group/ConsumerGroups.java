@@ -78,18 +78,22 @@ final class ConsumerGroups {
 
     // ---------------------------------------------------------------- heartbeat
 
-    /** ConsumerGroupHeartbeat; {@code classicNonEmpty} says a non-empty classic group already has this id. */
+    /**
+     * ConsumerGroupHeartbeat; {@code classicGroup} is the classic group that has this id, or null. A
+     * non-empty one refuses the request; an empty one is replaced by the consumer group a join creates.
+     */
     ConsumerGroupHeartbeatResponseData heartbeat(Effects fx, long nowMs, RequestMeta meta, ConsumerGroupHeartbeatRequestData request,
-                                                 boolean classicNonEmpty) {
+                                                 ClassicGroup classicGroup) {
         try {
             throwIfInvalid(meta.apiVersion(), request);
-            if (classicNonEmpty) {
+            boolean classicEmpty = classicGroup != null && classicGroup.isInState(GroupState.EMPTY);
+            if (classicGroup != null && !classicEmpty && !classicGroup.isInState(GroupState.DEAD)) {
                 throw Errors.GROUP_ID_NOT_FOUND.exception("Group " + request.groupId() + " is not a consumer group.");
             }
             if (request.memberEpoch() < 0) {
                 return leave(fx, nowMs, request);
             }
-            return join(fx, nowMs, meta, request);
+            return join(fx, nowMs, meta, request, classicEmpty);
         } catch (ApiException e) {
             // As Kafka: an error answer carries no member id (null) and epoch 0.
             return new ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage())
@@ -162,7 +166,8 @@ final class ConsumerGroups {
                 .setHeartbeatIntervalMs(0);
     }
 
-    private ConsumerGroupHeartbeatResponseData join(Effects fx, long nowMs, RequestMeta meta, ConsumerGroupHeartbeatRequestData r) {
+    private ConsumerGroupHeartbeatResponseData join(Effects fx, long nowMs, RequestMeta meta, ConsumerGroupHeartbeatRequestData r,
+                                                    boolean classicEmpty) {
         String groupId = r.groupId();
         int partition = partitionFor.applyAsInt(groupId);
         ConsumerGroup group = groups.get(groupId);
@@ -224,6 +229,12 @@ final class ConsumerGroups {
                 r.serverAssignor() != null ? r.serverAssignor() : sub.serverAssignor(),
                 r.rebalanceTimeoutMs() != -1 ? r.rebalanceTimeoutMs() : sub.rebalanceTimeoutMs());
         member = member.withSubscription(after);
+        if (group == null && classicEmpty) {
+            // The new group replaces an empty classic group: tombstone its snapshot (Kafka 4.4
+            // maybeDeleteEmptyClassicGroup), or once this group is deleted and compaction has dropped
+            // its tombstones, the next load would bring the classic group back. Its offsets stay.
+            fx.write(partition, new GroupRecord.GroupMetadata(groupId, null));
+        }
         if (replaced != null) {
             writeMemberRemoval(fx, partition, groupId, replaced.memberId());
         }

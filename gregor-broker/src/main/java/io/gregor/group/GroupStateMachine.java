@@ -105,9 +105,9 @@ public final class GroupStateMachine {
         String groupId = record.groupId();
         ClassicGroup c = classic.group(groupId);
         if (record.value() != null) {
-            // A consumer group replaces the empty classic group its offsets (or a simple commit) created.
-            // Only its epoch does: the tombstones of a consumer group that a classic group replaces
-            // (joinGroup) must not take that classic group along.
+            // A consumer group replaces the empty classic group its offsets (or a simple commit) created:
+            // for logs written before that group got a tombstone when replaced. Only an epoch does: the
+            // tombstones of a consumer group that a classic group replaces (joinGroup) must not take it along.
             if (c != null && c.isInState(GroupState.EMPTY)) {
                 classic.removeGroup(groupId);
             }
@@ -127,9 +127,7 @@ public final class GroupStateMachine {
 
     public ConsumerGroupHeartbeatResponseData consumerGroupHeartbeat(Effects fx, long nowMs, RequestMeta meta,
                                                                      ConsumerGroupHeartbeatRequestData request) {
-        ClassicGroup c = classic.group(request.groupId());
-        boolean classicNonEmpty = c != null && !c.isInState(GroupState.EMPTY) && !c.isInState(GroupState.DEAD);
-        return consumer.heartbeat(fx, nowMs, meta, request, classicNonEmpty);
+        return consumer.heartbeat(fx, nowMs, meta, request, classic.group(request.groupId()));
     }
 
     /** ConsumerGroupDescribe for one group: GROUP_ID_NOT_FOUND for unknown and classic groups, as Kafka. */

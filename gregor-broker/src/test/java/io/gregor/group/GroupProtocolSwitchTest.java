@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.MetadataRecord;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,8 +16,11 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -113,6 +119,28 @@ class GroupProtocolSwitchTest {
         return f.join();
     }
 
+    /** One classic member, Stable at generation 1, that then leaves: the group is Empty with a snapshot written. */
+    private void classicGroupThatEmptied(String group) {
+        JoinGroupResponseData first = classicJoin(group, "");
+        JoinGroupResponseData joined = classicJoin(group, first.memberId());
+        assertThat(Errors.forCode(joined.errorCode())).isEqualTo(Errors.NONE);
+        SyncGroupRequestData sync = new SyncGroupRequestData().setGroupId(group).setMemberId(joined.memberId())
+                .setGenerationId(joined.generationId());
+        sync.assignments().add(new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(joined.memberId())
+                .setAssignment(new byte[] {2}));
+        CompletableFuture<SyncGroupResponseData> synced = new CompletableFuture<>();
+        Effects fx = new Effects();
+        sm.syncGroup(fx, now, new RequestMeta((short) 5, "client", "/127.0.0.1"), sync, synced);
+        commit(fx);
+        assertThat(Errors.forCode(synced.join().errorCode())).isEqualTo(Errors.NONE);
+        Effects leave = new Effects();
+        sm.leaveGroup(leave, now, new LeaveGroupRequestData().setGroupId(group), List.of(new LeaveGroupRequestData.MemberIdentity()
+                .setMemberId(joined.memberId())));
+        commit(leave);
+        assertThat(sm.groupState(group)).isEqualTo(GroupState.EMPTY);
+        assertThat(written).anyMatch(r -> r instanceof GroupRecord.GroupMetadata m && m.groupId().equals(group) && m.value() != null);
+    }
+
     // ---------------------------------------------------------------- KIP-848
 
     private Errors consumerHeartbeat(ConsumerGroupHeartbeatRequestData request) {
@@ -189,6 +217,42 @@ class GroupProtocolSwitchTest {
         assertThat(sm.groupState("g")).isEqualTo(GroupState.EMPTY);
         assertThat(sm.fetchOffsets("g", null)).extracting(GroupStateMachine.FetchedOffset::offset).containsExactly(42L);
         assertThat(restart().groupState("g")).isEqualTo(GroupState.EMPTY);
+    }
+
+    /**
+     * Kafka 4.4 maybeDeleteEmptyClassicGroup: a consumer group replacing an empty classic group
+     * tombstones its snapshot. Without it, once the consumer group is deleted and compaction has
+     * dropped the tombstones, a restart brings the deleted classic group back.
+     */
+    @Test
+    void shouldKeepADeletedGroupDeletedAfterCompactionAndRestart() {
+        classicGroupThatEmptied("g");
+        int before = written.size();
+        consumerJoin("g", "m1");
+        assertThat(written.get(before)).as("the classic group's tombstone comes first, as in Kafka")
+                .isEqualTo(new GroupRecord.GroupMetadata("g", null));
+        consumerLeave("g", "m1");
+        Effects delete = new Effects();
+        assertThat(sm.deleteGroup(delete, "g")).isEqualTo(Errors.NONE);
+        commit(delete);
+        assertThat(sm.listGroups(List.of(), List.of())).isEmpty();
+
+        // Compaction after delete.retention.ms: the last record of each key, tombstones dropped.
+        Map<String, GroupRecord> lastByKey = new LinkedHashMap<>();
+        for (GroupRecord r : written) {
+            String key = Arrays.toString(GroupRecordCodec.encodeKey(r));
+            lastByKey.remove(key);
+            lastByKey.put(key, r);
+        }
+        GroupStateMachine restarted = new GroupStateMachine(config, timer, g -> 0, () -> image);
+        for (GroupRecord r : lastByKey.values()) {
+            byte[] value = GroupRecordCodec.encodeValue(r);
+            if (value != null) {
+                restarted.replay(GroupRecordCodec.decode(ByteBuffer.wrap(GroupRecordCodec.encodeKey(r)), ByteBuffer.wrap(value)), now, true);
+            }
+        }
+        restarted.onLoaded(now);
+        assertThat(restarted.listGroups(List.of(), List.of())).isEmpty();
     }
 
     /** No online migration: a classic member cannot join a KIP-848 group that has members (Kafka converts it). */
