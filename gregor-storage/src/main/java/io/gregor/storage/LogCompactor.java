@@ -76,6 +76,31 @@ final class LogCompactor {
     }
   }
 
+  /**
+   * How far {@link PartitionLog}'s swap of this pass's segments got, recorded as each rename lands. The pass owns it
+   * and hands it to {@link #discard} even when the swap throws halfway: a cleaned segment already in the log is the
+   * only copy of its records (the original is {@code .deleted}), and so is a {@code .swap} whose original was renamed
+   * before its own rename failed. Cleaner thread, written under the log's lock.
+   */
+  static final class SwapProgress {
+    private final List<LogSegment> swappedIn = new ArrayList<>();
+    private final List<LogSegment> leftForLoader = new ArrayList<>();
+
+    /** {@code cleaned} is now {@code NNN.log} and in the log's segment map. */
+    void onSwappedIn(LogSegment cleaned) {
+      swappedIn.add(cleaned);
+    }
+
+    /** The original of {@code cleaned} is renamed away, {@code cleaned} is still {@code .swap}: a load completes it. */
+    void onLeftForLoader(LogSegment cleaned) {
+      leftForLoader.add(cleaned);
+    }
+
+    int swappedInCount() {
+      return swappedIn.size();
+    }
+  }
+
   /** Thrown when the log was closed or deleted, or the store is shutting down, during the pass. */
   static final class AbortedException extends Exception {
     AbortedException(String message) {
@@ -175,15 +200,21 @@ final class LogCompactor {
     return out;
   }
 
-  /** Closes and deletes every {@code .cleaned} / {@code .swap} file this pass created that was not swapped in. */
-  void discard(List<LogSegment> swappedIn) {
+  /**
+   * Closes and deletes every {@code .cleaned} / {@code .swap} file this pass created, except what {@code progress}
+   * says the log now depends on: a segment swapped in stays open, a {@code .swap} left for the loader is closed and
+   * stays on disk.
+   */
+  void discard(SwapProgress progress) {
     for (LogSegment segment : created) {
-      if (swappedIn.contains(segment)) {
+      if (progress.swappedIn.contains(segment)) {
         continue;
       }
       try {
         segment.close();
-        Files.deleteIfExists(segment.file());
+        if (!progress.leftForLoader.contains(segment)) {
+          Files.deleteIfExists(segment.file());
+        }
       } catch (IOException e) {
         // The loader drops .cleaned leftovers; a .swap leftover is a completed cleaning and is swapped in on load.
       }

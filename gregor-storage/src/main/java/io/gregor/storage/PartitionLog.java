@@ -5,6 +5,7 @@ import io.gregor.storage.ProducerStateTable.BatchMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -830,7 +831,7 @@ public final class PartitionLog {
     LogConfig cfg = config;
     LogCompactor compactor = new LogCompactor(name, cfg, env.io(), nowMs, producerLastOffsets,
         () -> closed || cleaningAborted, env.storeConfig().cleanerDedupeBufferSize());
-    List<LogSegment> swappedIn = List.of();
+    LogCompactor.SwapProgress swapProgress = new LogCompactor.SwapProgress();
     try {
       LogCompactor.OffsetMap map = compactor.buildOffsetMap(inactive, range.firstDirtyOffset(),
           range.firstUncleanableOffset());
@@ -847,10 +848,11 @@ public final class PartitionLog {
       // disk before a cleaned segment replaces them, or a replay after a crash would write them into it.
       flush();
       env.checkpoints().write();
-      swappedIn = swapIn(cleaned, cfg);
+      swapIn(cleaned, cfg, swapProgress);
       minTombstoneHorizonMs = compactor.minTombstoneHorizonMs();
       LOG.info("{}: cleaned {} segment(s) below offset {} ({} of them rewritten, {} keys mapped from offset {})",
-          name, toClean.size(), map.endOffset(), swappedIn.size(), map.size(), range.firstDirtyOffset());
+          name, toClean.size(), map.endOffset(), swapProgress.swappedInCount(), map.size(),
+          range.firstDirtyOffset());
       return true;
     } catch (LogCompactor.AbortedException e) {
       LOG.info("{}: cleaning aborted: the log was closed or deleted", name);
@@ -863,22 +865,24 @@ public final class PartitionLog {
       }
       return false;
     } finally {
-      compactor.discard(swappedIn);
+      // Also after a failed swap: what it already swapped in, or left as the only copy, must survive the discard.
+      compactor.discard(swapProgress);
     }
   }
 
   /**
    * Replaces each original segment by its cleaned {@code .swap}: original to {@code .deleted} (deleted after
    * file.delete.delay.ms), {@code .swap} to {@code .log}. A segment that retention or DeleteRecords removed during
-   * the pass is skipped. Returns the cleaned segments now in the log. A failed rename takes the log offline: the
-   * leftover {@code .swap} is completed by the next load.
+   * the pass is skipped. Records each step in {@code progress} as it lands, so that the caller's discard keeps
+   * what the log depends on even when a later rename throws. A failed rename takes the log offline: when the
+   * original had already been renamed away, its {@code .swap} is left for the next load to complete.
    */
-  private List<LogSegment> swapIn(List<LogCompactor.CleanedSegment> cleaned, LogConfig cfg) throws IOException {
-    List<LogSegment> swapped = new ArrayList<>();
+  private void swapIn(List<LogCompactor.CleanedSegment> cleaned, LogConfig cfg, LogCompactor.SwapProgress progress)
+      throws IOException {
     lock.lock();
     try {
       if (closed || offline) {
-        return swapped;
+        return;
       }
       for (LogCompactor.CleanedSegment c : cleaned) {
         LogSegment original = c.original();
@@ -890,12 +894,17 @@ public final class PartitionLog {
           c.cleaned().renameFile("");
         } catch (IOException e) {
           offline = true;
+          // FileRecords.renameTo takes the new name even when the move fails, so ask the disk: once the plain
+          // name is gone the .swap holds the only copy of these records.
+          if (!Files.exists(LogSegment.logFile(dir, original.baseOffset()))) {
+            progress.onLeftForLoader(c.cleaned());
+          }
           LOG.error("{}: swapping in cleaned segment {} failed; the log is now offline", name,
               original.baseOffset(), e);
           throw e;
         }
         segments.put(original.baseOffset(), c.cleaned());
-        swapped.add(c.cleaned());
+        progress.onSwappedIn(c.cleaned());
         unflushed.remove(original);
         env.deleter().scheduleDelete(original, cfg.fileDeleteDelayMs());
         try {
@@ -905,7 +914,6 @@ public final class PartitionLog {
               original.baseOffset(), e);
         }
       }
-      return swapped;
     } finally {
       lock.unlock();
     }

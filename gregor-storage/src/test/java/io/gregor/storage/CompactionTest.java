@@ -492,6 +492,61 @@ class CompactionTest {
     }
   }
 
+  @Test
+  void shouldKeepSegmentsAlreadySwappedInWhenALaterSwapFails() throws Exception {
+    // The second original cannot become .deleted (a directory holds the name): it stays the live copy, so its .swap
+    // goes; the first segment, already swapped in, is the only copy of its records and must stay.
+    assertNoRecordLostWhenTheSecondSwapFails(".log.deleted", false);
+  }
+
+  @Test
+  void shouldLeaveTheSwapForTheLoaderWhenItsOriginalWasRenamedBeforeTheSwapFailed() throws Exception {
+    // The second original's data file becomes .deleted but its offset index cannot follow: the .swap is now the only
+    // copy of that segment's records, and the next load completes it.
+    assertNoRecordLostWhenTheSecondSwapFails(".index.deleted", true);
+  }
+
+  private void assertNoRecordLostWhenTheSecondSwapFails(String blockedSuffix, boolean swapKept) throws Exception {
+    LogConfig cfg = COMPACT.withFileDeleteDelayMs(60_000);
+    Map<String, String> expected = new HashMap<>();
+    List<Long> bases = new ArrayList<>();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> cfg)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), cfg);
+      for (int i = 0; i < 60; i++) {
+        append(log, now, now, "u" + i, "v" + i, "hot", "h" + i); // "hot" makes every segment worth rewriting
+        expected.put("u" + i, "v" + i);
+        expected.put("hot", "h" + i);
+      }
+      for (LogSegment s : log.segments()) {
+        bases.add(s.baseOffset());
+      }
+      assertThat(bases).hasSizeGreaterThan(3);
+      Path blocker = log.dir().resolve(LogSegment.filenamePrefix(bases.get(1)) + blockedSuffix);
+      Files.createDirectories(blocker.resolve("x"));
+
+      assertThat(log.runCleaner(now)).isFalse();
+
+      assertThat(log.isOffline()).isTrue();
+      assertThat(LogSegment.logFile(log.dir(), bases.get(0))).exists();
+      Path secondSwap = log.dir().resolve(LogSegment.filenamePrefix(bases.get(1)) + ".log" + LogSegment.SWAP_SUFFIX);
+      assertThat(Files.exists(secondSwap)).isEqualTo(swapKept);
+      assertThat(latestValues(log)).isEqualTo(expected);
+      Files.delete(blocker.resolve("x"));
+      Files.delete(blocker);
+    }
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> cfg)) {
+      assertThat(latestValues(store.log("t", 0).orElseThrow())).isEqualTo(expected);
+    }
+  }
+
+  private static Map<String, String> latestValues(PartitionLog log) throws Exception {
+    Map<String, String> out = new HashMap<>();
+    for (Rec r : consume(log)) {
+      out.put(r.key(), r.value());
+    }
+    return out;
+  }
+
   private static void copyTree(Path from, Path to) throws IOException {
     try (Stream<Path> s = Files.walk(from)) {
       for (Path p : s.toList()) {
