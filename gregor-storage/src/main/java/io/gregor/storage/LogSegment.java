@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.Records;
 
 /**
@@ -488,6 +489,67 @@ final class LogSegment {
         return h.baseOffset() <= offset ? pos : -1;
       }
       pos = h.nextPosition();
+    }
+  }
+
+  /**
+   * The first record at or after {@code fromOffset} carrying the largest timestamp among the records there;
+   * {@link OffsetAndTimestamp#NONE} when there are none. For the segment holding the log start offset, whose
+   * {@link #maxTimestamp} may belong to a record DeleteRecords removed. Walks the headers from {@code fromOffset}
+   * and loads only the batch straddling it and the winning batch. Any thread.
+   */
+  OffsetAndTimestamp maxTimestampFrom(long fromOffset) throws IOException {
+    MaxTimestampBatches found = new MaxTimestampBatches(fromOffset);
+    forEachBatchFrom(fromOffset, found);
+    OffsetAndTimestamp best = OffsetAndTimestamp.NONE;
+    if (found.straddlingPosition >= 0) {
+      // Its header's maxTimestamp may be a record below fromOffset: only the records from there count.
+      for (Record r : loadBatch(found.straddlingPosition, found.straddlingSize).records()) {
+        if (r.offset() >= fromOffset && r.timestamp() > best.timestamp()) {
+          best = new OffsetAndTimestamp(r.offset(), r.timestamp());
+        }
+      }
+    }
+    if (found.wholePosition >= 0 && found.wholeMaxTimestamp > best.timestamp()) {
+      for (Record r : loadBatch(found.wholePosition, found.wholeSize).records()) {
+        if (r.timestamp() == found.wholeMaxTimestamp) {
+          return new OffsetAndTimestamp(r.offset(), r.timestamp());
+        }
+      }
+    }
+    return best;
+  }
+
+  /**
+   * What {@link #maxTimestampFrom} learns from the headers alone: the batch straddling fromOffset, and the first
+   * batch wholly at or after it with the largest maxTimestamp. Batches without records (kept empty by the cleaner)
+   * name no record and are skipped.
+   */
+  private static final class MaxTimestampBatches implements BatchVisitor {
+    private final long fromOffset;
+    private int straddlingPosition = -1;
+    private int straddlingSize;
+    private int wholePosition = -1;
+    private int wholeSize;
+    private long wholeMaxTimestamp = -1L;
+
+    MaxTimestampBatches(long fromOffset) {
+      this.fromOffset = fromOffset;
+    }
+
+    @Override
+    public void visit(BatchHeader h) {
+      if (h.recordCount() == 0) {
+        return;
+      }
+      if (h.baseOffset() < fromOffset) {
+        straddlingPosition = h.position();
+        straddlingSize = h.batchSize();
+      } else if (h.maxTimestamp() > wholeMaxTimestamp) {
+        wholePosition = h.position();
+        wholeSize = h.batchSize();
+        wholeMaxTimestamp = h.maxTimestamp();
+      }
     }
   }
 

@@ -587,26 +587,35 @@ public final class PartitionLog {
     return Optional.empty();
   }
 
-  /** ListOffsets MAX_TIMESTAMP: the first record carrying the largest timestamp; (-1, -1) when empty. */
+  /**
+   * ListOffsets MAX_TIMESTAMP: the first record at or after logStartOffset carrying the largest timestamp; (-1, -1)
+   * when there is none. Any thread.
+   */
   public OffsetAndTimestamp maxTimestampOffset() {
     long lso = logStartOffset;
+    OffsetAndTimestamp head = OffsetAndTimestamp.NONE;
     LogSegment best = null;
-    for (LogSegment segment : segments.values()) {
-      if (segment.nextOffset() > lso && segment.maxTimestamp() >= 0
-          && (best == null || segment.maxTimestamp() > best.maxTimestamp())) {
-        best = segment;
-      }
-    }
-    if (best == null) {
-      return OffsetAndTimestamp.NONE;
-    }
-    long maxTimestamp = best.maxTimestamp();
-    BatchHeader h = new BatchHeader();
     try {
+      for (LogSegment segment : segments.values()) {
+        if (segment.nextOffset() <= lso) {
+          continue;
+        }
+        if (segment.baseOffset() < lso) {
+          // DeleteRecords moved the log start into this segment: its statistics may name a record below it, and a
+          // client would be sent an offset paired with a timestamp that offset does not carry.
+          head = segment.maxTimestampFrom(lso);
+        } else if (segment.maxTimestamp() > Math.max(head.timestamp(), best == null ? -1L : best.maxTimestamp())) {
+          best = segment;
+        }
+      }
+      if (best == null) {
+        return head;
+      }
+      BatchHeader h = new BatchHeader();
       int pos = best.findBatch(best.offsetOfMaxTimestamp(), h);
       if (pos >= 0) {
         for (Record r : best.loadBatch(pos, h.batchSize()).records()) {
-          if (r.timestamp() == h.maxTimestamp() && r.offset() >= lso) {
+          if (r.timestamp() == h.maxTimestamp()) {
             return new OffsetAndTimestamp(r.offset(), r.timestamp());
           }
         }
@@ -614,7 +623,8 @@ public final class PartitionLog {
     } catch (IOException e) {
       throw new UncheckedIOException(name + ": max timestamp lookup failed", e);
     }
-    return new OffsetAndTimestamp(Math.max(best.offsetOfMaxTimestamp(), lso), maxTimestamp);
+    // That batch has no record with its timestamp (the cleaner kept it empty for its producer): name the batch.
+    return new OffsetAndTimestamp(best.offsetOfMaxTimestamp(), best.maxTimestamp());
   }
 
   /**

@@ -62,6 +62,25 @@ class LookupTest {
   }
 
   @Test
+  void shouldReportMaxTimestampOfARecordAtOrAfterTheLogStartOffsetAfterDeleteRecords() throws Exception {
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      log.appendAsLeader(batch(now, "a"), 0, now);                                       // 0: the largest timestamp
+      log.appendAsLeader(batch(now - 10, "b"), 0, now);                                  // 1
+      log.appendAsLeader(batch(now - 20, "c"), 0, now);                                  // 2
+      log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, rec(t0 + 30, "k", "3"), rec(t0 + 10, "k", "4"),
+          rec(t0 + 20, "k", "5")), 0, now);                                             // 3-5
+      assertThat(log.maxTimestampOffset()).isEqualTo(new OffsetAndTimestamp(0, now));
+
+      log.deleteRecordsBefore(1);
+      assertThat(log.maxTimestampOffset()).isEqualTo(new OffsetAndTimestamp(1, now - 10));
+
+      log.deleteRecordsBefore(4); // inside batch 3-5, whose header's max timestamp is offset 3's
+      assertThat(log.maxTimestampOffset()).isEqualTo(new OffsetAndTimestamp(5, t0 + 20));
+    }
+  }
+
+  @Test
   void shouldReportMaxTimestampOfLogAppendTimeTopics() throws Exception {
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults().withLogAppendTime(true));
