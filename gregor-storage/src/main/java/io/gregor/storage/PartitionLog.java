@@ -645,24 +645,29 @@ public final class PartitionLog {
         return logStartOffset;
       }
       logStartOffset = offset;
-      List<LogSegment> toDelete = new ArrayList<>();
-      LogSegment previous = null;
-      for (LogSegment segment : segments.values()) {
-        if (previous != null) {
-          if (segment.baseOffset() <= offset) {
-            toDelete.add(previous);
-          } else {
-            break;
-          }
-        }
-        previous = segment;
-      }
-      deleteSegments(toDelete, "DeleteRecords before " + offset);
+      deleteSegments(segmentsWhollyBelow(offset), "DeleteRecords before " + offset);
       onLogStartOffsetMoved();
       return logStartOffset;
     } finally {
       lock.unlock();
     }
+  }
+
+  /** The non-active segments whose every offset is below {@code offset} (the next segment starts at or before it). */
+  private List<LogSegment> segmentsWhollyBelow(long offset) {
+    List<LogSegment> below = new ArrayList<>();
+    LogSegment previous = null;
+    for (LogSegment segment : segments.values()) {
+      if (previous != null) {
+        if (segment.baseOffset() <= offset) {
+          below.add(previous);
+        } else {
+          break;
+        }
+      }
+      previous = segment;
+    }
+    return below;
   }
 
   /** The idempotent producers this partition keeps state for (DescribeProducers). */
@@ -680,7 +685,7 @@ public final class PartitionLog {
    * segment.ms (capped by max.compaction.lag.ms on compacted topics), and, when cleanup.policy includes delete,
    * deletes oldest segments whose largest timestamp is older than retention.ms (rolling first when that
    * includes the active one), then oldest non-active segments while the log stays >= retention.bytes without them.
-   * Also expires idle producers.
+   * Whatever the policy, deletes the segments wholly below logStartOffset. Also expires idle producers.
    */
   public void runRetention(long nowMs) {
     lock.lock();
@@ -688,6 +693,9 @@ public final class PartitionLog {
       if (closed || offline) {
         return;
       }
+      // As Kafka's deleteLogStartOffsetBreachedSegments, for compacted topics too: DeleteRecords keeps a segment
+      // while it is active, and once rolled no reader can reach it, yet it would hold its disk space forever.
+      deleteSegments(segmentsWhollyBelow(logStartOffset), "below logStartOffset " + logStartOffset);
       LogConfig cfg = config;
       producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());
       LogSegment active = segments.lastEntry().getValue();

@@ -157,6 +157,34 @@ class RetentionTest {
   }
 
   @Test
+  void shouldDeleteSegmentsWhollyBelowTheLogStartOffsetWhenTheyStopBeingActive() throws Exception {
+    assertRetentionDeletesTheSegmentBelowTheLogStartOffset(CleanupPolicy.DELETE);
+  }
+
+  @Test
+  void shouldDeleteSegmentsWhollyBelowTheLogStartOffsetOnCompactedTopicsToo() throws Exception {
+    assertRetentionDeletesTheSegmentBelowTheLogStartOffset(CleanupPolicy.COMPACT);
+  }
+
+  private void assertRetentionDeletesTheSegmentBelowTheLogStartOffset(CleanupPolicy policy) throws Exception {
+    LogConfig cfg = LogConfig.defaults().withSegmentBytes(1000).withRetentionMs(-1).withFileDeleteDelayMs(0)
+        .withCleanupPolicy(policy);
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> cfg)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), cfg);
+      log.appendAsLeader(batch(now, "x".repeat(600)), 0, now);   // offset 0, in the active segment 0
+      assertThat(log.deleteRecordsBefore(1)).isEqualTo(1);         // segment 0 is active: kept
+      log.appendAsLeader(batch(now, "y".repeat(600)), 0, now);   // rolls: segment 1 at offset 1
+      assertThat(log.segments().stream().map(LogSegment::baseOffset)).containsExactly(0L, 1L);
+
+      log.runRetention(now);
+
+      assertThat(log.segments().stream().map(LogSegment::baseOffset)).containsExactly(1L);
+      assertThat(log.logStartOffset()).isEqualTo(1);
+      assertThat(countFiles(log.dir(), ".log")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void shouldDeleteRecordsBefore() throws Exception {
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> SMALL)) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), SMALL);
