@@ -57,71 +57,89 @@ final class LogLoader {
     List<Long> baseOffsets = cleanDirectory(name, dir, swapped);
     boolean fresh = baseOffsets.isEmpty() && checkpoints.recoveryPoint().isEmpty();
     ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
-    for (long base : baseOffsets) {
-      segments.put(base, LogSegment.open(dir, base, config, nowMs));
-    }
-    if (segments.isEmpty()) {
-      long start = Math.max(0L, checkpoints.logStartOffset().orElse(0L));
-      segments.put(start, LogSegment.create(dir, start, config, nowMs));
-    }
-
-    LeaderEpochCache epochs = LeaderEpochCache.load(dir);
-    boolean rebuildEpochs = epochs == null;
-    if (rebuildEpochs) {
-      epochs = LeaderEpochCache.empty(dir);
-    }
-    List<LeaderEpochCache.Entry> epochsOnDisk = rebuildEpochs ? null : epochs.entries();
-
-    // Segments below the cleaner checkpoint were rewritten by the cleaner; so were swapped ones whose pass did not
-    // get to write the checkpoint (it is written between .swap and .log).
-    long cleanerOffset = checkpoints.cleanerOffset().orElse(0L);
-    if (!swapped.isEmpty()) {
-      Long after = segments.higherKey(swapped.last());
-      cleanerOffset = Math.max(cleanerOffset, after == null ? swapped.last() + 1 : after);
-    }
-    long gapsBelow = cleanerOffset;
-    long recoveryPoint;
-    boolean trusted = cleanShutdown && checkpoints.recoveryPoint().isPresent() && !rebuildEpochs && swapped.isEmpty()
-        && loadTrusted(name, segments, config, checkpoints.recoveryPoint().getAsLong(), gapsBelow);
-    if (trusted) {
-      recoveryPoint = segments.lastEntry().getValue().nextOffset();
-    } else {
-      long checkpointed = checkpoints.recoveryPoint().orElse(0L);
-      if (cleanShutdown && checkpoints.recoveryPoint().isPresent()) {
-        // The clean-shutdown state did not match the files: re-verify at least the last segment.
-        checkpointed = Math.min(checkpointed, segments.lastKey());
+    try {
+      for (long base : baseOffsets) {
+        segments.put(base, LogSegment.open(dir, base, config, nowMs));
       }
-      recoveryPoint = recover(name, segments, config, checkpointed, epochs, rebuildEpochs, env.io(), gapsBelow);
-    }
+      if (segments.isEmpty()) {
+        long start = Math.max(0L, checkpoints.logStartOffset().orElse(0L));
+        segments.put(start, LogSegment.create(dir, start, config, nowMs));
+      }
 
-    long logEndOffset = segments.lastEntry().getValue().nextOffset();
-    if (logEndOffset < recoveryPoint) {
-      // Zeros or a truncation where fsynced batches should be: the disk lost acknowledged data.
-      LOG.warn("{}: the log ends at offset {}, below its recovery point {}: batches that were fsynced are missing",
-          name, logEndOffset, recoveryPoint);
-    }
-    long firstBase = segments.firstKey();
-    long logStartOffset = Math.min(Math.max(firstBase, checkpoints.logStartOffset().orElse(firstBase)),
-        logEndOffset);
-    epochs.truncateFromEnd(logEndOffset);
-    epochs.truncateFromStart(logStartOffset);
-    if (!epochs.entries().equals(epochsOnDisk)) {
-      // Rebuilt, or changed by recovery or the truncations: otherwise the file already says this, and rewriting it
-      // (a temporary file and a rename) for every partition at every start only slows a restart down.
-      epochs.write(env.io(), false);
-    }
+      LeaderEpochCache epochs = LeaderEpochCache.load(dir);
+      boolean rebuildEpochs = epochs == null;
+      if (rebuildEpochs) {
+        epochs = LeaderEpochCache.empty(dir);
+      }
+      List<LeaderEpochCache.Entry> epochsOnDisk = rebuildEpochs ? null : epochs.entries();
 
-    ProducerStateTable producers = loadProducerState(name, dir, segments, logEndOffset);
-    PartitionLog log = new PartitionLog(topic, partition, topicId, dir, config, env, segments, epochs, producers,
-        logStartOffset, Math.min(recoveryPoint, logEndOffset), Math.min(cleanerOffset, logEndOffset));
-    if (fresh) {
-      LOG.info("{}: created at offset {}", name, logEndOffset);
-    } else {
-      LOG.info("{}: loaded {} segment(s), logStartOffset {}, logEndOffset {}{}", name, segments.size(),
-          logStartOffset, logEndOffset, trusted ? " (clean shutdown)" : " (recovered from offset " + recoveryPoint
-              + ")");
+      // Segments below the cleaner checkpoint were rewritten by the cleaner; so were swapped ones whose pass did not
+      // get to write the checkpoint (it is written between .swap and .log).
+      long cleanerOffset = checkpoints.cleanerOffset().orElse(0L);
+      if (!swapped.isEmpty()) {
+        Long after = segments.higherKey(swapped.last());
+        cleanerOffset = Math.max(cleanerOffset, after == null ? swapped.last() + 1 : after);
+      }
+      long gapsBelow = cleanerOffset;
+      long recoveryPoint;
+      boolean trusted = cleanShutdown && checkpoints.recoveryPoint().isPresent() && !rebuildEpochs && swapped.isEmpty()
+          && loadTrusted(name, segments, config, checkpoints.recoveryPoint().getAsLong(), gapsBelow);
+      if (trusted) {
+        recoveryPoint = segments.lastEntry().getValue().nextOffset();
+      } else {
+        long checkpointed = checkpoints.recoveryPoint().orElse(0L);
+        if (cleanShutdown && checkpoints.recoveryPoint().isPresent()) {
+          // The clean-shutdown state did not match the files: re-verify at least the last segment.
+          checkpointed = Math.min(checkpointed, segments.lastKey());
+        }
+        recoveryPoint = recover(name, segments, config, checkpointed, epochs, rebuildEpochs, env.io(), gapsBelow);
+      }
+
+      long logEndOffset = segments.lastEntry().getValue().nextOffset();
+      if (logEndOffset < recoveryPoint) {
+        // Zeros or a truncation where fsynced batches should be: the disk lost acknowledged data.
+        LOG.warn("{}: the log ends at offset {}, below its recovery point {}: batches that were fsynced are missing",
+            name, logEndOffset, recoveryPoint);
+      }
+      long firstBase = segments.firstKey();
+      long logStartOffset = Math.min(Math.max(firstBase, checkpoints.logStartOffset().orElse(firstBase)),
+          logEndOffset);
+      epochs.truncateFromEnd(logEndOffset);
+      epochs.truncateFromStart(logStartOffset);
+      if (!epochs.entries().equals(epochsOnDisk)) {
+        // Rebuilt, or changed by recovery or the truncations: otherwise the file already says this, and rewriting it
+        // (a temporary file and a rename) for every partition at every start only slows a restart down.
+        epochs.write(env.io(), false);
+      }
+
+      ProducerStateTable producers = loadProducerState(name, dir, segments, logEndOffset);
+      PartitionLog log = new PartitionLog(topic, partition, topicId, dir, config, env, segments, epochs, producers,
+          logStartOffset, Math.min(recoveryPoint, logEndOffset), Math.min(cleanerOffset, logEndOffset));
+      if (fresh) {
+        LOG.info("{}: created at offset {}", name, logEndOffset);
+      } else {
+        LOG.info("{}: loaded {} segment(s), logStartOffset {}, logEndOffset {}{}", name, segments.size(),
+            logStartOffset, logEndOffset, trusted ? " (clean shutdown)" : " (recovered from offset " + recoveryPoint
+                + ")");
+      }
+      return log;
+    } catch (Throwable t) {
+      // The store fails the whole start or retries at the next metadata change: every retry would otherwise leak a
+      // descriptor per segment until the broker hits its open-file limit.
+      closeSegments(segments, t);
+      throw t;
     }
-    return log;
+  }
+
+  /** Closes the segments of a load that failed; a close failure is added to {@code failure}, not thrown. */
+  private static void closeSegments(ConcurrentSkipListMap<Long, LogSegment> segments, Throwable failure) {
+    for (LogSegment segment : segments.values()) {
+      try {
+        segment.close();
+      } catch (IOException | RuntimeException e) {
+        failure.addSuppressed(e);
+      }
+    }
   }
 
   /**

@@ -158,6 +158,31 @@ class RecoveryTest {
   }
 
   @Test
+  void shouldCloseTheSegmentsItOpenedWhenTheLoadFails() throws Exception {
+    Path dir = root.resolve("failed-load");
+    LogConfig small = CONFIG.withSegmentBytes(200);
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> small)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), small);
+      for (int i = 0; i < 5; i++) {
+        log.appendAsLeader(batch(now, "v" + i), 0, now);
+      }
+      assertThat(log.segmentCount()).isGreaterThan(1);
+    }
+    // The leader-epoch checkpoint cannot be read (a directory holds its name): the load fails after the segments
+    // are open.
+    Path partitionDir = dir.resolve("t-0");
+    Path epochs = partitionDir.resolve(LeaderEpochCache.FILE_NAME);
+    Files.delete(epochs);
+    Files.createDirectories(epochs.resolve("x"));
+    assertThat(openFilesUnder(partitionDir)).isEmpty();
+
+    assertThatThrownBy(() -> LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> small))
+        .isInstanceOf(IOException.class);
+
+    assertThat(openFilesUnder(partitionDir)).isEmpty();
+  }
+
+  @Test
   void shouldRecoverEveryLogWhenSeveralThreadsLoadThem() throws Exception {
     Path dir = root.resolve("parallel");
     StoreConfig fourThreads = StoreConfig.defaults().withRecoveryThreads(4);
