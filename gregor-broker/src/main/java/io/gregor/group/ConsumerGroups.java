@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,6 +29,8 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -549,15 +552,58 @@ final class ConsumerGroups {
     // ---------------------------------------------------------------- removal and timers
 
     private void removeMember(Effects fx, long nowMs, ConsumerGroup group, String memberId, RebalanceEvent.Reason reason, String detail) {
+        removeMembers(fx, nowMs, group, List.of(memberId), reason, detail);
+    }
+
+    /** Removes the members, then bumps the group epoch once with a target assignment for the rest. */
+    private void removeMembers(Effects fx, long nowMs, ConsumerGroup group, Collection<String> memberIds, RebalanceEvent.Reason reason,
+                               String detail) {
         int partition = partitionFor.applyAsInt(group.groupId);
-        writeMemberRemoval(fx, partition, group.groupId, memberId);
         Map<String, ConsumerGroupMember> remaining = new TreeMap<>(group.members);
-        remaining.remove(memberId);
         Map<String, GroupRecord.Assignment> oldTargets = new TreeMap<>(group.targetAssignment);
-        oldTargets.remove(memberId);
+        for (String memberId : memberIds) {
+            writeMemberRemoval(fx, partition, group.groupId, memberId);
+            remaining.remove(memberId);
+            oldTargets.remove(memberId);
+            timer.cancel(sessionKey(group.groupId, memberId));
+            timer.cancel(revocationKey(group.groupId, memberId));
+        }
         writeNewTarget(fx, nowMs, group.groupId, group.groupEpoch + 1, metadataHash(remaining.values()), remaining, oldTargets, reason, detail);
-        timer.cancel(sessionKey(group.groupId, memberId));
-        timer.cancel(revocationKey(group.groupId, memberId));
+    }
+
+    /**
+     * A classic LeaveGroup naming members of a KIP-848 group (Kafka 4.4's classicGroupLeaveToConsumerGroup): an
+     * administrator removes a static member by its instance id alone ({@code Admin.removeMembersFromConsumerGroup});
+     * a member named by member id, or by both ids, would have to use the classic protocol, which no member of a
+     * KIP-848 group here does: UNKNOWN_MEMBER_ID (FENCED_INSTANCE_ID when the ids disagree).
+     */
+    LeaveGroupResponseData leaveByClassicRequest(Effects fx, long nowMs, ConsumerGroup group,
+                                                 List<LeaveGroupRequestData.MemberIdentity> leaving) {
+        LeaveGroupResponseData response = new LeaveGroupResponseData();
+        Set<String> removed = new LinkedHashSet<>();
+        for (LeaveGroupRequestData.MemberIdentity identity : leaving) {
+            String memberId = identity.memberId() == null ? "" : identity.memberId();
+            String instanceId = identity.groupInstanceId();
+            ConsumerGroupMember member = instanceId == null ? null : group.members.values().stream()
+                    .filter(m -> instanceId.equals(m.instanceId())).findFirst().orElse(null);
+            Errors error;
+            if (member == null) {
+                error = Errors.UNKNOWN_MEMBER_ID;
+            } else if (memberId.isEmpty()) {
+                error = Errors.NONE;
+                removed.add(member.memberId()); // answered with the identity asked for: the admin client matches on it
+            } else {
+                error = memberId.equals(member.memberId()) ? Errors.UNKNOWN_MEMBER_ID : Errors.FENCED_INSTANCE_ID;
+            }
+            response.members().add(new LeaveGroupResponseData.MemberResponse().setMemberId(memberId)
+                    .setGroupInstanceId(instanceId).setErrorCode(error.code()));
+        }
+        if (!removed.isEmpty()) {
+            log.info("Static member(s) {} removed from group {} by an administrator", removed, group.groupId);
+            removeMembers(fx, nowMs, group, removed, RebalanceEvent.Reason.MEMBER_LEFT,
+                    "member(s) " + String.join(", ", removed) + " removed by an administrator (LeaveGroup)");
+        }
+        return response;
     }
 
     private static void writeMemberRemoval(Effects fx, int partition, String groupId, String memberId) {

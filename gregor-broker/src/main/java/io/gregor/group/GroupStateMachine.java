@@ -185,7 +185,8 @@ public final class GroupStateMachine {
 
     public LeaveGroupResponseData leaveGroup(Effects fx, long nowMs, LeaveGroupRequestData request,
                                              List<LeaveGroupRequestData.MemberIdentity> members) {
-        return classic.leaveGroup(fx, nowMs, request, members);
+        ConsumerGroup group = request.groupId() == null ? null : consumer.group(request.groupId());
+        return group != null ? consumer.leaveByClassicRequest(fx, nowMs, group, members) : classic.leaveGroup(fx, nowMs, request, members);
     }
 
     // ---------------------------------------------------------------- offsets

@@ -27,8 +27,12 @@ import org.apache.kafka.clients.consumer.SubscriptionPattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupType;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidRegularExpression;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -146,6 +150,43 @@ class ConsumerGroupProtocolTest {
         m1.consumer.close();
 
         GroupChecks.assertAnotherGroupReadsAll(o -> member("o1", group + "-other", topic, o), total);
+    }
+
+    /**
+     * {@code Admin.removeMembersFromConsumerGroup} by instance id removes a static member of a KIP-848 group at once (Kafka
+     * 4.4's classicGroupLeaveToConsumerGroup): its partitions move to the other member without waiting for the session
+     * timeout; an instance id the group does not have is UNKNOWN_MEMBER_ID.
+     */
+    @Test
+    void shouldLetAnAdministratorRemoveAStaticMemberByItsInstanceId() throws Exception {
+        String topic = "kip848-remove";
+        String group = "kip848-remove-group";
+        Clients.createTopic(node, topic, 4, Map.of());
+        Ownership ownership = new Ownership();
+        GroupMember dynamic = member("dyn", group, topic, ownership);
+        GroupMember stuck = member("stuck", group, topic, ownership, "stuck-instance");
+        await().atMost(Duration.ofSeconds(30)).until(() -> ownership.ownedBy("dyn") == 2 && ownership.ownedBy("stuck") == 2);
+        stuck.stopPolling(); // alive to the group (its heartbeat thread runs) but doing nothing
+        try (Admin admin = Clients.admin(node)) {
+            var result = admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(
+                    List.of(new MemberToRemove("stuck-instance"))));
+            result.all().get(10, TimeUnit.SECONDS);
+            // (The stopped member runs no callbacks, so the shared ownership still names it: ask the member itself.)
+            await().atMost(Duration.ofSeconds(30)).until(() -> dynamic.owned.size() == 4);
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+            assertThat(d.members()).extracting(MemberDescription::clientId).doesNotContain("stuck");
+            assertThatThrownBy(() -> admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(
+                    List.of(new MemberToRemove("no-such-instance")))).all().get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(UnknownMemberIdException.class);
+        } finally {
+            try {
+                stuck.consumer.close(Duration.ZERO);
+            } catch (KafkaException e) {
+                // Removed from the group, its commit on close fails with UNKNOWN_MEMBER_ID, as against Kafka.
+            }
+            dynamic.stopPolling();
+            dynamic.consumer.close();
+        }
     }
 
     /**
