@@ -118,7 +118,9 @@ public final class Node implements AutoCloseable {
                 .withCleanerBackoffMs(config.longValue("log.cleaner.backoff.ms", 1, Long.MAX_VALUE))
                 .withCleanerDedupeBufferSize(config.longValue("log.cleaner.dedupe.buffer.size", 1 << 20, Long.MAX_VALUE))
                 .withRecoveryThreads(config.intValue("num.recovery.threads.per.data.dir", 1, 1024)),
-                io, topic -> LogConfig.defaults());
+                // The metadata log keeps its own settings from the start: ReplicaManager, which gives every other log its
+                // topic's config once the image is replayed, never touches it.
+                io, topic -> topic.equals(MetadataLog.TOPIC) ? metadataLogConfig() : LogConfig.defaults());
         FetchWaiters fetchWaiters = null;
         Controller controller = null;
         GroupCoordinator groups = null;
@@ -127,6 +129,8 @@ public final class Node implements AutoCloseable {
             PartitionLog metadataPartition = store.log(MetadataLog.TOPIC, 0).orElse(null);
             if (metadataPartition == null) {
                 metadataPartition = store.createLog(MetadataLog.TOPIC, 0, MetadataLog.TOPIC_ID, metadataLogConfig());
+            } else if (!metadataPartition.config().equals(metadataLogConfig())) {
+                metadataPartition.updateConfig(metadataLogConfig());
             }
             MetadataLog metadataLog = new MetadataLog(metadataPartition);
             boolean newCluster = metadataLog.endOffset() == 0;
@@ -183,11 +187,19 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /** The metadata log keeps everything: it is the source of truth for topics. */
+    /**
+     * The metadata log's settings: never deleted by time or size (it is the only record of every topic; Kafka's KRaft
+     * log is trimmed by snapshots alone), never rolled by time, records up to 8 MiB.
+     */
     private static LogConfig metadataLogConfig() {
         LogConfig d = LogConfig.defaults();
         return new LogConfig(64 * 1024 * 1024, Long.MAX_VALUE, -1, -1, 8 * 1024 * 1024, false,
                 d.indexIntervalBytes(), d.maxIndexSizeBytes(), d.fileDeleteDelayMs(), Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /** This node's log store (tests and tools). */
+    public LogStore logStore() {
+        return store;
     }
 
     /** The port the first listener is bound to (useful when configured with port 0). */

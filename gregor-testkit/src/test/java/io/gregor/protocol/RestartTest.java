@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gregor.testkit.RawClient;
 import io.gregor.testkit.TestNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -104,6 +105,31 @@ class RestartTest {
                 InitProducerIdResponse init = client.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
                         .setTransactionalId(null).setTransactionTimeoutMs(60000)).build((short) 4));
                 assertThat(init.data().producerId()).isGreaterThan(pid);
+            }
+        }
+    }
+
+    /**
+     * The metadata log is the only record of every topic: after a restart it must keep its own settings (no retention,
+     * no time roll), or a week later the retention pass deleted it and the next start found no topics and deleted
+     * every topic's data.
+     */
+    @Test
+    void shouldKeepEveryTopicAWeekAfterARestart() throws Exception {
+        try (TestNode node = TestNode.start()) {
+            Clients.createTopic(node, "precious", 1, Map.of("retention.ms", "-1")); // its own data is kept forever
+            try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of())) {
+                producer.send(new ProducerRecord<>("precious", "k", "kept")).get();
+            }
+            node.restart();
+            node.node().logStore().runRetention(System.currentTimeMillis() + Duration.ofDays(8).toMillis());
+            node.restart();
+            try (Admin admin = Clients.admin(node)) {
+                assertThat(admin.listTopics().names().get()).contains("precious");
+            }
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of())) {
+                assertThat(Clients.readAll(consumer, Set.of(new TopicPartition("precious", 0)), 1))
+                        .extracting(ConsumerRecord::value).containsExactly("kept");
             }
         }
     }
