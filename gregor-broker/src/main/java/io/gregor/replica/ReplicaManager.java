@@ -74,7 +74,16 @@ public final class ReplicaManager {
         NodeConfig brokerConfig = dynamicConfig.at(image).effective();
         int unopened = 0;
         for (MetadataImage.TopicImage topic : image.topicsByName().values()) {
-            LogConfig logConfig = logConfig(topic.configs(), brokerConfig);
+            LogConfig logConfig;
+            try {
+                logConfig = logConfig(topic.configs(), brokerConfig);
+            } catch (RuntimeException e) {
+                // A stored config this node cannot apply must not stop every other topic, or the start: the topic's
+                // logs are kept (and served) as they are, and no log is created for it.
+                log.error("Cannot apply the configs {} of topic {}; its logs keep their current settings", topic.configs(),
+                        topic.name(), e);
+                logConfig = null;
+            }
             for (MetadataImage.PartitionImage p : topic.partitions()) {
                 if (!p.replicas().contains(config.nodeId())) {
                     continue;
@@ -94,9 +103,12 @@ public final class ReplicaManager {
                         }
                         existing = store.log(topic.name(), p.partition());
                     }
+                    if (existing.isEmpty() && logConfig == null) {
+                        continue;
+                    }
                     PartitionLog partitionLog = existing.isPresent() ? existing.get()
                             : store.createLog(topic.name(), p.partition(), topic.id(), logConfig);
-                    if (!partitionLog.config().equals(logConfig)) {
+                    if (logConfig != null && !partitionLog.config().equals(logConfig)) {
                         partitionLog.updateConfig(logConfig);
                     }
                     if (partitionLog.latestEpoch() < p.leaderEpoch()) {

@@ -86,7 +86,9 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
       throw new IllegalArgumentException(CLEANUP_POLICY + ": null (expected: delete, compact or compact,delete)");
     }
     requireAtLeast(DELETE_RETENTION_MS, deleteRetentionMs, 0);
-    if (!(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
+    // NaN passes, as Kafka's ConfigDef lets it through: no dirty ratio exceeds it, so such a log is cleaned only for
+    // max.compaction.lag.ms or expired tombstones (CleanableRange.shouldClean), as under Kafka.
+    if (minCleanableDirtyRatio < 0 || minCleanableDirtyRatio > 1) {
       throw new IllegalArgumentException(MIN_CLEANABLE_DIRTY_RATIO + ": " + minCleanableDirtyRatio
           + " (expected: within [0, 1])");
     }

@@ -299,4 +299,33 @@ class TopicConfigsTest {
         admin.incrementalAlterConfigs(Map.of(resource, List.of(
                 new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET)))).all().get();
     }
+
+    /**
+     * {@code min.cleanable.dirty.ratio=NaN} passes Kafka's range check, and Kafka then never cleans by ratio. Here it was
+     * accepted, then failed when the log was configured: the topics after it got no logs and the node could not start
+     * again. Now it is taken as Kafka takes it, and a topic config a node cannot apply never stops the others.
+     */
+    @Test
+    void shouldAcceptANotANumberDirtyRatioAsKafkaAndKeepServingEveryTopicAcrossARestart() throws Exception {
+        try (TestNode own = TestNode.start()) {
+            Clients.createTopic(own, "a-nan-ratio", 1, Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "NaN"));
+            Clients.createTopic(own, "b-after-nan", 1, Map.of());
+            try (KafkaProducer<String, String> producer = Clients.producer(own, Map.of("delivery.timeout.ms", 10_000,
+                    "request.timeout.ms", 5_000))) {
+                producer.send(new ProducerRecord<>("a-nan-ratio", "k", "compacted")).get();
+                producer.send(new ProducerRecord<>("b-after-nan", "k", "plain")).get();
+            }
+            own.restart();
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(own, Map.of())) {
+                assertThat(Clients.readAll(consumer, Set.of(new TopicPartition("a-nan-ratio", 0),
+                        new TopicPartition("b-after-nan", 0)), 2)).extracting(ConsumerRecord::value)
+                        .containsExactlyInAnyOrder("compacted", "plain");
+            }
+            try (Admin admin = Clients.admin(own)) {
+                ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "a-nan-ratio");
+                assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource)
+                        .get("min.cleanable.dirty.ratio").value()).isEqualTo("NaN");
+            }
+        }
+    }
 }
