@@ -194,7 +194,7 @@ public final class Controller implements AutoCloseable {
             if (totalCount == current) {
                 throw new InvalidPartitionsException("Topic already has " + current + " partition(s).");
             }
-            List<List<Integer>> manual = assignments == null || assignments.isEmpty() ? null : assignments;
+            List<List<Integer>> manual = assignments; // as Kafka: an empty list asks for no partitions, and is refused
             if (manual != null && manual.size() != totalCount - current) {
                 throw new InvalidReplicaAssignment("Attempted to add " + (totalCount - current) + " additional partition(s), but only "
                         + manual.size() + " assignment(s) were specified.");

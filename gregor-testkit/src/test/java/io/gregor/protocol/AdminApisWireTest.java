@@ -57,6 +57,10 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DeleteTopicsResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -485,6 +489,58 @@ class AdminApisWireTest {
             for (Future<RecordMetadata> ack : acks) {
                 ack.get();
             }
+        }
+    }
+
+    /**
+     * As Kafka's ControllerApis.deleteTopics: a topic named twice, or by its name and by its id, is refused with one
+     * INVALID_REQUEST and not deleted; the other topics of the request are deleted.
+     */
+    @Test
+    void shouldRefuseATopicNamedTwiceOrByNameAndIdAndDeleteTheOthers() throws Exception {
+        Clients.createTopic(node, "del-dup", 1, Map.of());
+        Clients.createTopic(node, "del-both", 1, Map.of());
+        Clients.createTopic(node, "del-fine", 1, Map.of());
+        Uuid bothId;
+        try (Admin admin = Clients.admin(node)) {
+            bothId = admin.describeTopics(List.of("del-both")).allTopicNames().get().get("del-both").topicId();
+        }
+        try (RawClient client = RawClient.connect(node)) {
+            DeleteTopicsResponse response = client.send(new DeleteTopicsRequest.Builder(new DeleteTopicsRequestData()
+                    .setTimeoutMs(30_000).setTopics(List.of(
+                            new DeleteTopicsRequestData.DeleteTopicState().setName("del-dup"),
+                            new DeleteTopicsRequestData.DeleteTopicState().setName("del-dup"),
+                            new DeleteTopicsRequestData.DeleteTopicState().setName("del-both"),
+                            new DeleteTopicsRequestData.DeleteTopicState().setTopicId(bothId),
+                            new DeleteTopicsRequestData.DeleteTopicState().setName("del-fine")))).build((short) 6));
+            Map<String, String> answers = new java.util.TreeMap<>();
+            response.data().responses().forEach(r -> answers.put(r.name(), Errors.forCode(r.errorCode()) + " " + r.errorMessage()));
+            assertThat(answers).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of(
+                    "del-dup", "INVALID_REQUEST Duplicate topic name.",
+                    "del-both", "INVALID_REQUEST The provided topic name maps to an ID that was already supplied.",
+                    "del-fine", "NONE null")));
+        }
+        try (Admin admin = Clients.admin(node)) {
+            assertThat(admin.listTopics().names().get()).contains("del-dup", "del-both").doesNotContain("del-fine");
+        }
+    }
+
+    /** An empty, non-null replica assignment list asks for no new partition: refused as Kafka's controller does. */
+    @Test
+    void shouldRefuseCreatePartitionsWithAnEmptyAssignmentList() throws Exception {
+        Clients.createTopic(node, "grow-empty", 1, Map.of());
+        try (RawClient client = RawClient.connect(node)) {
+            CreatePartitionsRequestData data = new CreatePartitionsRequestData().setTimeoutMs(30_000);
+            data.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("grow-empty").setCount(3)
+                    .setAssignments(new ArrayList<>()));
+            CreatePartitionsResponse response = client.send(new CreatePartitionsRequest.Builder(data).build((short) 3));
+            CreatePartitionsResponseData.CreatePartitionsTopicResult result = response.data().results().get(0);
+            assertThat(Errors.forCode(result.errorCode())).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
+            assertThat(result.errorMessage())
+                    .isEqualTo("Attempted to add 2 additional partition(s), but only 0 assignment(s) were specified.");
+        }
+        try (Admin admin = Clients.admin(node)) {
+            assertThat(admin.describeTopics(List.of("grow-empty")).allTopicNames().get().get("grow-empty").partitions()).hasSize(1);
         }
     }
 }
