@@ -65,7 +65,7 @@ public final class MetadataLog {
         return log.logEndOffset();
     }
 
-    /** Appends records as one batch; completes with the last offset once it is durable. */
+    /** Appends records as one batch; completes with the last offset once it is fsynced (in every durability mode). */
     public CompletableFuture<Long> append(List<MetadataRecord> records, long nowMs) throws LogStorageException {
         SimpleRecord[] simple = new SimpleRecord[records.size()];
         for (int i = 0; i < simple.length; i++) {
@@ -79,6 +79,6 @@ public final class MetadataLog {
             throw new IllegalStateException("metadata batch rejected by the log: " + e.getMessage(), e);
         }
         long last = result.lastOffset();
-        return log.awaitDurable(last).thenApply(v -> last);
+        return log.awaitFsynced(last).thenApply(v -> last); // with log.flush.before.ack=false too, as KRaft
     }
 }

@@ -408,11 +408,28 @@ public final class PartitionLog {
   }
 
   /**
+   * As {@link #awaitDurable} whatever flushBeforeAck says: for a log whose acknowledged writes must survive a power
+   * loss in every mode. The metadata log is one (Kafka's KRaft log is always fsynced before a change is acknowledged):
+   * a topic whose creation was lost would have its data deleted at the next start.
+   */
+  public CompletableFuture<Void> awaitFsynced(long offset) {
+    CompletableFuture<Void> now = fsyncedWithoutWaiting(offset);
+    return now != null ? now : env.flusher().await(List.of(this), List.of(offset)).get(0);
+  }
+
+  /**
    * The outcome of a durability wait for {@code offset} when it needs no flusher round (flushBeforeAck off, already
    * durable, or the log is offline); otherwise null.
    */
   CompletableFuture<Void> durabilityWithoutWaiting(long offset) {
-    if (!env.storeConfig().flushBeforeAck() || offset < durableOffset()) {
+    if (!env.storeConfig().flushBeforeAck()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return fsyncedWithoutWaiting(offset);
+  }
+
+  private CompletableFuture<Void> fsyncedWithoutWaiting(long offset) {
+    if (offset < durableOffset()) {
       return CompletableFuture.completedFuture(null);
     }
     if (offline) {

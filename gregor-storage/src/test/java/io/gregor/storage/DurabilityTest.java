@@ -268,6 +268,21 @@ class DurabilityTest {
     }
   }
 
+  /** The metadata log's wait: fsynced before it completes, also where appends are acknowledged from the page cache. */
+  @Test
+  void shouldFsyncBeforeAnAwaitFsyncedCompletesEvenWithoutFlushBeforeAck() throws Exception {
+    StoreConfig config = StoreConfig.defaults().withFlushBeforeAck(false);
+    try (LogStore store = open(config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      AppendResult r = log.appendAsLeader(batch(now, "a"), 0, now);
+      assertThat(log.durableOffset()).isZero();
+      int forcesBefore = io.forces.get();
+      log.awaitFsynced(r.lastOffset()).get(10, TimeUnit.SECONDS);
+      assertThat(log.durableOffset()).isGreaterThan(r.lastOffset());
+      assertThat(io.forces.get()).isGreaterThan(forcesBefore);
+    }
+  }
+
   @Test
   void shouldFailWaitersAndTakeLogOfflineWhenFsyncFails() throws Exception {
     try (LogStore store = open(StoreConfig.defaults())) {
