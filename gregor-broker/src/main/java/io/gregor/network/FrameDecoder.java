@@ -1,6 +1,7 @@
 package io.gregor.network;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
@@ -24,6 +25,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     private static final Logger log = LoggerFactory.getLogger(FrameDecoder.class);
 
+    /** Emitted in place of a frame whose size is refused: the connection closes once the answers owed before it are out. */
+    static final ByteBuf REFUSED = Unpooled.unreleasableBuffer(Unpooled.buffer(0, 0));
+
     private final int maxFrameBytes;
     private boolean failed;
 
@@ -44,7 +48,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
                 log.warn("Closing connection from {}: frame size {} (expected: 0..{} = socket.request.max.bytes){}",
                         ctx.channel().remoteAddress(), size, maxFrameBytes, likelyProtocol(size));
                 in.skipBytes(in.readableBytes());
-                ctx.close();
+                out.add(REFUSED);
                 return;
             }
             if (in.readableBytes() < 4 + size) {

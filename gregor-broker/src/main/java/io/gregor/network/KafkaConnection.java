@@ -1,6 +1,8 @@
 package io.gregor.network;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -18,6 +20,7 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.SendBuilder;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestAndSize;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
@@ -56,6 +59,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** A started request still holds the connection (has not been released). */
     private boolean holding;
     private boolean closed;
+    /** A request will close the connection once the answers before it are written: start nothing more. */
+    private boolean closing;
 
     /** A started request and, once known, its outcome. */
     private static final class InFlight {
@@ -131,7 +136,11 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             boolean unsent = output != null && output.totalPendingWriteBytes() > 0;
             // Requests in flight or still queued (a node still starting, or one past the in-flight limit) are the
             // broker's to answer: the peer is waiting, not idle.
-            if (closed || (unsent && idle.isFirst()) || (!unsent && (!inFlight.isEmpty() || !pending.isEmpty()))) {
+            if (closed) {
+                ctx.close(); // closing after its last answers, which the peer does not read
+                return;
+            }
+            if ((unsent && idle.isFirst()) || (!unsent && (!inFlight.isEmpty() || !pending.isEmpty()))) {
                 return;
             }
             log.debug("Closing the connection from {}: idle for connections.max.idle.ms{}", ctx.channel().remoteAddress(),
@@ -152,7 +161,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     /** Starts queued requests while nothing holds the connection; reads more only when the queue is empty. */
     private void maybeStartNext() {
-        while (dispatcher != null && !closed && !holding && !pending.isEmpty() && inFlight.size() < MAX_IN_FLIGHT && channel.isWritable()) {
+        while (dispatcher != null && !closed && !closing && !holding && !pending.isEmpty() && inFlight.size() < MAX_IN_FLIGHT && channel.isWritable()) {
             start(pending.poll());
         }
         if (!closed) {
@@ -162,6 +171,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void start(ByteBuf frame) {
+        if (frame == FrameDecoder.REFUSED) {
+            closeAfterAnswers(frame, "frame size refused"); // logged by the decoder
+            return;
+        }
         ByteBuffer buffer = frame.nioBuffer();
         RequestHeader header;
         try {
@@ -231,8 +244,14 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause != null && !(cause instanceof CloseConnectionException)) {
             log.error("Unexpected error handling {}", f.context.summary(), cause);
-            body = f.context.request().getErrorResponse(0, cause).data();
-            cause = null;
+            AbstractResponse errorResponse = f.context.request().getErrorResponse(0, cause);
+            if (errorResponse == null) { // acks=0 produce: as Kafka, close instead of answering
+                cause = new CloseConnectionException("no answer for the failed " + f.context.summary());
+                body = null;
+            } else {
+                body = errorResponse.data();
+                cause = null;
+            }
         }
         f.error = cause;
         if (cause == null && body != null) {
@@ -261,8 +280,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
                 continue;
             }
             if (f.error instanceof CloseConnectionException) {
-                log.info("Closing connection from {}: {}", channel.remoteAddress(), f.error.getMessage());
-                closeConnection();
+                if (f.context != null) {
+                    log.info("Closing connection from {}: {}", channel.remoteAddress(), f.error.getMessage());
+                }
+                closeAfterWrites();
                 return;
             }
             if (f.send != null) {
@@ -302,9 +323,28 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void reject(ByteBuf frame, String why) {
-        frame.release();
         log.warn("Closing connection from {}: {}", channel.remoteAddress(), why);
-        closeConnection();
+        closeAfterAnswers(frame, why);
+    }
+
+    private void closeAfterAnswers(ByteBuf frame, String why) {
+        // As Kafka, which reads no request while one is answered: the answers owed before it go out first.
+        InFlight f = new InFlight(frame, null);
+        f.released = true;
+        f.done = true;
+        f.error = new CloseConnectionException(why);
+        inFlight.add(f);
+        closing = true;
+        writeCompleted();
+    }
+
+    /** Closes once what was written is flushed (Netty's close discards queued writes). */
+    private void closeAfterWrites() {
+        if (!closed) {
+            closed = true;
+            releaseAll();
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private void closeConnection() {
