@@ -3,23 +3,16 @@ package io.gregor.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gregor.storage.StorageIo;
 import io.gregor.testkit.RawClient;
 import io.gregor.testkit.TestNode;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.FileRecords;
-import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
@@ -35,47 +28,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(90)
 class ConnectionCloseTest {
-
-    /** The real disk; appends to a segment of {@code victim} throw {@link #failure} while it is set; fsyncs wait on {@link #stall}. */
-    static final class FaultyDisk implements StorageIo {
-        volatile Error failure;
-        volatile CountDownLatch stall;
-        final AtomicInteger stalled = new AtomicInteger();
-
-        @Override
-        public int append(FileRecords segment, MemoryRecords records) throws IOException {
-            Error e = failure;
-            if (e != null && segment.file().getPath().contains("victim")) {
-                throw e;
-            }
-            return StorageIo.standard().append(segment, records);
-        }
-
-        @Override
-        public void force(FileChannel channel) throws IOException {
-            CountDownLatch gate = stall;
-            if (gate != null) {
-                stalled.incrementAndGet();
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                }
-            }
-            StorageIo.standard().force(channel);
-        }
-
-        @Override
-        public void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
-            StorageIo.standard().write(channel, src, position);
-        }
-
-        @Override
-        public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
-            StorageIo.standard().writeFile(target, content, sync);
-        }
-    }
 
     private static ByteBuffer frame(RequestHeader header, ByteBuffer body) {
         return ByteBuffer.allocate(4 + body.remaining()).putInt(body.remaining()).put(body).flip();
@@ -101,11 +53,12 @@ class ConnectionCloseTest {
      */
     @Test
     void shouldCloseTheConnectionWhenAnAcksZeroProduceFailsUnexpectedly() throws Exception {
-        FaultyDisk disk = new FaultyDisk();
+        ControlledDisk disk = new ControlledDisk();
         try (TestNode node = TestNode.builder().storageIo(disk).start()) {
             Clients.createTopic(node, "victim", 1, Map.of());
             try (RawClient client = RawClient.connect(node)) {
-                disk.failure = new OutOfMemoryError("Direct buffer memory");
+                disk.failingTopic = "victim";
+                disk.appendFailure = new OutOfMemoryError("Direct buffer memory");
                 ProduceRequestData data = BadInputTest.produceData("victim", 0, BadInputTest.records("x")).setAcks((short) 0);
                 RequestHeader produce = client.nextHeader(ApiKeys.PRODUCE, (short) 9);
                 RequestHeader versions = client.nextHeader(ApiKeys.API_VERSIONS, (short) 3);
@@ -115,7 +68,7 @@ class ConnectionCloseTest {
                 // Kafka closes the connection; Gregor neither answers the ApiVersions nor closes (15 s socket timeout).
                 assertThat(client.isClosedByBroker()).as("connection closed after the failed acks=0 produce").isTrue();
             } finally {
-                disk.failure = null;
+                disk.appendFailure = null;
             }
         }
     }
@@ -128,7 +81,7 @@ class ConnectionCloseTest {
      */
     @Test
     void shouldAnswerAnEarlierAcksAllProduceBeforeClosingForAnUnknownApiKey() throws Exception {
-        FaultyDisk disk = new FaultyDisk();
+        ControlledDisk disk = new ControlledDisk();
         try (TestNode node = TestNode.builder().storageIo(disk).start()) {
             Clients.createTopic(node, "stalled", 1, Map.of());
             CountDownLatch gate = new CountDownLatch(1);
@@ -161,7 +114,7 @@ class ConnectionCloseTest {
      */
     @Test
     void shouldFlushEarlierAnswersBeforeClosingForAFailedAcksZeroProduce() throws Exception {
-        FaultyDisk disk = new FaultyDisk();
+        ControlledDisk disk = new ControlledDisk();
         try (TestNode node = TestNode.builder().storageIo(disk).start()) {
             Clients.createTopic(node, "stalled", 1, Map.of());
             CountDownLatch gate = new CountDownLatch(1);
@@ -195,7 +148,7 @@ class ConnectionCloseTest {
      */
     @Test
     void shouldAnswerAnEarlierAcksAllProduceBeforeClosingForAnOversizedFrame() throws Exception {
-        FaultyDisk disk = new FaultyDisk();
+        ControlledDisk disk = new ControlledDisk();
         try (TestNode node = TestNode.builder().storageIo(disk).start()) {
             Clients.createTopic(node, "stalled", 1, Map.of());
             CountDownLatch gate = new CountDownLatch(1);

@@ -2,13 +2,8 @@ package io.gregor.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gregor.storage.StorageIo;
 import io.gregor.testkit.RawClient;
 import io.gregor.testkit.TestNode;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
@@ -34,41 +28,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(60)
 class SlowDiskTest {
 
-    /** The real file system, except that fsyncs wait while {@link #stall} is set. */
-    static final class StallingDisk implements StorageIo {
-        volatile CountDownLatch stall;
-
-        @Override
-        public int append(FileRecords segment, MemoryRecords records) throws IOException {
-            return StorageIo.standard().append(segment, records);
-        }
-
-        @Override
-        public void force(FileChannel channel) throws IOException {
-            CountDownLatch gate = stall;
-            if (gate != null) {
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                }
-            }
-            StorageIo.standard().force(channel);
-        }
-
-        @Override
-        public void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
-            StorageIo.standard().write(channel, src, position);
-        }
-
-        @Override
-        public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
-            StorageIo.standard().writeFile(target, content, sync);
-        }
-    }
-
-    /** One request thread: rounds run on the flusher's thread; more: on the request thread that can start one. */
     /**
      * One request thread: rounds run on the flusher's thread; more: on the request thread that can start one, which
      * the stall then holds, and the others keep answering.
@@ -76,7 +35,7 @@ class SlowDiskTest {
     @ParameterizedTest(name = "num.io.threads={0}")
     @ValueSource(strings = {"1", "2", "4"})
     void shouldAnswerRequestTimedOutWhenTheFsyncOutlastsTheProduceTimeout(String ioThreads) throws Exception {
-        StallingDisk disk = new StallingDisk();
+        ControlledDisk disk = new ControlledDisk();
         try (TestNode node = TestNode.builder().storageIo(disk).override("num.io.threads", ioThreads).start()) {
             Clients.createTopic(node, "slow", 1, Map.of());
             try (RawClient client = RawClient.connect(node)) {

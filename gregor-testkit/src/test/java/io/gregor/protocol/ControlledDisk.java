@@ -1,0 +1,57 @@
+package io.gregor.protocol;
+
+import io.gregor.storage.StorageIo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * The real file system for the tests of slow and failing disks: while {@link #stall} is set every fsync waits for it
+ * (counted in {@link #stalled}), and while {@link #appendFailure} is set appends to a segment whose path contains
+ * {@link #failingTopic} throw it.
+ */
+final class ControlledDisk implements StorageIo {
+    volatile CountDownLatch stall;
+    final AtomicInteger stalled = new AtomicInteger();
+    volatile Error appendFailure;
+    volatile String failingTopic = "";
+
+    @Override
+    public int append(FileRecords segment, MemoryRecords records) throws IOException {
+        Error e = appendFailure;
+        if (e != null && segment.file().getPath().contains(failingTopic)) {
+            throw e;
+        }
+        return StorageIo.standard().append(segment, records);
+    }
+
+    @Override
+    public void force(FileChannel channel) throws IOException {
+        CountDownLatch gate = stall;
+        if (gate != null) {
+            stalled.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        StorageIo.standard().force(channel);
+    }
+
+    @Override
+    public void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
+        StorageIo.standard().write(channel, src, position);
+    }
+
+    @Override
+    public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
+        StorageIo.standard().writeFile(target, content, sync);
+    }
+}
