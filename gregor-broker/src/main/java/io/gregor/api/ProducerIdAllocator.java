@@ -1,15 +1,16 @@
 package io.gregor.api;
 
+import io.gregor.storage.StorageIo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Hands out producer ids for InitProducerId. Ids are reserved in blocks whose upper bound is
- * persisted (and fsynced) before any id of the block is used, so a restart never reuses an id a
+ * persisted (and fsynced, with its directory) before any id of the block is used, so a restart never reuses an id a
  * producer may still hold. Thread-safe (synchronized; the file write happens once per block).
  */
 public final class ProducerIdAllocator {
@@ -17,11 +18,13 @@ public final class ProducerIdAllocator {
     private static final long BLOCK = 1000;
 
     private final Path file;
+    private final StorageIo io;
     private long next;
     private long reservedUpTo;
 
-    public ProducerIdAllocator(Path file) {
+    public ProducerIdAllocator(Path file, StorageIo io) {
         this.file = file;
+        this.io = io;
         try {
             if (Files.exists(file)) {
                 String s = Files.readString(file, StandardCharsets.UTF_8).trim();
@@ -43,13 +46,10 @@ public final class ProducerIdAllocator {
 
     private void reserve(long upTo) {
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(java.nio.ByteBuffer.wrap(Long.toString(upTo).getBytes(StandardCharsets.UTF_8)));
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // Written to a temporary file, fsynced, renamed over the old one and the directory fsynced: after a power
+            // loss the file never goes back to an earlier bound (an id handed out twice could make a new producer's
+            // first batch look like an old one's duplicate, acknowledged and never written).
+            io.writeFile(file, ByteBuffer.wrap(Long.toString(upTo).getBytes(StandardCharsets.UTF_8)), true);
             reservedUpTo = upTo;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reserve producer ids in " + file, e);

@@ -146,7 +146,7 @@ public final class Node implements AutoCloseable {
             controller.addListener(groups::onMetadataUpdate);
             groups.onMetadataUpdate(image);
             BrokerServices services = new BrokerServices(config, dynamicConfig, identity.clusterId(), controller, replicas,
-                    new ProducerIdAllocator(config.logDir().resolve("producer-id-block")), groups,
+                    new ProducerIdAllocator(config.logDir().resolve("producer-id-block"), io), groups,
                     RuntimeLogLevels.ofSlf4jBackend());
             router = Handlers.router(services, config.numIoThreads());
             NodeConfig.Endpoint listener = config.listeners().get(0);
