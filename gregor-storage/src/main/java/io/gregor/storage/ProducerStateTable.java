@@ -109,7 +109,9 @@ final class ProducerStateTable {
       entry.batches.removeFirst();
     }
     entry.batches.addLast(batch);
-    entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.timestamp());
+    // The newest batch's, as Kafka's ProducerStateEntry: an earlier event time after a later one moves it back, so one
+    // far-future timestamp does not keep the producer from expiring (and DescribeProducers shows what Kafka shows).
+    entry.lastTimestamp = batch.timestamp();
   }
 
   /**

@@ -157,4 +157,16 @@ class IdempotentProducerTest {
       assertThat(log.appendAsLeader(idempotentBatch(PID, (short) 1, 9, now, "b"), 0, now).duplicate()).isFalse();
     }
   }
+
+  /** As Kafka: a producer's last timestamp is its newest batch's, even when that one is stamped earlier. */
+  @Test
+  void shouldKeepTheNewestBatchsTimestampAsTheProducersLastTimestamp() throws Exception {
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      log.appendAsLeader(idempotentBatch(PID, (short) 0, 0, now, "a"), 0, now);
+      log.appendAsLeader(idempotentBatch(PID, (short) 0, 1, now - 60_000, "b"), 0, now);
+      assertThat(log.activeProducers()).singleElement()
+          .satisfies(p -> assertThat(p.lastTimestamp()).isEqualTo(now - 60_000));
+    }
+  }
 }
