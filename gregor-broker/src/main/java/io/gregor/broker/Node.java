@@ -235,7 +235,11 @@ public final class Node implements AutoCloseable {
         stopped.await();
     }
 
-    /** Clean shutdown: stop accepting, finish in-flight requests, flush, checkpoint, close. Idempotent. */
+    /**
+     * Clean shutdown: stop accepting and close every connection (answers not yet sent are dropped, as on a one-node
+     * Kafka: its clients retry, and an acks=all write they did not see acknowledged may or may not be kept), let the
+     * request threads finish, then flush, checkpoint and close the logs. Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
