@@ -77,7 +77,8 @@ final class OffsetCommitHandler implements ApiHandler {
     private static OffsetCommitResponseData allFailed(OffsetCommitRequestData request, Errors error) {
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         for (OffsetCommitRequestData.OffsetCommitRequestTopic t : request.topics()) {
-            OffsetCommitResponseData.OffsetCommitResponseTopic rt = new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(t.name());
+            OffsetCommitResponseData.OffsetCommitResponseTopic rt = new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(t.name())
+                    .setTopicId(t.topicId());
             for (OffsetCommitRequestData.OffsetCommitRequestPartition p : t.partitions()) {
                 rt.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
                         .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));

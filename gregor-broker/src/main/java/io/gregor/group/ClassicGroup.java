@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.message.ConsumerProtocolSubscription;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * One classic group: its state, generation, selected protocol, leader, members (joined in
@@ -164,13 +165,16 @@ final class ClassicGroup {
         }
     }
 
-    /** A static member whose instance id now belongs to a different member id is fenced. */
-    boolean isStaticMemberFenced(String groupInstanceId, String memberId) {
-        if (groupInstanceId == null) {
-            return false;
+    /** Kafka's ClassicGroup.validateMember: an instance id must be known and held by this member id. */
+    Errors validateMember(String memberId, String groupInstanceId) {
+        if (groupInstanceId != null) {
+            String current = staticMembers.get(groupInstanceId);
+            if (current == null) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            return current.equals(memberId) ? Errors.NONE : Errors.FENCED_INSTANCE_ID;
         }
-        String current = staticMembers.get(groupInstanceId);
-        return current != null && !current.equals(memberId);
+        return hasMember(memberId) ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
     }
 
     /** An empty group accepts any non-empty protocol type and list; otherwise the type must match and some protocol must be supported by all. */

@@ -202,17 +202,7 @@ final class ClassicGroups {
     }
 
     private Errors validateExistingMember(ClassicGroup group, String memberId, String groupInstanceId) {
-        if (group.isStaticMemberFenced(groupInstanceId, memberId)) {
-            return Errors.FENCED_INSTANCE_ID;
-        }
-        if (!group.hasMember(memberId)) {
-            return Errors.UNKNOWN_MEMBER_ID;
-        }
-        ClassicGroupMember member = group.member(memberId);
-        if (groupInstanceId != null && !groupInstanceId.equals(member.groupInstanceId)) {
-            return Errors.FENCED_INSTANCE_ID;
-        }
-        return Errors.NONE;
+        return group.validateMember(memberId, groupInstanceId);
     }
 
     private void addMemberThenRebalanceOrCompleteJoin(Effects fx, long nowMs, RequestMeta meta, ClassicGroup group, String memberId,
@@ -267,6 +257,7 @@ final class ClassicGroups {
             member.awaitingSync = null;
         }
         timer.cancel(heartbeatKey(group.groupId, oldMemberId));
+        String currentLeader = group.leaderId;
         boolean wasLeader = group.isLeader(oldMemberId);
         boolean pendingSync = group.pendingSyncMembers.remove(oldMemberId);
         // Re-insert under the new id, keeping the join order.
@@ -296,8 +287,12 @@ final class ClassicGroups {
                     // Same protocol: no rebalance, the member gets its old assignment back on SyncGroup.
                     fx.write(partitionFor.applyAsInt(group.groupId), group.snapshot());
                     boolean leader = group.isLeader(newMemberId);
-                    JoinGroupResponseData response = currentGenerationResponse(group, member, meta.apiVersion(), leader);
-                    fx.respond(future, response.setSkipAssignment(leader && meta.apiVersion() >= 9));
+                    if (meta.apiVersion() >= 9) {
+                        fx.respond(future, currentGenerationResponse(group, member, meta.apiVersion(), leader).setSkipAssignment(leader));
+                    } else {
+                        // Before skipAssignment: the leader id it had, so a rejoining leader does not assign for a Stable group.
+                        fx.respond(future, currentGenerationResponse(group, member, meta.apiVersion(), false).setLeader(currentLeader));
+                    }
                 } else {
                     member.awaitingJoin = future;
                     prepareRebalance(fx, nowMs, group, RebalanceEvent.Reason.METADATA_CHANGED,

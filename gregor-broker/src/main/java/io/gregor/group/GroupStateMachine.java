@@ -260,11 +260,9 @@ public final class GroupStateMachine {
             return Errors.NONE;
         }
         if (generation >= 0 || !memberId.isEmpty() || request.groupInstanceId() != null) {
-            if (group.isStaticMemberFenced(request.groupInstanceId(), memberId)) {
-                return Errors.FENCED_INSTANCE_ID;
-            }
-            if (!group.hasMember(memberId)) {
-                return Errors.UNKNOWN_MEMBER_ID;
+            Errors memberError = group.validateMember(memberId, request.groupInstanceId());
+            if (memberError != Errors.NONE) {
+                return memberError;
             }
             if (generation != group.generationId) {
                 return Errors.ILLEGAL_GENERATION;
@@ -501,7 +499,7 @@ public final class GroupStateMachine {
             d.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId())
                     .setGroupInstanceId(m.groupInstanceId).setClientId(m.clientId).setClientHost(m.clientHost)
                     .setMemberMetadata(metadata == null ? new byte[0] : metadata)
-                    .setMemberAssignment(stable ? m.assignment : new byte[0]));
+                    .setMemberAssignment(m.assignment));
         }
         return d;
     }

@@ -536,4 +536,61 @@ class ClassicGroupsTest {
         assertThat(sm.groupState("simple")).isNull();
         assertThat(sm.fetchOffsets("simple", null)).isEmpty();
     }
+
+    private CompletableFuture<JoinGroupResponseData> joinAt(short version, JoinGroupRequestData request) {
+        CompletableFuture<JoinGroupResponseData> f = new CompletableFuture<>();
+        Effects fx = new Effects();
+        sm.joinGroup(fx, now, new RequestMeta(version, "client", "/127.0.0.1"), request, f);
+        commit(fx);
+        advance(0);
+        return f;
+    }
+
+    /**
+     * As Kafka 4.4's describeGroups: outside Stable a member is described without its protocol metadata but with its
+     * assignment (kafka-consumer-groups --describe --members --verbose during a rebalance).
+     */
+    @Test
+    void shouldDescribeMembersWithTheirAssignmentDuringARebalance() {
+        String[] m = twoMemberGroup();
+        CompletableFuture<JoinGroupResponseData> rejoin = join(joinRequest("g", m[0], "consumer", "range"));
+        assertThat(rejoin).isNotDone();
+        assertThat(sm.groupState("g")).isEqualTo(GroupState.PREPARING_REBALANCE);
+        DescribeGroupsResponseData.DescribedGroup d = sm.describeGroup("g");
+        assertThat(d.protocolData()).isEmpty();
+        assertThat(d.members()).filteredOn(x -> x.memberId().equals(m[1])).singleElement().satisfies(x -> {
+            assertThat(x.memberMetadata()).isEmpty();
+            assertThat(x.memberAssignment()).isEqualTo(bytes("p1"));
+        });
+    }
+
+    /**
+     * A static leader restarting (a new member id) while the group is Stable, at JoinGroup before v9 (librdkafka,
+     * Sarama, kafka-python): as Kafka, it is told the old leader id and no members, so it does not compute an assignment
+     * that the Stable group would drop; from v9 it gets skipAssignment instead.
+     */
+    @Test
+    void shouldNotMakeARestartedStaticLeaderComputeAnAssignmentBeforeV9() {
+        JoinGroupRequestData request = joinRequest("g", "", "consumer", "range").setGroupInstanceId("i1");
+        JoinGroupResponseData first = joinAt((short) 5, request).join();
+        assertThat(first.leader()).isEqualTo(first.memberId());
+        sync("g", first.memberId(), first.generationId(), Map.of(first.memberId(), "a")).join();
+        assertThat(sm.groupState("g")).isEqualTo(GroupState.STABLE);
+
+        JoinGroupResponseData again = joinAt((short) 5, request.duplicate()).join();
+        assertThat(Errors.forCode(again.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(again.memberId()).isNotEqualTo(first.memberId());
+        assertThat(again.generationId()).isEqualTo(first.generationId());
+        assertThat(again.leader()).isEqualTo(first.memberId());
+        assertThat(again.members()).isEmpty();
+    }
+
+    /** Kafka's ClassicGroup.validateMember: an instance id the group does not know is UNKNOWN_MEMBER_ID (rejoin), not fenced. */
+    @Test
+    void shouldAnswerUnknownMemberForAnUnknownInstanceIdOfAKnownMemberId() {
+        String[] m = twoMemberGroup();
+        Errors error = Errors.forCode(sm.heartbeat(now, new HeartbeatRequestData().setGroupId("g").setMemberId(m[1])
+                .setGroupInstanceId("never-joined").setGenerationId(2)).errorCode());
+        assertThat(error).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+    }
 }

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -229,6 +230,28 @@ class CommittedOffsetsTest {
             assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
             assertThat(description.partitions()).hasSize(50);
             assertThat(description.isInternal()).isTrue();
+        }
+    }
+
+    /** OffsetCommit v10 (topic ids) refused for the coordinator answers each topic by its id, as Kafka's getErrorResponse. */
+    @Test
+    void shouldNameTopicsByIdInAV10CommitRefusedForTheCoordinator() throws Exception {
+        try (TestNode node = TestNode.start(); RawClient client = RawClient.connect(node)) {
+            Clients.createTopic(node, "t", 1, Map.of());
+            Uuid id;
+            try (Admin admin = Clients.admin(node)) {
+                id = admin.describeTopics(List.of("t")).allTopicNames().get().get("t").topicId();
+            }
+            // No FindCoordinator yet: __consumer_offsets does not exist.
+            OffsetCommitRequestData data = new OffsetCommitRequestData().setGroupId("early").setGenerationIdOrMemberEpoch(-1)
+                    .setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic().setTopicId(id).setPartitions(List.of(
+                            new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(3)))));
+            OffsetCommitResponse response = client.send(OffsetCommitRequest.Builder.forTopicIdsOrNames(data).build((short) 10));
+            assertThat(response.data().topics()).singleElement().satisfies(t -> {
+                assertThat(t.topicId()).isEqualTo(id);
+                assertThat(Errors.forCode(t.partitions().get(0).errorCode()))
+                        .isIn(Errors.COORDINATOR_NOT_AVAILABLE, Errors.NOT_COORDINATOR);
+            });
         }
     }
 }
