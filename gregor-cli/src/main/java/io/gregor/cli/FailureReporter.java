@@ -19,11 +19,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
 final class FailureReporter implements IParameterExceptionHandler, IExecutionExceptionHandler {
 
     private static final String KAFKA_ERRORS_PACKAGE = "org.apache.kafka.common.errors.";
+    private static final String PICOCLI_ERROR_PREFIX = "Error: ";
 
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
-        StringBuilder line = new StringBuilder(oneLine(ex.getMessage()));
+        StringBuilder line = new StringBuilder(withoutPicocliPrefix(oneLine(ex.getMessage())));
         if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
             line.append("; did you mean ").append(String.join(" or ", unmatched.getSuggestions())).append('?');
         }
@@ -62,6 +63,14 @@ final class FailureReporter implements IParameterExceptionHandler, IExecutionExc
             return "invalid client configuration: " + oneLine(ex.getCause().getMessage());
         }
         return null;
+    }
+
+    /**
+     * Picocli starts some messages (mutually exclusive options, a missing required group) with
+     * its own "Error: ", which would follow ours.
+     */
+    private static String withoutPicocliPrefix(String message) {
+        return message.startsWith(PICOCLI_ERROR_PREFIX) ? message.substring(PICOCLI_ERROR_PREFIX.length()) : message;
     }
 
     static String oneLine(String message) {

@@ -83,6 +83,20 @@ class CommandLineTest {
     }
 
     @Test
+    void shouldNotDoubleTheErrorPrefixWhenPicocliRejectsAGroupOfOptions() {
+        Gregor.Result exclusive = Gregor.run("consume", "t", "--from-beginning", "--offset", "3");
+        Gregor.Result missing = Gregor.run("groups", "reset-offsets", "g", "--topic", "t");
+
+        assertThat(exclusive.exitCode()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
+        assertThat(exclusive.errLines()).singleElement().asString()
+                .startsWith("error: --from-beginning, --offset=N are mutually exclusive")
+                .endsWith("(see 'gregor consume --help')");
+        assertThat(missing.exitCode()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
+        assertThat(missing.errLines()).singleElement().asString()
+                .startsWith("error: Missing required argument").contains("--to-earliest");
+    }
+
+    @Test
     void shouldRejectBadTimestampWhenConsuming() {
         Gregor.Result result = Gregor.run("consume", "t", "--from-timestamp", "yesterday");
 
