@@ -85,8 +85,12 @@ final class ClientOptions {
             return future.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof TimeoutException) {
-                throw unreachable(cause);
+            // Some calls wrap it: ListGroups fails with KafkaException("Failed to find brokers to
+            // send ListGroups", TimeoutException("Timed out waiting for a node assignment ...")).
+            for (Throwable c = cause; c != null; c = c.getCause()) {
+                if (c instanceof TimeoutException) {
+                    throw unreachable(c);
+                }
             }
             if (cause instanceof RuntimeException re) {
                 throw re;

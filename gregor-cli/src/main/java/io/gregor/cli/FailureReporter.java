@@ -62,7 +62,25 @@ final class FailureReporter implements IParameterExceptionHandler, IExecutionExc
         if (ex instanceof KafkaException && ex.getCause() instanceof ConfigException) {
             return "invalid client configuration: " + oneLine(ex.getCause().getMessage());
         }
+        // Or deeper, from a setting the client accepted but could not use: "Failed to create new
+        // KafkaAdminClient" <- "Failed to create new NetworkClient" <- IllegalArgumentException(
+        // "Could not find a 'KafkaClient' entry in the JAAS configuration ...") for SASL without JAAS.
+        if (ex instanceof KafkaException && ex.getCause() != null && ex.getMessage() != null
+                && (ex.getMessage().startsWith("Failed to construct ") || ex.getMessage().startsWith("Failed to create "))) {
+            Throwable deepest = deepestCause(ex);
+            return "invalid client configuration: "
+                    + (deepest.getMessage() == null ? deepest.getClass().getSimpleName() : oneLine(deepest.getMessage()));
+        }
         return null;
+    }
+
+    private static Throwable deepestCause(Throwable ex) {
+        Throwable deepest = ex;
+        // Bounded: a cause chain can in principle loop.
+        for (int i = 0; i < 32 && deepest.getCause() != null; i++) {
+            deepest = deepest.getCause();
+        }
+        return deepest;
     }
 
     /**

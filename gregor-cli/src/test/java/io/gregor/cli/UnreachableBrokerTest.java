@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,6 +81,33 @@ class UnreachableBrokerTest {
 
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
         assertThat(result.errLines()).singleElement().asString().startsWith("error: no metadata for topic 't' from 127.0.0.1:1");
+    }
+
+    @Test
+    void shouldPrintOneLineWhenListingGroups() {
+        Gregor.Result result = run("groups", "list");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
+        assertThat(result.errLines()).singleElement().asString().startsWith("error: cannot reach broker at 127.0.0.1:1 (");
+    }
+
+    @Test
+    void shouldPrintOneLineWhenCommandConfigCannotBuildAClient() throws IOException {
+        // SASL without a JAAS configuration: the clients' constructors fail with a KafkaException
+        // wrapping another KafkaException wrapping the JAAS IllegalArgumentException.
+        String sasl = Files.writeString(dir.resolve("sasl.properties"),
+                "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n").toString();
+
+        for (String[] args : List.of(new String[] {"topics", "list"}, new String[] {"consume", "t"},
+                new String[] {"produce", "t"})) {
+            List<String> all = new ArrayList<>(List.of(args));
+            all.addAll(List.of("-b", NOBODY, "--command-config", sasl));
+            Gregor.Result result = Gregor.run(all.toArray(String[]::new));
+
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
+            assertThat(result.errLines()).as(result.toString()).singleElement().asString()
+                    .startsWith("error: invalid client configuration: ").contains("JAAS");
+        }
     }
 
     @Test
