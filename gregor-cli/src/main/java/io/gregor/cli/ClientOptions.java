@@ -41,14 +41,36 @@ final class ClientOptions {
         if (commandConfig != null) {
             Properties file = readCommandConfig();
             props.putAll(file);
-            // A shorter default.api.timeout.ms alone would fail the clients' check that it is >= request.timeout.ms.
+            // The clients require default.api.timeout.ms >= request.timeout.ms. When the file sets only
+            // one of them, move our default of the other so the pair stays valid.
             if (file.containsKey(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG)
                     && !file.containsKey(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG)) {
                 props.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG,
                         file.getProperty(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG));
             }
+            Long requestTimeoutMs = longSetting(file, CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG);
+            if (requestTimeoutMs != null && !file.containsKey(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG)) {
+                props.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                        String.valueOf(Math.max(Long.parseLong(DEFAULT_API_TIMEOUT_MS), requestTimeoutMs)));
+            }
         }
         return props;
+    }
+
+    /**
+     * A numeric setting from {@code props}, or null when absent or not a number (the client's own
+     * validation then reports it, naming the key).
+     */
+    static Long longSetting(Properties props, String key) {
+        String value = props.getProperty(key);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private Properties readCommandConfig() {

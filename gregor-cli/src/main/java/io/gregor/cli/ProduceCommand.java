@@ -41,6 +41,8 @@ final class ProduceCommand implements Callable<Integer> {
 
     static final Set<String> ACKS = Set.of("all", "-1", "1", "0");
     static final Set<String> COMPRESSION = Set.of("none", "gzip", "snappy", "lz4", "zstd");
+    /** Our default, shorter than the clients' 120 s: a record the broker will not take fails in 30 s. */
+    static final long DELIVERY_TIMEOUT_MS = 30_000;
 
     @ParentCommand
     GregorCommand root;
@@ -153,8 +155,21 @@ final class ProduceCommand implements Callable<Integer> {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         // Fail in seconds when the broker is missing rather than after the 60 s default.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, ClientOptions.DEFAULT_API_TIMEOUT_MS);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         props.putAll(client.clientProperties());
+        if (!props.containsKey(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)) {
+            // The producer requires delivery.timeout.ms >= linger.ms + request.timeout.ms, so a
+            // longer request.timeout.ms in --command-config moves our default up with it.
+            Long requestTimeoutMs = ClientOptions.longSetting(props, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG);
+            Long lingerMs = ClientOptions.longSetting(props, ProducerConfig.LINGER_MS_CONFIG);
+            if (lingerMs == null) {
+                lingerMs = ((Number) ProducerConfig.configDef().defaultValues().get(ProducerConfig.LINGER_MS_CONFIG)).longValue();
+            }
+            long deliveryTimeoutMs = DELIVERY_TIMEOUT_MS;
+            if (requestTimeoutMs != null) {
+                deliveryTimeoutMs = Math.max(deliveryTimeoutMs, requestTimeoutMs + lingerMs);
+            }
+            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(deliveryTimeoutMs));
+        }
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return props;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.gregor.testkit.TestNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every client command through the Kafka protocol against one in-JVM Gregor node, as a user
@@ -21,6 +25,9 @@ import org.junit.jupiter.api.Timeout;
 class CliIntegrationTest {
 
     private static TestNode node;
+
+    @TempDir
+    Path dir;
 
     @BeforeAll
     static void startNode() {
@@ -234,6 +241,19 @@ class CliIntegrationTest {
                 .isEqualTo("error: --partition: 5 (expected: 0..1; topic 'two-partitions' has 2 partitions)\n");
         assertThat(userError(gregor("consume", "two-partitions", "--partition", "2")).err())
                 .isEqualTo("error: --partition: 2 (expected: 0..1; topic 'two-partitions' has 2 partitions)\n");
+    }
+
+    @Test
+    void shouldAcceptALongerRequestTimeoutAlone() throws IOException {
+        // The clients require default.api.timeout.ms >= request.timeout.ms and
+        // delivery.timeout.ms >= linger.ms + request.timeout.ms; the user set neither.
+        String config = Files.writeString(dir.resolve("slow.properties"), "request.timeout.ms=40000\n").toString();
+        ok(gregor("topics", "create", "slow-timeouts"));
+
+        assertThat(ok(gregor("topics", "list", "--command-config", config)).outLines()).contains("slow-timeouts");
+        ok(gregorWithStdin("a\n", "produce", "slow-timeouts", "--command-config", config));
+        assertThat(ok(gregor("consume", "slow-timeouts", "--from-beginning", "--max-messages", "1", "--timeout-ms", "15000",
+                "--command-config", config)).outLines()).containsExactly("a");
     }
 
     @Test
