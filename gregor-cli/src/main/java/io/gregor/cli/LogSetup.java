@@ -41,6 +41,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         // "Connection to node -1 could not be established" repeats every backoff while a broker
         // is down; the command reports that once itself ("cannot reach broker at ...").
         context.getLogger("org.apache.kafka.clients.NetworkClient").setLevel(Level.ERROR);
+        // A record over the topic's max.message.bytes that shares a batch is split and retried
+        // with a WARN each time (tens of thousands of lines until delivery.timeout.ms); produce
+        // reports the failure itself, naming max.message.bytes.
+        context.getLogger("org.apache.kafka.clients.producer.internals.Sender").setLevel(Level.ERROR);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -15,7 +16,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -92,6 +96,8 @@ final class ProduceCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         long sent = 0;
+        long largestLineBytes = 0;
+        double batchSplits;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
             throwIfPartitionMissing(producer);
             BufferedReader in = new BufferedReader(new InputStreamReader(root.stdin(), StandardCharsets.UTF_8));
@@ -101,6 +107,7 @@ final class ProduceCommand implements Callable<Integer> {
                 ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, null,
                         parsed.key() == null ? null : parsed.key().getBytes(StandardCharsets.UTF_8),
                         parsed.value().getBytes(StandardCharsets.UTF_8), recordHeaders);
+                largestLineBytes = Math.max(largestLineBytes, (record.key() == null ? 0 : record.key().length) + record.value().length);
                 try {
                     producer.send(record, (metadata, exception) -> {
                         if (exception != null) {
@@ -118,15 +125,45 @@ final class ProduceCommand implements Callable<Integer> {
                 sent++;
             }
             producer.flush();
+            batchSplits = batchSplits(producer);
         }
         out.flush();
         Exception first = firstFailure.get();
         if (first != null) {
-            String why = FailureReporter.userMessage(first);
-            throw new UserException(failed.get() + " of " + sent + " records failed: "
-                    + (why != null ? why : first.getClass().getSimpleName() + ": " + FailureReporter.oneLine(first.getMessage())));
+            throw new UserException(failed.get() + " of " + sent + " records failed: " + failureReason(first, batchSplits, largestLineBytes));
         }
         return GregorCommand.EXIT_OK;
+    }
+
+    /**
+     * Why sends failed, in one line. A record over the topic's max.message.bytes alone in its
+     * batch fails with the broker's MESSAGE_TOO_LARGE; sharing a batch, the producer splits the
+     * batch and retries (here again and again: ~50,000 times in 30 s was seen) until
+     * delivery.timeout.ms expires them all with only "Expiring N record(s)". The producer's
+     * batch-split-total tells that story apart.
+     */
+    private String failureReason(Exception first, double batchSplits, long largestLineBytes) {
+        String why = FailureReporter.userMessage(first);
+        if (why == null) {
+            why = first.getClass().getSimpleName() + ": " + FailureReporter.oneLine(first.getMessage());
+        }
+        String hint = "the largest line is " + largestLineBytes + " bytes; is it over the topic's max.message.bytes?";
+        if (first instanceof TimeoutException && batchSplits > 0) {
+            return "the broker rejected a batch as too large (MESSAGE_TOO_LARGE) and splitting it did not help: " + hint + " (" + why + ")";
+        }
+        if (first instanceof RecordTooLargeException && !why.contains("max.message.bytes") && !why.contains("max.request.size")) {
+            return why + " (" + hint + ")";
+        }
+        return why;
+    }
+
+    private static double batchSplits(KafkaProducer<byte[], byte[]> producer) {
+        for (Map.Entry<MetricName, ? extends Metric> metric : producer.metrics().entrySet()) {
+            if (metric.getKey().name().equals("batch-split-total") && metric.getValue().metricValue() instanceof Number n) {
+                return n.doubleValue();
+            }
+        }
+        return 0;
     }
 
     private LineSplitter parseArguments() {

@@ -257,6 +257,22 @@ class CliIntegrationTest {
     }
 
     @Test
+    void shouldNameMaxMessageBytesWhenALineIsTooLarge() throws IOException {
+        ok(gregor("topics", "create", "small", "--config", "max.message.bytes=1000"));
+        String config = Files.writeString(dir.resolve("short.properties"),
+                "request.timeout.ms=2000\ndelivery.timeout.ms=5000\n").toString();
+        String tooLarge = "x".repeat(5000);
+
+        // Alone, the broker's MESSAGE_TOO_LARGE reaches the callback; followed by another line,
+        // both share a batch that the producer splits and retries until delivery.timeout.ms.
+        Gregor.Result alone = userError(gregorWithStdin(tooLarge + "\n", "produce", "small", "--command-config", config));
+        Gregor.Result withAnother = userError(gregorWithStdin(tooLarge + "\nok\n", "produce", "small", "--command-config", config));
+
+        assertThat(alone.err()).contains("max.message.bytes");
+        assertThat(withAnother.err()).contains("MESSAGE_TOO_LARGE").contains("5000 bytes").contains("max.message.bytes");
+    }
+
+    @Test
     void shouldDescribeCluster() {
         List<String> lines = ok(gregor("cluster")).outLines();
 
