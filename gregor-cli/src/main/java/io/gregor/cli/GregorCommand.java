@@ -1,5 +1,7 @@
 package io.gregor.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -109,7 +111,9 @@ public final class GregorCommand implements Callable<Integer> {
             cmd = commandLine(new GregorCommand());
         }
         // Records are UTF-8 text whatever the platform charset (often ASCII in containers).
-        cmd.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        // stdout is written through its file descriptor, not System.out: that PrintStream swallows
+        // the IOException of a closed pipe, and consume must see it to stop (`consume | head -3`).
+        cmd.setOut(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true));
         cmd.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         System.exit(cmd.execute(args));
     }

@@ -64,8 +64,12 @@ class GregorProcessIT {
         }
     }
 
+    private static Path gregorRoot() {
+        return Path.of(System.getProperty("gregor.root", "..")).toAbsolutePath().normalize();
+    }
+
     private void startBroker() throws IOException {
-        Path root = Path.of(System.getProperty("gregor.root", "..")).toAbsolutePath().normalize();
+        Path root = gregorRoot();
         output.clear();
         ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/gregor").toString(), "start",
                 "--override", "listeners=PLAINTEXT://127.0.0.1:" + port,
@@ -109,6 +113,44 @@ class GregorProcessIT {
         await().atMost(Duration.ofSeconds(10)).alias("exit code " + process.exitValue() + ", output " + output)
                 .until(() -> output.stream().anyMatch(l -> l.contains("stopped in")));
         assertThat(Files.exists(dataDir.resolve(".kafka_cleanshutdown"))).isTrue();
+    }
+
+    @Test
+    void shouldStopConsumingWhenStdoutIsClosed() throws Exception {
+        startBroker();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
+            admin.createTopics(List.of(new NewTopic("piped", 1, (short) 1))).all().get();
+        }
+        Map<String, Object> props = Map.of("bootstrap.servers", bootstrap(),
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName());
+        Path stderr = dataDir.resolve("consume.err");
+        Process consume = null;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("piped", "r" + i));
+            }
+            producer.flush();
+            // As `gregor consume piped --from-beginning | head -1`: read a line, then close the pipe.
+            consume = new ProcessBuilder(gregorRoot().resolve("bin/gregor").toString(), "consume", "piped",
+                    "--from-beginning", "-b", bootstrap())
+                    .redirectError(stderr.toFile())
+                    .start();
+            BufferedReader records = new BufferedReader(new InputStreamReader(consume.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(records.readLine()).isEqualTo("r0");
+            records.close();
+
+            // It notices only when it next writes, so keep giving it records to print.
+            Process p = consume;
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                producer.send(new ProducerRecord<>("piped", "more"));
+                return !p.isAlive();
+            });
+            assertThat(consume.exitValue()).as("stderr: %s", Files.readString(stderr)).isZero();
+        } finally {
+            if (consume != null) {
+                consume.destroyForcibly();
+            }
+        }
     }
 
     @Test
