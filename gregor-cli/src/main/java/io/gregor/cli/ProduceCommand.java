@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gregor produce}: one record per stdin line (UTF-8), sent with a {@link KafkaProducer};
- * flushes and closes at EOF. Send results arrive on the producer's I/O thread, which only counts
+ * flushes and closes at EOF, or on Ctrl-C (a shutdown hook closes the producer, which sends what
+ * was read, within {@value #CLOSE_TIMEOUT_MS} ms). Send results arrive on the producer's I/O thread, which only counts
  * failures and, with {@code --verbose}, prints {@code partition offset} under the output's lock.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true,
@@ -47,6 +49,7 @@ final class ProduceCommand implements Callable<Integer> {
     static final Set<String> COMPRESSION = Set.of("none", "gzip", "snappy", "lz4", "zstd");
     /** Our default, shorter than the clients' 120 s: a record the broker will not take fails in 30 s. */
     static final long DELIVERY_TIMEOUT_MS = 30_000;
+    private static final long CLOSE_TIMEOUT_MS = 10_000;
 
     @ParentCommand
     GregorCommand root;
@@ -84,6 +87,10 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Print 'partition offset' for each record once acknowledged.")
     boolean verbose;
 
+    /** Set by the shutdown hook; read by the main thread's send loop. */
+    private volatile boolean stopping;
+    /** Main thread only. */
+    private long largestLineBytes;
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
@@ -95,44 +102,67 @@ final class ProduceCommand implements Callable<Integer> {
             recordHeaders.add(new RecordHeader(kv.key(), kv.value().getBytes(StandardCharsets.UTF_8)));
         }
         PrintWriter out = spec.commandLine().getOut();
-        long sent = 0;
-        long largestLineBytes = 0;
+        long sent;
         double batchSplits;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
-            throwIfPartitionMissing(producer);
-            BufferedReader in = new BufferedReader(new InputStreamReader(root.stdin(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = in.readLine()) != null) {
-                LineSplitter.KeyedLine parsed = splitter.split(line);
-                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, null,
-                        parsed.key() == null ? null : parsed.key().getBytes(StandardCharsets.UTF_8),
-                        parsed.value().getBytes(StandardCharsets.UTF_8), recordHeaders);
-                largestLineBytes = Math.max(largestLineBytes, (record.key() == null ? 0 : record.key().length) + record.value().length);
-                try {
-                    producer.send(record, (metadata, exception) -> {
-                        if (exception != null) {
-                            failed.incrementAndGet();
-                            firstFailure.compareAndSet(null, exception);
-                        } else if (verbose) {
-                            synchronized (out) {
-                                out.println(metadata.partition() + " " + metadata.offset());
-                            }
-                        }
-                    });
-                } catch (TimeoutException e) {
-                    throw metadataTimeout(e);
+            // Ctrl-C: send what was read so far, as kafka-console-producer does; bounded, so a
+            // missing broker cannot hold the exit for the whole delivery.timeout.ms.
+            Thread hook = new Thread(() -> {
+                stopping = true;
+                producer.close(Duration.ofMillis(CLOSE_TIMEOUT_MS));
+            }, "gregor-produce-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                sent = sendLines(producer, splitter, recordHeaders, out);
+                producer.flush();
+                batchSplits = batchSplits(producer);
+            } catch (IllegalStateException e) {
+                if (stopping) {
+                    return GregorCommand.EXIT_OK; // the hook closed the producer under us; the JVM is exiting
                 }
-                sent++;
+                throw e;
+            } finally {
+                StartCommand.removeShutdownHook(hook);
             }
-            producer.flush();
-            batchSplits = batchSplits(producer);
         }
         out.flush();
         Exception first = firstFailure.get();
         if (first != null) {
-            throw new UserException(failed.get() + " of " + sent + " records failed: " + failureReason(first, batchSplits, largestLineBytes));
+            throw new UserException(failed.get() + " of " + sent + " records failed: " + failureReason(first, batchSplits));
         }
         return GregorCommand.EXIT_OK;
+    }
+
+    /** Sends each line of stdin until EOF, or until the shutdown hook closes the producer; returns how many. */
+    private long sendLines(KafkaProducer<byte[], byte[]> producer, LineSplitter splitter, List<Header> recordHeaders, PrintWriter out)
+            throws IOException {
+        long sent = 0;
+        throwIfPartitionMissing(producer);
+        BufferedReader in = new BufferedReader(new InputStreamReader(root.stdin(), StandardCharsets.UTF_8));
+        String line;
+        while (!stopping && (line = in.readLine()) != null) {
+            LineSplitter.KeyedLine parsed = splitter.split(line);
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, null,
+                    parsed.key() == null ? null : parsed.key().getBytes(StandardCharsets.UTF_8),
+                    parsed.value().getBytes(StandardCharsets.UTF_8), recordHeaders);
+            largestLineBytes = Math.max(largestLineBytes, (record.key() == null ? 0 : record.key().length) + record.value().length);
+            try {
+                producer.send(record, (metadata, exception) -> {
+                    if (exception != null) {
+                        failed.incrementAndGet();
+                        firstFailure.compareAndSet(null, exception);
+                    } else if (verbose) {
+                        synchronized (out) {
+                            out.println(metadata.partition() + " " + metadata.offset());
+                        }
+                    }
+                });
+            } catch (TimeoutException e) {
+                throw metadataTimeout(e);
+            }
+            sent++;
+        }
+        return sent;
     }
 
     /**
@@ -142,7 +172,7 @@ final class ProduceCommand implements Callable<Integer> {
      * delivery.timeout.ms expires them all with only "Expiring N record(s)". The producer's
      * batch-split-total tells that story apart.
      */
-    private String failureReason(Exception first, double batchSplits, long largestLineBytes) {
+    private String failureReason(Exception first, double batchSplits) {
         String why = FailureReporter.userMessage(first);
         if (why == null) {
             why = first.getClass().getSimpleName() + ": " + FailureReporter.oneLine(first.getMessage());

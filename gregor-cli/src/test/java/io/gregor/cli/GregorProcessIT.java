@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -150,6 +151,45 @@ class GregorProcessIT {
             if (consume != null) {
                 consume.destroyForcibly();
             }
+        }
+    }
+
+    @Test
+    void shouldSendTheLinesItReadWhenInterrupted() throws Exception {
+        startBroker();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
+            admin.createTopics(List.of(new NewTopic("interrupted", 1, (short) 1))).all().get();
+        }
+        // Records wait in the producer for linger.ms: only a close sends them before it ends.
+        Path config = Files.writeString(dataDir.resolve("linger.properties"), "linger.ms=600000\nbatch.size=1000000\n");
+        Path stderr = dataDir.resolve("produce.err");
+        Process produce = new ProcessBuilder(gregorRoot().resolve("bin/gregor").toString(), "produce", "interrupted",
+                "-b", bootstrap(), "--command-config", config.toString())
+                .redirectError(stderr.toFile())
+                .start();
+        int lines = 5000;
+        try {
+            // 500 KB through a 64 KiB pipe: once written, all but the last ~64 KiB (+ the reader's
+            // buffer) have been read, so at least ~4,000 lines are in the producer, whatever the timing.
+            OutputStream stdin = produce.getOutputStream();
+            String padding = "x".repeat(90);
+            for (int i = 0; i < lines; i++) {
+                stdin.write(String.format("%05d%s%n", i, padding).getBytes(StandardCharsets.UTF_8));
+            }
+            stdin.flush();
+            // Ctrl-C, with stdin still open.
+            new ProcessBuilder("kill", "-INT", String.valueOf(produce.pid())).start().waitFor();
+            assertThat(produce.waitFor(30, TimeUnit.SECONDS)).as("stderr: %s", Files.readString(stderr)).isTrue();
+        } finally {
+            produce.destroyForcibly();
+        }
+
+        Map<String, Object> props = Map.of("bootstrap.servers", bootstrap(),
+                "key.deserializer", StringDeserializer.class.getName(), "value.deserializer", StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            TopicPartition tp = new TopicPartition("interrupted", 0);
+            consumer.assign(List.of(tp));
+            assertThat(consumer.endOffsets(List.of(tp)).get(tp)).as("stderr: %s", Files.readString(stderr)).isGreaterThan(4000L);
         }
     }
 
