@@ -61,7 +61,8 @@ final class LogLoader {
       for (long base : baseOffsets) {
         segments.put(base, LogSegment.open(dir, base, config, nowMs));
       }
-      if (segments.isEmpty()) {
+      boolean createdSegment = segments.isEmpty();
+      if (createdSegment) {
         long start = Math.max(0L, checkpoints.logStartOffset().orElse(0L));
         segments.put(start, LogSegment.create(dir, start, config, nowMs));
       }
@@ -115,6 +116,9 @@ final class LogLoader {
       ProducerStateTable producers = loadProducerState(name, dir, segments, logEndOffset);
       PartitionLog log = new PartitionLog(topic, partition, topicId, dir, config, env, segments, epochs, producers,
           logStartOffset, Math.min(recoveryPoint, logEndOffset), Math.min(cleanerOffset, logEndOffset));
+      if (createdSegment) {
+        log.onSegmentFileCreated(); // its first flush fsyncs the directory
+      }
       if (fresh) {
         LOG.info("{}: created at offset {}", name, logEndOffset);
       } else {

@@ -78,6 +78,11 @@ public final class PartitionLog {
   private long journalPosition;
   private volatile boolean offline;
   private volatile boolean closed;
+  // The names in dir are durable only once dir is fsynced. Each roll counts one change; a flush fsyncs dir before its
+  // recovery point covers a segment created since (Kafka's LocalLog.flush fsyncs the directory of new segments the
+  // same way). All guarded by lock.
+  private long directoryChanges;
+  private long directorySyncedUpTo; // the directoryChanges value the last finished fsync of dir covered
   private final ReentrantLock cleanerLock = new ReentrantLock(); // one cleaning pass at a time
   private volatile long cleanerOffset;                // first dirty offset; cleaner-offset-checkpoint
   private volatile long minTombstoneHorizonMs = Long.MAX_VALUE; // earliest horizon of tombstones the cleaner kept
@@ -378,6 +383,7 @@ public final class PartitionLog {
     }
     segments.put(base, fresh);
     unflushed.add(old);
+    directoryChanges++;
     LOG.debug("{}: rolled segment at offset {}", name, base);
     return fresh;
   }
@@ -463,6 +469,7 @@ public final class PartitionLog {
     LogSegment active;
     long activeSize;
     long coveredBytes;
+    long dirChanges;
     long ticket;
     lock.lock();
     try {
@@ -477,6 +484,7 @@ public final class PartitionLog {
       active = segments.lastEntry().getValue();
       activeSize = active.size();
       coveredBytes = appendedBytes;
+      dirChanges = directoryChanges;
       ticket = nextForceTicket++;
       runningForces.add(ticket);
     } finally {
@@ -488,6 +496,7 @@ public final class PartitionLog {
         force(segment);
       }
       force(active);
+      syncDirectoryUpTo(dirChanges); // the segments' names, before the recovery point or the journal skips them
     } catch (IOException e) {
       failure = e;
     } catch (RuntimeException e) {
@@ -538,6 +547,46 @@ public final class PartitionLog {
     } catch (IOException | RuntimeException e) {
       offline = true; // fsync failures cannot be retried safely: the page cache may have dropped the data
       throw e;
+    }
+  }
+
+  /**
+   * fsyncs dir unless a finished fsync already covers directory change {@code change}. Not under lock (except at
+   * close). A directory renamed away by the log's deletion is no failure; any other takes the log offline.
+   */
+  private void syncDirectoryUpTo(long change) throws IOException {
+    lock.lock();
+    try {
+      if (directorySyncedUpTo >= change) {
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      env.io().syncDirectory(dir);
+    } catch (IOException e) {
+      if (closed) {
+        return;
+      }
+      offline = true;
+      throw e;
+    }
+    lock.lock();
+    try {
+      directorySyncedUpTo = Math.max(directorySyncedUpTo, change);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The loader created a segment file after the directory's last fsync. */
+  void onSegmentFileCreated() {
+    lock.lock();
+    try {
+      directoryChanges++;
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -499,4 +499,54 @@ class DurabilityTest {
       assertThat(left.get(left.size() - 1)).isEqualTo("new");
     }
   }
+
+  private static final String SEGMENT_FILE = "\\d{20}\\.(log|index|timeindex|snapshot)(\\.deleted)?";
+
+  private static long checkpointed(Path logDir, String file, String topic) throws IOException {
+    return OffsetCheckpointFile.read(logDir.resolve(file)).getOrDefault(new TopicPartition(topic, 0), -1L);
+  }
+
+  /** Appends 60 two-record batches acknowledged with acks=all (journaled; segments of 1 KiB, not fsynced). */
+  private List<String> appendAcknowledged(PartitionLog log) throws Exception {
+    List<String> acked = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      AppendResult r = log.appendAsLeader(batch(now, "v" + i + "a", "v" + i + "b"), 0, now);
+      log.awaitDurable(r.lastOffset()).get(10, TimeUnit.SECONDS);
+      acked.add("v" + i + "a");
+      acked.add("v" + i + "b");
+    }
+    return acked;
+  }
+
+  /**
+   * The full flush fdatasyncs rolled segments and checkpoints a recovery point past them, after which replay skips
+   * the journal's copy: their names must be durable first, or a power loss loses acknowledged records (Kafka's
+   * LocalLog.flush fsyncs the directory of segments created since the last flush too).
+   */
+  @Test
+  void shouldFsyncThePartitionDirectoryBeforeTheRecoveryPointCoversARolledSegment() throws Exception {
+    LogConfig config = LogConfig.defaults().withSegmentBytes(1024);
+    List<String> acked;
+    Path partitionDir;
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      partitionDir = log.dir().toAbsolutePath();
+      io.syncs.clear();
+      acked = appendAcknowledged(log);
+      assertThat(log.segmentCount()).isGreaterThan(3);
+
+      store.requestFullFlushForTesting();
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> checkpointed(dir, LogStore.RECOVERY_POINT_CHECKPOINT, "t") == 120);
+      List<Path> syncs = List.copyOf(io.syncs);
+      int checkpointWrite = syncs.indexOf(dir.resolve(LogStore.RECOVERY_POINT_CHECKPOINT).toAbsolutePath());
+      assertThat(syncs.subList(0, checkpointWrite)).contains(partitionDir);
+      store.closeAbruptlyForTesting();
+    }
+    io.losePower(partitionDir, name -> name.matches(SEGMENT_FILE));
+
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> config)) {
+      assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactlyElementsOf(acked);
+    }
+  }
 }

@@ -3,17 +3,26 @@ package io.gregor.storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /**
  * Test seam over the real file system: counts segment fsyncs, fails the Nth append (optionally after writing part
- * of the batch, like a disk filling up mid-write), and can hold fsyncs at a gate.
+ * of the batch, like a disk filling up mid-write), and can hold fsyncs at a gate. It records what was fsynced, and
+ * {@link #losePower} undoes what a power loss would undo of a directory: the names not fsynced through this seam.
  */
 final class FaultyStorageIo implements StorageIo {
   final AtomicInteger appends = new AtomicInteger();
@@ -23,6 +32,15 @@ final class FaultyStorageIo implements StorageIo {
   final List<Thread> forcingThreads = new CopyOnWriteArrayList<>();
   /** Files written whole (checkpoints, partition metadata, snapshots), in order. */
   final List<Path> fileWrites = new CopyOnWriteArrayList<>();
+  /**
+   * What was made durable, in order: a directory for each directory fsync, the file for each whole-file write with
+   * fsync (which fsyncs its directory too). Absolute paths.
+   */
+  final List<Path> syncs = new CopyOnWriteArrayList<>();
+  /** The channels fsynced through {@link #force}. */
+  final List<FileChannel> forcedChannels = new CopyOnWriteArrayList<>();
+  /** Each directory's names as of its last fsync through this seam. */
+  private final Map<Path, Set<String>> durableNames = new ConcurrentHashMap<>();
   private volatile int failAppendNumber = -1;   // 1-based number of the append to fail; -1 = never
   private volatile int partialBytes;            // bytes of the failing batch written before the error
   private volatile boolean failAllAppends;
@@ -127,6 +145,7 @@ final class FaultyStorageIo implements StorageIo {
     }
     forces.incrementAndGet();
     forcingThreads.add(Thread.currentThread());
+    forcedChannels.add(channel);
     if (failForces) {
       throw new IOException("Input/output error (injected fsync failure)");
     }
@@ -140,6 +159,49 @@ final class FaultyStorageIo implements StorageIo {
       throw new IOException("Input/output error (injected directory fsync failure)");
     }
     StorageIo.standard().syncDirectory(dir);
+    onDirectorySynced(dir.toAbsolutePath());
+  }
+
+  private void onDirectorySynced(Path dir) throws IOException {
+    try (Stream<Path> names = Files.list(dir)) {
+      durableNames.put(dir, names.map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
+    }
+    syncs.add(dir);
+  }
+
+  /**
+   * A power loss in {@code dir} (the process is gone): of the names {@code subject} accepts, those created since the
+   * directory's last fsync through this seam vanish, and those renamed to {@code .deleted} since get their old name
+   * back. File contents are left as they are.
+   */
+  void losePower(Path dir, Predicate<String> subject) throws IOException {
+    Path abs = dir.toAbsolutePath();
+    Set<String> durable = durableNames.getOrDefault(abs, Set.of());
+    List<Path> current;
+    try (Stream<Path> names = Files.list(abs)) {
+      current = names.filter(p -> subject.test(p.getFileName().toString())).toList();
+    }
+    for (Path p : current) {
+      String name = p.getFileName().toString();
+      if (durable.contains(name)) {
+        continue;
+      }
+      String plain = name.endsWith(LogSegment.DELETED_SUFFIX)
+          ? name.substring(0, name.length() - LogSegment.DELETED_SUFFIX.length()) : null;
+      if (plain != null && durable.contains(plain) && !Files.exists(abs.resolve(plain))) {
+        Files.move(p, abs.resolve(plain));
+      } else {
+        deleteTree(p);
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   @Override
@@ -162,5 +224,9 @@ final class FaultyStorageIo implements StorageIo {
   public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
     fileWrites.add(target);
     StorageIo.standard().writeFile(target, content, sync);
+    if (sync) {
+      onDirectorySynced(target.toAbsolutePath().getParent());
+      syncs.add(target.toAbsolutePath());
+    }
   }
 }
