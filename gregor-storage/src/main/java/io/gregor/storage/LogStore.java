@@ -408,6 +408,9 @@ public final class LogStore implements AutoCloseable {
       }
       Files.createDirectories(partitionDir);
       writePartitionMetadata(partitionDir, topicId);
+      // The new directory's name must be durable before a record of it is acknowledged: journal replay after a power
+      // loss skips the records of a partition whose directory is gone, as a deleted topic's.
+      io.syncDirectory(dir);
       PartitionLog log = LogLoader.load(partitionDir, topic, partition, topicId, config, env, false,
           new LogLoader.Checkpoints(OptionalLong.empty(), OptionalLong.empty()), System.currentTimeMillis());
       logs.put(tp, log);

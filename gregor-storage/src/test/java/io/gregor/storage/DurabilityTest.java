@@ -549,4 +549,28 @@ class DurabilityTest {
       assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactlyElementsOf(acked);
     }
   }
+
+  /**
+   * A new log's first acks=all record goes into a journal file that already existed: the partition directory's
+   * name must be durable before the record is acknowledged, or replay after a power loss skips it as a deleted
+   * topic's.
+   */
+  @Test
+  void shouldKeepANewLogsAcknowledgedRecordAfterPowerLoss() throws Exception {
+    Uuid newId = Uuid.randomUuid();
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog first = store.createLog("first", 0, Uuid.randomUuid(), LogConfig.defaults());
+      first.awaitDurable(first.appendAsLeader(batch(now, "x"), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+      PartitionLog log = store.createLog("fresh", 0, newId, LogConfig.defaults());
+      log.awaitDurable(log.appendAsLeader(batch(now, "acked"), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+      store.closeAbruptlyForTesting();
+    }
+    io.losePower(dir, name -> name.equals("fresh-0"));
+
+    try (LogStore store = open(StoreConfig.defaults())) {
+      // What the broker does from its metadata at start: the partition exists, so it (re)creates its log.
+      PartitionLog log = store.createLog("fresh", 0, newId, LogConfig.defaults());
+      assertThat(values(readAll(log))).containsExactly("acked");
+    }
+  }
 }
