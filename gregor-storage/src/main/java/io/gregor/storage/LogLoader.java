@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  *       the recovery-point checkpoint, or</li>
  *   <li>otherwise loads segments wholly below the recovery point cheaply (index files, header walk fallback) and
  *       scans the rest batch by batch with CRC checks, truncating the first torn or corrupt batch and everything
- *       after it (WARN with partition, offset and position).</li>
+ *       after it (WARN with partition, offset and position); damage below the recovery point drops what comes
+ *       before it instead (see {@link #recover}).</li>
  * </ul>
+ * Segments wholly below the checkpointed logStartOffset are deleted before either.
  * Then it trims the leader-epoch cache to the log and rebuilds producer state from the newest usable snapshot plus
  * the batches after it. Runs on the thread opening the store; touches nothing shared.
  */
@@ -60,6 +62,9 @@ final class LogLoader {
     try {
       for (long base : baseOffsets) {
         segments.put(base, LogSegment.open(dir, base, config, nowMs));
+      }
+      if (checkpoints.logStartOffset().isPresent()) {
+        dropSegmentsBelowLogStart(name, segments, checkpoints.logStartOffset().getAsLong());
       }
       boolean createdSegment = segments.isEmpty();
       if (createdSegment) {
@@ -233,6 +238,29 @@ final class LogLoader {
     }
   }
 
+  /**
+   * Deletes the segments wholly below the checkpointed logStartOffset (never the last one): retention or
+   * DeleteRecords removed them, and a power loss that undid their renames to {@code .deleted} brought them back,
+   * with whatever of their data had not been fsynced lost. Recovery must not read them as part of the log.
+   */
+  private static void dropSegmentsBelowLogStart(String name, ConcurrentSkipListMap<Long, LogSegment> segments,
+      long logStartOffset) throws IOException {
+    int dropped = 0;
+    for (Map.Entry<Long, LogSegment> e = segments.firstEntry(); e != null; e = segments.firstEntry()) {
+      Long next = segments.higherKey(e.getKey());
+      if (next == null || next > logStartOffset) {
+        break;
+      }
+      segments.remove(e.getKey());
+      e.getValue().closeAndDeleteFiles();
+      dropped++;
+    }
+    if (dropped > 0) {
+      LOG.info("{}: deleted {} segment(s) wholly below the checkpointed logStartOffset {}", name, dropped,
+          logStartOffset);
+    }
+  }
+
   /** Clean-shutdown path: every segment must load from its index files and the log must end at the checkpoint. */
   private static boolean loadTrusted(String name, ConcurrentSkipListMap<Long, LogSegment> segments,
       LogConfig config, long checkpointedEnd, long gapsBelow) throws IOException {
@@ -271,15 +299,33 @@ final class LogLoader {
    * Unclean path. Segments wholly below {@code recoveryPoint} were fsynced: trust their indexes when consistent
    * (else walk their headers). The rest are scanned with CRC checks. Segments below {@code gapsBelow} (cleaned) may
    * have offset gaps. Returns the recovery point to keep.
+   *
+   * <p>A torn or missing part after the recovery point ends the log there. One below it cannot be a crash's torn
+   * tail: the checkpoint says everything below was fsynced, and the segments after it hold records acknowledged
+   * since. So it never costs them: such a segment is cut at its bad batch, and a segment starting at or below the
+   * recovery point that does not continue the one before becomes the log's first (Kafka's recovery does not even
+   * look below the recovery point).
    */
   private static long recover(String name, ConcurrentSkipListMap<Long, LogSegment> segments, LogConfig config,
       long recoveryPoint, LeaderEpochCache epochs, boolean rebuildEpochs, StorageIo io, long gapsBelow)
       throws IOException {
     List<LogSegment> all = new ArrayList<>(segments.values());
+    int first = 0;
     for (int i = 0; i < all.size(); i++) {
       LogSegment segment = all.get(i);
       boolean gaps = segment.baseOffset() < gapsBelow;
-      if (i > 0 && !continues(all.get(i - 1), segment, gapsBelow)) {
+      if (i > first && !continues(all.get(i - 1), segment, gapsBelow) && segment.baseOffset() <= recoveryPoint) {
+        LOG.warn("{}: segment {} does not continue the previous one (ends at {}) below the recovery point {}: a "
+                + "segment there was damaged or lost after it was fsynced; dropping the {} segment(s) before it, the "
+                + "log now starts at offset {}", name, segment.baseOffset(), all.get(i - 1).nextOffset(),
+            recoveryPoint, i - first, segment.baseOffset());
+        for (int j = first; j < i; j++) {
+          segments.remove(all.get(j).baseOffset());
+          all.get(j).closeAndDeleteFiles();
+        }
+        first = i;
+      }
+      if (i > first && !continues(all.get(i - 1), segment, gapsBelow)) {
         // Segments roll at the log end offset and are never empty unless last or cleaned: a gap means lost data.
         LogSegment previous = all.get(i - 1);
         LOG.warn("{}: segment {} does not continue the previous one (ends at {}); truncating the log at offset {} "
@@ -301,7 +347,12 @@ final class LogLoader {
       } else {
         outcome = segment.recover(recoveryPoint, config.indexIntervalBytes(), epochs, gaps);
       }
-      if (outcome.problem() != null) {
+      if (outcome.problem() != null && nextBase <= recoveryPoint) {
+        LOG.warn("{}: segment {} below the recovery point {} is damaged at offset {} (position {}): {}; dropping "
+                + "{} byte(s) of it, and the segments before it if the next one does not continue it", name,
+            segment.baseOffset(), recoveryPoint, outcome.problemOffset(), outcome.validBytes(), outcome.problem(),
+            outcome.fileBytes() - outcome.validBytes());
+      } else if (outcome.problem() != null) {
         int dropped = all.size() - i - 1;
         LOG.warn("{}: truncating the log at offset {} (segment {}, position {}): {}; dropping {} byte(s) of this "
                 + "segment and {} later segment(s)", name, outcome.problemOffset(), segment.baseOffset(),

@@ -618,11 +618,37 @@ public final class LogStore implements AutoCloseable {
    */
   void writeCheckpoints() throws IOException {
     synchronized (checkpointLock) {
+      Map<PartitionLog, Long> startOffsets = startOffsetsToCheckpoint();
       Checkpoints now = currentCheckpoints();
       OffsetCheckpointFile.write(dir.resolve(RECOVERY_POINT_CHECKPOINT), now.recoveryPoints(), io);
-      OffsetCheckpointFile.write(dir.resolve(LOG_START_OFFSET_CHECKPOINT), now.startOffsets(), io);
+      writeLogStartOffsets(startOffsets);
       OffsetCheckpointFile.write(dir.resolve(CLEANER_OFFSET_CHECKPOINT), now.cleanerOffsets(), io);
     }
+  }
+
+  private void writeLogStartOffsets(Map<PartitionLog, Long> startOffsets) throws IOException {
+    Map<TopicPartition, Long> byPartition = new HashMap<>();
+    for (Map.Entry<PartitionLog, Long> e : startOffsets.entrySet()) {
+      byPartition.put(new TopicPartition(e.getKey().topic(), e.getKey().partition()), e.getValue());
+    }
+    OffsetCheckpointFile.write(dir.resolve(LOG_START_OFFSET_CHECKPOINT), byPartition, io);
+  }
+
+  /**
+   * Each log's logStartOffset, once the deletions of the segments below it are durable (see {@link
+   * PartitionLog#logStartOffsetToCheckpoint}). A log whose directory cannot be fsynced (it is offline now) is left
+   * out.
+   */
+  private Map<PartitionLog, Long> startOffsetsToCheckpoint() {
+    Map<PartitionLog, Long> startOffsets = new LinkedHashMap<>();
+    for (PartitionLog log : logs.values()) {
+      try {
+        startOffsets.put(log, log.logStartOffsetToCheckpoint());
+      } catch (IOException e) {
+        LOG.error("fsync of the directory of {} failed; the log is now offline", log.name(), e);
+      }
+    }
+    return startOffsets;
   }
 
   private void writeCheckpointsQuietly() {

@@ -78,10 +78,12 @@ public final class PartitionLog {
   private long journalPosition;
   private volatile boolean offline;
   private volatile boolean closed;
-  // The names in dir are durable only once dir is fsynced. Each roll counts one change; a flush fsyncs dir before its
-  // recovery point covers a segment created since (Kafka's LocalLog.flush fsyncs the directory of new segments the
-  // same way). All guarded by lock.
+  // The names in dir are durable only once dir is fsynced. Each roll or segment deletion counts one change; a flush
+  // fsyncs dir before its recovery point covers a segment created since, and a checkpointed logStartOffset waits for
+  // the fsync of the deletions below it (Kafka's LocalLog.flush fsyncs the directory of new segments the same way).
+  // All guarded by lock.
   private long directoryChanges;
+  private long lastDeletionChange;  // the directoryChanges value of the last segment deletion
   private long directorySyncedUpTo; // the directoryChanges value the last finished fsync of dir covered
   private final ReentrantLock cleanerLock = new ReentrantLock(); // one cleaning pass at a time
   private volatile long cleanerOffset;                // first dirty offset; cleaner-offset-checkpoint
@@ -591,6 +593,25 @@ public final class PartitionLog {
   }
 
   /**
+   * The logStartOffset a checkpoint may record now: fsyncs dir first when segments below it were deleted since its
+   * last fsync, since a power loss that undid their renames would bring them back. Called by the store's checkpoint
+   * writer, not under lock.
+   */
+  long logStartOffsetToCheckpoint() throws IOException {
+    long lso;
+    long deletion;
+    lock.lock();
+    try {
+      lso = logStartOffset;
+      deletion = lastDeletionChange;
+    } finally {
+      lock.unlock();
+    }
+    syncDirectoryUpTo(deletion);
+    return lso;
+  }
+
+  /**
    * Reads from the batch containing {@code fetchOffset}: at most {@code maxBytes} (the slice may end inside a batch),
    * or the whole first batch when {@code minOneBatch}; never a batch containing an offset >= maxOffsetExclusive.
    * Returns a zero-copy {@code FileRecords} slice of one segment, or {@code MemoryRecords.EMPTY}. Any thread.
@@ -842,6 +863,7 @@ public final class PartitionLog {
       }
       env.deleter().scheduleDelete(segment, delayMs);
     }
+    lastDeletionChange = ++directoryChanges;
     LOG.info("{}: deleted {} segment(s) below offset {} ({}); logStartOffset is now {}", name, toDelete.size(),
         firstKept.getKey(), reason, logStartOffset);
   }

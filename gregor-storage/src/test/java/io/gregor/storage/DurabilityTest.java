@@ -8,8 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -571,6 +573,52 @@ class DurabilityTest {
       // What the broker does from its metadata at start: the partition exists, so it (re)creates its log.
       PartitionLog log = store.createLog("fresh", 0, newId, LogConfig.defaults());
       assertThat(values(readAll(log))).containsExactly("acked");
+    }
+  }
+
+  /**
+   * DeleteRecords renames never-fsynced segments to .deleted; once a checkpoint records the new logStartOffset
+   * the renames must be durable: a power loss undoing them would bring back segments whose data is lost.
+   */
+  @Test
+  void shouldFsyncThePartitionDirectoryBeforeCheckpointingALogStartOffsetPastDeletedSegments() throws Exception {
+    LogConfig config = LogConfig.defaults().withSegmentBytes(1024).withFileDeleteDelayMs(60_000);
+    List<String> acked;
+    Path partitionDir;
+    long logStart;
+    List<Long> deletedBases;
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      partitionDir = log.dir().toAbsolutePath();
+      acked = appendAcknowledged(log);
+      List<LogSegment> before = new ArrayList<>(log.segments());
+      logStart = before.get(2).baseOffset();
+      io.syncs.clear();
+
+      assertThat(log.deleteRecordsBefore(logStart)).isEqualTo(logStart); // drops the first two segments
+      store.writeCheckpoints(); // the checkpoint it asks the flusher for
+
+      assertThat(io.syncs).containsSubsequence(partitionDir,
+          dir.resolve(LogStore.LOG_START_OFFSET_CHECKPOINT).toAbsolutePath());
+      assertThat(checkpointed(dir, LogStore.LOG_START_OFFSET_CHECKPOINT, "t")).isEqualTo(logStart);
+      assertThat(io.forcedChannels).doesNotContain(before.get(0).channel(), before.get(1).channel());
+      deletedBases = List.of(before.get(0).baseOffset(), before.get(1).baseOffset());
+      store.closeAbruptlyForTesting();
+    }
+    io.losePower(partitionDir, name -> name.matches(SEGMENT_FILE));
+    for (long base : deletedBases) { // a segment the power loss brought back lost its never-fsynced data
+      Path file = LogSegment.logFile(partitionDir, base);
+      if (Files.exists(file)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+          ch.truncate(0);
+        }
+      }
+    }
+
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> config)) {
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      assertThat(log.logStartOffset()).isEqualTo(logStart);
+      assertThat(values(readAll(log))).containsExactlyElementsOf(acked.subList((int) logStart, acked.size()));
     }
   }
 }

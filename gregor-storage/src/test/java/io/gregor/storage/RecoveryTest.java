@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
@@ -431,6 +432,78 @@ class RecoveryTest {
       assertThat(dir.resolve("t-0/00000000000000000099.log.deleted")).doesNotExist();
       assertThat(dir.resolve("t-0/00000000000000000077.index")).doesNotExist();
       await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(dir.resolve("t-1.0123456789abcdef-delete")));
+    }
+  }
+
+  /**
+   * A log whose first two segments DeleteRecords removed, crashed after its recovery point (120) and logStartOffset
+   * were checkpointed; then the removed segments come back under their names, with the data that was never fsynced
+   * lost (as when a power loss undoes renames whose directory fsync never came). Returns the surviving values.
+   */
+  private List<String> deleteRecordsThenResurrect(Path dir, long[] logStartOut) throws Exception {
+    LogConfig config = LogConfig.defaults().withSegmentBytes(1024).withFileDeleteDelayMs(60_000);
+    List<String> acked = expectedValues(60);
+    Path partitionDir;
+    List<Long> deletedBases = new ArrayList<>();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      partitionDir = log.dir();
+      for (int i = 0; i < 60; i++) {
+        log.appendAsLeader(batch(now, "v" + i + "a", "v" + i + "b"), 0, now);
+      }
+      List<LogSegment> before = new ArrayList<>(log.segments());
+      assertThat(before).hasSizeGreaterThan(3);
+      logStartOut[0] = before.get(2).baseOffset();
+      log.deleteRecordsBefore(logStartOut[0]);
+      deletedBases.add(before.get(0).baseOffset());
+      deletedBases.add(before.get(1).baseOffset());
+      log.flush(); // the full flush: fsync, then checkpoints
+      store.writeCheckpoints();
+      store.closeAbruptlyForTesting();
+    }
+    for (long base : deletedBases) {
+      for (String suffix : List.of(".log", ".index", ".timeindex")) {
+        Path plain = partitionDir.resolve(LogSegment.filenamePrefix(base) + suffix);
+        Files.move(plain.resolveSibling(plain.getFileName() + LogSegment.DELETED_SUFFIX), plain);
+      }
+      try (FileChannel ch = FileChannel.open(LogSegment.logFile(partitionDir, base), StandardOpenOption.WRITE)) {
+        ch.truncate(0);
+      }
+    }
+    return acked.subList((int) logStartOut[0], acked.size());
+  }
+
+  @Test
+  void shouldIgnoreResurrectedSegmentsBelowTheCheckpointedLogStartOffset() throws Exception {
+    Path dir = root.resolve("d");
+    long[] logStart = new long[1];
+    List<String> kept = deleteRecordsThenResurrect(dir, logStart);
+
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(),
+        t -> LogConfig.defaults())) {
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      assertThat(log.logStartOffset()).isEqualTo(logStart[0]);
+      assertThat(log.logEndOffset()).isEqualTo(120);
+      assertThat(values(readAll(log))).containsExactlyElementsOf(kept);
+      assertThat(log.segments()).allSatisfy(s -> assertThat(s.baseOffset()).isGreaterThanOrEqualTo(logStart[0]));
+    }
+  }
+
+  @Test
+  void shouldKeepTheSegmentsAfterABrokenOneBelowTheRecoveryPoint() throws Exception {
+    Path dir = root.resolve("d");
+    long[] logStart = new long[1];
+    List<String> kept = deleteRecordsThenResurrect(dir, logStart);
+    // The log-start-offset checkpoint as if the crash came before it was written: the resurrected segments are not
+    // known to be deleted, only to be below the recovery point (fsynced), which they no longer are.
+    OffsetCheckpointFile.write(dir.resolve(LogStore.LOG_START_OFFSET_CHECKPOINT), Map.of(), StorageIo.standard());
+
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(),
+        t -> LogConfig.defaults())) {
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      assertThat(log.logEndOffset()).isEqualTo(120);
+      assertThat(log.logStartOffset()).isEqualTo(logStart[0]);
+      assertThat(values(readAll(log))).containsExactlyElementsOf(kept);
     }
   }
 }
