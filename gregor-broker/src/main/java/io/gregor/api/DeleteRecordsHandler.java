@@ -4,6 +4,9 @@ import io.gregor.metadata.MetadataImage;
 import io.gregor.network.RequestContext;
 import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.CleanupPolicy;
+import io.gregor.storage.PartitionLog;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
@@ -23,6 +26,10 @@ import org.apache.kafka.common.requests.DeleteRecordsResponse;
  * watermark. With one replica the high watermark is the log end offset and nothing waits for
  * followers. As in Kafka's {@code Partition.deleteRecordsOnLeader}, a topic whose cleanup.policy
  * lacks "delete" answers POLICY_VIOLATION. Each partition has its own error.
+ *
+ * <p>A low watermark is answered only once it is checkpointed (fsynced): records a client was told are
+ * deleted must not come back after a crash. The logStartOffsets move first and are checkpointed after,
+ * so a request costs one checkpoint write per log dir, not one per partition.
  */
 final class DeleteRecordsHandler implements ApiHandler {
 
@@ -42,6 +49,7 @@ final class DeleteRecordsHandler implements ApiHandler {
         DeleteRecordsRequestData request = ((DeleteRecordsRequest) context.request()).data();
         MetadataImage image = broker.image();
         DeleteRecordsResponseData response = new DeleteRecordsResponseData().setThrottleTimeMs(0);
+        List<Moved> moved = new ArrayList<>();
         for (DeleteRecordsRequestData.DeleteRecordsTopic t : request.topics()) {
             DeleteRecordsTopicResult topicResult = response.topics().find(t.name());
             if (topicResult == null) {
@@ -76,13 +84,27 @@ final class DeleteRecordsHandler implements ApiHandler {
                 }
                 long offset = p.offset() == DeleteRecordsRequest.HIGH_WATERMARK ? hosted.get().log().logEndOffset() : p.offset();
                 try {
-                    result.setLowWatermark(hosted.get().log().deleteRecordsBefore(offset)).setErrorCode(Errors.NONE.code());
+                    result.setLowWatermark(hosted.get().log().maybeIncrementLogStartOffset(offset));
+                    moved.add(new Moved(hosted.get().log(), result, t.name()));
                 } catch (Exception e) {
                     ApiError error = ResourceErrors.from(e, context, t.name() + "-" + p.partitionIndex());
                     result.setErrorCode(error.error().code());
                 }
             }
         }
+        for (Moved m : moved) {
+            try {
+                m.log().checkpointLogStartOffset(); // the first one of each log dir writes it for the others
+                m.result().setErrorCode(Errors.NONE.code());
+            } catch (Exception e) {
+                ApiError error = ResourceErrors.from(e, context, m.topic() + "-" + m.result().partitionIndex());
+                m.result().setLowWatermark(DeleteRecordsResponse.INVALID_LOW_WATERMARK).setErrorCode(error.error().code());
+            }
+        }
         return ApiHandler.done(response);
+    }
+
+    /** A partition whose logStartOffset moved, to be checkpointed before it is answered. */
+    private record Moved(PartitionLog log, DeleteRecordsPartitionResult result, String topic) {
     }
 }

@@ -18,5 +18,8 @@ record LogEnvironment(StorageIo io, StoreConfig storeConfig, LogFlusher flusher,
   /** Writes (fsynced) the store's offset checkpoints (recovery points, log start and cleaner offsets). */
   interface CheckpointWriter {
     void write() throws IOException;
+
+    /** Writes (fsynced) only the log-start-offset checkpoint (DeleteRecords waits for it). */
+    void writeLogStartOffsets() throws IOException;
   }
 }

@@ -206,7 +206,7 @@ final class LogFlusher {
     }
   }
 
-  /** Asks for the offset checkpoints to be written soon (e.g. after DeleteRecords moved a logStartOffset). */
+  /** Asks for the offset checkpoints to be written soon (e.g. after retention moved a logStartOffset). */
   void requestCheckpoint() {
     lock.lock();
     try {

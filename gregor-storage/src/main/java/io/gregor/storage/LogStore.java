@@ -109,7 +109,17 @@ public final class LogStore implements AutoCloseable {
     cleanerExecutor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.cleaner = Executors.unconfigurableScheduledExecutorService(cleanerExecutor);
     this.env = new LogEnvironment(io, config, flusher, this::scheduleSegmentDelete,
-        this::writeCheckpoints);
+        new LogEnvironment.CheckpointWriter() {
+          @Override
+          public void write() throws IOException {
+            writeCheckpoints();
+          }
+
+          @Override
+          public void writeLogStartOffsets() throws IOException {
+            writeLogStartOffsetCheckpoint();
+          }
+        });
   }
 
   /** Opens {@code logDir} (creating it if needed) and loads or recovers every {@code <topic>-<partition>} in it. */
@@ -626,18 +636,28 @@ public final class LogStore implements AutoCloseable {
     }
   }
 
+  /** Writes (fsynced) the log-start-offset checkpoint alone: a DeleteRecords request waits for it. */
+  void writeLogStartOffsetCheckpoint() throws IOException {
+    synchronized (checkpointLock) {
+      writeLogStartOffsets(startOffsetsToCheckpoint());
+    }
+  }
+
   private void writeLogStartOffsets(Map<PartitionLog, Long> startOffsets) throws IOException {
     Map<TopicPartition, Long> byPartition = new HashMap<>();
     for (Map.Entry<PartitionLog, Long> e : startOffsets.entrySet()) {
       byPartition.put(new TopicPartition(e.getKey().topic(), e.getKey().partition()), e.getValue());
     }
     OffsetCheckpointFile.write(dir.resolve(LOG_START_OFFSET_CHECKPOINT), byPartition, io);
+    for (Map.Entry<PartitionLog, Long> e : startOffsets.entrySet()) {
+      e.getKey().onLogStartOffsetCheckpointed(e.getValue());
+    }
   }
 
   /**
    * Each log's logStartOffset, once the deletions of the segments below it are durable (see {@link
-   * PartitionLog#logStartOffsetToCheckpoint}). A log whose directory cannot be fsynced (it is offline now) is left
-   * out.
+   * PartitionLog#logStartOffsetToCheckpoint}). A log whose directory cannot be fsynced (it is offline now) keeps
+   * the offset its last checkpoint held, or none.
    */
   private Map<PartitionLog, Long> startOffsetsToCheckpoint() {
     Map<PartitionLog, Long> startOffsets = new LinkedHashMap<>();
@@ -646,6 +666,9 @@ public final class LogStore implements AutoCloseable {
         startOffsets.put(log, log.logStartOffsetToCheckpoint());
       } catch (IOException e) {
         LOG.error("fsync of the directory of {} failed; the log is now offline", log.name(), e);
+        if (log.checkpointedLogStartOffset() >= 0) {
+          startOffsets.put(log, log.checkpointedLogStartOffset());
+        }
       }
     }
     return startOffsets;

@@ -85,6 +85,8 @@ public final class PartitionLog {
   private long directoryChanges;
   private long lastDeletionChange;  // the directoryChanges value of the last segment deletion
   private long directorySyncedUpTo; // the directoryChanges value the last finished fsync of dir covered
+  /** The largest logStartOffset a written log-start-offset checkpoint holds for this log; -1 before the first. */
+  private volatile long checkpointedLogStartOffset = -1L;
   private final ReentrantLock cleanerLock = new ReentrantLock(); // one cleaning pass at a time
   private volatile long cleanerOffset;                // first dirty offset; cleaner-offset-checkpoint
   private volatile long minTombstoneHorizonMs = Long.MAX_VALUE; // earliest horizon of tombstones the cleaner kept
@@ -611,6 +613,21 @@ public final class PartitionLog {
     return lso;
   }
 
+  /** A log-start-offset checkpoint holding {@code offset} for this log was written (fsynced). */
+  void onLogStartOffsetCheckpointed(long offset) {
+    lock.lock();
+    try {
+      checkpointedLogStartOffset = Math.max(checkpointedLogStartOffset, offset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The logStartOffset of the last log-start-offset checkpoint written for this log; -1 before the first. */
+  long checkpointedLogStartOffset() {
+    return checkpointedLogStartOffset;
+  }
+
   /**
    * Reads from the batch containing {@code fetchOffset}: at most {@code maxBytes} (the slice may end inside a batch),
    * or the whole first batch when {@code minOneBatch}; never a batch containing an offset >= maxOffsetExclusive.
@@ -715,12 +732,52 @@ public final class PartitionLog {
   }
 
   /**
-   * DeleteRecords: moves logStartOffset up to {@code offset} and deletes the segments wholly below it.
+   * DeleteRecords: moves logStartOffset up to {@code offset}, deletes the segments wholly below it and checkpoints
+   * the new logStartOffset (fsynced) before it returns, so the deleted records stay deleted after a crash. A request
+   * naming many partitions calls {@link #maybeIncrementLogStartOffset} for each, then {@link
+   * #checkpointLogStartOffset} for each: one checkpoint write per log dir.
+   *
+   * @return the new logStartOffset
+   * @throws OffsetOutOfRangeException if offset is negative or beyond the log end offset
+   * @throws LogStorageException if the log is offline or closed, or the checkpoint could not be written
+   */
+  public long deleteRecordsBefore(long offset) throws OffsetOutOfRangeException, LogStorageException {
+    long logStart = maybeIncrementLogStartOffset(offset);
+    checkpointLogStartOffset();
+    return logStart;
+  }
+
+  /**
+   * Makes this log's logStartOffset survive a crash or power loss: writes the store's log-start-offset checkpoint
+   * (fsynced) unless one written since the offset last moved already holds it. Blocks on that write; not under the
+   * log's lock. Called before DeleteRecords is answered.
+   *
+   * @throws LogStorageException if the checkpoint could not be written
+   */
+  public void checkpointLogStartOffset() throws LogStorageException {
+    long logStart = logStartOffset;
+    if (checkpointedLogStartOffset >= logStart) {
+      return;
+    }
+    try {
+      env.checkpoints().writeLogStartOffsets();
+    } catch (IOException | RuntimeException e) {
+      throw new LogStorageException(name + ": could not checkpoint logStartOffset " + logStart, e);
+    }
+    if (checkpointedLogStartOffset < logStart) {
+      throw new LogStorageException(name + ": logStartOffset " + logStart + " is not in the checkpoint (the log is "
+          + (offline ? "offline" : "closed") + ")");
+    }
+  }
+
+  /**
+   * As {@link #deleteRecordsBefore} without the checkpoint: the new logStartOffset is only in memory until {@link
+   * #checkpointLogStartOffset} (or the flusher's next checkpoint) writes it.
    *
    * @return the new logStartOffset
    * @throws OffsetOutOfRangeException if offset is negative or beyond the log end offset
    */
-  public long deleteRecordsBefore(long offset) throws OffsetOutOfRangeException, LogStorageException {
+  public long maybeIncrementLogStartOffset(long offset) throws OffsetOutOfRangeException, LogStorageException {
     lock.lock();
     try {
       throwIfUnavailable();
@@ -733,7 +790,7 @@ public final class PartitionLog {
       }
       logStartOffset = offset;
       deleteSegments(segmentsWhollyBelow(offset), "DeleteRecords before " + offset);
-      onLogStartOffsetMoved();
+      truncateEpochsFromStart(); // the caller checkpoints the new offset
       return logStartOffset;
     } finally {
       lock.unlock();
@@ -869,13 +926,17 @@ public final class PartitionLog {
   }
 
   private void onLogStartOffsetMoved() {
+    truncateEpochsFromStart();
+    env.flusher().requestCheckpoint();
+  }
+
+  private void truncateEpochsFromStart() {
     epochCache.truncateFromStart(logStartOffset);
     try {
       epochCache.write(env.io(), false);
     } catch (IOException e) {
       LOG.warn("{}: could not write the leader-epoch checkpoint", name, e);
     }
-    env.flusher().requestCheckpoint();
   }
 
   /** The cleaner's first dirty offset (persisted in cleaner-offset-checkpoint); below it offsets may have gaps. */

@@ -1,6 +1,7 @@
 package io.gregor.storage;
 
 import static io.gregor.storage.StorageTestSupport.bytes;
+import static io.gregor.storage.StorageTestSupport.copyTree;
 import static io.gregor.storage.StorageTestSupport.idempotentBatch;
 import static io.gregor.storage.StorageTestSupport.string;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,7 +11,6 @@ import io.gregor.storage.LogAppendException.Reason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -545,18 +545,5 @@ class CompactionTest {
       out.put(r.key(), r.value());
     }
     return out;
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.gregor.storage;
 
 import static io.gregor.storage.StorageTestSupport.batch;
+import static io.gregor.storage.StorageTestSupport.copyTree;
 import static io.gregor.storage.StorageTestSupport.readAll;
 import static io.gregor.storage.StorageTestSupport.values;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -596,7 +597,6 @@ class DurabilityTest {
       io.syncs.clear();
 
       assertThat(log.deleteRecordsBefore(logStart)).isEqualTo(logStart); // drops the first two segments
-      store.writeCheckpoints(); // the checkpoint it asks the flusher for
 
       assertThat(io.syncs).containsSubsequence(partitionDir,
           dir.resolve(LogStore.LOG_START_OFFSET_CHECKPOINT).toAbsolutePath());
@@ -619,6 +619,60 @@ class DurabilityTest {
       PartitionLog log = store.log("t", 0).orElseThrow();
       assertThat(log.logStartOffset()).isEqualTo(logStart);
       assertThat(values(readAll(log))).containsExactlyElementsOf(acked.subList((int) logStart, acked.size()));
+    }
+  }
+
+  /**
+   * DeleteRecords is answered once deleteRecordsBefore returns: a SIGKILL right after must not bring the records
+   * back, even while the flusher's checkpoint thread is held in a slow fsync.
+   */
+  @Test
+  void shouldCheckpointTheLogStartOffsetBeforeDeleteRecordsReturns() throws Exception {
+    Path live = dir.resolve("live");
+    Path killed = dir.resolve("killed");
+    try (LogStore store = LogStore.open(live, StoreConfig.defaults(), io, t -> LogConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      for (int i = 0; i < 10; i++) {
+        log.appendAsLeader(batch(now, "v" + i), 0, now); // acks=1
+      }
+      CountDownLatch stuck = io.closeGate(1);
+      store.requestFullFlushForTesting(); // its fsync of t-0 hangs on a slow disk
+      assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(log.deleteRecordsBefore(5)).isEqualTo(5); // answered to the client
+
+      copyTree(live, killed); // SIGKILL now: the files as the page cache holds them
+      io.openGate();
+    }
+    try (LogStore store = LogStore.open(killed, StoreConfig.defaults(), StorageIo.standard(),
+        t -> LogConfig.defaults())) {
+      assertThat(store.log("t", 0).orElseThrow().logStartOffset()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void shouldCheckpointTheLogStartOffsetsOfADeleteRecordsRequestWithOneWrite() throws Exception {
+    try (LogStore store = open(StoreConfig.defaults())) {
+      List<PartitionLog> logs = new ArrayList<>();
+      for (int p = 0; p < 5; p++) {
+        PartitionLog log = store.createLog("t", p, Uuid.randomUuid(), LogConfig.defaults());
+        log.appendAsLeader(batch(now, "a", "b", "c"), 0, now);
+        logs.add(log);
+      }
+      int writesBefore = io.fileWrites.size();
+
+      for (PartitionLog log : logs) {
+        assertThat(log.maybeIncrementLogStartOffset(2)).isEqualTo(2);
+      }
+      for (PartitionLog log : logs) {
+        log.checkpointLogStartOffset();
+      }
+
+      List<Path> writes = List.copyOf(io.fileWrites);
+      assertThat(writes.subList(writesBefore, writes.size())).filteredOn(p -> p.getParent().equals(dir))
+          .containsExactly(dir.resolve(LogStore.LOG_START_OFFSET_CHECKPOINT)); // and each log's epoch file, unsynced
+      assertThat(OffsetCheckpointFile.read(dir.resolve(LogStore.LOG_START_OFFSET_CHECKPOINT)).values())
+          .containsOnly(2L).hasSize(5);
     }
   }
 }
