@@ -124,6 +124,9 @@ final class LogLoader {
       if (createdSegment) {
         log.onSegmentFileCreated(); // its first flush fsyncs the directory
       }
+      // What the checkpoint on disk already holds for this log: a checkpoint written before the next one that moves it
+      // (say while its directory cannot be fsynced) keeps this entry instead of leaving the log out.
+      checkpoints.logStartOffset().ifPresent(log::onLogStartOffsetCheckpointed);
       if (fresh) {
         LOG.info("{}: created at offset {}", name, logEndOffset);
       } else {

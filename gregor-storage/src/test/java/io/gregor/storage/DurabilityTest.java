@@ -436,6 +436,40 @@ class DurabilityTest {
     }
   }
 
+  /**
+   * After a restart, a log whose directory cannot be fsynced when its segments are deleted keeps the log start offset
+   * the checkpoint already held for it (read at load), instead of being left out of the checkpoint: a power loss that
+   * brought the deleted segments back would otherwise serve records DeleteRecords had removed.
+   */
+  @Test
+  void shouldKeepTheLoadedLogStartOffsetInTheCheckpointWhenTheDirectoryCannotBeFsynced() throws Exception {
+    TopicPartition tp = new TopicPartition("t", 0);
+    LogConfig config = LogConfig.defaults().withSegmentBytes(1024).withFileDeleteDelayMs(0);
+    long deletedUpTo;
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      for (int i = 0; i < 60; i++) {
+        log.appendAsLeader(batch(now, "v" + i), 0, now);
+      }
+      List<LogSegment> segments = new ArrayList<>(log.segments());
+      assertThat(segments).hasSizeGreaterThan(3);
+      deletedUpTo = segments.get(1).baseOffset() + 1; // inside the second segment: only the first goes
+      assertThat(log.deleteRecordsBefore(deletedUpTo)).isEqualTo(deletedUpTo);
+    }
+    assertThat(OffsetCheckpointFile.read(dir.resolve(LogStore.LOG_START_OFFSET_CHECKPOINT))).containsEntry(tp, deletedUpTo);
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      log.updateConfig(config);
+      io.failDirectoryForces(true);
+      long next = new ArrayList<>(log.segments()).get(1).baseOffset();
+      log.maybeIncrementLogStartOffset(next + 1); // deletes the segment holding the old start, in memory
+      store.writeCheckpoints();
+      io.failDirectoryForces(false);
+      assertThat(OffsetCheckpointFile.read(dir.resolve(LogStore.LOG_START_OFFSET_CHECKPOINT)))
+          .as("the offset the checkpoint held, not no entry").containsEntry(tp, deletedUpTo);
+    }
+  }
+
   @Test
   void shouldFinishDeletingALogWhoseRenameCouldNotBeMadeDurable() throws Exception {
     TopicPartition tp = new TopicPartition("t", 0);
