@@ -41,6 +41,9 @@ public final class ReplicaManager {
     public record HostedPartition(TopicPartition topicPartition, PartitionLog log, int leaderEpoch) {
     }
 
+    /** For a topic whose stored configs cannot be applied: nothing is deleted by time or size (nor compacted). */
+    private static final LogConfig KEEP_EVERYTHING = LogConfig.defaults().withRetentionMs(-1).withRetentionBytes(-1);
+
     private final NodeConfig config;
     private final DynamicBrokerConfig dynamicConfig;
     private final LogStore store;
@@ -79,8 +82,9 @@ public final class ReplicaManager {
                 logConfig = logConfig(topic.configs(), brokerConfig);
             } catch (RuntimeException e) {
                 // A stored config this node cannot apply must not stop every other topic, or the start: the topic's
-                // logs are kept (and served) as they are, and no log is created for it.
-                log.error("Cannot apply the configs {} of topic {}; its logs keep their current settings", topic.configs(),
+                // logs are served with settings that delete nothing (its retention or compaction is unknown), and no
+                // log is created for it.
+                log.error("Cannot apply the configs {} of topic {}; its logs are kept whole until they can be", topic.configs(),
                         topic.name(), e);
                 logConfig = null;
             }
@@ -108,7 +112,9 @@ public final class ReplicaManager {
                     }
                     PartitionLog partitionLog = existing.isPresent() ? existing.get()
                             : store.createLog(topic.name(), p.partition(), topic.id(), logConfig);
-                    if (logConfig != null && !partitionLog.config().equals(logConfig)) {
+                    if (logConfig == null) {
+                        partitionLog.updateConfig(KEEP_EVERYTHING);
+                    } else if (!partitionLog.config().equals(logConfig)) {
                         partitionLog.updateConfig(logConfig);
                     }
                     if (partitionLog.latestEpoch() < p.leaderEpoch()) {
