@@ -222,6 +222,14 @@ public final class Controller implements AutoCloseable {
         });
     }
 
+    /** Kafka's checks across a topic's keys (see {@link TopicConfigDef#validateTogether}), on this node's defaults. */
+    private void throwIfConflicting(Map<String, String> overrides) {
+        Optional<String> err = TopicConfigDef.validateTogether(overrides, config);
+        if (err.isPresent()) {
+            throw new InvalidConfigurationException(err.get());
+        }
+    }
+
     /**
      * Replaces a topic's overrides with {@code update(current overrides)}. The update runs on the
      * controller thread against the latest overrides, so concurrent alters never lose a change.
@@ -237,6 +245,7 @@ public final class Controller implements AutoCloseable {
                     throw new InvalidConfigurationException(err.get());
                 }
             }
+            throwIfConflicting(newConfigs);
             List<MetadataRecord> records = configChanges(topic.configs(), newConfigs,
                     (k, v) -> new MetadataRecord.TopicConfig(topic.id(), k, v));
             if (validateOnly || records.isEmpty()) {
@@ -341,16 +350,19 @@ public final class Controller implements AutoCloseable {
             }
         }
         // Kafka's controller checks the configs before the counts and assignments.
+        List<String> nullValued = spec.configs().entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList();
+        if (!nullValued.isEmpty()) {
+            throw new InvalidConfigurationException("Null value not supported for topic configs: " + String.join(",", nullValued));
+        }
         Map<String, String> configs = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : spec.configs().entrySet()) {
             Optional<String> err = TopicConfigDef.validate(e.getKey(), e.getValue());
             if (err.isPresent()) {
                 throw new InvalidConfigurationException(err.get());
             }
-            if (e.getValue() != null) {
-                configs.put(e.getKey(), e.getValue().trim());
-            }
+            configs.put(e.getKey(), e.getValue().trim());
         }
+        throwIfConflicting(configs);
         Map<Integer, List<Integer>> manual = manualAssignments(spec);
         short rf = manual != null ? (short) manual.get(0).size()
                 : spec.replicationFactor() == -1 ? config.defaultReplicationFactor() : spec.replicationFactor();

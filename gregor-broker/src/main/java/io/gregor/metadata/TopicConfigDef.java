@@ -248,6 +248,20 @@ public final class TopicConfigDef {
     }
 
     /**
+     * The checks Kafka's LogConfig.validateValues makes across keys, on a topic's overrides over the broker's defaults:
+     * min.compaction.lag.ms must not exceed max.compaction.lag.ms. Empty when they agree; the values must each be valid.
+     */
+    public static Optional<String> validateTogether(Map<String, String> overrides, NodeConfig config) {
+        long min = Long.parseLong(effective("min.compaction.lag.ms", overrides, config).trim());
+        long max = Long.parseLong(effective("max.compaction.lag.ms", overrides, config).trim());
+        if (min > max) {
+            return Optional.of("conflict topic config setting min.compaction.lag.ms (" + min + ") > max.compaction.lag.ms ("
+                    + max + ")");
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Checks one override; returns an error message in Kafka's style, or empty when valid.
      * A null value (delete) is always valid for a known key.
      */

@@ -328,4 +328,34 @@ class TopicConfigsTest {
             }
         }
     }
+
+    /** Kafka's LogConfig.validateValues: a topic's min.compaction.lag.ms may not exceed its max.compaction.lag.ms. */
+    @Test
+    void shouldRefuseAMinCompactionLagAboveTheMaxAsKafka() throws Exception {
+        admin.createTopics(List.of(new NewTopic("lag-alter", 1, (short) 1))).all().get();
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "lag-alter");
+        assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                new AlterConfigOp(new ConfigEntry("min.compaction.lag.ms", "100"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry("max.compaction.lag.ms", "50"), AlterConfigOp.OpType.SET)))).all().get())
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("conflict topic config setting min.compaction.lag.ms (100) > max.compaction.lag.ms (50)");
+        assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource).get("max.compaction.lag.ms").value())
+                .as("nothing changed").isEqualTo(String.valueOf(Long.MAX_VALUE));
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("lag-create", 1, (short) 1)
+                .configs(Map.of("min.compaction.lag.ms", "100", "max.compaction.lag.ms", "50")))).all().get())
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("conflict topic config setting");
+        assertThat(admin.listTopics().names().get()).doesNotContain("lag-create");
+    }
+
+    /** Kafka's controller: INVALID_CONFIG "Null value not supported for topic configs: retention.ms", and no topic. */
+    @Test
+    void shouldRefuseACreateTopicsConfigWithANullValueAsKafka() throws Exception {
+        Map<String, String> configs = new java.util.HashMap<>();
+        configs.put("retention.ms", null);
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("null-config", 1, (short) 1).configs(configs))).all().get())
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Null value not supported for topic configs: retention.ms");
+        assertThat(admin.listTopics().names().get()).doesNotContain("null-config");
+    }
 }
