@@ -134,7 +134,8 @@ final class CreateTopicsHandler implements ApiHandler {
                                 DescribeConfigsHandler.topicSynonyms(e, created.configs(), brokerConfig);
                         result.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs()
                                 .setName(e.name())
-                                .setValue(TopicConfigDef.effective(e.name(), created.configs(), brokerConfig.effective()))
+                                .setValue(TopicConfigDef.described(e.name(), TopicConfigDef.effective(e.name(), created.configs(),
+                                        brokerConfig.effective())))
                                 .setReadOnly(false)
                                 .setIsSensitive(false)
                                 .setConfigSource(synonyms.isEmpty() ? DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id()

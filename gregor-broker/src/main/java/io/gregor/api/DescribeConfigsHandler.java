@@ -148,7 +148,8 @@ final class DescribeConfigsHandler implements ApiHandler {
                 continue;
             }
             List<EffectiveBrokerConfig.Synonym> synonyms = topicSynonyms(e, overrides, brokerConfig);
-            listing.add(e.name(), TopicConfigDef.effective(e.name(), overrides, brokerConfig.effective()), false, false,
+            listing.add(e.name(), TopicConfigDef.described(e.name(), TopicConfigDef.effective(e.name(), overrides,
+                            brokerConfig.effective())), false, false,
                     ConfigType.valueOf(e.type().name()), TopicConfigDef.documentation(e.name()), synonyms);
         }
     }
@@ -186,7 +187,8 @@ final class DescribeConfigsHandler implements ApiHandler {
         List<EffectiveBrokerConfig.Synonym> synonyms = new ArrayList<>();
         String override = overrides.get(e.name());
         if (override != null) {
-            synonyms.add(new EffectiveBrokerConfig.Synonym(e.name(), override, ConfigSource.TOPIC_CONFIG));
+            synonyms.add(new EffectiveBrokerConfig.Synonym(e.name(), TopicConfigDef.described(e.name(), override),
+                    ConfigSource.TOPIC_CONFIG));
         }
         if (e.brokerSynonym() != null) {
             synonyms.addAll(brokerConfig.synonyms(e.brokerSynonym()));

@@ -363,6 +363,30 @@ public final class TopicConfigDef {
         return Integer.parseInt(internal != null ? internal.trim() : effective("segment.bytes", overrides, broker));
     }
 
+    /**
+     * A value as Kafka describes it: parsed with its type and written back (ConfigDef.convertToString), so an override
+     * stored as {@code TRUE}, {@code +100}, {@code 0.50} or {@code compact, delete} is described as {@code true},
+     * {@code 100}, {@code 0.5} and {@code compact,delete}. A value that does not parse is shown as it is.
+     */
+    public static String described(String name, String value) {
+        Entry e = entries().get(name);
+        if (value == null || e == null) {
+            return value;
+        }
+        String v = value.trim();
+        try {
+            return switch (e.type()) {
+                case BOOLEAN -> v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false") ? v.toLowerCase(Locale.ROOT) : value;
+                case INT, LONG -> String.valueOf(Long.parseLong(v));
+                case DOUBLE -> String.valueOf(Double.parseDouble(v));
+                case LIST -> v.isEmpty() ? "" : String.join(",", v.split("\\s*,\\s*", -1));
+                case STRING -> v;
+            };
+        } catch (NumberFormatException ex) {
+            return value;
+        }
+    }
+
     /** Effective value: the topic's override, else the default. */
     public static String effective(String name, Map<String, String> overrides, NodeConfig broker) {
         String v = overrides.get(name);

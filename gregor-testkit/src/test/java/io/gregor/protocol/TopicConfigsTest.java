@@ -358,4 +358,32 @@ class TopicConfigsTest {
                 .hasMessageContaining("Null value not supported for topic configs: retention.ms");
         assertThat(admin.listTopics().names().get()).doesNotContain("null-config");
     }
+
+    /**
+     * Kafka describes a topic config's parsed value (ConfigDef.convertToString): an override set as TRUE is "true", a
+     * list "compact, delete" is "compact,delete", 0.50 is "0.5", +100000 is "100000" (tools that compare values as text
+     * see no drift that is not there).
+     */
+    @Test
+    void shouldDescribeTheParsedValueOfAnOverrideAsKafka() throws Exception {
+        admin.createTopics(List.of(new NewTopic("normalized", 1, (short) 1))).all().get();
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "normalized");
+        Map<String, String> set = new java.util.LinkedHashMap<>();
+        set.put("preallocate", "TRUE");
+        set.put("cleanup.policy", "compact, delete");
+        set.put("min.cleanable.dirty.ratio", "0.50");
+        set.put("retention.ms", "+100000");
+        set.put("leader.replication.throttled.replicas", "0:1 , 1:1");
+        List<AlterConfigOp> ops = new ArrayList<>();
+        set.forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
+        admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get();
+        Config config = admin.describeConfigs(List.of(resource), new DescribeConfigsOptions().includeSynonyms(true))
+                .all().get().get(resource);
+        Map<String, String> described = new java.util.TreeMap<>();
+        set.keySet().forEach(k -> described.put(k, config.get(k).value()));
+        assertThat(described).isEqualTo(new java.util.TreeMap<>(Map.of(
+                "preallocate", "true", "cleanup.policy", "compact,delete", "min.cleanable.dirty.ratio", "0.5",
+                "retention.ms", "100000", "leader.replication.throttled.replicas", "0:1,1:1")));
+        assertThat(config.get("retention.ms").synonyms()).first().satisfies(s -> assertThat(s.value()).isEqualTo("100000"));
+    }
 }
