@@ -145,7 +145,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                     String listDefault = switch (resourceType) {
                         case BROKER -> brokerListDefault(op.name(), type);
                         case GROUP -> throw notList(op.name(), type); // none of Gregor's group configs is a LIST
-                        default -> topicListDefault(op.name(), type, config);
+                        default -> topicListDefault(op.name(), type);
                     };
                     String base = next.containsKey(op.name()) ? next.get(op.name()) : listDefault;
                     List<String> parts = TopicConfigAlteration.listParts(base);
@@ -167,12 +167,15 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
         return next;
     }
 
-    /** What APPEND and SUBTRACT start from on a topic without an override: the default; LIST configs only. */
-    private static String topicListDefault(String name, AlterConfigOp.OpType type, NodeConfig config) {
+    /**
+     * What APPEND and SUBTRACT start from on a topic without an override: the topic config's static default, whatever
+     * the broker's value (Kafka's ConfigurationControlManager.getParts, KafkaConfigSchema.getDefault); LIST configs only.
+     */
+    private static String topicListDefault(String name, AlterConfigOp.OpType type) {
         TopicConfigDef.Entry entry = TopicConfigDef.entry(name)
                 .orElseThrow(() -> new InvalidConfigurationException("Unknown topic config name: " + name));
         throwIfNotList(name, type, entry.type() == TopicConfigDef.Type.LIST);
-        return TopicConfigDef.defaultValue(entry, config);
+        return entry.fixedDefault();
     }
 
     /**

@@ -386,4 +386,23 @@ class TopicConfigsTest {
                 "retention.ms", "100000", "leader.replication.throttled.replicas", "0:1,1:1")));
         assertThat(config.get("retention.ms").synonyms()).first().satisfies(s -> assertThat(s.value()).isEqualTo("100000"));
     }
+
+    /**
+     * Kafka's ConfigurationControlManager: APPEND/SUBTRACT on a topic without the key start from the topic config's static
+     * default ("delete" for cleanup.policy), not from the broker's log.cleanup.policy.
+     */
+    @Test
+    void shouldAppendToATopicListFromTheStaticTopicDefaultAsKafka() throws Exception {
+        try (TestNode own = TestNode.builder().override("log.cleanup.policy", "compact").start();
+             Admin ownAdmin = Clients.admin(own)) {
+            ownAdmin.createTopics(List.of(new NewTopic("append-default", 1, (short) 1))).all().get();
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "append-default");
+            assertThat(ownAdmin.describeConfigs(List.of(resource)).all().get().get(resource).get("cleanup.policy").value())
+                    .isEqualTo("compact");
+            ownAdmin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry("cleanup.policy", "delete"),
+                    AlterConfigOp.OpType.APPEND)))).all().get();
+            assertThat(ownAdmin.describeConfigs(List.of(resource)).all().get().get(resource).get("cleanup.policy").value())
+                    .isEqualTo("delete");
+        }
+    }
 }
