@@ -112,6 +112,17 @@ public final class PartitionLog {
     LogSegment active = segments.lastEntry().getValue();
     this.journalSegmentBase = active.baseOffset(); // the store flushes a recovered tail before it journals anything
     this.journalPosition = active.size();
+    // Past the recovery point nothing loaded is known to be fsynced, names included (after a crash, journal replay
+    // rewrote the bytes, not the directory entries of segments rolled before it): the first flush fsyncs those
+    // segments and the directory before its recovery point, checkpointed at once by the start, covers them.
+    for (LogSegment segment : segments.values()) {
+      if (segment != active && segment.nextOffset() > this.recoveryPoint) {
+        unflushed.add(segment);
+      }
+    }
+    if (this.recoveryPoint < logEndOffset) {
+      directoryChanges++;
+    }
   }
 
   public String topic() {

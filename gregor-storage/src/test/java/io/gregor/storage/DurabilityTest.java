@@ -470,6 +470,41 @@ class DurabilityTest {
     }
   }
 
+  /**
+   * After an unclean stop the store replays the journal, turns its files into spares and flushes each recovered log,
+   * checkpointing a recovery point at its end: the journal no longer protects anything. The segments rolled before the
+   * stop were never fsynced into the partition directory, so that flush must fsync them and the directory before its
+   * recovery point covers them.
+   */
+  @Test
+  void shouldFsyncSegmentsRolledBeforeAnUncleanStopBeforeTheRestartCheckpointsPastThem() throws Exception {
+    LogConfig config = LogConfig.defaults().withSegmentBytes(1024);
+    List<String> acked = new ArrayList<>();
+    Path partitionDir;
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      partitionDir = log.dir().toAbsolutePath();
+      for (int i = 0; i < 60; i++) { // journaled only: no segment or directory fsync yet
+        AppendResult r = log.appendAsLeader(batch(now, "v" + i + "a", "v" + i + "b"), 0, now);
+        log.awaitDurable(r.lastOffset()).get(10, TimeUnit.SECONDS);
+        acked.add("v" + i + "a");
+        acked.add("v" + i + "b");
+      }
+      assertThat(log.segmentCount()).isGreaterThan(3);
+      store.closeAbruptlyForTesting(); // SIGKILL: the names stay (page cache), none of them is durable
+    }
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> config)) {
+      assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactlyElementsOf(acked);
+      assertThat(OffsetCheckpointFile.read(dir.resolve(LogStore.RECOVERY_POINT_CHECKPOINT)))
+          .containsEntry(new TopicPartition("t", 0), 120L); // the journal files are spares now
+      store.closeAbruptlyForTesting();
+    }
+    io.losePower(partitionDir, name -> name.matches("\\d{20}\\.(log|index|timeindex)"));
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> config)) {
+      assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactlyElementsOf(acked);
+    }
+  }
+
   @Test
   void shouldFinishDeletingALogWhoseRenameCouldNotBeMadeDurable() throws Exception {
     TopicPartition tp = new TopicPartition("t", 0);
