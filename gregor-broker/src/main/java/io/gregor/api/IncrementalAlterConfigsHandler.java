@@ -175,7 +175,11 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
         TopicConfigDef.Entry entry = TopicConfigDef.entry(name)
                 .orElseThrow(() -> new InvalidConfigurationException("Unknown topic config name: " + name));
         throwIfNotList(name, type, entry.type() == TopicConfigDef.Type.LIST);
-        return entry.fixedDefault();
+        if (entry.fixedDefault() != null || entry.brokerSynonym() == null) {
+            return entry.fixedDefault() == null ? "" : entry.fixedDefault();
+        }
+        // A topic config that falls back to a broker key has that key's static default ("delete" for cleanup.policy).
+        return BrokerConfigDef.key(entry.brokerSynonym()).map(BrokerConfigDef.Key::defaultValue).orElse("");
     }
 
     /**

@@ -399,10 +399,10 @@ class TopicConfigsTest {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "append-default");
             assertThat(ownAdmin.describeConfigs(List.of(resource)).all().get().get(resource).get("cleanup.policy").value())
                     .isEqualTo("compact");
-            ownAdmin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry("cleanup.policy", "delete"),
+            ownAdmin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"),
                     AlterConfigOp.OpType.APPEND)))).all().get();
             assertThat(ownAdmin.describeConfigs(List.of(resource)).all().get().get(resource).get("cleanup.policy").value())
-                    .isEqualTo("delete");
+                    .as("appended to delete, not to the broker's compact").isEqualTo("delete,compact");
         }
     }
 }
