@@ -118,11 +118,16 @@ final class LeaderEpochCache {
     entries = List.copyOf(previous);
   }
 
-  /** Drops epochs starting at or after {@code endOffset} (the log was truncated there). */
-  void truncateFromEnd(long endOffset) {
+  /**
+   * Drops epochs starting at or after {@code endOffset} (the log was truncated there); with {@code keepAtEnd}, one
+   * starting exactly there stays: a log loaded as it was cleanly closed keeps the epoch it was given when hosted (as
+   * Kafka's makeLeader gives it) with nothing written in it yet, so a start does not rewrite every empty partition's
+   * checkpoint only to have it given again.
+   */
+  void truncateFromEnd(long endOffset, boolean keepAtEnd) {
     List<Entry> next = new ArrayList<>();
     for (Entry e : entries) {
-      if (e.startOffset() < endOffset) {
+      if (e.startOffset() < endOffset || (keepAtEnd && e.startOffset() == endOffset)) {
         next.add(e);
       }
     }

@@ -110,7 +110,7 @@ final class LogLoader {
       long firstBase = segments.firstKey();
       long logStartOffset = Math.min(Math.max(firstBase, checkpoints.logStartOffset().orElse(firstBase)),
           logEndOffset);
-      epochs.truncateFromEnd(logEndOffset);
+      epochs.truncateFromEnd(logEndOffset, trusted); // after a recovery an epoch at the end lost its records
       epochs.truncateFromStart(logStartOffset);
       if (!epochs.entries().equals(epochsOnDisk)) {
         // Rebuilt, or changed by recovery or the truncations: otherwise the file already says this, and rewriting it

@@ -113,6 +113,28 @@ class RecoveryTest {
     }
   }
 
+  /**
+   * An empty partition is given its leader epoch when hosted (as Kafka's makeLeader); a start after a clean shutdown keeps
+   * it instead of dropping it as past the log end, so no start rewrites every empty partition's checkpoint.
+   */
+  @Test
+  void shouldKeepAnEmptyPartitionsLeaderEpochAcrossACleanRestartWithoutRewritingIt() throws Exception {
+    Path dir = root.resolve("empty-epoch");
+    Path epochFile = dir.resolve("t-0").resolve(LeaderEpochCache.FILE_NAME);
+    FaultyStorageIo io = new FaultyStorageIo();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> CONFIG)) {
+      store.createLog("t", 0, Uuid.randomUuid(), CONFIG).assignLeaderEpoch(0);
+    }
+    assertThat(Files.readString(epochFile)).isEqualTo("0\n1\n0 0\n");
+    io.fileWrites.clear();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> CONFIG)) {
+      assertThat(io.fileWrites).as("files written by a start after a clean shutdown").doesNotContain(epochFile);
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      assertThat(log.latestEpoch()).isZero();
+      assertThat(log.endOffsetForEpoch(0)).isEqualTo(new EpochEndOffset(0, 0));
+    }
+  }
+
   @Test
   void shouldNotRewriteLeaderEpochCheckpointWhenItMatchesTheLog() throws Exception {
     Path dir = root.resolve("epochs");
