@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
@@ -32,37 +31,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClassicGroupsTest {
 
-    /** Fires due tasks in deadline order when the test advances the clock. */
-    private static final class FakeTimer implements GroupTimer {
-        private record Entry(long deadlineMs, long seq, Task task) {
-        }
-
-        final Map<String, Entry> tasks = new TreeMap<>();
-        long seq;
-
-        @Override
-        public void schedule(String key, long deadlineMs, Task task) {
-            tasks.put(key, new Entry(deadlineMs, seq++, task));
-        }
-
-        @Override
-        public void cancel(String key) {
-            tasks.remove(key);
-        }
-
-        Map.Entry<String, Entry> nextDue(long nowMs) {
-            Map.Entry<String, Entry> best = null;
-            for (Map.Entry<String, Entry> e : tasks.entrySet()) {
-                if (e.getValue().deadlineMs() <= nowMs && (best == null || e.getValue().deadlineMs() < best.getValue().deadlineMs()
-                        || (e.getValue().deadlineMs() == best.getValue().deadlineMs() && e.getValue().seq() < best.getValue().seq()))) {
-                    best = e;
-                }
-            }
-            return best;
-        }
-    }
-
-    private final FakeTimer timer = new FakeTimer();
+    private final FakeGroupTimer timer = new FakeGroupTimer();
     private GroupConfig config = GroupConfig.defaults(0);
     private GroupStateMachine sm = new GroupStateMachine(config, timer, g -> 0);
     private final List<GroupRecord> written = new ArrayList<>();
@@ -78,11 +47,10 @@ class ClassicGroupsTest {
 
     private void advance(long ms) {
         now += ms;
-        Map.Entry<String, FakeTimer.Entry> due;
-        while ((due = timer.nextDue(now)) != null) {
-            timer.tasks.remove(due.getKey());
+        GroupTimer.Task due;
+        while ((due = timer.takeNextDue(now)) != null) {
             Effects fx = new Effects();
-            due.getValue().task().run(now, fx);
+            due.run(now, fx);
             commit(fx);
         }
     }
@@ -348,7 +316,7 @@ class ClassicGroupsTest {
         commit(fx);
         assertThat(sm.groupState("simple")).isNull();
 
-        GroupStateMachine loaded = new GroupStateMachine(config, new FakeTimer(), g -> 0);
+        GroupStateMachine loaded = new GroupStateMachine(config, new FakeGroupTimer(), g -> 0);
         for (GroupRecord r : written) {
             GroupRecord decoded = GroupRecordCodec.decode(ByteBuffer.wrap(GroupRecordCodec.encodeKey(r)),
                     GroupRecordCodec.encodeValue(r) == null ? null : ByteBuffer.wrap(GroupRecordCodec.encodeValue(r)));

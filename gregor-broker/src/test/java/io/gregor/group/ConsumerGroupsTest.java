@@ -41,19 +41,10 @@ class ConsumerGroupsTest {
             deadlines.remove(key);
         }
     };
-    private final MetadataImage image = MetadataImage.EMPTY.apply(topic("t", TOPIC_ID, 6), 1);
+    private final MetadataImage image = MetadataImage.EMPTY.apply(FakeGroupTimer.topicRecords("t", TOPIC_ID, 6), 1);
     private GroupStateMachine sm = new GroupStateMachine(GroupConfig.defaults(0), timer, g -> 0, () -> image);
     private final List<GroupRecord> written = new ArrayList<>();
     private long now = 1_000_000;
-
-    private static List<MetadataRecord> topic(String name, Uuid id, int partitions) {
-        List<MetadataRecord> out = new ArrayList<>();
-        out.add(new MetadataRecord.CreateTopic(name, id));
-        for (int p = 0; p < partitions; p++) {
-            out.add(new MetadataRecord.PartitionState(id, p, List.of(1), List.of(1), 1, 0));
-        }
-        return out;
-    }
 
     private void commit(Effects fx) {
         for (GroupRecord r : fx.records()) {
@@ -276,7 +267,7 @@ class ConsumerGroupsTest {
     @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shouldMatchRegexSubscriptionsInLinearTimeAndRefuseWhatRe2Lacks() {
         Uuid longId = Uuid.randomUuid();
-        MetadataImage withLongName = image.apply(topic("a".repeat(60), longId, 1), 2);
+        MetadataImage withLongName = image.apply(FakeGroupTimer.topicRecords("a".repeat(60), longId, 1), 2);
         sm = new GroupStateMachine(GroupConfig.defaults(0), timer, g -> 0, () -> withLongName);
 
         ConsumerGroupHeartbeatResponseData joined = heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g")

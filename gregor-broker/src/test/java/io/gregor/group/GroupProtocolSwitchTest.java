@@ -3,14 +3,12 @@ package io.gregor.group;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gregor.metadata.MetadataImage;
-import io.gregor.metadata.MetadataRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -35,35 +33,12 @@ class GroupProtocolSwitchTest {
 
     private static final Uuid TOPIC_ID = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ");
 
-    private final Map<String, GroupTimer.Task> tasks = new TreeMap<>();
-    private final Map<String, Long> deadlines = new TreeMap<>();
-    private final GroupTimer timer = new GroupTimer() {
-        @Override
-        public void schedule(String key, long deadlineMs, Task task) {
-            tasks.put(key, task);
-            deadlines.put(key, deadlineMs);
-        }
-
-        @Override
-        public void cancel(String key) {
-            tasks.remove(key);
-            deadlines.remove(key);
-        }
-    };
-    private final MetadataImage image = MetadataImage.EMPTY.apply(topic("t", TOPIC_ID, 6), 1);
+    private final FakeGroupTimer timer = new FakeGroupTimer();
+    private final MetadataImage image = MetadataImage.EMPTY.apply(FakeGroupTimer.topicRecords("t", TOPIC_ID, 6), 1);
     private final GroupConfig config = GroupConfig.defaults(0);
     private final GroupStateMachine sm = new GroupStateMachine(config, timer, g -> 0, () -> image);
     private final List<GroupRecord> written = new ArrayList<>();
     private long now = 1_000_000;
-
-    private static List<MetadataRecord> topic(String name, Uuid id, int partitions) {
-        List<MetadataRecord> out = new ArrayList<>();
-        out.add(new MetadataRecord.CreateTopic(name, id));
-        for (int p = 0; p < partitions; p++) {
-            out.add(new MetadataRecord.PartitionState(id, p, List.of(1), List.of(1), 1, 0));
-        }
-        return out;
-    }
 
     private void commit(Effects fx) {
         for (GroupRecord r : fx.records()) {
@@ -76,20 +51,10 @@ class GroupProtocolSwitchTest {
     /** Fires due timers, earliest first. */
     private void advance(long ms) {
         now += ms;
-        while (true) {
-            String due = null;
-            for (Map.Entry<String, Long> e : deadlines.entrySet()) {
-                if (e.getValue() <= now && (due == null || e.getValue() < deadlines.get(due))) {
-                    due = e.getKey();
-                }
-            }
-            if (due == null) {
-                return;
-            }
-            GroupTimer.Task task = tasks.remove(due);
-            deadlines.remove(due);
+        GroupTimer.Task due;
+        while ((due = timer.takeNextDue(now)) != null) {
             Effects fx = new Effects();
-            task.run(now, fx);
+            due.run(now, fx);
             commit(fx);
         }
     }
