@@ -8,8 +8,11 @@ import io.gregor.storage.AppendResult;
 import io.gregor.storage.DurableWaits;
 import io.gregor.storage.LogAppendException;
 import java.nio.ByteBuffer;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -66,6 +69,8 @@ final class ProduceHandler implements ApiHandler {
         long nowMs = System.currentTimeMillis();
         ProduceResponseData response = new ProduceResponseData().setThrottleTimeMs(0);
         DurableWaits durable = new DurableWaits();
+        // The partitions that wait for an fsync, with their wait's index in durable.
+        Map<ProduceResponseData.PartitionProduceResponse, Integer> waiting = new IdentityHashMap<>();
         boolean anyError = false;
         MetadataImage image = broker.image();
         for (ProduceRequestData.TopicProduceData topicData : request.topicData()) {
@@ -114,7 +119,7 @@ final class ProduceHandler implements ApiHandler {
                                 broker.replicas().fetchWaiters().onAppend(new TopicPartition(name, partitionData.index()), records.sizeInBytes());
                             }
                             if (acks == -1) {
-                                durable.add(p.log(), result.lastOffset());
+                                waiting.put(pr, durable.add(p.log(), result.lastOffset()));
                             }
                         } catch (Exception e) {
                             error = ErrorMapper.toErrors(e);
@@ -169,15 +174,19 @@ final class ProduceHandler implements ApiHandler {
                     .failAfter(durableDone, request.timeoutMs())
                     .handle((v, e) -> {
                         if (e != null) {
-                            boolean timedOut = ErrorMapper.unwrap(e) instanceof java.util.concurrent.TimeoutException;
-                            // Kafka answers a produce that outlived its timeout with no message.
-                            Errors err = timedOut ? Errors.REQUEST_TIMED_OUT : Errors.KAFKA_STORAGE_ERROR;
-                            String message = timedOut ? null : ErrorMapper.message(e);
-                            for (ProduceResponseData.TopicProduceResponse t : response.responses()) {
-                                for (ProduceResponseData.PartitionProduceResponse p : t.partitionResponses()) {
-                                    if (p.errorCode() == Errors.NONE.code()) {
-                                        p.setErrorCode(err.code()).setErrorMessage(message).setBaseOffset(-1);
-                                    }
+                            // As Kafka's DelayedProduce: a partition whose wait succeeded keeps its answer; one still
+                            // waiting when the request timed out gets REQUEST_TIMED_OUT, with no message and its
+                            // base offset left in place.
+                            for (Map.Entry<ProduceResponseData.PartitionProduceResponse, Integer> w : waiting.entrySet()) {
+                                Throwable failure = failureOf(durable.outcome(w.getValue()));
+                                if (failure == null) {
+                                    continue;
+                                }
+                                if (failure instanceof TimeoutException) {
+                                    w.getKey().setErrorCode(Errors.REQUEST_TIMED_OUT.code());
+                                } else {
+                                    w.getKey().setErrorCode(Errors.KAFKA_STORAGE_ERROR.code())
+                                            .setErrorMessage(ErrorMapper.message(failure)).setBaseOffset(-1);
                                 }
                             }
                         }
@@ -188,6 +197,17 @@ final class ProduceHandler implements ApiHandler {
             durable.runKeptRound();
             throw e;
         }
+    }
+
+    /**
+     * Why a durability wait did not succeed: its failure, a TimeoutException while it is still waiting (the request's
+     * deadline passed; the deadline fails a lone wait's own future with one), or null when it succeeded.
+     */
+    private static Throwable failureOf(CompletableFuture<Void> outcome) {
+        if (!outcome.isDone()) {
+            return new TimeoutException();
+        }
+        return outcome.isCompletedExceptionally() ? ErrorMapper.unwrap(outcome.handle((v, e) -> e).join()) : null;
     }
 
     /**

@@ -17,13 +17,29 @@ import java.util.concurrent.CompletableFuture;
 public final class DurableWaits {
   private final List<PartitionLog> logs = new ArrayList<>();
   private final List<Long> offsets = new ArrayList<>();
+  /** Each added wait's outcome, in the order added; filled by {@link #register}. */
+  private final List<CompletableFuture<Void>> outcomes = new ArrayList<>();
   /** A round register(true) kept for the caller's thread, or null. */
   private Runnable keptRound;
 
-  /** Waits, once registered, until everything up to and including {@code offset} of {@code log} is durable. */
-  public void add(PartitionLog log, long offset) {
+  /**
+   * Waits, once registered, until everything up to and including {@code offset} of {@code log} is durable.
+   *
+   * @return the index of this wait, for {@link #outcome}
+   */
+  public int add(PartitionLog log, long offset) {
     logs.add(log);
     offsets.add(offset);
+    return logs.size() - 1;
+  }
+
+  /**
+   * The outcome of the wait {@link #add} numbered {@code index}, once {@link #register} was called: when the future
+   * that returned fails, some waits may still have succeeded (another log dir's round, or a log that stayed online
+   * while another failed its fsync).
+   */
+  public CompletableFuture<Void> outcome(int index) {
+    return outcomes.get(index);
   }
 
   public boolean isEmpty() {
@@ -47,27 +63,24 @@ public final class DurableWaits {
    * that must stay responsive (a coordinator's, the controller's).
    */
   public CompletableFuture<Void> register(boolean keepRound) {
-    List<CompletableFuture<Void>> futures = new ArrayList<>(logs.size());
-    Map<LogFlusher, List<PartitionLog>> waitingLogs = new IdentityHashMap<>();
-    Map<LogFlusher, List<Long>> waitingOffsets = new IdentityHashMap<>();
+    Map<LogFlusher, List<Integer>> waiting = new IdentityHashMap<>();
     for (int i = 0; i < logs.size(); i++) {
-      PartitionLog log = logs.get(i);
-      long offset = offsets.get(i);
-      CompletableFuture<Void> now = log.durabilityWithoutWaiting(offset);
-      if (now != null) {
-        futures.add(now);
-      } else {
-        LogFlusher flusher = log.flusher();
-        waitingLogs.computeIfAbsent(flusher, f -> new ArrayList<>()).add(log);
-        waitingOffsets.computeIfAbsent(flusher, f -> new ArrayList<>()).add(offset);
+      CompletableFuture<Void> now = logs.get(i).durabilityWithoutWaiting(offsets.get(i));
+      outcomes.add(now);
+      if (now == null) {
+        waiting.computeIfAbsent(logs.get(i).flusher(), f -> new ArrayList<>()).add(i);
       }
     }
-    for (Map.Entry<LogFlusher, List<PartitionLog>> e : waitingLogs.entrySet()) {
+    for (Map.Entry<LogFlusher, List<Integer>> e : waiting.entrySet()) {
+      List<Integer> indexes = e.getValue();
       // At most one round is kept: those of other log dirs sync on their flushers' threads, in parallel.
-      futures.addAll(e.getKey().await(e.getValue(), waitingOffsets.get(e.getKey()),
-          keepRound && keptRound == null ? round -> keptRound = round : null));
+      List<CompletableFuture<Void>> futures = e.getKey().await(indexes.stream().map(logs::get).toList(),
+          indexes.stream().map(offsets::get).toList(), keepRound && keptRound == null ? round -> keptRound = round : null);
+      for (int j = 0; j < indexes.size(); j++) {
+        outcomes.set(indexes.get(j), futures.get(j));
+      }
     }
-    return futures.size() == 1 ? futures.get(0) : CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]));
+    return outcomes.size() == 1 ? outcomes.get(0) : CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0]));
   }
 
   /**

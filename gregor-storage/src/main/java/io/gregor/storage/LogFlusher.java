@@ -638,10 +638,10 @@ final class LogFlusher {
 
   /** Completes the waiter, or returns false when its offset has not been appended yet (to be parked). */
   private static boolean complete(Waiter w, boolean flushSucceeded, boolean stopping) {
-    if (!flushSucceeded || w.log().isOffline()) {
-      w.future().completeExceptionally(new LogStorageException("fsync of " + w.log().name() + " failed"));
-    } else if (w.offset() < w.log().durableOffset()) {
+    if (w.offset() < w.log().durableOffset()) { // even if the log went offline since: these bytes were synced
       w.future().complete(null);
+    } else if (!flushSucceeded || w.log().isOffline()) {
+      w.future().completeExceptionally(new LogStorageException("fsync of " + w.log().name() + " failed"));
     } else if (w.log().isClosed() && !stopping) {
       w.future().completeExceptionally(new LogStorageException(w.log().name() + " was closed or deleted"));
     } else {

@@ -5,6 +5,7 @@ import static io.gregor.storage.StorageTestSupport.readAll;
 import static io.gregor.storage.StorageTestSupport.rec;
 import static io.gregor.storage.StorageTestSupport.values;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -197,6 +198,33 @@ class JournalTest {
 
     try (LogStore store = open(storeConfig, config)) {
       assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactlyElementsOf(acked);
+    }
+  }
+
+  /**
+   * A log goes offline (another fsync of its segment failed) while a round is syncing the journal that holds its
+   * latest record: the round made that record durable, so its producer gets the acknowledgement, not an error.
+   */
+  @Test
+  void shouldAcknowledgeWhatTheJournalSyncedEvenIfTheLogWentOfflineDuringTheRound() throws Exception {
+    FaultyStorageIo io = new FaultyStorageIo();
+    LogConfig config = LogConfig.defaults();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> config)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      log.awaitDurable(log.appendAsLeader(batch(now, "warm-up"), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+
+      CountDownLatch roundSyncing = io.closeGate(1);
+      AppendResult r = log.appendAsLeader(batch(now, "a"), 0, now);
+      CompletableFuture<Void> acked = log.awaitDurable(r.lastOffset());
+      assertThat(roundSyncing.await(10, TimeUnit.SECONDS)).isTrue();
+      io.failForces(true);
+      assertThatThrownBy(log::flush).isInstanceOf(IOException.class);
+      assertThat(log.isOffline()).isTrue();
+      io.failForces(false);
+      io.openGate();
+
+      acked.get(10, TimeUnit.SECONDS);
+      assertThat(log.durableOffset()).isGreaterThan(r.lastOffset());
     }
   }
 

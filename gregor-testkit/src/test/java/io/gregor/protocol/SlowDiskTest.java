@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gregor.testkit.RawClient;
 import io.gregor.testkit.TestNode;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +16,7 @@ import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -72,6 +74,38 @@ class SlowDiskTest {
             }
             // Timed out is not refused: those batches are in the log, as with Kafka.
             assertThat(DiskFullTest.readValues(node, "slow", 5)).containsExactly("a", "b", "c", "d", "e");
+        }
+    }
+
+    /**
+     * One acks=all request to two partitions, of which only one's fsync fails (the journal failed, so each log syncs
+     * its own segments): as Kafka answers each partition of a produce on its own, the durable one is acknowledged
+     * with its offset and only the failed one gets KAFKA_STORAGE_ERROR.
+     */
+    @Test
+    void shouldAnswerOnlyThePartitionWhoseFsyncFailedWithAStorageError() throws Exception {
+        ControlledDisk disk = new ControlledDisk();
+        try (TestNode node = TestNode.builder().storageIo(disk).start()) {
+            Clients.createTopic(node, "healthy", 1, Map.of());
+            Clients.createTopic(node, "broken", 1, Map.of());
+            disk.failingTopic = "broken-0";
+            try (RawClient client = RawClient.connect(node)) {
+                ProduceRequestData data = BadInputTest.produceData("healthy", 0, BadInputTest.records("h0"));
+                data.topicData().add(new ProduceRequestData.TopicProduceData().setName("broken").setPartitionData(List.of(
+                        new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(BadInputTest.records("b0")))));
+                data.setAcks((short) -1).setTimeoutMs(10_000);
+                disk.failJournal = true;
+                disk.failForces = true;
+                ProduceResponse response = client.send(new ProduceRequest(data, (short) 9));
+
+                Map<String, ProduceResponseData.PartitionProduceResponse> byTopic = new HashMap<>();
+                response.data().responses().forEach(t -> byTopic.put(t.name(), t.partitionResponses().get(0)));
+                assertThat(Errors.forCode(byTopic.get("healthy").errorCode())).isEqualTo(Errors.NONE);
+                assertThat(byTopic.get("healthy").baseOffset()).isZero();
+                assertThat(Errors.forCode(byTopic.get("broken").errorCode())).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+                assertThat(byTopic.get("broken").baseOffset()).isEqualTo(-1);
+            }
+            assertThat(DiskFullTest.readValues(node, "healthy", 1)).containsExactly("h0");
         }
     }
 
