@@ -294,8 +294,10 @@ public final class PartitionLog {
       if (idempotent) {
         BatchMetadata duplicate = producers.checkAppend(producerId, producerEpoch, firstSeq, lastSeq);
         if (duplicate != null) {
-          return new AppendResult(duplicate.firstOffset(), duplicate.lastOffset(),
-              cfg.logAppendTime() ? duplicate.timestamp() : -1L, logStartOffset, true);
+          // As Kafka: the original batch's timestamp (its max timestamp on a CreateTime topic) is answered as
+          // the log append time, which the producer then reports as every record's timestamp.
+          return new AppendResult(duplicate.firstOffset(), duplicate.lastOffset(), duplicate.timestamp(),
+              logStartOffset, true);
         }
       }
       long firstOffset = logEndOffset;

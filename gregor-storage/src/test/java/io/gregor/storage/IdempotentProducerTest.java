@@ -34,15 +34,17 @@ class IdempotentProducerTest {
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
       log.appendAsLeader(StorageTestSupport.batch(now, "plain"), 0, now);
-      AppendResult first = log.appendAsLeader(idempotentBatch(PID, (short) 0, 0, now, "a", "b"), 0, now);
+      AppendResult first = log.appendAsLeader(idempotentBatch(PID, (short) 0, 0, now - 5, "a", "b"), 0, now);
       AppendResult second = log.appendAsLeader(idempotentBatch(PID, (short) 0, 2, now, "c"), 0, now);
       long size = log.sizeInBytes();
 
-      AppendResult retry = log.appendAsLeader(idempotentBatch(PID, (short) 0, 0, now, "a", "b"), 0, now);
+      AppendResult retry = log.appendAsLeader(idempotentBatch(PID, (short) 0, 0, now - 5, "a", "b"), 0, now + 9);
 
       assertThat(first).isEqualTo(new AppendResult(1, 2, -1, 0, false));
       assertThat(second.firstOffset()).isEqualTo(3);
-      assertThat(retry).isEqualTo(new AppendResult(1, 2, -1, 0, true));
+      // As Kafka's UnifiedLog: a duplicate is answered with the original batch's timestamp as its log append time,
+      // on a CreateTime topic too (its max timestamp), where a first append answers -1.
+      assertThat(retry).isEqualTo(new AppendResult(1, 2, now - 5, 0, true));
       assertThat(log.sizeInBytes()).isEqualTo(size);
       assertThat(log.logEndOffset()).isEqualTo(4);
     }
@@ -99,7 +101,7 @@ class IdempotentProducerTest {
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> config)) {
       PartitionLog log = store.log("t", 0).orElseThrow();
       AppendResult dup = log.appendAsLeader(idempotentBatch(PID, (short) 0, 8, now, "v8"), 0, now);
-      assertThat(dup).isEqualTo(new AppendResult(8, 8, -1, 0, true));
+      assertThat(dup).isEqualTo(new AppendResult(8, 8, now, 0, true));
       assertRejected(log, idempotentBatch(PID, (short) 0, 12, now, "gap"), now, Reason.OUT_OF_ORDER_SEQUENCE);
       assertThat(log.appendAsLeader(idempotentBatch(PID, (short) 0, 10, now, "v10"), 0, now).firstOffset())
           .isEqualTo(10);
@@ -122,9 +124,9 @@ class IdempotentProducerTest {
       PartitionLog again = reopened.log("t", 0).orElseThrow();
       assertThat(again.logEndOffset()).isEqualTo(20);
       assertThat(again.appendAsLeader(idempotentBatch(PID, (short) 0, 9, now, "v9"), 0, now))
-          .isEqualTo(new AppendResult(18, 18, -1, 0, true));
+          .isEqualTo(new AppendResult(18, 18, now, 0, true));
       assertThat(again.appendAsLeader(idempotentBatch(PID + 1, (short) 2, 7, now, "w7"), 0, now))
-          .isEqualTo(new AppendResult(15, 15, -1, 0, true));
+          .isEqualTo(new AppendResult(15, 15, now, 0, true));
       assertRejected(again, idempotentBatch(PID + 1, (short) 1, 10, now, "x"), now, Reason.INVALID_PRODUCER_EPOCH);
       assertRejected(again, idempotentBatch(PID, (short) 0, 11, now, "x"), now, Reason.OUT_OF_ORDER_SEQUENCE);
     }
