@@ -111,7 +111,7 @@ public final class Node implements AutoCloseable {
     private static Node start(NodeConfig config, StorageIo io, long startNs, KafkaServer server,
                               CompletableFuture<RequestDispatcher> ready) throws IOException {
         NodeIdentity identity = NodeIdentity.loadOrCreate(config.logDir(), config.nodeId(), config.clusterIdOverride());
-        LogStore store = LogStore.open(config.logDir(), new StoreConfig(config.flushBeforeAck(),
+        LogStore store = LogStore.openWithoutCleanup(config.logDir(), new StoreConfig(config.flushBeforeAck(),
                 config.longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE),
                 config.longValue("log.flush.offset.checkpoint.interval.ms", 1, Long.MAX_VALUE),
                 config.longValue("producer.id.expiration.ms", 1, Long.MAX_VALUE))
@@ -139,6 +139,9 @@ public final class Node implements AutoCloseable {
             DynamicBrokerConfig dynamicConfig = new DynamicBrokerConfig(config);
             ReplicaManager replicas = new ReplicaManager(dynamicConfig, store, fetchWaiters);
             replicas.onMetadataUpdate(image);
+            // Only now that every log has its topic's settings: a retention pass before would have used the defaults
+            // (a topic kept forever losing what is older than 7 days).
+            store.startCleanup();
             controller = new Controller(config, metadataLog, image);
             controller.addListener(replicas::onMetadataUpdate);
             // After the replicas listener: the offsets partitions' logs exist before they are loaded.

@@ -79,6 +79,7 @@ public final class LogStore implements AutoCloseable {
   private final LogFlusher flusher;
   private final DurabilityJournal journal;
   private final ScheduledExecutorService scheduler;
+  private final AtomicBoolean cleanupStarted = new AtomicBoolean();
   private final ScheduledExecutorService cleaner;
   private final Object checkpointLock = new Object(); // checkpoint files are written by one thread at a time
   private final Set<LogSegment> pendingDeletes = ConcurrentHashMap.newKeySet();
@@ -133,6 +134,19 @@ public final class LogStore implements AutoCloseable {
    */
   public static LogStore open(Path logDir, StoreConfig config, StorageIo io,
       Function<String, LogConfig> topicConfigs) throws IOException {
+    LogStore store = openWithoutCleanup(logDir, config, io, topicConfigs);
+    store.startCleanup();
+    return store;
+  }
+
+  /**
+   * As {@link #open(Path, StoreConfig, StorageIo, Function)}, but retention and compaction do not start until
+   * {@link #startCleanup}: for an owner that learns the topics' settings only once the store is open (the broker
+   * replays its metadata log, which lives in the store) and gives each log its own with {@link
+   * PartitionLog#updateConfig} first, so that no retention or cleaner pass ever runs on the placeholder settings.
+   */
+  public static LogStore openWithoutCleanup(Path logDir, StoreConfig config, StorageIo io,
+      Function<String, LogConfig> topicConfigs) throws IOException {
     Files.createDirectories(logDir);
     if (!Files.exists(logDir.resolve(CLEAN_SHUTDOWN_MARKER))) {
       DurabilityJournal.replay(logDir, OffsetCheckpointFile.read(logDir.resolve(RECOVERY_POINT_CHECKPOINT)));
@@ -147,11 +161,21 @@ public final class LogStore implements AutoCloseable {
       throw e;
     }
     store.flusher.start();
-    store.scheduler.scheduleWithFixedDelay(store::runRetentionQuietly, config.retentionCheckIntervalMs(),
-        config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
-    store.cleaner.scheduleWithFixedDelay(store::runCleanerQuietly, config.cleanerBackoffMs(),
-        config.cleanerBackoffMs(), TimeUnit.MILLISECONDS);
     return store;
+  }
+
+  /**
+   * Starts the periodic retention runs (every retentionCheckIntervalMs) and compaction passes (every
+   * cleanerBackoffMs), the first one interval from now. Once; later calls do nothing.
+   */
+  public void startCleanup() {
+    if (!cleanupStarted.compareAndSet(false, true)) {
+      return;
+    }
+    scheduler.scheduleWithFixedDelay(this::runRetentionQuietly, config.retentionCheckIntervalMs(),
+        config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+    cleaner.scheduleWithFixedDelay(this::runCleanerQuietly, config.cleanerBackoffMs(), config.cleanerBackoffMs(),
+        TimeUnit.MILLISECONDS);
   }
 
   private void loadAll() throws IOException {

@@ -61,6 +61,34 @@ class RetentionTest {
     }
   }
 
+  /**
+   * A store opened without cleanup (the broker's way: its logs get their topics' settings only after the store has
+   * opened) runs no retention pass on the settings logs were loaded with, however short the check interval, until
+   * its owner starts cleanup; then the logs' own settings apply.
+   */
+  @Test
+  void shouldNotRunRetentionBeforeCleanupIsStarted() throws Exception {
+    StoreConfig fastChecks = StoreConfig.defaults().withRetentionCheckIntervalMs(10);
+    LogConfig placeholder = SMALL.withRetentionMs(HOUR); // what the logs are loaded with
+    try (LogStore store = LogStore.open(dir, fastChecks, StorageIo.standard(), t -> LogConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), SMALL.withRetentionMs(-1));
+      for (int i = 0; i < 40; i++) {
+        log.appendAsLeader(batch(now - 3 * HOUR, "old" + i), 0, now);
+      }
+    }
+    try (LogStore store = LogStore.openWithoutCleanup(dir, fastChecks, StorageIo.standard(), t -> placeholder)) {
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      int segments = log.segmentCount();
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+          .until(() -> log.logStartOffset() == 0 && log.segmentCount() == segments);
+
+      log.updateConfig(SMALL.withRetentionMs(2 * HOUR)); // the topic's own setting, as the broker applies it
+      store.startCleanup();
+      await().atMost(Duration.ofSeconds(10)).until(() -> log.logStartOffset() > 0);
+      assertThat(readAll(log).stream().filter(r -> r.value().startsWith("old")).count()).isLessThan(40);
+    }
+  }
+
   @Test
   void shouldRollAndDeleteAnExpiredActiveSegment() throws Exception {
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
