@@ -4,7 +4,9 @@ import io.gregor.metadata.MetadataImage;
 import io.gregor.network.RequestContext;
 import io.gregor.replica.FetchWaiters;
 import io.gregor.replica.ReplicaManager;
+import io.gregor.storage.EpochEndOffset;
 import io.gregor.storage.OffsetOutOfRangeException;
+import io.gregor.storage.PartitionLog;
 import io.gregor.storage.ReadResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * non-empty partition returns at least one whole batch.
  *
  * <p>Fetch sessions (KIP-227) are refused correctly: every response carries sessionId 0, so the
- * client sends full fetches; a session id we never issued gets FETCH_SESSION_ID_NOT_FOUND.
+ * client sends full fetches; an incremental fetch (an epoch other than 0 or -1) gets FETCH_SESSION_ID_NOT_FOUND.
  */
 final class FetchHandler implements ApiHandler {
 
@@ -56,20 +58,31 @@ final class FetchHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(RequestContext context) {
         FetchRequestData request = ((FetchRequest) context.request()).data();
         short version = context.apiVersion();
-        if (version >= 7) {
-            if (request.sessionId() != 0 && request.sessionEpoch() != -1) {
-                return ApiHandler.done(sessionError(Errors.FETCH_SESSION_ID_NOT_FOUND));
-            }
-            if (request.sessionId() == 0 && request.sessionEpoch() != 0 && request.sessionEpoch() != -1) {
-                return ApiHandler.done(sessionError(Errors.INVALID_FETCH_SESSION_EPOCH));
-            }
+        // As Kafka's FetchManager: epoch 0 (open a session) or -1 (none) asks for a full fetch, which closes any session
+        // named; we never open one (sessionId 0 in every answer), so an incremental epoch names a session we lack.
+        if (version >= 7 && request.sessionEpoch() != 0 && request.sessionEpoch() != -1) {
+            return ApiHandler.done(sessionError(Errors.FETCH_SESSION_ID_NOT_FOUND));
         }
-        List<Target> targets = resolve(request, version);
+        int replicaId = ((FetchRequest) context.request()).replicaId();
+        List<Target> targets = resolve(request, version, replicaId);
         long[] endOffsets = new long[targets.size()];
         FetchResponseData first = read(context, request, targets, endOffsets);
         long bytes = bytesOf(first);
-        boolean anyError = first.responses().stream().anyMatch(t -> t.partitions().stream().anyMatch(p -> p.errorCode() != 0));
-        if (request.maxWaitMs() <= 0 || bytes >= request.minBytes() || anyError || targets.isEmpty()) {
+        // As Kafka's KafkaApis: min_bytes is capped at max_bytes; partitions refused before reading (unknown topic,
+        // topic id or partition) neither answer the fetch early nor count as something to wait for, while a read
+        // that failed (offset out of range, leader epoch) answers it at once.
+        int minBytes = Math.min(request.minBytes(), Math.max(0, request.maxBytes()));
+        boolean readError = false;
+        boolean anyReadable = false;
+        int at = 0;
+        for (FetchResponseData.FetchableTopicResponse t : first.responses()) {
+            for (FetchResponseData.PartitionData p : t.partitions()) {
+                boolean refused = refusedBeforeReading(targets.get(at++).error());
+                anyReadable |= !refused;
+                readError |= !refused && (p.errorCode() != Errors.NONE.code() || p.divergingEpoch().epoch() >= 0);
+            }
+        }
+        if (request.maxWaitMs() <= 0 || bytes >= minBytes || readError || !anyReadable) {
             return ApiHandler.done(first);
         }
         CompletableFuture<ApiMessage> result = new CompletableFuture<>();
@@ -77,13 +90,13 @@ final class FetchHandler implements ApiHandler {
         for (Target t : targets) {
             tps.add(new TopicPartition(t.topicName(), t.request().partition()));
         }
-        FetchWaiters.Waiter waiter = new FetchWaiters.Waiter(tps, request.minBytes(), bytes) {
+        FetchWaiters.Waiter waiter = new FetchWaiters.Waiter(tps, minBytes, bytes) {
             @Override
             protected void complete() {
                 try {
                     // Resolved again: a partition deleted (or its topic re-created) while this fetch waited is
                     // answered as it is now, as Kafka answers a delayed fetch whose partition it stopped.
-                    List<Target> now = resolve(request, version);
+                    List<Target> now = resolve(request, version, replicaId);
                     result.complete(read(context, request, now, new long[now.size()]));
                 } catch (RuntimeException e) {
                     result.completeExceptionally(e);
@@ -92,18 +105,32 @@ final class FetchHandler implements ApiHandler {
         };
         FetchWaiters waiters = broker.replicas().fetchWaiters();
         waiters.park(waiter, request.maxWaitMs());
-        // An append between our read and parking would not have woken us: look once more.
+        // An append between our read and parking was not counted: when a log moved, count what is readable now
+        // (appends since parking are counted twice at worst for a moment, never lost), as Kafka's DelayedFetch counts
+        // the bytes between each fetch offset and the log end.
         for (int i = 0; i < targets.size(); i++) {
             Optional<ReplicaManager.HostedPartition> h = targets.get(i).hosted();
             if (h.isPresent() && h.get().log().logEndOffset() != endOffsets[i]) {
-                waiters.wake(waiter);
+                FetchResponseData again = read(context, request, targets, new long[targets.size()]);
+                if (waiters.raiseBytesTo(waiter, bytesOf(again))) {
+                    waiters.wake(waiter);
+                }
                 break;
             }
         }
         return result;
     }
 
-    private List<Target> resolve(FetchRequestData request, short version) {
+    private boolean isFollower(MetadataImage.TopicImage topic, int partition, int replicaId) {
+        return replicaId != broker.nodeId() && topic.partition(partition).map(p -> p.replicas().contains(replicaId)).orElse(false);
+    }
+
+    /** Errors found while resolving a partition, before any read: Kafka sets these partitions aside. */
+    private static boolean refusedBeforeReading(Errors error) {
+        return error == Errors.UNKNOWN_TOPIC_OR_PARTITION || error == Errors.UNKNOWN_TOPIC_ID;
+    }
+
+    private List<Target> resolve(FetchRequestData request, short version, int replicaId) {
         MetadataImage image = broker.image();
         List<Target> targets = new ArrayList<>();
         for (FetchRequestData.FetchTopic topic : request.topics()) {
@@ -122,6 +149,10 @@ final class FetchHandler implements ApiHandler {
                     e = Errors.UNKNOWN_LEADER_EPOCH;
                 } else if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() < hosted.get().leaderEpoch()) {
                     e = Errors.FENCED_LEADER_EPOCH;
+                } else if (replicaId >= 0 && !isFollower(t.get(), p.partition(), replicaId)) {
+                    // As Kafka's Partition.followerReplicaOrThrow: a replica fetch from a broker that is not one
+                    // of the partition's followers (this node has none: every partition's only replica is itself).
+                    e = p.currentLeaderEpoch() >= 0 ? Errors.UNKNOWN_LEADER_EPOCH : Errors.NOT_LEADER_OR_FOLLOWER;
                 }
                 targets.add(new Target(t.get().name(), t.get().id(), p, hosted, e));
             }
@@ -130,6 +161,7 @@ final class FetchHandler implements ApiHandler {
     }
 
     private FetchResponseData read(RequestContext context, FetchRequestData request, List<Target> targets, long[] endOffsets) {
+        short version = context.apiVersion();
         FetchResponseData response = new FetchResponseData().setThrottleTimeMs(0).setErrorCode(Errors.NONE.code()).setSessionId(0);
         int remaining = Math.max(0, request.maxBytes());
         // KIP-74, as Kafka's readFromLog: until a partition returned records, the next one returns at least one whole
@@ -169,22 +201,58 @@ final class FetchHandler implements ApiHandler {
             pd.setAbortedTransactions(readCommitted ? new ArrayList<>() : null);
             int limit = Math.max(0, Math.min(remaining, t.request().partitionMaxBytes()));
             try {
+                if (version >= 12 && t.request().lastFetchedEpoch() >= 0
+                        && diverged(p.log(), t.request().fetchOffset(), t.request().lastFetchedEpoch(), pd)) {
+                    continue;
+                }
                 ReadResult read = p.log().read(t.request().fetchOffset(), limit, highWatermark, minOneBatch);
                 int size = read.records().sizeInBytes();
                 pd.setRecords(read.records()).setLogStartOffset(read.logStartOffset());
                 minOneBatch &= size == 0;
                 remaining = Math.max(0, remaining - size);
+                if (version < 10 && "zstd".equals(p.log().config().compressionType())) {
+                    // As Kafka's KafkaApis (maybeConvertFetchedData): clients before Fetch v10 cannot read zstd, so
+                    // a zstd topic's partition is answered with an error (after its read, which counted).
+                    clear(pd, Errors.UNSUPPORTED_COMPRESSION_TYPE);
+                }
             } catch (OffsetOutOfRangeException e) {
-                pd.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
-                        .setAbortedTransactions(null);
+                clear(pd, Errors.OFFSET_OUT_OF_RANGE);
             } catch (RuntimeException e) {
                 // As Kafka's readFromLog: a failed read fails its partition, not the request.
                 Errors error = readError(t, p, e, context);
-                pd.setErrorCode(error.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
-                        .setAbortedTransactions(null).setRecords(MemoryRecords.EMPTY);
+                if (error == Errors.KAFKA_STORAGE_ERROR && version <= 5) {
+                    error = Errors.NOT_LEADER_OR_FOLLOWER; // as Kafka answers clients that predate the storage error
+                }
+                clear(pd, error);
             }
         }
         return response;
+    }
+
+    /**
+     * As Kafka's Partition.readRecords for a fetch naming the epoch of the last batch its client read (v12+): an epoch
+     * the log cannot place, or an offset below the log start, is out of range; a log whose copy of that epoch ends
+     * before the fetch offset (or that never had it) diverged from the client's, which is told where its epoch ends
+     * instead of getting records. False when the read may go ahead.
+     */
+    private static boolean diverged(PartitionLog log, long fetchOffset, int lastFetchedEpoch,
+                                    FetchResponseData.PartitionData pd) throws OffsetOutOfRangeException {
+        EpochEndOffset end = log.endOffsetForEpoch(lastFetchedEpoch);
+        if (end.epoch() < 0 || end.endOffset() < 0 || fetchOffset < log.logStartOffset()) {
+            throw new OffsetOutOfRangeException("the end offset of leader epoch " + lastFetchedEpoch
+                    + " is unknown, or offset " + fetchOffset + " is below the log start");
+        }
+        if (end.epoch() < lastFetchedEpoch || end.endOffset() < fetchOffset) {
+            pd.divergingEpoch().setEpoch(end.epoch()).setEndOffset(end.endOffset());
+            return true;
+        }
+        return false;
+    }
+
+    /** A partition answered with {@code error} alone, as Kafka's FetchResponse.partitionResponse builds one. */
+    private static void clear(FetchResponseData.PartitionData pd, Errors error) {
+        pd.setErrorCode(error.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
+                .setAbortedTransactions(null).setRecords(MemoryRecords.EMPTY);
     }
 
     /**

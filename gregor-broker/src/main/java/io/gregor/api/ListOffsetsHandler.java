@@ -74,6 +74,10 @@ final class ListOffsetsHandler implements ApiHandler {
                     pr.setErrorCode(Errors.INVALID_REQUEST.code());
                     continue;
                 }
+                if (!supported(p.timestamp(), context.apiVersion())) {
+                    pr.setErrorCode(Errors.UNSUPPORTED_VERSION.code());
+                    continue;
+                }
                 Optional<ReplicaManager.HostedPartition> hosted = image.topic(topic.name()).isPresent()
                         ? broker.replicas().partition(topic.name(), p.partitionIndex()) : Optional.empty();
                 if (hosted.isEmpty()) {
@@ -91,6 +95,31 @@ final class ListOffsetsHandler implements ApiHandler {
             }
         }
         return ApiHandler.done(response);
+    }
+
+    /**
+     * As Kafka's ReplicaManager (isListOffsetsTimestampUnsupported): a negative timestamp must be a special value
+     * that {@code version} has; checked before the partition is looked up.
+     */
+    private static boolean supported(long timestamp, short version) {
+        if (timestamp >= 0) {
+            return true;
+        }
+        int since;
+        if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP) {
+            since = 1;
+        } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
+            since = 7;
+        } else if (timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+            since = 8;
+        } else if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP) {
+            since = 9;
+        } else if (timestamp == ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP) {
+            since = 11;
+        } else {
+            return false;
+        }
+        return version >= since;
     }
 
     private static void lookup(PartitionLog log, long timestamp, int epoch, ListOffsetsResponseData.ListOffsetsPartitionResponse pr) {

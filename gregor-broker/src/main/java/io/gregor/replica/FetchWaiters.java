@@ -39,6 +39,11 @@ public final class FetchWaiters implements AutoCloseable {
             return bytesSeen >= minBytes;
         }
 
+        synchronized boolean raiseBytesTo(long bytes) {
+            bytesSeen = Math.max(bytesSeen, bytes);
+            return bytesSeen >= minBytes;
+        }
+
         boolean tryFinish() {
             return done.compareAndSet(false, true);
         }
@@ -98,6 +103,14 @@ public final class FetchWaiters implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The waiter's partitions hold {@code bytes} readable bytes as counted by a read after it was parked (appends
+     * between its first read and its parking reached no waiter): true when that is enough to answer.
+     */
+    public boolean raiseBytesTo(Waiter w, long bytes) {
+        return w.raiseBytesTo(bytes);
     }
 
     /** Completes a waiter now (its partitions changed between its read and its parking). */
