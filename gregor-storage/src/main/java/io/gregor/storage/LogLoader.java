@@ -118,7 +118,8 @@ final class LogLoader {
         epochs.write(env.io(), false);
       }
 
-      ProducerStateTable producers = loadProducerState(name, dir, segments, logEndOffset);
+      ProducerStateTable producers = loadProducerState(name, dir, segments, logStartOffset, logEndOffset, nowMs,
+          env.storeConfig().producerIdExpirationMs());
       PartitionLog log = new PartitionLog(topic, partition, topicId, dir, config, env, segments, epochs, producers,
           logStartOffset, Math.min(recoveryPoint, logEndOffset), Math.min(cleanerOffset, logEndOffset));
       if (createdSegment) {
@@ -377,13 +378,20 @@ final class LogLoader {
 
   /** Newest valid snapshot at or below the log end offset, plus the batches after it. */
   private static ProducerStateTable loadProducerState(String name, Path dir,
-      ConcurrentSkipListMap<Long, LogSegment> segments, long logEndOffset) throws IOException {
+      ConcurrentSkipListMap<Long, LogSegment> segments, long logStartOffset, long logEndOffset, long nowMs,
+      long expirationMs) throws IOException {
     TreeSet<Long> snapshots = ProducerStateTable.listSnapshots(dir);
-    for (long offset : snapshots.tailSet(logEndOffset, false)) {
-      Files.deleteIfExists(ProducerStateTable.snapshotFile(dir, offset)); // taken before a truncated tail
+    // As Kafka's truncateAndReload: a snapshot past the log end was taken before a truncated tail, and one at or
+    // below the log start describes producers whose batches are all deleted (DeleteRecords or retention): a
+    // producer known only from those is forgotten at a restart.
+    for (long offset : snapshots) {
+      if (offset > logEndOffset || offset <= logStartOffset) {
+        Files.deleteIfExists(ProducerStateTable.snapshotFile(dir, offset));
+      }
     }
+    snapshots = ProducerStateTable.listSnapshots(dir);
     ProducerStateTable table = null;
-    long replayFrom = segments.firstKey();
+    long replayFrom = Math.max(segments.firstKey(), logStartOffset);
     for (long offset : snapshots.headSet(logEndOffset, true).descendingSet()) {
       Path file = ProducerStateTable.snapshotFile(dir, offset);
       try {
@@ -392,6 +400,8 @@ final class LogLoader {
         table = null;
       }
       if (table != null) {
+        // As Kafka's loadFromSnapshot: producers that expired while the log was closed are not loaded.
+        table.removeExpired(nowMs, expirationMs);
         replayFrom = Math.max(offset, replayFrom);
         break;
       }

@@ -3,9 +3,11 @@ package io.gregor.storage;
 import static io.gregor.storage.StorageTestSupport.idempotentBatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.gregor.storage.LogAppendException.Reason;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.junit.jupiter.api.Test;
@@ -169,6 +171,52 @@ class IdempotentProducerTest {
       log.appendAsLeader(idempotentBatch(PID, (short) 0, 1, now - 60_000, "b"), 0, now);
       assertThat(log.activeProducers()).singleElement()
           .satisfies(p -> assertThat(p.lastTimestamp()).isEqualTo(now - 60_000));
+    }
+  }
+
+  /**
+   * Kafka's ProducerStateManager.loadFromSnapshot drops the producers that expired (producer.id.expiration.ms since
+   * their last batch's timestamp) while the log was closed: after the restart they are unknown, not listed by
+   * DescribeProducers, and their next batch is accepted at any sequence.
+   */
+  @Test
+  void shouldForgetProducersThatExpiredWhileTheLogWasClosed() throws Exception {
+    StoreConfig storeConfig = StoreConfig.defaults().withProducerIdExpirationMs(10_000);
+    long lastBatch = now - 9_000; // still live when the store closes
+    try (LogStore store = LogStore.open(dir, storeConfig)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      log.appendAsLeader(idempotentBatch(PID, (short) 0, 0, lastBatch, "a"), 0, now);
+      assertThat(log.activeProducers()).hasSize(1);
+    }
+    // The store stays closed until the producer's state is past producer.id.expiration.ms.
+    await().atMost(Duration.ofSeconds(10)).until(() -> System.currentTimeMillis() >= lastBatch + 10_000);
+    try (LogStore store = LogStore.open(dir, storeConfig)) {
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      assertThat(log.activeProducers()).isEmpty();
+      long later = System.currentTimeMillis();
+      assertThat(log.appendAsLeader(idempotentBatch(PID, (short) 0, 7, later, "b"), 0, later).duplicate()).isFalse();
+    }
+  }
+
+  /**
+   * Kafka keeps a producer in memory when DeleteRecords removes its batches, but its reload (rebuildProducerState:
+   * truncateAndReload deletes the snapshots at or below logStartOffset, and the log is replayed from logStartOffset)
+   * forgets a producer whose batches are all below logStartOffset: after a purge to the log end and a restart the
+   * partition has no producers.
+   */
+  @Test
+  void shouldForgetProducersWhoseBatchesWereAllDeletedOnRestart() throws Exception {
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
+      log.appendAsLeader(idempotentBatch(PID, (short) 0, 0, now, "a"), 0, now);
+      log.appendAsLeader(idempotentBatch(PID, (short) 0, 1, now, "b"), 0, now);
+      assertThat(log.deleteRecordsBefore(log.logEndOffset())).isEqualTo(2);
+      assertThat(log.activeProducers()).hasSize(1); // in memory, as Kafka
+    }
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      assertThat(log.logStartOffset()).isEqualTo(2);
+      assertThat(log.activeProducers()).isEmpty();
     }
   }
 }
