@@ -51,7 +51,8 @@ class FetchLimitsTest {
         node.close();
     }
 
-    private static void produce(String topic, int partition, int count) throws Exception {
+    /** Sends {@code count} records to one partition of {@code node}, one at a time. */
+    static void produce(TestNode node, String topic, int partition, int count) throws Exception {
         try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of())) {
             for (int i = 0; i < count; i++) {
                 producer.send(new ProducerRecord<>(topic, partition, "k" + i, "value-" + i)).get();
@@ -59,16 +60,16 @@ class FetchLimitsTest {
         }
     }
 
-    private static FetchRequestData fetch(int maxWaitMs, int minBytes, int maxBytes, FetchRequestData.FetchTopic... topics) {
+    static FetchRequestData fetch(int maxWaitMs, int minBytes, int maxBytes, FetchRequestData.FetchTopic... topics) {
         return new FetchRequestData().setReplicaId(-1).setMaxWaitMs(maxWaitMs).setMinBytes(minBytes).setMaxBytes(maxBytes)
                 .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1).setTopics(new ArrayList<>(List.of(topics)));
     }
 
-    private static FetchRequestData.FetchTopic topic(String name, FetchRequestData.FetchPartition... partitions) {
+    static FetchRequestData.FetchTopic topic(String name, FetchRequestData.FetchPartition... partitions) {
         return new FetchRequestData.FetchTopic().setTopic(name).setPartitions(new ArrayList<>(List.of(partitions)));
     }
 
-    private static FetchRequestData.FetchPartition partition(int index, long offset) {
+    static FetchRequestData.FetchPartition partition(int index, long offset) {
         return new FetchRequestData.FetchPartition().setPartition(index).setFetchOffset(offset).setPartitionMaxBytes(1 << 20)
                 .setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1);
     }
@@ -76,7 +77,7 @@ class FetchLimitsTest {
     @Test
     void shouldReturnTheFirstBatchWhenMaxBytesIsZero() throws Exception {
         Clients.createTopic(node, "zero-max-bytes", 1, Map.of());
-        produce("zero-max-bytes", 0, 1);
+        produce(node, "zero-max-bytes", 0, 1);
         try (RawClient client = RawClient.connect(node)) {
             FetchResponse response = client.send(ApiKeys.FETCH, (short) 12,
                     fetch(0, 0, 0, topic("zero-max-bytes", partition(0, 0))));
@@ -89,7 +90,7 @@ class FetchLimitsTest {
     @Test
     void shouldDeliverEveryRecordToAConsumerWithFetchMaxBytesZero() throws Exception {
         Clients.createTopic(node, "zero-max-consumer", 1, Map.of());
-        produce("zero-max-consumer", 0, 3);
+        produce(node, "zero-max-consumer", 0, 3);
         TopicPartition tp = new TopicPartition("zero-max-consumer", 0);
         try (KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of("fetch.max.bytes", 0))) {
             consumer.assign(List.of(tp));
@@ -108,7 +109,7 @@ class FetchLimitsTest {
     @Test
     void shouldAnswerOffsetOutOfRangeForAPartitionAfterTheBudgetIsSpent() throws Exception {
         Clients.createTopic(node, "spent-budget", 2, Map.of());
-        produce("spent-budget", 0, 1);
+        produce(node, "spent-budget", 0, 1);
         try (RawClient client = RawClient.connect(node)) {
             FetchResponse response = client.send(ApiKeys.FETCH, (short) 12,
                     fetch(0, 0, 1, topic("spent-budget", partition(0, 0), partition(1, 100))));
@@ -123,8 +124,8 @@ class FetchLimitsTest {
     void shouldAnswerUnknownTopicAtOnceForALongPollWhoseTopicIsDeleted() throws Exception {
         Clients.createTopic(node, "doomed", 1, Map.of());
         Clients.createTopic(node, "survivor", 1, Map.of());
-        produce("doomed", 0, 1);
-        produce("survivor", 0, 1);
+        produce(node, "doomed", 0, 1);
+        produce(node, "survivor", 0, 1);
         try (RawClient client = RawClient.connect(node); Admin admin = Clients.admin(node)) {
             // Waits up to 30 s for 1 MiB that never comes, unless something ends the wait.
             FetchRequestData request = fetch(30_000, 1 << 20, 1 << 20,

@@ -1,5 +1,8 @@
 package io.gregor.protocol;
 
+import static io.gregor.protocol.FetchLimitsTest.fetch;
+import static io.gregor.protocol.FetchLimitsTest.partition;
+import static io.gregor.protocol.FetchLimitsTest.topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gregor.testkit.RawClient;
@@ -39,25 +42,7 @@ class ReadPathKafkaParityTest {
     }
 
     private static void produce(String topic, int count) throws Exception {
-        try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of())) {
-            for (int i = 0; i < count; i++) {
-                producer.send(new ProducerRecord<>(topic, 0, "k" + i, "value-" + i)).get();
-            }
-        }
-    }
-
-    private static FetchRequestData fetch(int maxWaitMs, int minBytes, int maxBytes, FetchRequestData.FetchTopic... topics) {
-        return new FetchRequestData().setReplicaId(-1).setMaxWaitMs(maxWaitMs).setMinBytes(minBytes).setMaxBytes(maxBytes)
-                .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1).setTopics(new ArrayList<>(List.of(topics)));
-    }
-
-    private static FetchRequestData.FetchTopic topic(String name, FetchRequestData.FetchPartition... partitions) {
-        return new FetchRequestData.FetchTopic().setTopic(name).setPartitions(new ArrayList<>(List.of(partitions)));
-    }
-
-    private static FetchRequestData.FetchPartition partition(int index, long offset) {
-        return new FetchRequestData.FetchPartition().setPartition(index).setFetchOffset(offset).setPartitionMaxBytes(1 << 20)
-                .setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1);
+        FetchLimitsTest.produce(node, topic, 0, count);
     }
 
     private static Errors listOffsetsError(RawClient client, String topic, short version, long timestamp) {
