@@ -71,7 +71,7 @@ final class FetchHandler implements ApiHandler {
         // As Kafka's KafkaApis: min_bytes is capped at max_bytes; partitions refused before reading (unknown topic,
         // topic id or partition) neither answer the fetch early nor count as something to wait for, while a read
         // that failed (offset out of range, leader epoch) answers it at once.
-        int minBytes = Math.min(request.minBytes(), Math.max(0, request.maxBytes()));
+        int minBytes = Math.min(request.minBytes(), maxBytes(request));
         boolean readError = false;
         boolean anyReadable = false;
         int at = 0;
@@ -125,6 +125,11 @@ final class FetchHandler implements ApiHandler {
         return replicaId != broker.nodeId() && topic.partition(partition).map(p -> p.replicas().contains(replicaId)).orElse(false);
     }
 
+    /** The request's byte budget, capped as Kafka's KafkaApis caps it at the broker's {@code fetch.max.bytes}. */
+    private int maxBytes(FetchRequestData request) {
+        return Math.max(0, Math.min(request.maxBytes(), broker.config().fetchMaxBytes()));
+    }
+
     /** Errors found while resolving a partition, before any read: Kafka sets these partitions aside. */
     private static boolean refusedBeforeReading(Errors error) {
         return error == Errors.UNKNOWN_TOPIC_OR_PARTITION || error == Errors.UNKNOWN_TOPIC_ID;
@@ -163,7 +168,7 @@ final class FetchHandler implements ApiHandler {
     private FetchResponseData read(RequestContext context, FetchRequestData request, List<Target> targets, long[] endOffsets) {
         short version = context.apiVersion();
         FetchResponseData response = new FetchResponseData().setThrottleTimeMs(0).setErrorCode(Errors.NONE.code()).setSessionId(0);
-        int remaining = Math.max(0, request.maxBytes());
+        int remaining = maxBytes(request);
         // KIP-74, as Kafka's readFromLog: until a partition returned records, the next one returns at least one whole
         // batch whatever the limits (even max_bytes 0); every partition is read, so an offset out of range is
         // answered as such after the budget is spent too.

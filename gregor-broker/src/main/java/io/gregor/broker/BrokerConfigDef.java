@@ -108,6 +108,7 @@ public final class BrokerConfigDef {
         dynamic("min.insync.replicas", Type.INT, "1", "The least number of in-sync replicas an acks=all write needs.");
         readOnly("unclean.leader.election.enable", Type.BOOLEAN, "false", "Whether a replica outside the ISR may become leader; a single node always leads.");
         readOnly("socket.request.max.bytes", Type.INT, "104857600", "The largest request frame; larger frames close the connection.");
+        readOnly("fetch.max.bytes", Type.INT, "57671680", "The most record bytes one fetch answer holds, whatever the request asks for.");
         readOnly("connections.max.idle.ms", Type.LONG, "600000",
                 "A connection that reads and writes nothing for this long, with no request waiting for its answer, is closed; -1 never.");
         readOnly("num.io.threads", Type.INT, "4", "The number of threads that handle requests.");

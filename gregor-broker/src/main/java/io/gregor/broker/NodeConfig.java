@@ -63,6 +63,7 @@ public final class NodeConfig {
         rollMs();
         intValue("message.max.bytes", 0, Integer.MAX_VALUE);
         intValue("socket.request.max.bytes", 1, Integer.MAX_VALUE);
+        intValue("fetch.max.bytes", 1024, Integer.MAX_VALUE);
         longValue("connections.max.idle.ms", -1, Long.MAX_VALUE);
         intValue("num.io.threads", 1, 256);
         intValue("num.network.threads", 1, 256);
@@ -189,6 +190,11 @@ public final class NodeConfig {
 
     public boolean flushBeforeAck() {
         return boolValue(FLUSH_BEFORE_ACK);
+    }
+
+    /** Kafka's {@code fetch.max.bytes}: a fetch answer holds at most this many record bytes (at least one batch). */
+    public int fetchMaxBytes() {
+        return intValue("fetch.max.bytes", 1024, Integer.MAX_VALUE);
     }
 
     public int socketRequestMaxBytes() {

@@ -87,6 +87,43 @@ class FetchLimitsTest {
         }
     }
 
+    /**
+     * The broker's {@code fetch.max.bytes} caps what a fetch asking for more gets, as in Kafka: here three one-record
+     * batches of ~600 bytes and a 1 KiB cap, so one batch per answer, and a consumer still reads them all.
+     */
+    @Test
+    void shouldCapEveryFetchAtTheBrokersFetchMaxBytes() throws Exception {
+        try (TestNode capped = TestNode.builder().override("fetch.max.bytes", "1024").start()) {
+            Clients.createTopic(capped, "capped", 1, Map.of());
+            String big = "x".repeat(540);
+            try (KafkaProducer<String, String> producer = Clients.producer(capped, Map.of())) {
+                for (int i = 0; i < 3; i++) {
+                    producer.send(new ProducerRecord<>("capped", 0, "k" + i, big + i)).get();
+                }
+            }
+            try (RawClient client = RawClient.connect(capped)) {
+                FetchResponse response = client.send(ApiKeys.FETCH, (short) 12,
+                        fetch(0, 0, 1 << 20, topic("capped", partition(0, 0))));
+                FetchResponseData.PartitionData p = response.data().responses().get(0).partitions().get(0);
+                assertThat(p.errorCode()).isEqualTo(Errors.NONE.code());
+                assertThat(p.records().sizeInBytes()).isBetween(540, 1024);
+            }
+            TopicPartition tp = new TopicPartition("capped", 0);
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(capped, Map.of())) {
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+                List<String> values = new ArrayList<>();
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        values.add(r.value());
+                    }
+                    return values.size() >= 3;
+                });
+                assertThat(values).containsExactly(big + 0, big + 1, big + 2);
+            }
+        }
+    }
+
     @Test
     void shouldDeliverEveryRecordToAConsumerWithFetchMaxBytesZero() throws Exception {
         Clients.createTopic(node, "zero-max-consumer", 1, Map.of());
