@@ -108,19 +108,7 @@ class FetchLimitsTest {
                 assertThat(p.errorCode()).isEqualTo(Errors.NONE.code());
                 assertThat(p.records().sizeInBytes()).isBetween(540, 1024);
             }
-            TopicPartition tp = new TopicPartition("capped", 0);
-            try (KafkaConsumer<String, String> consumer = Clients.consumer(capped, Map.of())) {
-                consumer.assign(List.of(tp));
-                consumer.seekToBeginning(List.of(tp));
-                List<String> values = new ArrayList<>();
-                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
-                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                        values.add(r.value());
-                    }
-                    return values.size() >= 3;
-                });
-                assertThat(values).containsExactly(big + 0, big + 1, big + 2);
-            }
+            assertThat(consumeFromStart(capped, "capped", Map.of(), 3)).containsExactly(big + 0, big + 1, big + 2);
         }
     }
 
@@ -128,8 +116,14 @@ class FetchLimitsTest {
     void shouldDeliverEveryRecordToAConsumerWithFetchMaxBytesZero() throws Exception {
         Clients.createTopic(node, "zero-max-consumer", 1, Map.of());
         produce(node, "zero-max-consumer", 0, 3);
-        TopicPartition tp = new TopicPartition("zero-max-consumer", 0);
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of("fetch.max.bytes", 0))) {
+        assertThat(consumeFromStart(node, "zero-max-consumer", Map.of("fetch.max.bytes", 0), 3))
+                .containsExactly("value-0", "value-1", "value-2");
+    }
+
+    /** The values a consumer configured with {@code configs} reads from partition 0's start, once it has {@code n}. */
+    private static List<String> consumeFromStart(TestNode on, String topic, Map<String, Object> configs, int n) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(on, configs)) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             List<String> values = new ArrayList<>();
@@ -137,9 +131,9 @@ class FetchLimitsTest {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                     values.add(r.value());
                 }
-                return values.size() >= 3;
+                return values.size() >= n;
             });
-            assertThat(values).containsExactly("value-0", "value-1", "value-2");
+            return values;
         }
     }
 
