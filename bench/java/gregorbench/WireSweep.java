@@ -816,7 +816,8 @@ public final class WireSweep {
       System.out.println("cg-heartbeat-stale-epoch v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
           new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(member).setMemberEpoch(epoch + 7))));
       System.out.println("cg-heartbeat-unknown-member v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
-          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(3))));
+          // A fixed id: both brokers name it in their message, so a random one would differ every run.
+          new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId("NoSuchMemberNoSuchMem1").setMemberEpoch(3))));
       // Subscription regexes are RE2: what java.util.regex has and RE2 lacks is refused, as is a malformed pattern.
       for (String regex : new String[] {"(?=a)a+", "(a)\\1", "(", "t[0-9]+", "(.*a){10}b"}) {
         System.out.println("cg-join-regex " + regex + " v" + v + "\t" + mask(c.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
