@@ -2,6 +2,7 @@ package io.gregor.api;
 
 import io.gregor.broker.EffectiveBrokerConfig;
 import io.gregor.metadata.Controller;
+import io.gregor.metadata.MetadataImage;
 import io.gregor.metadata.TopicConfigDef;
 import io.gregor.network.RequestContext;
 import java.util.ArrayList;
@@ -103,6 +104,7 @@ final class CreateTopicsHandler implements ApiHandler {
     private CompletableFuture<ApiMessage> create(RequestContext context, CreateTopicsRequestData request,
                                                  Map<String, Controller.TopicSpec> specs) {
         short version = context.apiVersion();
+        MetadataImage requestStart = broker.image();
         CreateTopicsResponseData response = new CreateTopicsResponseData().setThrottleTimeMs(0);
         List<CompletableFuture<?>> pending = new ArrayList<>();
         for (CreateTopicsRequestData.CreatableTopic t : request.topics()) {
@@ -117,13 +119,13 @@ final class CreateTopicsHandler implements ApiHandler {
                 result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Duplicate topic name.");
                 continue;
             }
-            pending.add(broker.controller().createTopic(spec, request.validateOnly()).handle((created, error) -> {
+            pending.add(broker.controller().createTopic(spec, request.validateOnly(), requestStart).handle((created, error) -> {
                 if (error != null) {
                     result.setErrorCode(ErrorMapper.toErrors(error).code()).setErrorMessage(ErrorMapper.message(error));
                     return null;
                 }
                 result.setErrorCode(Errors.NONE.code()).setErrorMessage(null)
-                        .setTopicId(request.validateOnly() ? Uuid.ZERO_UUID : created.topicId())
+                        .setTopicId(created.topicId()) // as Kafka, an id for a validate-only creation too
                         .setNumPartitions(created.numPartitions())
                         .setReplicationFactor(created.replicationFactor());
                 if (version >= 5) {

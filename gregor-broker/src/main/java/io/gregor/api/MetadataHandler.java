@@ -3,17 +3,21 @@ package io.gregor.api;
 import io.gregor.group.GroupCoordinator;
 import io.gregor.metadata.Controller;
 import io.gregor.metadata.MetadataImage;
+import io.gregor.metadata.MetadataLog;
 import io.gregor.network.RequestContext;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -62,7 +66,8 @@ final class MetadataHandler implements ApiHandler {
         if (autoCreate) {
             MetadataImage image = broker.image();
             for (MetadataRequestData.MetadataRequestTopic t : request.topics()) {
-                if (t.name() != null && image.topic(t.name()).isEmpty() && isValidName(t.name())) {
+                if (t.name() != null && image.topic(t.name()).isEmpty() && isValidName(t.name())
+                        && !NOT_AUTO_CREATED.contains(t.name())) {
                     Controller.TopicSpec spec = t.name().equals(GroupCoordinator.TOPIC) ? broker.groups().offsetsTopicSpec(image)
                             : new Controller.TopicSpec(t.name(), -1, (short) -1, List.of(), Map.of());
                     creations.add(broker.controller().createTopic(spec, false)
@@ -78,6 +83,13 @@ final class MetadataHandler implements ApiHandler {
         return CompletableFuture.allOf(creations.toArray(new CompletableFuture<?>[0]))
                 .thenApply(v -> buildResponse(request, version, allTopics, byId));
     }
+
+    /**
+     * Internal topics of Kafka's that a Metadata request never auto-creates here: the metadata log (creating it would
+     * replace the node's own) and the logs of coordinators Gregor has not (Kafka gives those their coordinator's spec).
+     */
+    private static final Set<String> NOT_AUTO_CREATED = Set.of(MetadataLog.TOPIC, Topic.TRANSACTION_STATE_TOPIC_NAME,
+            Topic.SHARE_GROUP_STATE_TOPIC_NAME);
 
     /**
      * Whether a request (v12+) names any topic by id. Kafka's KafkaApis then resolves the request by ids alone: a topic
@@ -108,8 +120,9 @@ final class MetadataHandler implements ApiHandler {
                 response.topics().add(topicResponse(t));
             }
         } else if (byId) {
+            Set<Uuid> seen = new HashSet<>(); // as Kafka, an id given twice is answered once
             for (MetadataRequestData.MetadataRequestTopic req : request.topics()) {
-                if (Uuid.ZERO_UUID.equals(req.topicId())) {
+                if (Uuid.ZERO_UUID.equals(req.topicId()) || !seen.add(req.topicId())) {
                     continue;
                 }
                 Optional<MetadataImage.TopicImage> topic = image.topic(req.topicId());
@@ -118,7 +131,12 @@ final class MetadataHandler implements ApiHandler {
                                 .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
             }
         } else {
+            Set<String> seenNames = new HashSet<>(); // as Kafka, a topic named twice is answered once
+            Set<Uuid> seenIds = new HashSet<>();
             for (MetadataRequestData.MetadataRequestTopic req : request.topics()) {
+                if (req.name() != null ? !seenNames.add(req.name()) : !seenIds.add(req.topicId())) {
+                    continue;
+                }
                 Optional<MetadataImage.TopicImage> topic;
                 if (req.name() == null) {
                     topic = image.topic(req.topicId());
@@ -135,7 +153,8 @@ final class MetadataHandler implements ApiHandler {
                 } else {
                     Errors error = isValidName(req.name()) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.INVALID_TOPIC_EXCEPTION;
                     response.topics().add(new MetadataResponseData.MetadataResponseTopic()
-                            .setName(req.name()).setTopicId(Uuid.ZERO_UUID).setErrorCode(error.code()).setIsInternal(false));
+                            .setName(req.name()).setTopicId(Uuid.ZERO_UUID).setErrorCode(error.code())
+                            .setIsInternal(Topic.isInternal(req.name())));
                 }
             }
         }

@@ -22,6 +22,7 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.PolicyViolationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -126,8 +127,17 @@ public final class Controller implements AutoCloseable {
 
     /** Validates one topic; with {@code validateOnly} nothing is written. */
     public CompletableFuture<CreatedTopic> createTopic(TopicSpec spec, boolean validateOnly) {
+        return createTopic(spec, validateOnly, null);
+    }
+
+    /**
+     * As {@link #createTopic(TopicSpec, boolean)}, with the name collisions ('.' against '_') checked against the
+     * topics of {@code requestStart} (null: the current ones), the image a CreateTopics request began with: as in
+     * Kafka's controller, two topics of one request that differ only so are both created.
+     */
+    public CompletableFuture<CreatedTopic> createTopic(TopicSpec spec, boolean validateOnly, MetadataImage requestStart) {
         return submit(() -> {
-            CreatedTopic created = validateNewTopic(spec);
+            CreatedTopic created = validateNewTopic(spec, requestStart == null ? image : requestStart);
             if (validateOnly) {
                 return CompletableFuture.completedFuture(created);
             }
@@ -338,13 +348,18 @@ public final class Controller implements AutoCloseable {
         org.apache.kafka.common.internals.Topic.validate(name);
     }
 
-    private CreatedTopic validateNewTopic(TopicSpec spec) {
+    private CreatedTopic validateNewTopic(TopicSpec spec, MetadataImage collisionBase) {
+        if (MetadataLog.TOPIC.equals(spec.name())) {
+            // As Kafka's ControllerApis: the metadata log is no topic a client may create (here creating it would
+            // replace the node's own metadata log).
+            throw new TopicAuthorizationException("Authorization failed.");
+        }
         throwIfInvalidTopicName(spec.name());
         if (image.topic(spec.name()).isPresent()) {
             throw new TopicExistsException("Topic '" + spec.name() + "' already exists.");
         }
         String collisionKey = spec.name().replace('.', '_');
-        for (String existing : image.topicsByName().keySet()) {
+        for (String existing : collisionBase.topicsByName().keySet()) {
             if (existing.replace('.', '_').equals(collisionKey)) {
                 throw new InvalidTopicException("Topic '" + spec.name() + "' collides with existing topic: " + existing);
             }

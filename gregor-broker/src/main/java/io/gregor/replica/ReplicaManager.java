@@ -77,6 +77,9 @@ public final class ReplicaManager {
         NodeConfig brokerConfig = dynamicConfig.at(image).effective();
         int unopened = 0;
         for (MetadataImage.TopicImage topic : image.topicsByName().values()) {
+            if (topic.name().equals(MetadataLog.TOPIC)) {
+                continue; // created by an older Gregor that let clients do so: never let it replace the metadata log
+            }
             LogConfig logConfig;
             try {
                 logConfig = logConfig(topic.configs(), brokerConfig);
