@@ -15,8 +15,10 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
@@ -606,15 +608,17 @@ final class DurabilityJournal implements AutoCloseable {
 
   /**
    * After an unclean shutdown, before the logs are loaded: writes back into the segment files every journaled
-   * range that reaches past its partition's checkpointed recovery point, then fsyncs each file it touched.
+   * range that reaches past its partition's checkpointed recovery point, then fsyncs each file it touched and the
+   * directory of each: a segment rolled since its directory's last fsync survives a crash of the process but not a
+   * power loss, and the journal that held its records is retired as soon as the store opens.
    *
    * @param recoveryPoints the recovery-point checkpoint of the store
    */
-  static ReplayResult replay(Path dir, Map<TopicPartition, Long> recoveryPoints) throws IOException {
+  static ReplayResult replay(Path dir, Map<TopicPartition, Long> recoveryPoints, StorageIo io) throws IOException {
     TreeMap<Long, Path> files = listFiles(dir);
     Map<Path, FileChannel> touched = new HashMap<>();
     Map<TopicPartition, Target> targets = new HashMap<>();
-    List<Path> createdIn = new ArrayList<>();
+    Set<Path> touchedDirs = new LinkedHashSet<>();
     int liveFiles = 0;
     long records = 0;
     long applied = 0;
@@ -642,8 +646,8 @@ final class DurabilityJournal implements AutoCloseable {
                 if (target.hasSegmentAfter(record.segmentBase)) {
                   continue; // deleted by retention or DeleteRecords after it was journaled
                 }
-                createdIn.add(target.dir);
               }
+              touchedDirs.add(target.dir);
               out = FileChannel.open(segment, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
               touched.put(segment, out);
             }
@@ -657,10 +661,10 @@ final class DurabilityJournal implements AutoCloseable {
         }
       }
       for (FileChannel out : touched.values()) {
-        out.force(false);
+        io.force(out);
       }
-      for (Path created : createdIn) {
-        FileStorageIo.forceDirectory(created);
+      for (Path partitionDir : touchedDirs) {
+        io.syncDirectory(partitionDir);
       }
     } finally {
       for (FileChannel out : touched.values()) {

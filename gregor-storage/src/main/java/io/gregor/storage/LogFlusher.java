@@ -218,6 +218,11 @@ final class LogFlusher {
   }
 
   /** Asks for a full flush soon (tests). */
+  /** Returns once the checkpoint thread finished the tasks queued on it before this call (tests). */
+  void awaitCheckpointerForTesting() throws Exception {
+    checkpointer.submit(() -> { }).get(10, TimeUnit.SECONDS);
+  }
+
   void requestFullFlush() {
     lock.lock();
     try {

@@ -15,6 +15,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,6 +81,8 @@ public final class LogStore implements AutoCloseable {
   private final DurabilityJournal journal;
   private final ScheduledExecutorService scheduler;
   private final AtomicBoolean cleanupStarted = new AtomicBoolean();
+  /** Deleted logs whose entries the checkpoint files on disk may still hold (that write failed); lifecycleLock. */
+  private final Set<TopicPartition> stillCheckpointed = new HashSet<>();
   private final ScheduledExecutorService cleaner;
   private final Object checkpointLock = new Object(); // checkpoint files are written by one thread at a time
   private final Set<LogSegment> pendingDeletes = ConcurrentHashMap.newKeySet();
@@ -149,7 +152,7 @@ public final class LogStore implements AutoCloseable {
       Function<String, LogConfig> topicConfigs) throws IOException {
     Files.createDirectories(logDir);
     if (!Files.exists(logDir.resolve(CLEAN_SHUTDOWN_MARKER))) {
-      DurabilityJournal.replay(logDir, OffsetCheckpointFile.read(logDir.resolve(RECOVERY_POINT_CHECKPOINT)));
+      DurabilityJournal.replay(logDir, OffsetCheckpointFile.read(logDir.resolve(RECOVERY_POINT_CHECKPOINT)), io);
     }
     DurabilityJournal journal = DurabilityJournal.open(logDir, io, config.journalFileBytes());
     LogStore store = new LogStore(logDir, config, io, topicConfigs, journal);
@@ -436,6 +439,12 @@ public final class LogStore implements AutoCloseable {
       if (topic.isEmpty() || partition < 0) {
         throw new IllegalArgumentException("topic-partition: " + tp + " (expected: a non-empty topic, partition >= 0)");
       }
+      if (stillCheckpointed.contains(tp)) {
+        // A deleted namesake's recovery point is still in the checkpoint on disk (writing it without that entry
+        // failed): gone first, or replay after a power loss would take this log's records as fsynced up to there.
+        writeCheckpoints();
+        stillCheckpointed.clear();
+      }
       Path partitionDir = dir.resolve(topic + "-" + partition);
       if (Files.exists(partitionDir)) {
         moveAsideLeftover(tp, partitionDir);
@@ -538,8 +547,10 @@ public final class LogStore implements AutoCloseable {
       // to there, and journal replay after a power loss would skip what that namesake acknowledged.
       try {
         writeCheckpoints();
+        stillCheckpointed.clear();
       } catch (IOException e) {
         failure = withSuppressed(failure, e);
+        stillCheckpointed.addAll(partitions); // createLog writes the checkpoints before creating one of them
       }
       if (failure != null) {
         throw failure;
@@ -760,6 +771,16 @@ public final class LogStore implements AutoCloseable {
   /** Asks the flusher for a full flush (fsync every log, checkpoint, recycle the journal) soon (tests). */
   void requestFullFlushForTesting() {
     flusher.requestFullFlush();
+  }
+
+  /** The journal's current end (tests). */
+  long journalMarkForTesting() {
+    return journal.mark();
+  }
+
+  /** Returns once the flusher's checkpoint thread finished what was queued on it (tests). */
+  void awaitCheckpointerForTesting() throws Exception {
+    flusher.awaitCheckpointerForTesting();
   }
 
   /** Test seam: stops the store's threads and closes files without persisting anything, like a SIGKILL. */

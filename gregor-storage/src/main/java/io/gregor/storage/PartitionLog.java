@@ -66,6 +66,11 @@ public final class PartitionLog {
   private volatile long recoveryPoint;                // everything below is fsynced; written by the flusher
   /** Everything below is in the synced journal (or fsynced segments); only grows. */
   private volatile long journalDurableOffset;
+  /**
+   * Everything below was copied into the journal by a round, which may still be syncing it; only grows. Until that
+   * sync returns, recycling the journal file it was copied to could leave it nowhere durable.
+   */
+  private volatile long journaledOffset;
   /** Bytes appended since this log was opened; written under lock. */
   private volatile long appendedBytes;
   /** The {@link #appendedBytes} the last successful {@link #flush} covered. */
@@ -188,6 +193,7 @@ public final class PartitionLog {
       LogSegment active = segments.lastEntry().getValue();
       journalSegmentBase = active.baseOffset();
       journalPosition = active.size();
+      journaledOffset = Math.max(journaledOffset, logEndOffset);
       return new JournalWork(ranges, logEndOffset);
     } finally {
       lock.unlock();
@@ -230,7 +236,8 @@ public final class PartitionLog {
 
   /** True while records of this log acknowledged as durable are only in the journal, not in fsynced segments. */
   boolean dependsOnJournal() {
-    return journalDurableOffset > recoveryPoint;
+    // Counted from the copy, not the sync: a round in flight may yet acknowledge what it copied.
+    return Math.max(journaledOffset, journalDurableOffset) > recoveryPoint;
   }
 
   /** After a journal sync: everything below {@code offset} is durable. */

@@ -47,7 +47,7 @@ class JournalTest {
    * Power loss after the last full flush: the segment files lose every byte written since, files created since
    * vanish, and indexes are stale. Only the synced journal and fsynced files remain.
    */
-  private static void losePageCache(Path logDir, long keepFirstSegmentBytes) throws IOException {
+  static void losePageCache(Path logDir, long keepFirstSegmentBytes) throws IOException {
     try (Stream<Path> files = Files.list(logDir)) {
       for (Path f : files.toList()) {
         String name = f.getFileName().toString();
