@@ -405,8 +405,9 @@ final class LogFlusher {
 
   /**
    * fsyncs every log's segments and checkpoints the recovery points; then the journal below the start is spare.
-   * Once a log went offline (a failed fsync, say) with acknowledged records only the journal holds, no journal file
-   * is recycled again until the broker restarts: replay then writes them back.
+   * While a log is offline (a failed fsync, say) with acknowledged records only the journal holds, no journal file
+   * is recycled: replay at the next start writes them back. Once no such log is left (it was deleted), recycling
+   * resumes.
    */
   private void fullFlush() {
     long mark = journal.mark();
@@ -421,11 +422,14 @@ final class LogFlusher {
       journal.release(mark, false); // keep every file, and do not try again before the journal grew as much again
       return;
     }
-    if (!offlineInJournal.isEmpty() && !keepingJournal) {
-      keepingJournal = true;
+    boolean keep = !offlineInJournal.isEmpty();
+    if (keep && !keepingJournal) {
       LOG.error("Offline log(s) {} have acknowledged records that only the journal holds: its files are kept, and"
           + " replayed at the next start, from now on", offlineInJournal);
+    } else if (!keep && keepingJournal) {
+      LOG.info("No offline log depends on the journal any more: its files are recycled again");
     }
+    keepingJournal = keep;
     journal.release(mark, !keepingJournal);
     boolean stillFull = journal.wantsFlush();
     lock.lock();

@@ -173,24 +173,10 @@ class JournalTest {
     List<String> acked = new ArrayList<>();
     Path logDir;
     try (LogStore store = LogStore.open(dir, storeConfig, io, t -> config)) {
-      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+      PartitionLog log = takeOfflineWithRecordsOnlyTheJournalHolds(store, io, config, acked);
       logDir = log.dir();
-      for (int i = 0; i < 20; i++) {
-        log.awaitDurable(log.appendAsLeader(batch(now, "t" + i), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
-        acked.add("t" + i);
-      }
-      io.failForces(true); // the full flush's fsync of t's segment fails: t goes offline, its records only journaled
-      store.requestFullFlushForTesting();
-      await().atMost(Duration.ofSeconds(10)).until(log::isOffline);
-      io.failForces(false);
-
       PartitionLog other = store.createLog("u", 0, Uuid.randomUuid(), config);
-      for (int i = 0; i < 400; i++) { // many journal files, and full flushes that would recycle them
-        other.awaitDurable(other.appendAsLeader(batch(now, "u" + i + "x".repeat(200)), 0, now).lastOffset())
-            .get(10, TimeUnit.SECONDS);
-      }
-      store.requestFullFlushForTesting();
-      await().atMost(Duration.ofSeconds(10)).until(() -> other.recoveryPoint() == other.logEndOffset());
+      fillJournalFilesAndFlush(store, other); // full flushes that would recycle them
       assertThat(journalFiles(DurabilityJournal.SPARE_SUFFIX)).isZero();
       store.closeAbruptlyForTesting();
     }
@@ -199,6 +185,50 @@ class JournalTest {
     try (LogStore store = open(storeConfig, config)) {
       assertThat(values(readAll(store.log("t", 0).orElseThrow()))).containsExactlyElementsOf(acked);
     }
+  }
+
+  /** Once the offline log that needed the journal kept is deleted, its files are recycled again (not kept forever). */
+  @Test
+  void shouldRecycleTheJournalAgainOnceTheOfflineLogThatNeededItIsDeleted() throws Exception {
+    FaultyStorageIo io = new FaultyStorageIo();
+    LogConfig config = LogConfig.defaults();
+    StoreConfig storeConfig = StoreConfig.defaults().withJournalFileBytes(16 * 1024);
+    try (LogStore store = LogStore.open(dir, storeConfig, io, t -> config)) {
+      takeOfflineWithRecordsOnlyTheJournalHolds(store, io, config, new ArrayList<>());
+      PartitionLog other = store.createLog("u", 0, Uuid.randomUuid(), config);
+      fillJournalFilesAndFlush(store, other);
+      assertThat(journalFiles(DurabilityJournal.SPARE_SUFFIX)).isZero();
+
+      store.deleteLog("t", 0);
+      fillJournalFilesAndFlush(store, other);
+      await().atMost(Duration.ofSeconds(10)).until(() -> journalFiles(DurabilityJournal.SPARE_SUFFIX) > 0);
+    }
+  }
+
+  /** Log t, with 20 acknowledged records ({@code acked}) that only the journal holds once its fsync failed. */
+  private PartitionLog takeOfflineWithRecordsOnlyTheJournalHolds(LogStore store, FaultyStorageIo io, LogConfig config,
+      List<String> acked) throws Exception {
+    PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), config);
+    for (int i = 0; i < 20; i++) {
+      log.awaitDurable(log.appendAsLeader(batch(now, "t" + i), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+      acked.add("t" + i);
+    }
+    io.failForces(true); // the full flush's fsync of t's segment fails: t goes offline, its records only journaled
+    store.requestFullFlushForTesting();
+    await().atMost(Duration.ofSeconds(10)).until(log::isOffline);
+    io.failForces(false);
+    return log;
+  }
+
+  /** Many journal files' worth of acknowledged records into {@code log}, then a full flush that covers them. */
+  private void fillJournalFilesAndFlush(LogStore store, PartitionLog log) throws Exception {
+    for (int i = 0; i < 400; i++) {
+      log.awaitDurable(log.appendAsLeader(batch(now, "u" + i + "x".repeat(200)), 0, now).lastOffset())
+          .get(10, TimeUnit.SECONDS);
+    }
+    store.requestFullFlushForTesting();
+    await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() == log.logEndOffset());
+    store.awaitCheckpointerForTesting();
   }
 
   /**
