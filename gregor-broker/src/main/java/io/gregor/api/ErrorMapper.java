@@ -24,6 +24,7 @@ final class ErrorMapper {
                 case OUT_OF_ORDER_SEQUENCE -> Errors.OUT_OF_ORDER_SEQUENCE_NUMBER;
                 case INVALID_PRODUCER_EPOCH -> Errors.INVALID_PRODUCER_EPOCH;
                 case UNSUPPORTED_COMPRESSION -> Errors.UNSUPPORTED_COMPRESSION_TYPE;
+                case RECORD_LIST_TOO_LARGE -> Errors.RECORD_LIST_TOO_LARGE;
             };
         }
         if (e instanceof LogStorageException) {

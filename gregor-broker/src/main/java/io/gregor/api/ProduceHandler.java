@@ -8,6 +8,7 @@ import io.gregor.storage.AppendResult;
 import io.gregor.storage.DurableWaits;
 import io.gregor.storage.LogAppendException;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -73,76 +74,98 @@ final class ProduceHandler implements ApiHandler {
         Map<ProduceResponseData.PartitionProduceResponse, Integer> waiting = new IdentityHashMap<>();
         boolean anyError = false;
         MetadataImage image = broker.image();
+        // As Kafka's handleProduceRequest: a transactional batch in a request without a transactional id fails the
+        // whole request, before any partition is looked at, and nothing is appended.
+        if (request.transactionalId() == null && anyTransactionalBatch(request)) {
+            if (acks == 0) {
+                throw new CloseConnectionException("an acks=0 produce with a transactional batch but no transactional id");
+            }
+            return ApiHandler.done(context.request().getErrorResponse(0,
+                    Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.exception()).data());
+        }
+        // A partition named twice is produced to once, with the last of its batches, and answered once (Kafka keeps
+        // a request's partitions in a map).
+        Map<String, ProduceRequestData.PartitionProduceData> lastOfEach = new HashMap<>();
         for (ProduceRequestData.TopicProduceData topicData : request.topicData()) {
-            ProduceResponseData.TopicProduceResponse topicResponse = new ProduceResponseData.TopicProduceResponse()
-                    .setName(topicData.name()).setTopicId(topicData.topicId());
-            response.responses().add(topicResponse);
+            for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                lastOfEach.put(partitionKey(topicData, partitionData, version), partitionData);
+            }
+        }
+        for (ProduceRequestData.TopicProduceData topicData : request.topicData()) {
+            ProduceResponseData.TopicProduceResponse topicResponse = response.responses().find(topicData.name(), topicData.topicId());
+            if (topicResponse == null) {
+                topicResponse = new ProduceResponseData.TopicProduceResponse().setName(topicData.name()).setTopicId(topicData.topicId());
+                response.responses().add(topicResponse);
+            }
             Optional<MetadataImage.TopicImage> topic = version >= 13 ? image.topic(topicData.topicId()) : image.topic(topicData.name());
             for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                if (lastOfEach.get(partitionKey(topicData, partitionData, version)) != partitionData) {
+                    continue;
+                }
                 ProduceResponseData.PartitionProduceResponse pr = new ProduceResponseData.PartitionProduceResponse()
                         .setIndex(partitionData.index()).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
                 topicResponse.partitionResponses().add(pr);
                 Errors error = Errors.NONE;
                 String message = null;
-                // As Kafka's handleProduceRequest: unknown topics are answered before the acks are looked at.
+                String name = topic.map(MetadataImage.TopicImage::name).orElse(null);
+                Optional<ReplicaManager.HostedPartition> hosted = name == null ? Optional.empty()
+                        : broker.replicas().partition(name, partitionData.index());
+                MemoryRecords records = partitionData.records() instanceof MemoryRecords m ? m : null;
+                // Kafka's order: unknown topics and partitions, then the shape of the records (ProduceRequest's
+                // validateRecords), then the acks, then internal topics; the rest is the log's validation.
                 if (topic.isEmpty()) {
                     error = version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (hosted.isEmpty()) {
+                    error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (records == null) {
+                    error = Errors.INVALID_RECORD;
+                    message = "records are missing";
+                } else if (hasOlderMagic(records)) {
+                    error = Errors.INVALID_RECORD; // with no message, as Kafka answers ProduceRequest.validateRecords
+                } else if (version < 7 && usesZstd(records)) {
+                    error = Errors.UNSUPPORTED_COMPRESSION_TYPE;
                 } else if (acks != 0 && acks != 1 && acks != -1) {
                     error = Errors.INVALID_REQUIRED_ACKS;
+                } else if (topic.get().isInternal()) {
+                    // Kafka's ReplicaManager.appendToLocalLog refuses client appends to internal
+                    // topics; only the coordinators write them, straight to the log. (Kafka also
+                    // lets clientId "__admin_client" through; we do not.)
+                    error = Errors.INVALID_TOPIC_EXCEPTION;
+                    message = "Cannot append to internal topic " + name;
                 } else {
-                    String name = topic.get().name();
-                    Optional<ReplicaManager.HostedPartition> hosted = broker.replicas().partition(name, partitionData.index());
-                    MemoryRecords records = partitionData.records() instanceof MemoryRecords m ? m : null;
-                    if (hosted.isEmpty()) {
-                        error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                    } else if (records == null) {
-                        error = Errors.INVALID_RECORD;
-                        message = "records are missing";
-                    } else if (version < 7 && usesZstd(records)) {
-                        error = Errors.UNSUPPORTED_COMPRESSION_TYPE;
-                    } else if (hasTransactionalBatch(records) && request.transactionalId() == null) {
-                        error = Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-                    } else if (topic.get().isInternal()) {
-                        // Kafka's ReplicaManager.appendToLocalLog refuses client appends to internal
-                        // topics; only the coordinators write them, straight to the log. (Kafka also
-                        // lets clientId "__admin_client" through; we do not.)
-                        error = Errors.INVALID_TOPIC_EXCEPTION;
-                        message = "Cannot append to internal topic " + name;
-                    } else {
-                        try {
-                            ReplicaManager.HostedPartition p = hosted.get();
-                            AppendResult result = p.log().appendAsLeader(records, p.leaderEpoch(), nowMs);
-                            pr.setBaseOffset(result.firstOffset())
-                                    .setLogAppendTimeMs(result.logAppendTimeMs())
-                                    .setLogStartOffset(result.logStartOffset());
-                            if (!result.duplicate()) {
-                                broker.replicas().fetchWaiters().onAppend(new TopicPartition(name, partitionData.index()), records.sizeInBytes());
+                    try {
+                        ReplicaManager.HostedPartition p = hosted.get();
+                        AppendResult result = p.log().appendAsLeader(records, p.leaderEpoch(), nowMs);
+                        pr.setBaseOffset(result.firstOffset())
+                                .setLogAppendTimeMs(result.logAppendTimeMs())
+                                .setLogStartOffset(result.logStartOffset());
+                        if (!result.duplicate()) {
+                            broker.replicas().fetchWaiters().onAppend(new TopicPartition(name, partitionData.index()), records.sizeInBytes());
+                        }
+                        if (acks == -1) {
+                            waiting.put(pr, durable.add(p.log(), result.lastOffset()));
+                        }
+                    } catch (Exception e) {
+                        error = ErrorMapper.toErrors(e);
+                        message = ErrorMapper.message(e);
+                        if (e instanceof LogAppendException refused) {
+                            if (refused.answeredWithLogStartOffset()) {
+                                pr.setLogStartOffset(hosted.get().log().logStartOffset()); // as Kafka's answer
                             }
-                            if (acks == -1) {
-                                waiting.put(pr, durable.add(p.log(), result.lastOffset()));
-                            }
-                        } catch (Exception e) {
-                            error = ErrorMapper.toErrors(e);
-                            message = ErrorMapper.message(e);
-                            if (e instanceof LogAppendException refused) {
-                                if (refused.answeredWithLogStartOffset()) {
-                                    pr.setLogStartOffset(hosted.get().log().logStartOffset()); // as Kafka's answer
-                                }
-                                // KIP-467 (v8+): which records were refused, and why; the producer fails those with
-                                // their own message and the rest of the batch with a generic one.
-                                for (LogAppendException.RecordError re : refused.recordErrors()) {
-                                    if (version >= 8) {
-                                        pr.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
-                                                .setBatchIndex(re.batchIndex()).setBatchIndexErrorMessage(re.message()));
-                                    }
+                            // KIP-467 (v8+): which records were refused, and why; the producer fails those with
+                            // their own message and the rest of the batch with a generic one.
+                            for (LogAppendException.RecordError re : refused.recordErrors()) {
+                                if (version >= 8) {
+                                    pr.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
+                                            .setBatchIndex(re.batchIndex()).setBatchIndexErrorMessage(re.message()));
                                 }
                             }
-                            if (error == Errors.UNKNOWN_SERVER_ERROR || error == Errors.KAFKA_STORAGE_ERROR) {
-                                log.error("Append to {}-{} failed for {}", name, partitionData.index(), context.summary(), e);
-                            } else {
-                                log.info("Rejected batch for {}-{} from {} ({}): {} {}", name, partitionData.index(),
-                                        context.clientAddress(), context.header().clientId(), error, message);
-                            }
+                        }
+                        if (error == Errors.UNKNOWN_SERVER_ERROR || error == Errors.KAFKA_STORAGE_ERROR) {
+                            log.error("Append to {}-{} failed for {}", name, partitionData.index(), context.summary(), e);
+                        } else {
+                            log.info("Rejected batch for {}-{} from {} ({}): {} {}", name, partitionData.index(),
+                                    context.clientAddress(), context.header().clientId(), error, message);
                         }
                     }
                 }
@@ -219,6 +242,31 @@ final class ProduceHandler implements ApiHandler {
         ByteBuffer buf = records.buffer();
         int p = buf.position();
         return buf.remaining() >= 23 && buf.get(p + 16) == RecordBatch.MAGIC_VALUE_V2 ? buf.getShort(p + 21) & 0xFFFF : -1;
+    }
+
+    /** Whether the partition's (first) batch says it is not v2 (magic 0 or 1), which Produce v3+ may not carry. */
+    private static boolean hasOlderMagic(MemoryRecords records) {
+        ByteBuffer buf = records.buffer();
+        int p = buf.position();
+        return buf.remaining() > 16 && buf.get(p + 16) < RecordBatch.MAGIC_VALUE_V2 && buf.get(p + 16) >= 0;
+    }
+
+    /** Whether any partition of the request holds a transactional batch. */
+    private static boolean anyTransactionalBatch(ProduceRequestData request) {
+        for (ProduceRequestData.TopicProduceData topicData : request.topicData()) {
+            for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                if (partitionData.records() instanceof MemoryRecords m && hasTransactionalBatch(m)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The topic (by name before v13, by id from it) and partition a request's entry names. */
+    private static String partitionKey(ProduceRequestData.TopicProduceData topicData,
+                                       ProduceRequestData.PartitionProduceData partitionData, short version) {
+        return (version >= 13 ? topicData.topicId().toString() : topicData.name()) + ":" + partitionData.index();
     }
 
     /** Whether the batch is zstd-compressed (codec bits of its attributes). */

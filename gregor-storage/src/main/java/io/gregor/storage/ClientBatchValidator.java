@@ -26,8 +26,8 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
 /**
  * Validates the bytes a client sent for one partition before anything is locked or written (Kafka's
  * ProduceRequest / LogValidator rules, PROTOCOL.md 2.5), in this order, failing on the first violation:
- * exactly one batch whose declared length matches the bytes, magic 2, size <= max.message.bytes, CRC-32C, baseOffset
- * 0, record count = lastOffsetDelta + 1 (> 0), the records themselves (framing, offset deltas 0..count-1, exactly
+ * exactly one batch, no longer than the bytes (bytes after it that cannot be a whole batch are left out, as Kafka
+ * trims them), magic 2, baseOffset 0, size <= max.message.bytes, CRC-32C, record count = lastOffsetDelta + 1 (> 0), the records themselves (framing, offset deltas 0..count-1, exactly
  * count of them; a compressed batch is decompressed for this, as Kafka does for every compressed batch, and none of
  * its records may be larger than max.decompressed.message.bytes), not a control batch, producerId => baseSequence
  * >= 0, no client-set LogAppendTime, on a CreateTime topic every record's timestamp (but -1) within
@@ -46,6 +46,8 @@ final class ClientBatchValidator {
   private static final int ATTRIBUTES_OFFSET = 21;
   private static final int BASE_TIMESTAMP_OFFSET = 27;
   private static final int RECORDS_OFFSET = 61;
+  /** The smallest size a v0 record declares (Kafka's LegacyRecord.RECORD_OVERHEAD_V0). */
+  private static final int MIN_LEGACY_RECORD_BYTES = 14;
   /**
    * Decompression buffers kept per thread (lz4 takes the block size the batch declares, up to 4 MiB), as Kafka keeps
    * one supplier per request handler thread; a stream or iterator returns them when closed, and none of ours nest.
@@ -74,21 +76,26 @@ final class ClientBatchValidator {
     }
     int start = buf.position();
     long batchSize = (long) buf.getInt(start + LENGTH_OFFSET) + LOG_OVERHEAD;
-    if (batchSize != total) {
+    if (batchSize > total) {
       throw LogAppendException.requestShape("batch length field says " + batchSize
           + " bytes but the partition's records are " + total + " bytes (expected: exactly one batch)");
     }
+    throwIfTailIsABatch(buf, start + (int) batchSize, start + total);
     byte magic = buf.get(start + MAGIC_OFFSET);
     if (magic != RecordBatch.MAGIC_VALUE_V2) {
       throw LogAppendException.requestShape("magic: " + magic + " (expected: 2)");
+    }
+    // As Kafka's UnifiedLog.analyzeAndValidateRecords: a client's base offset before its size and CRC.
+    if (buf.getLong(start) != 0) {
+      throw new LogAppendException(Reason.INVALID_RECORD, "baseOffset: " + buf.getLong(start) + " (expected: 0)");
     }
     if (batchSize > config.maxMessageBytes()) {
       throw new LogAppendException(Reason.MESSAGE_TOO_LARGE,
           "batch size: " + batchSize + " bytes (expected: <= max.message.bytes " + config.maxMessageBytes() + ")");
     }
-    ByteBuffer bytes = buf.slice(start, total);
+    ByteBuffer bytes = buf.slice(start, (int) batchSize);
     if (bytes.isReadOnly()) {
-      ByteBuffer copy = ByteBuffer.allocate(total);
+      ByteBuffer copy = ByteBuffer.allocate((int) batchSize);
       copy.put(bytes).flip();
       bytes = copy;
     }
@@ -101,9 +108,6 @@ final class ClientBatchValidator {
     int codec = bytes.getShort(ATTRIBUTES_OFFSET) & 0x07;
     if (codec > CompressionType.ZSTD.id) {
       throw new LogAppendException(Reason.INVALID_RECORD, "compression codec id " + codec + " (expected: 0-4)");
-    }
-    if (batch.baseOffset() != 0) {
-      throw new LogAppendException(Reason.INVALID_RECORD, "baseOffset: " + batch.baseOffset() + " (expected: 0)");
     }
     long countFromOffsets = batch.lastOffset() - batch.baseOffset() + 1;
     Integer count = batch.countOrNull();
@@ -135,8 +139,10 @@ final class ClientBatchValidator {
           + " with baseSequence: " + batch.baseSequence() + " (expected: >= 0)");
     }
     if (batch.timestampType() != TimestampType.CREATE_TIME) {
-      throw new LogAppendException(Reason.INVALID_TIMESTAMP,
-          "timestampType: LogAppendTime (expected: CreateTime; only the broker sets LogAppendTime)");
+      // As Kafka's LogValidator, one error per record. (Kafka 4.4 lets such a batch onto a CreateTime topic when its
+      // max timestamp is in the window, and stores it as CreateTime; refused here, as no client sends one.)
+      throw recordErrors(batch, maxRecordBytes, r -> new Problem("Invalid timestamp type in message " + r
+          + ". Producer should not set timestamp type to LogAppendTime.", true));
     }
     if (topicCreateTime) {
       // As Kafka's LogValidator: every record's timestamp other than NO_TIMESTAMP (-1) must lie in the window, and
@@ -204,6 +210,34 @@ final class ClientBatchValidator {
           + ": " + rebuilt.sizeInBytes() + " bytes (expected: <= max.message.bytes " + config.maxMessageBytes() + ")");
     }
     return new ValidatedBatch(rebuilt.batches().iterator().next(), rebuilt);
+  }
+
+  /**
+   * What may follow the one batch, between {@code from} and {@code end}: as Kafka's ByteBufferLogInputStream reads a
+   * produce request's records, bytes that cannot be a whole batch (fewer than a batch's length and magic, or fewer
+   * than the length they declare) are left out of the log, a nonsensical length or magic is CORRUPT_MESSAGE, and a
+   * whole second batch is refused (one batch per partition).
+   */
+  private static void throwIfTailIsABatch(ByteBuffer buf, int from, int end) throws LogAppendException {
+    int remaining = end - from;
+    if (remaining < LOG_OVERHEAD) {
+      return;
+    }
+    int size = buf.getInt(from + LENGTH_OFFSET);
+    if (size < MIN_LEGACY_RECORD_BYTES) {
+      throw new LogAppendException(Reason.CORRUPT_MESSAGE, "bytes after the batch declare a record size of " + size
+          + " (expected: >= " + MIN_LEGACY_RECORD_BYTES + ")");
+    }
+    if (remaining < MAGIC_OFFSET + 1) {
+      return;
+    }
+    byte magic = buf.get(from + MAGIC_OFFSET);
+    if (magic < 0 || magic > RecordBatch.CURRENT_MAGIC_VALUE) {
+      throw new LogAppendException(Reason.CORRUPT_MESSAGE, "bytes after the batch declare magic " + magic);
+    }
+    if (remaining >= (long) size + LOG_OVERHEAD) {
+      throw LogAppendException.requestShape("a second record batch (expected: exactly one batch per partition)");
+    }
   }
 
   private static long saturatedAdd(long a, long b) {
@@ -480,7 +514,10 @@ final class ClientBatchValidator {
      */
     final int skipBytesField(boolean nullable) {
       int len = readVarint();
-      if (len < -1 || (len == -1 && !nullable)) {
+      if (len < 0 && nullable) {
+        return -1; // any negative length is null, as kafka-clients' DefaultRecord reads it (consumers too)
+      }
+      if (len < 0) {
         failed = true;
         pos = limit;
         return len;

@@ -11,7 +11,7 @@ public final class LogAppendException extends Exception {
   /** Why the batch was rejected. */
   public enum Reason {
     CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, INVALID_TIMESTAMP, OUT_OF_ORDER_SEQUENCE,
-    INVALID_PRODUCER_EPOCH, UNSUPPORTED_COMPRESSION
+    INVALID_PRODUCER_EPOCH, UNSUPPORTED_COMPRESSION, RECORD_LIST_TOO_LARGE
   }
 
   /** One refused record of the batch (Kafka's KIP-467 record error): its index in the batch and why. */
@@ -54,7 +54,8 @@ public final class LogAppendException extends Exception {
    * log's validation does, a corrupt or too large batch and one refused before the log answer -1).
    */
   public boolean answeredWithLogStartOffset() {
-    return !requestShape && reason != Reason.CORRUPT_MESSAGE && reason != Reason.MESSAGE_TOO_LARGE;
+    return !requestShape && reason != Reason.CORRUPT_MESSAGE && reason != Reason.MESSAGE_TOO_LARGE
+        && reason != Reason.RECORD_LIST_TOO_LARGE;
   }
 
   public Reason reason() {

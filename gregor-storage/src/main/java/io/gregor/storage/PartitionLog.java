@@ -287,6 +287,11 @@ public final class PartitionLog {
       throws LogAppendException, LogStorageException {
     LogConfig cfg = config;
     ValidatedBatch validated = ClientBatchValidator.validate(records, cfg, nowMs, name);
+    if (validated.bytes().sizeInBytes() > cfg.segmentBytes()) {
+      // As Kafka's UnifiedLog.append: a batch must fit in one segment, whatever max.message.bytes allows.
+      throw new LogAppendException(LogAppendException.Reason.RECORD_LIST_TOO_LARGE, "batch size: "
+          + validated.bytes().sizeInBytes() + " bytes (expected: <= segment.bytes " + cfg.segmentBytes() + ")");
+    }
     MutableRecordBatch batch = validated.batch();
     long producerId = batch.producerId();
     boolean idempotent = producerId >= 0;

@@ -437,14 +437,32 @@ class AppendValidationTest {
   }
 
   @Test
-  void shouldRejectDeclaredLengthNotMatchingBytes() {
+  void shouldRejectABatchLongerThanItsBytes() {
     ByteBuffer full = copy(batch(now, "abcdef"));
     ByteBuffer truncated = full.duplicate().limit(full.limit() - 3).slice();
     assertRejected(MemoryRecords.readableRecords(truncated), Reason.INVALID_RECORD);
+  }
 
-    ByteBuffer trailing = ByteBuffer.allocate(full.limit() + 4);
-    trailing.put(full.duplicate()).putInt(0xdeadbeef).flip();
-    assertRejected(MemoryRecords.readableRecords(trailing), Reason.INVALID_RECORD);
+  /**
+   * As Kafka reads a produce request's records: bytes after the batch that cannot be a whole batch are left out of
+   * the log, a tail declaring a nonsensical size is CORRUPT_MESSAGE, and a whole second batch is refused.
+   */
+  @Test
+  void shouldStoreOnlyTheBatchWhenTheBytesAfterItCannotBeABatch() throws Exception {
+    ByteBuffer full = copy(batch(now, "abcdef"));
+    ByteBuffer tinySize = ByteBuffer.allocate(12).putLong(0).putInt(3).flip();
+    assertRejected(MemoryRecords.readableRecords(followedBy(full, tinySize)), Reason.CORRUPT_MESSAGE);
+    assertRejected(MemoryRecords.readableRecords(followedBy(full, full.duplicate())), Reason.INVALID_RECORD);
+
+    log.appendAsLeader(MemoryRecords.readableRecords(followedBy(full, ByteBuffer.allocate(4).putInt(0xdeadbeef).flip())),
+        0, now);
+    assertThat(log.sizeInBytes()).isEqualTo(full.limit());
+    assertThat(StorageTestSupport.values(StorageTestSupport.readAll(log))).containsExactly("abcdef");
+  }
+
+  private static ByteBuffer followedBy(ByteBuffer batch, ByteBuffer tail) {
+    ByteBuffer b = ByteBuffer.allocate(batch.remaining() + tail.remaining());
+    return b.put(batch.duplicate()).put(tail.duplicate()).flip();
   }
 
   @Test
