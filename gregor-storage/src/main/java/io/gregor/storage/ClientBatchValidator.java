@@ -76,7 +76,12 @@ final class ClientBatchValidator {
     }
     int start = buf.position();
     long batchSize = (long) buf.getInt(start + LENGTH_OFFSET) + LOG_OVERHEAD;
-    if (batchSize > total) {
+    if (batchSize < LOG_OVERHEAD + MIN_LEGACY_RECORD_BYTES) {
+      // As Kafka's ByteBufferLogInputStream: a length no record can have is a corrupt request.
+      throw new LogAppendException(Reason.CORRUPT_MESSAGE, "batch length field: " + (batchSize - LOG_OVERHEAD)
+          + " (expected: >= " + MIN_LEGACY_RECORD_BYTES + ")");
+    }
+    if (batchSize < BatchHeader.SIZE || batchSize > total) {
       throw LogAppendException.requestShape("batch length field says " + batchSize
           + " bytes but the partition's records are " + total + " bytes (expected: exactly one batch)");
     }
