@@ -31,7 +31,9 @@ import org.apache.kafka.common.utils.internals.ByteBufferOutputStream;
  * <p>Batch rules: offsets, timestamps, headers, producer id/epoch/base sequence, leader epoch, transactional flag
  * and compression type of the original batch are kept, and a rewritten batch keeps its original lastOffset (so the
  * producer's last sequence survives). Control batches are copied untouched. A batch whose records all go is dropped,
- * unless it is the newest batch of a producer in the producer-state table: that one stays, empty, as in Kafka.
+ * unless it is the newest batch of a producer in the producer-state table, or the last batch below the pass's
+ * upper bound (the first uncleanable offset): those stay, empty, as in Kafka. The last one keeps the offset it ends
+ * at readable: without it a fetch there, below the log end, would find no batch to step over (KAFKA-17076).
  * Records without a key are dropped. Tombstones follow KIP-534: the first pass that keeps a tombstone writes its
  * batch with the delete-horizon attribute (bit 6) and baseTimestamp = now + delete.retention.ms; a later pass at
  * or after that horizon drops them.
@@ -183,12 +185,14 @@ final class LogCompactor {
 
   /**
    * Rewrites each of {@code segments} that has something to remove (or a tombstone batch to stamp with a delete
-   * horizon) into a fsynced {@code NNN.log.swap}; unchanged segments are left out of the result.
+   * horizon) into a fsynced {@code NNN.log.swap}; unchanged segments are left out of the result. The batch ending
+   * at {@code upperBoundOffset} (the pass's first uncleanable offset) is kept, empty if need be.
    */
-  List<CleanedSegment> clean(List<LogSegment> segments, OffsetMap map) throws IOException, AbortedException {
+  List<CleanedSegment> clean(List<LogSegment> segments, OffsetMap map, long upperBoundOffset)
+      throws IOException, AbortedException {
     List<CleanedSegment> out = new ArrayList<>();
     for (LogSegment segment : segments) {
-      LogSegment cleaned = cleanSegment(segment, map);
+      LogSegment cleaned = cleanSegment(segment, map, upperBoundOffset);
       if (cleaned != null) {
         cleaned.onBecomeInactive();
         io.force(cleaned.channel());
@@ -221,7 +225,8 @@ final class LogCompactor {
     }
   }
 
-  private LogSegment cleanSegment(LogSegment source, OffsetMap map) throws IOException, AbortedException {
+  private LogSegment cleanSegment(LogSegment source, OffsetMap map, long upperBoundOffset)
+      throws IOException, AbortedException {
     FileChannel ch = source.channel();
     int limit = source.size();
     BatchHeader h = new BatchHeader();
@@ -237,7 +242,7 @@ final class LogCompactor {
       }
       throwIfNotOk(status, h, source);
       MemoryRecords original = source.loadBatch(pos, h.batchSize());
-      MemoryRecords result = filterBatch(original, map);
+      MemoryRecords result = filterBatch(original, map, upperBoundOffset);
       if (cleaned == null && result == original) {
         if (2 * unchangedCount + 2 > unchanged.length) {
           unchanged = Arrays.copyOf(unchanged, unchanged.length * 2);
@@ -269,9 +274,9 @@ final class LogCompactor {
 
   /**
    * The batch to write in place of {@code original}: {@code original} itself when nothing changes, a rewritten
-   * batch, an empty batch (a producer's newest), or null to drop it.
+   * batch, an empty batch (a producer's newest, or the one ending at {@code upperBoundOffset}), or null to drop it.
    */
-  private MemoryRecords filterBatch(MemoryRecords original, OffsetMap map) {
+  private MemoryRecords filterBatch(MemoryRecords original, OffsetMap map, long upperBoundOffset) {
     MutableRecordBatch batch = onlyBatch(original);
     if (batch.isControlBatch()) {
       return original; // transaction markers: kept (Kafka's removal of markers and aborted data is not done here)
@@ -295,12 +300,17 @@ final class LogCompactor {
     if (keptTombstone) {
       minTombstoneHorizonMs = Math.min(minTombstoneHorizonMs, newHorizon);
     }
+    if (retained.isEmpty()) {
+      // Also a batch an earlier pass kept empty: once nothing needs it any more it goes, as Kafka's DELETE_EMPTY.
+      Long producerLast = batch.hasProducerId() ? producerLastOffsets.get(batch.producerId()) : null;
+      boolean producersNewest = producerLast != null && producerLast == batch.lastOffset();
+      if (!producersNewest && batch.nextOffset() != upperBoundOffset) {
+        return null;
+      }
+      return removed ? emptyBatch(batch) : original;
+    }
     if (!removed && !stampHorizon) {
       return original;
-    }
-    if (retained.isEmpty()) {
-      Long producerLast = batch.hasProducerId() ? producerLastOffsets.get(batch.producerId()) : null;
-      return producerLast != null && producerLast == batch.lastOffset() ? emptyBatch(batch) : null;
     }
     return rebuild(batch, retained, newHorizon);
   }

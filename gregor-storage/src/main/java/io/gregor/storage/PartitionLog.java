@@ -1033,7 +1033,7 @@ public final class PartitionLog {
           toClean.add(segment);
         }
       }
-      List<LogCompactor.CleanedSegment> cleaned = compactor.clean(toClean, map);
+      List<LogCompactor.CleanedSegment> cleaned = compactor.clean(toClean, map, range.firstUncleanableOffset());
       // The checkpoint goes to disk before any .swap becomes .log: recovery must know these segments have gaps.
       cleanerOffset = Math.max(cleanerOffset, map.endOffset());
       // The journal may still hold ranges of the original segments: the recovery point has to be past them on

@@ -1,8 +1,10 @@
 package io.gregor.storage;
 
+import static io.gregor.storage.StorageTestSupport.activeBase;
 import static io.gregor.storage.StorageTestSupport.bytes;
 import static io.gregor.storage.StorageTestSupport.copyTree;
 import static io.gregor.storage.StorageTestSupport.idempotentBatch;
+import static io.gregor.storage.StorageTestSupport.keyed;
 import static io.gregor.storage.StorageTestSupport.string;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,7 +22,6 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
@@ -44,16 +45,6 @@ class CompactionTest {
 
   /** One record as appended or read: offset, key, value (null = tombstone), timestamp. */
   private record Rec(long offset, String key, String value, long timestamp) {
-  }
-
-  /** A client batch of (key, value) pairs; a null value is a tombstone. */
-  private static MemoryRecords keyed(Compression compression, long timestamp, String... keysAndValues) {
-    SimpleRecord[] records = new SimpleRecord[keysAndValues.length / 2];
-    for (int i = 0; i < records.length; i++) {
-      records[i] = new SimpleRecord(timestamp, bytes(keysAndValues[2 * i]), bytes(keysAndValues[2 * i + 1]),
-          new RecordHeader[] {new RecordHeader("h", bytes("hv" + i))});
-    }
-    return MemoryRecords.withRecords(compression, records);
   }
 
   private static List<Rec> append(PartitionLog log, long timestamp, long nowMs, String... keysAndValues)
@@ -110,14 +101,6 @@ class CompactionTest {
       }
     }
     return out;
-  }
-
-  private static long activeBase(PartitionLog log) {
-    long base = -1;
-    for (LogSegment s : log.segments()) {
-      base = s.baseOffset();
-    }
-    return base;
   }
 
   @Test

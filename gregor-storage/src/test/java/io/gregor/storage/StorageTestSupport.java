@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -54,6 +55,25 @@ final class StorageTestSupport {
     return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence, records);
   }
 
+  /** A client batch of (key, value) pairs, each record with one header; a null value is a tombstone. */
+  static MemoryRecords keyed(Compression compression, long timestamp, String... keysAndValues) {
+    SimpleRecord[] records = new SimpleRecord[keysAndValues.length / 2];
+    for (int i = 0; i < records.length; i++) {
+      records[i] = new SimpleRecord(timestamp, bytes(keysAndValues[2 * i]), bytes(keysAndValues[2 * i + 1]),
+          new RecordHeader[] {new RecordHeader("h", bytes("hv" + i))});
+    }
+    return MemoryRecords.withRecords(compression, records);
+  }
+
+  /** Base offset of the active (last) segment. */
+  static long activeBase(PartitionLog log) {
+    long base = -1;
+    for (LogSegment s : log.segments()) {
+      base = s.baseOffset();
+    }
+    return base;
+  }
+
   /** A batch whose value is {@code size} bytes of filler, to fill segments quickly. */
   static MemoryRecords bigBatch(long timestamp, int size) {
     byte[] value = new byte[size];
@@ -83,20 +103,26 @@ final class StorageTestSupport {
     return out;
   }
 
-  /** Reads the whole log from logStartOffset with small fetches, checking batch boundaries as a consumer would. */
+  /**
+   * Reads the whole log from logStartOffset with small fetches as a consumer does: the next fetch starts after the
+   * last batch returned, records or not (the cleaner keeps some batches empty), and every fetch must make progress.
+   */
   static List<ReadRecord> readAll(PartitionLog log) throws OffsetOutOfRangeException {
     List<ReadRecord> out = new ArrayList<>();
     long offset = log.logStartOffset();
     while (offset < log.logEndOffset()) {
-      ReadResult result = log.read(offset, 1024, Long.MAX_VALUE, true);
-      List<ReadRecord> got = records(result.records());
-      assertThat(got).as("read at %d", offset).isNotEmpty();
-      for (ReadRecord r : got) {
-        if (r.offset() >= offset) {
-          out.add(r);
+      long next = offset;
+      for (RecordBatch batch : log.read(offset, 1024, Long.MAX_VALUE, true).records().batches()) {
+        for (Record r : batch) {
+          if (r.offset() >= offset) {
+            out.add(new ReadRecord(r.offset(), r.timestamp(), string(r.key()), string(r.value())));
+          }
         }
+        next = batch.lastOffset() + 1;
       }
-      offset = got.get(got.size() - 1).offset() + 1;
+      assertThat(next).as("position after a fetch at offset %d (log end offset %d)", offset, log.logEndOffset())
+          .isGreaterThan(offset);
+      offset = next;
     }
     return out;
   }
