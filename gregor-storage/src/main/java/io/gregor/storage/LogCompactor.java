@@ -110,6 +110,13 @@ final class LogCompactor {
     }
   }
 
+  /** Thrown when a pass fails (an I/O error, a batch that cannot be read): the log keeps its segments as they were. */
+  static final class FailedException extends Exception {
+    FailedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   private final String name;
   private final LogConfig config;
   private final StorageIo io;

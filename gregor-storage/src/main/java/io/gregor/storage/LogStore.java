@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * store runs three threads of its own: the {@link LogFlusher} (group-commit fsyncs, periodic flush and checkpoints),
  * a scheduler (retention every retentionCheckIntervalMs, delayed deletion of segment files and directories) and
  * the cleaner ({@code gregor-cleaner-*}: every log.cleaner.backoff.ms it compacts the dirtiest compacted logs, one
- * pass at a time, see {@link PartitionLog#runCleaner}). The cleaner thread is never interrupted: an interrupt
- * would close the segment channels it shares with readers; shutdown asks running passes to abort instead.
+ * pass at a time, see {@link PartitionLog#runCleaner}; a log whose pass fails is marked uncleanable and skipped, see
+ * {@link #runCleaner}). The cleaner thread is never interrupted: an interrupt would close the segment channels it
+ * shares with readers; shutdown asks running passes to abort instead.
  *
  * <pre>
  * &lt;logDir&gt;/
@@ -86,6 +87,8 @@ public final class LogStore implements AutoCloseable {
   private final ScheduledExecutorService cleaner;
   private final Object checkpointLock = new Object(); // checkpoint files are written by one thread at a time
   private final Set<LogSegment> pendingDeletes = ConcurrentHashMap.newKeySet();
+  /** Logs whose cleaning failed, with the config they had then (Kafka's uncleanable partitions). */
+  private final Map<PartitionLog, LogConfig> uncleanable = new ConcurrentHashMap<>();
   private final LogEnvironment env;
   private volatile boolean closed;
 
@@ -513,6 +516,7 @@ public final class LogStore implements AutoCloseable {
         if (log == null) {
           continue;
         }
+        uncleanable.remove(log);
         removed = true;
         log.closeAbruptly();
         Path target = deleteTarget(tp);
@@ -583,13 +587,19 @@ public final class LogStore implements AutoCloseable {
 
   /**
    * Cleans the compacted log that needs it most (highest dirty ratio among those due, see
-   * {@link PartitionLog#runCleaner}); returns whether a log was cleaned. The cleaner thread calls this until it
-   * returns false; public so tests can run a pass with their own clock.
+   * {@link PartitionLog#runCleaner}), leaving out the uncleanable ones; returns whether a pass ran (it cleaned, or
+   * it failed and its log is now uncleanable). A log whose pass fails is marked uncleanable (logged once, with the
+   * reason) and skipped until it is reloaded or its config changes, as Kafka's cleaner does, so that it cannot stop
+   * the cleaning of every other log. The cleaner thread calls this until it returns false; public so tests can run
+   * a pass with their own clock.
    */
   public boolean runCleaner(long nowMs) {
     PartitionLog dirtiest = null;
     double dirtiestRatio = -1;
     for (PartitionLog log : logs.values()) {
+      if (isUncleanable(log)) {
+        continue;
+      }
       CleanableRange range = log.cleanableRange(nowMs);
       if (range != null && range.shouldClean(log.config().minCleanableDirtyRatio())
           && range.dirtyRatio() > dirtiestRatio) {
@@ -597,19 +607,47 @@ public final class LogStore implements AutoCloseable {
         dirtiestRatio = range.dirtyRatio();
       }
     }
-    return dirtiest != null && dirtiest.runCleaner(nowMs);
+    if (dirtiest == null) {
+      return false;
+    }
+    LogConfig config = dirtiest.config();
+    try {
+      return dirtiest.runCleanerOrThrow(nowMs);
+    } catch (LogCompactor.FailedException e) {
+      uncleanable.put(dirtiest, config);
+      LOG.error("{}: cleaning failed; marked uncleanable, the cleaner skips it until it is reloaded or its config "
+          + "changes", dirtiest.name(), e.getCause());
+      return true;
+    }
+  }
+
+  /** Whether {@code log} failed a pass with the config it still has (a changed config gets another try). */
+  private boolean isUncleanable(PartitionLog log) {
+    LogConfig failedWith = uncleanable.get(log);
+    if (failedWith == null) {
+      return false;
+    }
+    if (failedWith.equals(log.config())) {
+      return true;
+    }
+    uncleanable.remove(log);
+    return false;
   }
 
   private void runCleanerQuietly() {
     try {
-      // Bounded, so one log that stays due (e.g. it keeps failing) cannot pin the thread.
+      // Bounded, so that logs that stay due cannot pin the thread.
       for (int i = 0; i <= logs.size() && !closed; i++) {
         if (!runCleaner(System.currentTimeMillis())) {
           return;
         }
       }
-    } catch (RuntimeException e) {
-      LOG.error("Cleaner run in {} failed", dir, e);
+    } catch (VirtualMachineError e) {
+      LOG.error("Cleaner of {} stops: {}", dir, e.toString());
+      throw e;
+    } catch (Throwable t) {
+      // A task of a ScheduledExecutorService that throws is never run again: log and wait for the next run.
+      LOG.error("Cleaner run in {} failed", dir, t);
     }
   }
 

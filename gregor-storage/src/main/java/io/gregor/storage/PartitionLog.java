@@ -985,6 +985,19 @@ public final class PartitionLog {
    * cleaned. Called by the store's cleaner thread; public so tests can drive it with their own clock.
    */
   public boolean runCleaner(long nowMs) {
+    try {
+      return runCleanerOrThrow(nowMs);
+    } catch (LogCompactor.FailedException e) {
+      LOG.error("{}: cleaning failed; the log keeps its uncleaned segments", name, e.getCause());
+      return false;
+    }
+  }
+
+  /**
+   * As {@link #runCleaner}, but a pass that fails (an I/O error, a batch that cannot be read) throws, with the
+   * log's segments as they were: the store's cleaner then marks this log uncleanable.
+   */
+  boolean runCleanerOrThrow(long nowMs) throws LogCompactor.FailedException {
     cleanerLock.lock();
     try {
       CleanableRange range = cleanableRange(nowMs);
@@ -1002,7 +1015,7 @@ public final class PartitionLog {
     cleaningAborted = true;
   }
 
-  private boolean clean(CleanableRange range, long nowMs) {
+  private boolean clean(CleanableRange range, long nowMs) throws LogCompactor.FailedException {
     List<LogSegment> inactive = new ArrayList<>();
     Map<Long, Long> producerLastOffsets;
     lock.lock();
@@ -1049,13 +1062,15 @@ public final class PartitionLog {
     } catch (LogCompactor.AbortedException e) {
       LOG.info("{}: cleaning aborted: the log was closed or deleted", name);
       return false;
-    } catch (IOException | UncheckedIOException e) {
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (IOException | RuntimeException | Error e) {
+      // Error too: a codec's AssertionError or LinkageError on one damaged batch is this log's problem alone.
       if (closed || cleaningAborted) {
         LOG.info("{}: cleaning aborted: the log was closed or deleted ({})", name, e.toString());
-      } else {
-        LOG.error("{}: cleaning failed; the log keeps its uncleaned segments", name, e);
+        return false;
       }
-      return false;
+      throw new LogCompactor.FailedException(name + ": cleaning failed: " + e, e);
     } finally {
       // Also after a failed swap: what it already swapped in, or left as the only copy, must survive the discard.
       compactor.discard(swapProgress);

@@ -3,14 +3,20 @@ package io.gregor.storage;
 import static io.gregor.storage.StorageTestSupport.keyed;
 import static io.gregor.storage.StorageTestSupport.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.gregor.storage.StorageTestSupport.ReadRecord;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.Crc32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +40,43 @@ class CompactionDivergenceTest {
       out.add(r.key() + "=" + r.value());
     }
     return out;
+  }
+
+  /**
+   * Kafka's CleanerThread marks a partition whose cleaning throws as uncleanable and goes on with the others: the
+   * dirtiest log failing on every run must not stop the cleaning of every other compacted log.
+   */
+  @Test
+  void aLogThatCannotBeCleanedShouldNotStopTheCleaningOfOtherLogs() throws Exception {
+    LogConfig cfg = COMPACT.withMinCleanableDirtyRatio(0.01);
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults().withCleanerBackoffMs(20))) {
+      PartitionLog healthy = store.createLog("healthy", 0, Uuid.randomUuid(), cfg);
+      for (int i = 0; i < 40; i++) {
+        healthy.appendAsLeader(keyed(Compression.NONE, now, "u" + i, "first"), 0, now);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> healthy.cleanerOffset() > 0);
+
+      // A log whose first batch is damaged but still has a valid CRC (say, written by a buggy client library
+      // before a broker-side check existed): its gzip payload cannot be decompressed.
+      PartitionLog broken = store.createLog("broken", 0, Uuid.randomUuid(),
+          cfg.withCleanupPolicy(CleanupPolicy.DELETE));
+      broken.appendAsLeader(keyed(Compression.gzip().build(), now, "a", "1", "b", "2"), 0, now);
+      for (int i = 0; i < 40; i++) {
+        broken.appendAsLeader(keyed(Compression.NONE, now, "a", "v" + i), 0, now);
+      }
+      corruptCompressedPayloadKeepingCrc(LogSegment.logFile(broken.dir(), 0));
+      broken.updateConfig(cfg);
+
+      // Dirty data on the healthy log: every "u" key is overwritten.
+      for (int i = 0; i < 40; i++) {
+        healthy.appendAsLeader(keyed(Compression.NONE, now, "u" + i, "second"), 0, now);
+      }
+      for (int i = 0; i < 20; i++) {
+        healthy.appendAsLeader(keyed(Compression.NONE, now, "pad" + i, "p"), 0, now);
+      }
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(
+          () -> assertThat(consume(healthy)).doesNotContain("u0=first"));
+    }
   }
 
   /**
@@ -64,6 +107,24 @@ class CompactionDivergenceTest {
       }
       assertThat(next).as("position after fetching at offset 2 (log end offset %d)", log.logEndOffset())
           .isEqualTo(log.logEndOffset());
+    }
+  }
+
+  /** Overwrites the records section of the batch at position 0 and recomputes its CRC-32C, as Kafka computes it. */
+  private static void corruptCompressedPayloadKeepingCrc(Path file) throws Exception {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer header = ByteBuffer.allocate(12);
+      ch.read(header, 0);
+      int size = header.getInt(8) + 12;
+      ByteBuffer batch = ByteBuffer.allocate(size);
+      ch.read(batch, 0);
+      batch.position(0);
+      for (int i = 61 + 4; i < size; i++) { // leave the record count, garble the gzip stream
+        batch.put(i, (byte) 0x5a);
+      }
+      batch.putInt(17, (int) Crc32C.compute(batch, 21, size - 21));
+      batch.position(0);
+      ch.write(batch, 0);
     }
   }
 }
