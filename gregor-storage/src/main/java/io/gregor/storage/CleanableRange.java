@@ -13,7 +13,7 @@ import java.util.List;
  *                               min.compaction.lag.ms (KIP-58)
  * @param cleanBytes             bytes of the segments below the dirty section
  * @param cleanableBytes         bytes of the segments in the dirty section
- * @param needCompactionNow      the first dirty record is older than max.compaction.lag.ms (KIP-354)
+ * @param needCompactionNow      a dirty inactive segment's first batch is older than max.compaction.lag.ms (KIP-354)
  * @param tombstonesExpired      a tombstone kept by an earlier pass has reached its delete horizon (KIP-534)
  */
 record CleanableRange(long firstDirtyOffset, long firstUncleanableOffset, long cleanBytes, long cleanableBytes,
@@ -35,27 +35,30 @@ record CleanableRange(long firstDirtyOffset, long firstUncleanableOffset, long c
     long lagCutoffMs = nowMs - config.minCompactionLagMs();
     long cleanBytes = 0;
     long cleanableBytes = 0;
-    long firstDirtyTimestamp = -1L;
+    // As Kafka's maxCompactionDelay: the earliest first-batch timestamp (> 0) of every dirty inactive segment, those
+    // past the min.compaction.lag.ms boundary included; records with old CreateTimes may sit behind newer ones.
+    long earliestDirtyTimestamp = Long.MAX_VALUE;
+    boolean inRange = true;
     for (LogSegment segment : inactive) {
       if (segment.nextOffset() <= firstDirty && segment.baseOffset() < firstDirty) {
         cleanBytes += segment.size();
         continue;
       }
-      if (segment.baseOffset() >= firstUncleanable) {
-        break;
+      if (segment.firstBatchTimestamp() > 0) {
+        earliestDirtyTimestamp = Math.min(earliestDirtyTimestamp, segment.firstBatchTimestamp());
+      }
+      if (!inRange) {
+        continue;
       }
       if (config.minCompactionLagMs() > 0 && segment.largestTimestamp() > lagCutoffMs) {
         firstUncleanable = segment.baseOffset(); // it holds records younger than min.compaction.lag.ms
-        break;
-      }
-      if (firstDirtyTimestamp < 0 && segment.size() > 0) {
-        firstDirtyTimestamp = segment.firstBatchTimestamp() >= 0 ? segment.firstBatchTimestamp()
-            : segment.largestTimestamp();
+        inRange = false;
+        continue;
       }
       cleanableBytes += segment.size();
     }
-    boolean overdue = cleanableBytes > 0 && firstDirtyTimestamp >= 0
-        && nowMs - firstDirtyTimestamp > config.maxCompactionLagMs();
+    boolean overdue = cleanableBytes > 0
+        && earliestDirtyTimestamp < nowMs - Math.max(config.maxCompactionLagMs(), 0L);
     return new CleanableRange(firstDirty, firstUncleanable, cleanBytes, cleanableBytes, overdue,
         minTombstoneHorizonMs <= nowMs);
   }

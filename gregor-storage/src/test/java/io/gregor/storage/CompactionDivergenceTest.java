@@ -43,6 +43,37 @@ class CompactionDivergenceTest {
   }
 
   /**
+   * Kafka's LogCleanerManager.maxCompactionDelay takes the EARLIEST first-batch timestamp over all dirty inactive
+   * segments, so a dirty segment holding older (producer CreateTime) records behind a newer one forces a clean: the
+   * superseded value must not outlive max.compaction.lag.ms.
+   */
+  @Test
+  void maxCompactionLagShouldUseTheEarliestTimestampOfAnyDirtySegment() throws Exception {
+    LogConfig cfg = COMPACT.withMaxCompactionLagMs(HOUR).withMinCleanableDirtyRatio(0.99);
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), cfg);
+      for (int i = 0; i < 60; i++) { // a large clean section keeps the dirty ratio far below 0.99
+        log.appendAsLeader(keyed(Compression.NONE, now, "u" + i, "x".repeat(40)), 0, now);
+      }
+      assertThat(log.runCleaner(now)).isTrue();
+      // Dirty section: first a segment of fresh records, then one whose records are two hours old (producer
+      // CreateTime). Each is closed by a time roll (segment.ms is capped by max.compaction.lag.ms, as in Kafka).
+      log.appendAsLeader(keyed(Compression.NONE, now, "fresh", "f"), 0, now);
+      log.runRetention(now + HOUR + 1);
+      log.appendAsLeader(keyed(Compression.NONE, now - 2 * HOUR, "k", "old-value"), 0, now);
+      log.appendAsLeader(keyed(Compression.NONE, now - 2 * HOUR, "k", "new-value"), 0, now);
+      log.runRetention(now + HOUR + 1);
+      assertThat(log.segments().stream().filter(s -> s.firstBatchTimestamp() == now - 2 * HOUR)).hasSize(1);
+      assertThat(consume(log)).contains("k=old-value");
+
+      // Kafka: earliest dirty first-batch timestamp is now-2h < now-1h, so the log must be cleaned now.
+      log.runCleaner(now);
+
+      assertThat(consume(log)).doesNotContain("k=old-value");
+    }
+  }
+
+  /**
    * Kafka's CleanerThread marks a partition whose cleaning throws as uncleanable and goes on with the others: the
    * dirtiest log failing on every run must not stop the cleaning of every other compacted log.
    */
