@@ -276,7 +276,7 @@ final class LogCompactor {
 
   private void append(LogSegment cleaned, MemoryRecords batchRecords) throws IOException {
     MutableRecordBatch batch = onlyBatch(batchRecords);
-    cleaned.append(io, batchRecords, batch.lastOffset(), batch.maxTimestamp(), config.indexIntervalBytes());
+    cleaned.append(io, batchRecords, batch.lastOffset(), batch.maxTimestamp(), config.indexIntervalBytes(), nowMs);
   }
 
   /**

@@ -43,6 +43,7 @@ final class LogSegment {
   private volatile long maxTimestamp = -1L;   // largest batch maxTimestamp
   private volatile long offsetOfMaxTimestamp = -1L; // lastOffset of the batch carrying maxTimestamp
   private long firstBatchTimestamp = -1L;     // rolls by segment.ms are measured from here (Kafka's rule)
+  private long firstAppendMs = -1L;           // wall clock of the first append in this process
   private int bytesSinceLastIndexEntry;
   private volatile boolean deleted;
 
@@ -154,9 +155,18 @@ final class LogSegment {
     return modified > 0 ? modified : createdMs;
   }
 
-  /** Start of the segment's age for segment.ms: the first batch's timestamp, else the creation time. */
-  long rollBaseMs() {
-    return firstBatchTimestamp >= 0 ? firstBatchTimestamp : createdMs;
+  /** Wall clock when this segment was created, or opened by the loader. */
+  long createdMs() {
+    return createdMs;
+  }
+
+  /**
+   * Start of the idle time after which retention rolls the active segment: the wall clock of its first append in
+   * this process, else of its creation (or load). Never a record timestamp: records with old CreateTimes (a backfill)
+   * would make every retention check roll a new segment. Owner: the log lock.
+   */
+  long idleRollBaseMs() {
+    return firstAppendMs >= 0 ? firstAppendMs : createdMs;
   }
 
   long firstBatchTimestamp() {
@@ -169,10 +179,10 @@ final class LogSegment {
 
   /**
    * Writes one validated batch at the end (write() only) and indexes it; on failure truncates back so the file
-   * keeps only whole batches. Owner: the log lock.
+   * keeps only whole batches. {@code nowMs} is the wall clock of the append. Owner: the log lock.
    */
-  void append(StorageIo io, MemoryRecords batch, long lastOffset, long batchMaxTimestamp, int indexIntervalBytes)
-      throws IOException {
+  void append(StorageIo io, MemoryRecords batch, long lastOffset, long batchMaxTimestamp, int indexIntervalBytes,
+      long nowMs) throws IOException {
     int position = size;
     int batchSize = batch.sizeInBytes();
     try {
@@ -186,6 +196,9 @@ final class LogSegment {
       throw e;
     }
     onBatchAppended(position, batchSize, lastOffset, batchMaxTimestamp, indexIntervalBytes);
+    if (firstAppendMs < 0) {
+      firstAppendMs = nowMs;
+    }
     size = position + batchSize; // publish: readers may now see this batch
   }
 

@@ -325,7 +325,7 @@ public final class PartitionLog {
       LogSegment segment = maybeRoll(validated.bytes().sizeInBytes(), lastOffset, batchMaxTimestamp, nowMs, cfg);
       maybeStartEpoch(leaderEpoch, firstOffset);
       try {
-        segment.append(env.io(), validated.bytes(), lastOffset, batchMaxTimestamp, cfg.indexIntervalBytes());
+        segment.append(env.io(), validated.bytes(), lastOffset, batchMaxTimestamp, cfg.indexIntervalBytes(), nowMs);
       } catch (LogSegment.UndoFailedException e) {
         offline = true;
         LOG.error("{}: a failed write could not be undone; the log is now offline", name, e);
@@ -375,7 +375,7 @@ public final class PartitionLog {
     boolean full = active.size() > cfg.segmentBytes() - batchSize;
     // Kafka measures segment age from the first batch's timestamp when it has one, else from creation.
     long waitedMs = active.firstBatchTimestamp() >= 0 ? batchMaxTimestamp - active.firstBatchTimestamp()
-        : nowMs - active.rollBaseMs();
+        : nowMs - active.createdMs();
     boolean aged = waitedMs > cfg.maxSegmentMs();
     boolean offsetOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
     if (full || aged || active.indexesFull() || offsetOverflow) {
@@ -850,8 +850,9 @@ public final class PartitionLog {
   }
 
   /**
-   * Retention, on the store's scheduler (public for tests): rolls the active segment when it is older than
-   * segment.ms (capped by max.compaction.lag.ms on compacted topics), and, when cleanup.policy includes delete,
+   * Retention, on the store's scheduler (public for tests): rolls the active segment once segment.ms (capped by
+   * max.compaction.lag.ms on compacted topics) has passed by the wall clock since its first append, whatever the
+   * records' timestamps (see {@link LogSegment#idleRollBaseMs}), and, when cleanup.policy includes delete,
    * deletes oldest segments whose largest timestamp is older than retention.ms (rolling first when that
    * includes the active one), then oldest non-active segments while the log stays >= retention.bytes without them.
    * Whatever the policy, deletes the segments wholly below logStartOffset. Also expires idle producers.
@@ -868,7 +869,8 @@ public final class PartitionLog {
       LogConfig cfg = config;
       producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());
       LogSegment active = segments.lastEntry().getValue();
-      if (active.size() > 0 && nowMs - active.rollBaseMs() > cfg.maxSegmentMs()) {
+      // Idle roll: a compacted topic's quiet tail must become cleanable within max.compaction.lag.ms.
+      if (active.size() > 0 && nowMs - active.idleRollBaseMs() > cfg.maxSegmentMs()) {
         rollQuietly(nowMs);
       }
       List<LogSegment> toDelete = new ArrayList<>();

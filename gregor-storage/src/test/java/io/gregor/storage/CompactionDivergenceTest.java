@@ -141,6 +141,29 @@ class CompactionDivergenceTest {
     }
   }
 
+  /**
+   * Kafka rolls a segment for segment.ms (capped by max.compaction.lag.ms on compacted topics) on append when the new
+   * batch's timestamp is that far past the segment's first batch timestamp (LogSegment.shouldRoll /
+   * timeWaitedForRoll). Gregor's retention check also rolls an idle active segment, measured by the wall clock since
+   * its first append: a topic fed records with old timestamps (a backfill keeping the source's times) must not get a
+   * new segment at every retention check.
+   */
+  @Test
+  void recordsWithOldTimestampsShouldNotRollASegmentAtEveryRetentionCheck() throws Exception {
+    LogConfig cfg = COMPACT.withSegmentBytes(1 << 20).withSegmentMs(24 * HOUR);
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), cfg);
+      long fiveMinutes = 300_000L; // log.retention.check.interval.ms
+      for (int i = 0; i < 12; i++) {
+        long wallClock = now + i * fiveMinutes;
+        log.appendAsLeader(keyed(Compression.NONE, now - 48 * HOUR + i, "k" + i, "v"), 0, wallClock);
+        log.runRetention(wallClock);
+      }
+      // Kafka: every batch is within segment.ms of the first one's timestamp, so nothing rolls.
+      assertThat(log.segmentCount()).isEqualTo(1);
+    }
+  }
+
   /** Overwrites the records section of the batch at position 0 and recomputes its CRC-32C, as Kafka computes it. */
   private static void corruptCompressedPayloadKeepingCrc(Path file) throws Exception {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
