@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -23,9 +22,10 @@ import org.apache.kafka.common.utils.internals.ByteBufferOutputStream;
 
 /**
  * One cleaning pass over one compacted log (the work of Kafka's LogCleaner, not its code): builds a key → latest
- * offset map over the dirty section, then rewrites every inactive segment from the log start up to the map's end
- * into {@code NNN.log.cleaned}, keeping a record only when its offset is the latest for its key. Segments in which
- * nothing changes are not rewritten. Each cleaned segment is fsynced and renamed to {@code .swap}; {@link
+ * offset map ({@link OffsetMap}) over the dirty section, then rewrites every inactive segment from the log start up
+ * to the map's end into {@code NNN.log.cleaned}, keeping a record only when its offset is the latest for its key
+ * (records past the map's end, when it filled mid-segment, are kept). Segments in which nothing changes are not
+ * rewritten. Each cleaned segment is fsynced and renamed to {@code .swap}; {@link
  * PartitionLog} then swaps them in under its lock.
  *
  * <p>Batch rules: offsets, timestamps, headers, producer id/epoch/base sequence, leader epoch, transactional flag
@@ -42,40 +42,8 @@ import org.apache.kafka.common.utils.internals.ByteBufferOutputStream;
  * under the log's cleaner lock. It only reads inactive segments (lock-free, like a fetch) and writes its own files.
  */
 final class LogCompactor {
-  /** Rough heap cost of one map entry beyond its key bytes (HashMap node, ByteBuffer, boxed Long). */
-  private static final int MAP_ENTRY_OVERHEAD = 96;
-
   /** A segment and its rewritten replacement, which is fsynced and named {@code .swap}. */
   record CleanedSegment(LogSegment original, LogSegment cleaned) {
-  }
-
-  /** Key → offset of its latest record in [firstDirtyOffset, endOffset); endOffset is a segment base offset. */
-  static final class OffsetMap {
-    private final Map<ByteBuffer, Long> latest = new HashMap<>();
-    private long endOffset;
-    private long estimatedBytes;
-
-    long endOffset() {
-      return endOffset;
-    }
-
-    int size() {
-      return latest.size();
-    }
-
-    private void put(ByteBuffer key, long offset) {
-      byte[] copy = new byte[key.remaining()];
-      key.duplicate().get(copy);
-      if (latest.put(ByteBuffer.wrap(copy), offset) == null) {
-        estimatedBytes += copy.length + MAP_ENTRY_OVERHEAD;
-      }
-    }
-
-    /** The latest offset of {@code key}, or -1 when the dirty section does not have it. */
-    long get(ByteBuffer key) {
-      Long offset = latest.get(key);
-      return offset == null ? -1L : offset;
-    }
   }
 
   /**
@@ -145,14 +113,14 @@ final class LogCompactor {
 
   /**
    * Maps the keyed records of non-control batches with offsets in [firstDirtyOffset, firstUncleanableOffset) of
-   * {@code segments} (inactive, ascending). Stops before a segment once the map is over its memory budget (after at
-   * least one segment), as Kafka's cleaner does when its dedupe buffer fills; endOffset says where it stopped.
+   * {@code segments} (inactive, ascending) into an {@link OffsetMap} sized to that range and the dedupe budget. When
+   * the map fills it stops, mid-segment and mid-batch if need be, as Kafka's cleaner does: its endOffset is then the
+   * last mapped offset + 1, and the pass cleans only below it.
    */
   OffsetMap buildOffsetMap(List<LogSegment> segments, long firstDirtyOffset, long firstUncleanableOffset)
       throws IOException, AbortedException {
-    OffsetMap map = new OffsetMap();
-    map.endOffset = firstUncleanableOffset;
-    boolean mappedOne = false;
+    OffsetMap map = OffsetMap.forRange(mapBudgetBytes, firstUncleanableOffset - firstDirtyOffset);
+    map.setEndOffset(firstDirtyOffset);
     BatchHeader h = new BatchHeader();
     for (LogSegment segment : segments) {
       if (segment.baseOffset() >= firstUncleanableOffset) {
@@ -160,10 +128,6 @@ final class LogCompactor {
       }
       if (segment.nextOffset() <= firstDirtyOffset) {
         continue;
-      }
-      if (mappedOne && map.estimatedBytes >= mapBudgetBytes) {
-        map.endOffset = segment.baseOffset();
-        break;
       }
       FileChannel ch = segment.channel();
       int limit = segment.size();
@@ -179,14 +143,18 @@ final class LogCompactor {
           MutableRecordBatch batch = onlyBatch(segment.loadBatch(pos, h.batchSize()));
           for (Record r : batch) {
             if (r.offset() >= firstDirtyOffset && r.hasKey()) {
+              if (map.isFull()) {
+                return map; // its endOffset is one past the last offset put
+              }
               map.put(r.key(), r.offset());
+              map.setEndOffset(r.offset() + 1);
             }
           }
         }
         pos = h.nextPosition();
       }
-      mappedOne = true;
     }
+    map.setEndOffset(firstUncleanableOffset);
     return map;
   }
 
@@ -288,6 +256,9 @@ final class LogCompactor {
     if (batch.isControlBatch()) {
       return original; // transaction markers: kept (Kafka's removal of markers and aborted data is not done here)
     }
+    if (batch.baseOffset() >= map.endOffset()) {
+      return original; // past what the map covers (it filled): the next pass cleans it
+    }
     OptionalLong horizon = batch.deleteHorizonMs();
     boolean tombstonesExpired = horizon.isPresent() && nowMs >= horizon.getAsLong();
     List<Record> retained = new ArrayList<>();
@@ -323,6 +294,9 @@ final class LogCompactor {
   }
 
   private static boolean shouldRetain(Record r, OffsetMap map, boolean tombstonesExpired) {
+    if (r.offset() >= map.endOffset()) {
+      return true; // past what the map covers, as Kafka's pastLatestOffset
+    }
     if (!r.hasKey()) {
       return false; // cannot be compacted; Kafka's cleaner drops such records too
     }

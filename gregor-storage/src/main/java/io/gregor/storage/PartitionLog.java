@@ -1040,7 +1040,7 @@ public final class PartitionLog {
         () -> closed || cleaningAborted, env.storeConfig().cleanerDedupeBufferSize());
     LogCompactor.SwapProgress swapProgress = new LogCompactor.SwapProgress();
     try {
-      LogCompactor.OffsetMap map = compactor.buildOffsetMap(inactive, range.firstDirtyOffset(),
+      OffsetMap map = compactor.buildOffsetMap(inactive, range.firstDirtyOffset(),
           range.firstUncleanableOffset());
       List<LogSegment> toClean = new ArrayList<>();
       for (LogSegment segment : inactive) {

@@ -9,7 +9,8 @@ package io.gregor.storage;
  * @param producerIdExpirationMs       {@code producer.id.expiration.ms}
  * @param cleanerBackoffMs             {@code log.cleaner.backoff.ms}: the cleaner's sleep when no log needs cleaning
  * @param cleanerDedupeBufferSize      {@code log.cleaner.dedupe.buffer.size}: memory budget of the key → offset map
- *                                     of one cleaning pass (a pass stops at the segment where it runs out)
+ *                                     of one cleaning pass ({@link OffsetMap}, 24 bytes a slot; a pass stops where
+ *                                     the map fills, mid-segment if need be)
  * @param journalFileBytes             size of one file of the store's {@link DurabilityJournal} (Gregor's own; the
  *                                     store flushes its segments early once a file's worth was journaled)
  * @param roundsInFlight               group-commit rounds that may sync at once (see {@link LogFlusher}); 1 measured

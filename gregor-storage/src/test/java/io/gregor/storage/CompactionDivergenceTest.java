@@ -142,6 +142,24 @@ class CompactionDivergenceTest {
   }
 
   /**
+   * Kafka's SkimpyOffsetMap is a fixed buffer of log.cleaner.dedupe.buffer.size bytes: when it fills, the pass stops
+   * mid-segment and the next pass goes on, so a segment with many unique keys cannot exhaust the heap (a map checked
+   * against the budget only between segments, at about 150 heap bytes a key, did). Here a 64 MiB JVM cleans one
+   * segment of 600k keys with a 1 MiB budget.
+   */
+  @Test
+  @Timeout(120)
+  void theOffsetMapShouldStayWithinTheDedupeBufferSize() throws Exception {
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx64m", "-cp", System.getProperty("java.class.path"), OffsetMapMemoryMain.class.getName(),
+        dir.toString(), "600000").redirectErrorStream(true).start();
+    String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    int exit = child.waitFor();
+    String tail = output.lines().filter(l -> !l.contains(" INFO ")).filter(l -> l.contains("OutOfMemory") || l.contains("io.gregor")).limit(8).toList().toString();
+    assertThat(exit).as("child exit code; output: %s", tail).isZero();
+  }
+
+  /**
    * Kafka rolls a segment for segment.ms (capped by max.compaction.lag.ms on compacted topics) on append when the new
    * batch's timestamp is that far past the segment's first batch timestamp (LogSegment.shouldRoll /
    * timeWaitedForRoll). Gregor's retention check also rolls an idle active segment, measured by the wall clock since

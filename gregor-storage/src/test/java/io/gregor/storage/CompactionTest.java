@@ -104,6 +104,30 @@ class CompactionTest {
   }
 
   @Test
+  void shouldStopMidSegmentWhenTheOffsetMapFillsAndGoOnInTheNextPass() throws Exception {
+    LogConfig cfg = COMPACT.withMinCleanableDirtyRatio(0.01);
+    // 1024 bytes: 42 slots of 24 bytes, full at 90%, so a pass maps 37 keys.
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults().withCleanerDedupeBufferSize(1024))) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), cfg);
+      List<Rec> appended = new ArrayList<>();
+      for (int i = 0; i < 120; i++) {
+        appended.addAll(append(log, now, now, "k" + (i % 60), "v" + i, "u" + i, "w" + i));
+      }
+
+      assertThat(log.runCleaner(now)).isTrue();
+
+      assertThat(log.cleanerOffset()).isEqualTo(37); // offsets 0-36, each record has a key
+      assertThat(log.segments().stream().map(LogSegment::baseOffset)).doesNotContain(37L);
+      assertThat(consume(log)).containsExactlyElementsOf(expectedAfterCleaning(appended, 37, false));
+      for (int pass = 0; pass < 20 && log.runCleaner(now); pass++) {
+        assertThat(log.cleanerOffset()).isLessThanOrEqualTo(activeBase(log));
+      }
+      assertThat(log.cleanerOffset()).isEqualTo(activeBase(log));
+      assertThat(consume(log)).containsExactlyElementsOf(expectedAfterCleaning(appended, activeBase(log), false));
+    }
+  }
+
+  @Test
   void shouldKeepLatestValuePerKeyWithOriginalOffsetsAcrossSegments() throws Exception {
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), COMPACT);
