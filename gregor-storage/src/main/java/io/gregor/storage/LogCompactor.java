@@ -22,11 +22,11 @@ import org.apache.kafka.common.utils.internals.ByteBufferOutputStream;
 
 /**
  * One cleaning pass over one compacted log (the work of Kafka's LogCleaner, not its code): builds a key → latest
- * offset map ({@link OffsetMap}) over the dirty section, then rewrites every inactive segment from the log start up
- * to the map's end into {@code NNN.log.cleaned}, keeping a record only when its offset is the latest for its key
- * (records past the map's end, when it filled mid-segment, are kept). Segments in which nothing changes are not
- * rewritten. Each cleaned segment is fsynced and renamed to {@code .swap}; {@link
- * PartitionLog} then swaps them in under its lock.
+ * offset map ({@link OffsetMap}) over the dirty section, then groups the inactive segments from the log start up to
+ * the map's end by size (Kafka's groupSegmentsBySize) and rewrites each group into one {@code NNN.log.cleaned},
+ * keeping a record only when its offset is the latest for its key (records past the map's end, when it filled
+ * mid-segment, are kept). A group of one segment in which nothing changes is not rewritten. Each cleaned segment is
+ * fsynced and renamed to {@code .swap}; {@link PartitionLog} then swaps them in under its lock.
  *
  * <p>Batch rules: offsets, timestamps, headers, producer id/epoch/base sequence, leader epoch, transactional flag
  * and compression type of the original batch are kept, and a rewritten batch keeps its original lastOffset (so the
@@ -42,15 +42,20 @@ import org.apache.kafka.common.utils.internals.ByteBufferOutputStream;
  * under the log's cleaner lock. It only reads inactive segments (lock-free, like a fetch) and writes its own files.
  */
 final class LogCompactor {
-  /** A segment and its rewritten replacement, which is fsynced and named {@code .swap}. */
-  record CleanedSegment(LogSegment original, LogSegment cleaned) {
+  /**
+   * Neighbouring segments (ascending) and the one cleaned segment that replaces them, fsynced and named {@code
+   * .swap}, with the first one's base offset. When there are several, the cleaned segment ends with the last batch of
+   * the last non-empty one (kept empty if need be), so that a load finding the {@code .swap} knows which segments it
+   * replaces: those with a base offset in [its base, its end) (see LogLoader's completeSwaps).
+   */
+  record CleanedSegment(List<LogSegment> originals, LogSegment cleaned) {
   }
 
   /**
    * How far {@link PartitionLog}'s swap of this pass's segments got, recorded as each rename lands. The pass owns it
    * and hands it to {@link #discard} even when the swap throws halfway: a cleaned segment already in the log is the
-   * only copy of its records (the original is {@code .deleted}), and so is a {@code .swap} whose original was renamed
-   * before its own rename failed. Cleaner thread, written under the log's lock.
+   * only copy of its records (the originals are {@code .deleted}), and so is a {@code .swap} one of whose originals
+   * was renamed before a rename failed. Cleaner thread, written under the log's lock.
    */
   static final class SwapProgress {
     private final List<LogSegment> swappedIn = new ArrayList<>();
@@ -61,7 +66,7 @@ final class LogCompactor {
       swappedIn.add(cleaned);
     }
 
-    /** The original of {@code cleaned} is renamed away, {@code cleaned} is still {@code .swap}: a load completes it. */
+    /** An original of {@code cleaned} is renamed away, {@code cleaned} is still {@code .swap}: a load completes it. */
     void onLeftForLoader(LogSegment cleaned) {
       leftForLoader.add(cleaned);
     }
@@ -159,24 +164,87 @@ final class LogCompactor {
   }
 
   /**
-   * Rewrites each of {@code segments} that has something to remove (or a tombstone batch to stamp with a delete
-   * horizon) into a fsynced {@code NNN.log.swap}; unchanged segments are left out of the result. The batch ending
-   * at {@code upperBoundOffset} (the pass's first uncleanable offset) is kept, empty if need be.
+   * Groups {@code segments} as Kafka's Cleaner.groupSegmentsBySize does, then rewrites each group of several into one
+   * cleaned segment, and each group of one that has something to remove (or a tombstone batch to stamp with a delete
+   * horizon) into its own; each is fsynced and named {@code NNN.log.swap}, and the directory is fsynced. Groups of
+   * one left unchanged are left out of the result. The batch ending at {@code upperBoundOffset} (the pass's first
+   * uncleanable offset) is kept, empty if need be.
    */
   List<CleanedSegment> clean(List<LogSegment> segments, OffsetMap map, long upperBoundOffset)
       throws IOException, AbortedException {
     List<CleanedSegment> out = new ArrayList<>();
-    for (LogSegment segment : segments) {
-      LogSegment cleaned = cleanSegment(segment, map, upperBoundOffset);
+    for (List<LogSegment> group : groupBySize(segments, config, upperBoundOffset)) {
+      LogSegment first = group.get(0);
+      LogSegment last = group.get(group.size() - 1);
+      LogSegment cleaned;
+      if (group.size() == 1) {
+        cleaned = cleanInto(first, null, map, upperBoundOffset, -1L);
+      } else {
+        cleaned = createCleaned(first);
+        long groupEnd = endOfLastBatch(group);
+        for (LogSegment member : group) {
+          cleanInto(member, cleaned, map, upperBoundOffset, groupEnd);
+        }
+      }
       if (cleaned != null) {
         cleaned.onBecomeInactive();
         io.force(cleaned.channel());
-        Files.setLastModifiedTime(cleaned.file(), Files.getLastModifiedTime(segment.file()));
+        Files.setLastModifiedTime(cleaned.file(), Files.getLastModifiedTime(last.file()));
         cleaned.renameFile(LogSegment.SWAP_SUFFIX);
-        out.add(new CleanedSegment(segment, cleaned));
+        out.add(new CleanedSegment(group, cleaned));
       }
     }
+    if (!out.isEmpty()) {
+      // The .swap names must be durable before any original is renamed away, or a power loss could keep the renames
+      // and lose the only name of the records that replace them.
+      io.syncDirectory(out.get(0).cleaned().file().getParent());
+    }
     return out;
+  }
+
+  /**
+   * Kafka's grouping: neighbours join a group while their total size fits segment.bytes, their index entries fit
+   * the index limits, and (for a non-empty one) the largest offset it may hold, bounded by the next segment's base
+   * or {@code firstUncleanableOffset}, stays within Integer.MAX_VALUE of the group's base offset.
+   */
+  static List<List<LogSegment>> groupBySize(List<LogSegment> segments, LogConfig config, long firstUncleanableOffset) {
+    List<List<LogSegment>> groups = new ArrayList<>();
+    int i = 0;
+    while (i < segments.size()) {
+      LogSegment first = segments.get(i++);
+      List<LogSegment> group = new ArrayList<>();
+      group.add(first);
+      long bytes = first.size();
+      long offsetEntries = first.offsetIndexEntries();
+      long timeEntries = first.timeIndexEntries();
+      while (i < segments.size()) {
+        LogSegment next = segments.get(i);
+        long maxOffset = (i + 1 < segments.size() ? segments.get(i + 1).baseOffset() : firstUncleanableOffset) - 1;
+        if (bytes + next.size() > config.segmentBytes()
+            || offsetEntries + next.offsetIndexEntries() > config.maxOffsetIndexEntries()
+            || timeEntries + next.timeIndexEntries() > config.maxTimeIndexEntries()
+            || (next.size() > 0 && maxOffset - first.baseOffset() > Integer.MAX_VALUE)) {
+          break;
+        }
+        group.add(next);
+        bytes += next.size();
+        offsetEntries += next.offsetIndexEntries();
+        timeEntries += next.timeIndexEntries();
+        i++;
+      }
+      groups.add(group);
+    }
+    return groups;
+  }
+
+  /** Where the last batch of {@code group} ends: the next offset of its last non-empty segment; -1 when all are empty. */
+  private static long endOfLastBatch(List<LogSegment> group) {
+    for (int i = group.size() - 1; i >= 0; i--) {
+      if (group.get(i).size() > 0) {
+        return group.get(i).nextOffset();
+      }
+    }
+    return -1L;
   }
 
   /**
@@ -200,12 +268,17 @@ final class LogCompactor {
     }
   }
 
-  private LogSegment cleanSegment(LogSegment source, OffsetMap map, long upperBoundOffset)
-      throws IOException, AbortedException {
+  /**
+   * Writes what {@code source} keeps into {@code target}; with a null target, into a cleaned segment of its own,
+   * created at the first change (null is returned when nothing changes). The batch ending at {@code groupEnd} is
+   * kept, empty if need be.
+   */
+  private LogSegment cleanInto(LogSegment source, LogSegment target, OffsetMap map, long upperBoundOffset,
+      long groupEnd) throws IOException, AbortedException {
     FileChannel ch = source.channel();
     int limit = source.size();
     BatchHeader h = new BatchHeader();
-    LogSegment cleaned = null;
+    LogSegment cleaned = target;
     int[] unchanged = new int[16]; // (position, size) pairs kept as they are before the first change
     int unchangedCount = 0;
     int pos = 0;
@@ -217,7 +290,7 @@ final class LogCompactor {
       }
       throwIfNotOk(status, h, source);
       MemoryRecords original = source.loadBatch(pos, h.batchSize());
-      MemoryRecords result = filterBatch(original, map, upperBoundOffset);
+      MemoryRecords result = filterBatch(original, map, upperBoundOffset, groupEnd);
       if (cleaned == null && result == original) {
         if (2 * unchangedCount + 2 > unchanged.length) {
           unchanged = Arrays.copyOf(unchanged, unchanged.length * 2);
@@ -227,8 +300,7 @@ final class LogCompactor {
         unchangedCount++;
       } else {
         if (cleaned == null) {
-          cleaned = LogSegment.createCleaned(source.file().getParent(), source.baseOffset(), config, nowMs);
-          created.add(cleaned);
+          cleaned = createCleaned(source);
           for (int i = 0; i < unchangedCount; i++) {
             append(cleaned, source.loadBatch(unchanged[2 * i], unchanged[2 * i + 1]));
           }
@@ -242,6 +314,12 @@ final class LogCompactor {
     return cleaned;
   }
 
+  private LogSegment createCleaned(LogSegment first) throws IOException {
+    LogSegment cleaned = LogSegment.createCleaned(first.file().getParent(), first.baseOffset(), config, nowMs);
+    created.add(cleaned);
+    return cleaned;
+  }
+
   private void append(LogSegment cleaned, MemoryRecords batchRecords) throws IOException {
     MutableRecordBatch batch = onlyBatch(batchRecords);
     cleaned.append(io, batchRecords, batch.lastOffset(), batch.maxTimestamp(), config.indexIntervalBytes(), nowMs);
@@ -249,9 +327,10 @@ final class LogCompactor {
 
   /**
    * The batch to write in place of {@code original}: {@code original} itself when nothing changes, a rewritten
-   * batch, an empty batch (a producer's newest, or the one ending at {@code upperBoundOffset}), or null to drop it.
+   * batch, an empty batch (a producer's newest, or the one ending at {@code upperBoundOffset} or {@code groupEnd}),
+   * or null to drop it.
    */
-  private MemoryRecords filterBatch(MemoryRecords original, OffsetMap map, long upperBoundOffset) {
+  private MemoryRecords filterBatch(MemoryRecords original, OffsetMap map, long upperBoundOffset, long groupEnd) {
     MutableRecordBatch batch = onlyBatch(original);
     if (batch.isControlBatch()) {
       return original; // transaction markers: kept (Kafka's removal of markers and aborted data is not done here)
@@ -282,7 +361,8 @@ final class LogCompactor {
       // Also a batch an earlier pass kept empty: once nothing needs it any more it goes, as Kafka's DELETE_EMPTY.
       Long producerLast = batch.hasProducerId() ? producerLastOffsets.get(batch.producerId()) : null;
       boolean producersNewest = producerLast != null && producerLast == batch.lastOffset();
-      if (!producersNewest && batch.nextOffset() != upperBoundOffset) {
+      boolean endsGroup = batch.nextOffset() == upperBoundOffset || batch.nextOffset() == groupEnd;
+      if (!producersNewest && !endsGroup) {
         return null;
       }
       return removed ? emptyBatch(batch) : original;

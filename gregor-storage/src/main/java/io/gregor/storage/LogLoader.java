@@ -3,11 +3,13 @@ package io.gregor.storage;
 import io.gregor.storage.ProducerStateTable.BatchMetadata;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens one partition directory and brings it to a consistent state before the {@link PartitionLog} is published:
  * removes leftovers of interrupted deletes and writes, completes an interrupted cleaner swap ({@code NNN.log.swap}
- * replaces {@code NNN.log}; a {@code .cleaned} file is an unfinished pass and is dropped), opens the segments, and
+ * replaces {@code NNN.log} and the segments the cleaner merged into it; a {@code .cleaned} file is an unfinished pass
+ * and is dropped), opens the segments, and
  * then either
  * <ul>
  *   <li>after a clean shutdown, trusts the persisted indexes and checks only the tail of the last segment against
@@ -190,14 +193,28 @@ final class LogLoader {
 
   /**
    * A {@code NNN.log.swap} exists only once the cleaner has written and fsynced the whole cleaned segment, so it
-   * always wins: it replaces {@code NNN.log} (whose indexes are stale and are rebuilt). Any other {@code .swap} file
-   * is dropped.
+   * always wins: it replaces {@code NNN.log} (whose indexes are stale and are rebuilt) and every segment with a base
+   * offset in (NNN, the swap's end), the rest of the group the cleaner merged into it (its last batch is the group's,
+   * kept even when emptied, see {@link LogCompactor.CleanedSegment}). Those go first, durably: a crash in between
+   * finds the {@code .swap} again and does the same. Any other {@code .swap} file is dropped.
    */
   private static void completeSwaps(String name, Path dir, TreeSet<Long> swapped) throws IOException {
     List<Path> swaps = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + LogSegment.SWAP_SUFFIX)) {
       for (Path p : ds) {
         swaps.add(p);
+      }
+    }
+    if (swaps.isEmpty()) {
+      return;
+    }
+    TreeSet<Long> bases = new TreeSet<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.log")) {
+      for (Path p : ds) {
+        String file = p.getFileName().toString();
+        if (isOffsetName(file, ".log")) {
+          bases.add(Long.parseLong(file.substring(0, 20)));
+        }
       }
     }
     for (Path p : swaps) {
@@ -208,16 +225,41 @@ final class LogLoader {
         continue;
       }
       long base = Long.parseLong(plain.substring(0, 20));
+      List<Long> merged = new ArrayList<>(bases.subSet(base, false, endOffset(p, base), false));
+      for (long member : merged) {
+        Files.deleteIfExists(LogSegment.logFile(dir, member));
+        Files.deleteIfExists(LogSegment.offsetIndexFile(dir, member));
+        Files.deleteIfExists(LogSegment.timeIndexFile(dir, member));
+        bases.remove(member);
+      }
+      if (!merged.isEmpty()) {
+        FileStorageIo.forceDirectory(dir);
+      }
       Files.deleteIfExists(LogSegment.offsetIndexFile(dir, base));
       Files.deleteIfExists(LogSegment.timeIndexFile(dir, base));
       Files.move(p, LogSegment.logFile(dir, base), StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
+      bases.add(base);
       swapped.add(base);
-      LOG.info("{}: completed the interrupted swap of cleaned segment {}", name, base);
+      LOG.info("{}: completed the interrupted swap of cleaned segment {}{}", name, base,
+          merged.isEmpty() ? "" : " (replacing the merged segment(s) " + merged + " too)");
     }
-    if (!swaps.isEmpty()) {
-      FileStorageIo.forceDirectory(dir);
+    FileStorageIo.forceDirectory(dir);
+  }
+
+  /** One past the last offset of the batches in {@code file}, a segment at {@code base}: {@code base} when empty. */
+  private static long endOffset(Path file, long base) throws IOException {
+    long end = base;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      int limit = (int) Math.min(Integer.MAX_VALUE, ch.size());
+      BatchHeader h = new BatchHeader();
+      int pos = 0;
+      while (h.read(ch, pos, limit) == BatchHeader.Status.OK) {
+        end = h.lastOffset() + 1;
+        pos = h.nextPosition();
+      }
     }
+    return end;
   }
 
   private static boolean isOffsetName(String file, String suffix) {

@@ -173,6 +173,14 @@ final class LogSegment {
     return firstBatchTimestamp;
   }
 
+  int offsetIndexEntries() {
+    return offsetIndex.entryCount();
+  }
+
+  int timeIndexEntries() {
+    return timeIndex.entryCount();
+  }
+
   boolean indexesFull() {
     return offsetIndex.isFull() || timeIndex.isFull();
   }

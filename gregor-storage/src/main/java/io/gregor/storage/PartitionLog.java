@@ -1057,7 +1057,7 @@ public final class PartitionLog {
       env.checkpoints().write();
       swapIn(cleaned, cfg, swapProgress);
       minTombstoneHorizonMs = compactor.minTombstoneHorizonMs();
-      LOG.info("{}: cleaned {} segment(s) below offset {} ({} of them rewritten, {} keys mapped from offset {})",
+      LOG.info("{}: cleaned {} segment(s) below offset {} into {} rewritten one(s) ({} keys mapped from offset {})",
           name, toClean.size(), map.endOffset(), swapProgress.swappedInCount(), map.size(),
           range.firstDirtyOffset());
       return true;
@@ -1080,11 +1080,14 @@ public final class PartitionLog {
   }
 
   /**
-   * Replaces each original segment by its cleaned {@code .swap}: original to {@code .deleted} (deleted after
-   * file.delete.delay.ms), {@code .swap} to {@code .log}. A segment that retention or DeleteRecords removed during
-   * the pass is skipped. Records each step in {@code progress} as it lands, so that the caller's discard keeps
-   * what the log depends on even when a later rename throws. A failed rename takes the log offline: when the
-   * original had already been renamed away, its {@code .swap} is left for the next load to complete.
+   * Replaces each group of original segments by its cleaned {@code .swap}: every original to {@code .deleted}
+   * (deleted after file.delete.delay.ms), then, for a group of several, a directory fsync (a power loss must not
+   * bring a merged-away original back beside the segment that holds its records), then {@code .swap} to {@code .log}
+   * under the first original's name. A group one of whose segments retention or DeleteRecords removed during the
+   * pass is skipped. Records each step in {@code progress} as it lands, so that the caller's discard keeps what the
+   * log depends on even when a later step throws. A failed step takes the log offline: when an original had already
+   * been renamed away, the {@code .swap} is left for the next load to complete (LogLoader's completeSwaps). The
+   * directory fsync is the one fsync under {@link #lock} outside close, once per merged group.
    */
   private void swapIn(List<LogCompactor.CleanedSegment> cleaned, LogConfig cfg, LogCompactor.SwapProgress progress)
       throws IOException {
@@ -1094,38 +1097,68 @@ public final class PartitionLog {
         return;
       }
       for (LogCompactor.CleanedSegment c : cleaned) {
-        LogSegment original = c.original();
-        if (segments.get(original.baseOffset()) != original) {
+        List<LogSegment> originals = c.originals();
+        if (!allInLog(originals)) {
           continue;
         }
+        long base = originals.get(0).baseOffset();
         try {
-          original.renameToDeleted();
+          for (LogSegment original : originals) {
+            original.renameToDeleted();
+          }
+          if (originals.size() > 1) {
+            env.io().syncDirectory(dir);
+          }
           c.cleaned().renameFile("");
         } catch (IOException e) {
           offline = true;
-          // FileRecords.renameTo takes the new name even when the move fails, so ask the disk: once the plain
-          // name is gone the .swap holds the only copy of these records.
-          if (!Files.exists(LogSegment.logFile(dir, original.baseOffset()))) {
+          // FileRecords.renameTo takes the new name even when the move fails, so ask the disk: once a plain name is
+          // gone the .swap holds the only copy of that segment's records.
+          if (anyRenamedAway(originals)) {
             progress.onLeftForLoader(c.cleaned());
           }
-          LOG.error("{}: swapping in cleaned segment {} failed; the log is now offline", name,
-              original.baseOffset(), e);
+          LOG.error("{}: swapping in cleaned segment {} failed; the log is now offline", name, base, e);
           throw e;
         }
-        segments.put(original.baseOffset(), c.cleaned());
+        // The cleaned segment goes in first: a reader looking up an offset of a merged-away original in between
+        // finds it in that original, still open, or in the cleaned segment, never a hole.
+        segments.put(base, c.cleaned());
         progress.onSwappedIn(c.cleaned());
-        unflushed.remove(original);
-        env.deleter().scheduleDelete(original, cfg.fileDeleteDelayMs());
+        for (LogSegment original : originals) {
+          if (original.baseOffset() != base) {
+            segments.remove(original.baseOffset());
+          }
+          unflushed.remove(original);
+          env.deleter().scheduleDelete(original, cfg.fileDeleteDelayMs());
+        }
         try {
           c.cleaned().writeIndexes(env.io());
         } catch (IOException e) {
-          LOG.warn("{}: could not write the indexes of cleaned segment {}; recovery will rebuild them", name,
-              original.baseOffset(), e);
+          LOG.warn("{}: could not write the indexes of cleaned segment {}; recovery will rebuild them", name, base,
+              e);
         }
       }
     } finally {
       lock.unlock();
     }
+  }
+
+  private boolean allInLog(List<LogSegment> originals) {
+    for (LogSegment original : originals) {
+      if (segments.get(original.baseOffset()) != original) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean anyRenamedAway(List<LogSegment> originals) {
+    for (LogSegment original : originals) {
+      if (!Files.exists(LogSegment.logFile(dir, original.baseOffset()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.gregor.storage;
 
+import static io.gregor.storage.StorageTestSupport.activeBase;
 import static io.gregor.storage.StorageTestSupport.keyed;
 import static io.gregor.storage.StorageTestSupport.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,6 +71,34 @@ class CompactionDivergenceTest {
       log.runCleaner(now);
 
       assertThat(consume(log)).doesNotContain("k=old-value");
+    }
+  }
+
+  /**
+   * Kafka's Cleaner.groupSegmentsBySize merges consecutive segments whose total size fits segment.bytes (and
+   * segment.index.bytes) into one cleaned segment, so compacted-away segments do not stay as empty / tiny files
+   * (each an open file) forever.
+   */
+  @Test
+  void cleaningShouldMergeSmallCleanedSegments() throws Exception {
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults())) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), COMPACT);
+      while (log.segmentCount() < 20) {
+        log.appendAsLeader(keyed(Compression.NONE, now, "k", "v".repeat(100)), 0, now);
+      }
+      assertThat(log.runCleaner(now)).isTrue(); // 19 segments are now empty, one holds 171 bytes
+      long firstPassEnd = log.cleanerOffset();
+      long active = activeBase(log);
+      while (activeBase(log) == active) {
+        log.appendAsLeader(keyed(Compression.NONE, now, "k", "v".repeat(100)), 0, now);
+      }
+
+      assertThat(log.runCleaner(now)).isTrue();
+
+      // Kafka's second pass groups the segments below firstPassEnd (total 171 bytes <= segment.bytes 1024) into
+      // one cleaned segment.
+      List<LogSegment> below = log.segments().stream().filter(s -> s.baseOffset() < firstPassEnd).toList();
+      assertThat(below).as("segments below offset %d after the second pass", firstPassEnd).hasSize(1);
     }
   }
 

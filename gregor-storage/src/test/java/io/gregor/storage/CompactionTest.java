@@ -546,6 +546,86 @@ class CompactionTest {
     }
   }
 
+  @Test
+  void shouldKeepTheOriginalsOfAMergedGroupWhenItsFirstRenameFails() throws Exception {
+    // Nothing was renamed yet: the .swap goes, the log and the next load keep the segments as they were.
+    assertMergedGroupRecovers((io, log, bases) -> block(log, bases.get(0)), false);
+  }
+
+  @Test
+  void shouldCompleteAMergedGroupOnLoadWhenItsSwapFailsMidGroup() throws Exception {
+    // The first original is .deleted, the second cannot follow: the load completes the swap and drops the second.
+    assertMergedGroupRecovers((io, log, bases) -> block(log, bases.get(1)), true);
+  }
+
+  @Test
+  void shouldCompleteAMergedGroupOnLoadWhenTheDirectoryFsyncBeforeItsSwapFails() throws Exception {
+    // Every original is .deleted; the fsync that must precede the .swap's rename fails (the first directory fsync
+    // of the pass, for the .swap names, succeeds).
+    assertMergedGroupRecovers((io, log, bases) -> io.failDirectoryForce(2), true);
+  }
+
+  /** Fault injected before the pass that merges the first segments of the log. */
+  private interface MergeFault {
+    void inject(FaultyStorageIo io, PartitionLog log, List<Long> bases) throws IOException;
+  }
+
+  /** Makes renaming segment {@code base} to {@code .deleted} fail (its first pass's original is still there). */
+  private static void block(PartitionLog log, long base) throws IOException {
+    Path deleted = log.dir().resolve(LogSegment.filenamePrefix(base) + ".log.deleted");
+    Files.deleteIfExists(deleted);
+    Files.createDirectories(deleted.resolve("x"));
+  }
+
+  /**
+   * A first pass shrinks every segment to a few records; the second merges the first ones into one cleaned segment
+   * and {@code fault} makes its swap fail. The log goes offline with every record readable, and the next load finds
+   * either all the originals of the group ({@code completed} false) or only the merged segment.
+   */
+  private void assertMergedGroupRecovers(MergeFault fault, boolean completed) throws Exception {
+    LogConfig cfg = COMPACT.withFileDeleteDelayMs(60_000).withMinCleanableDirtyRatio(0.01);
+    FaultyStorageIo io = new FaultyStorageIo();
+    Map<String, String> expected = new HashMap<>();
+    List<Long> bases = new ArrayList<>();
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), io, t -> cfg)) {
+      PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), cfg);
+      for (int i = 0; i < 80; i++) {
+        String key = i % 4 == 0 ? "u" + i : "hot";
+        append(log, now, now, key, "v" + i + "x".repeat(100));
+        expected.put(key, "v" + i + "x".repeat(100));
+      }
+      assertThat(log.runCleaner(now)).isTrue();
+      long active = activeBase(log);
+      while (activeBase(log) == active) {
+        append(log, now, now, "hot", "last");
+      }
+      expected.put("hot", "last");
+      for (LogSegment s : log.segments()) {
+        bases.add(s.baseOffset());
+      }
+      assertThat(LogCompactor.groupBySize(List.copyOf(log.segments()), cfg, active).get(0)).hasSizeGreaterThan(2);
+      log.flush();
+      fault.inject(io, log, bases);
+
+      assertThat(log.runCleaner(now)).isFalse();
+
+      assertThat(log.isOffline()).isTrue();
+      assertThat(latestValues(log)).isEqualTo(expected);
+    }
+    try (Stream<Path> blockers = Files.list(dir.resolve("t-0")).filter(Files::isDirectory)) {
+      for (Path p : blockers.toList()) {
+        Files.delete(p.resolve("x"));
+      }
+    }
+    try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> cfg)) {
+      PartitionLog log = store.log("t", 0).orElseThrow();
+      assertThat(latestValues(log)).isEqualTo(expected);
+      List<Long> loaded = log.segments().stream().map(LogSegment::baseOffset).toList();
+      assertThat(loaded.contains(bases.get(1))).as("second original of the group in %s", loaded).isEqualTo(!completed);
+      assertThat(loaded).contains(bases.get(0));
+    }
+  }
+
   private static Map<String, String> latestValues(PartitionLog log) throws Exception {
     Map<String, String> out = new HashMap<>();
     for (Rec r : consume(log)) {

@@ -46,6 +46,7 @@ final class FaultyStorageIo implements StorageIo {
   private volatile boolean failAllAppends;
   private volatile boolean failForces;
   private volatile boolean failDirectoryForces;
+  private volatile int failDirectoryForceNumber = -1; // 1-based number of the directory fsync to fail; -1 = never
   private volatile boolean failRenames;
   private volatile boolean failJournalWrites;
   private volatile CountDownLatch forceGate;
@@ -74,6 +75,11 @@ final class FaultyStorageIo implements StorageIo {
   /** While set, directory renames through {@link #renameDirectory} fail. */
   void failRenames(boolean fail) {
     this.failRenames = fail;
+  }
+
+  /** Fails the {@code nthFromNow}th fsync of a directory through {@link #syncDirectory} from now. */
+  void failDirectoryForce(int nthFromNow) {
+    this.failDirectoryForceNumber = directorySyncs.get() + nthFromNow;
   }
 
   /** While set, fsyncs of a directory through {@link #syncDirectory} fail (whole-file writes still sync theirs). */
@@ -154,8 +160,7 @@ final class FaultyStorageIo implements StorageIo {
 
   @Override
   public void syncDirectory(Path dir) throws IOException {
-    directorySyncs.incrementAndGet();
-    if (failDirectoryForces) {
+    if (directorySyncs.incrementAndGet() == failDirectoryForceNumber || failDirectoryForces) {
       throw new IOException("Input/output error (injected directory fsync failure)");
     }
     StorageIo.standard().syncDirectory(dir);
