@@ -85,10 +85,13 @@ final class ProduceHandler implements ApiHandler {
         }
         // A partition named twice is produced to once, with the last of its batches, and answered once (Kafka keeps
         // a request's partitions in a map).
-        Map<String, ProduceRequestData.PartitionProduceData> lastOfEach = new HashMap<>();
-        for (ProduceRequestData.TopicProduceData topicData : request.topicData()) {
-            for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
-                lastOfEach.put(partitionKey(topicData, partitionData, version), partitionData);
+        Map<String, ProduceRequestData.PartitionProduceData> lastOfEach = null; // none for one partition (most requests)
+        if (request.topicData().size() > 1 || request.topicData().stream().anyMatch(t -> t.partitionData().size() > 1)) {
+            lastOfEach = new HashMap<>();
+            for (ProduceRequestData.TopicProduceData topicData : request.topicData()) {
+                for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                    lastOfEach.put(partitionKey(topicData, partitionData, version), partitionData);
+                }
             }
         }
         for (ProduceRequestData.TopicProduceData topicData : request.topicData()) {
@@ -99,7 +102,7 @@ final class ProduceHandler implements ApiHandler {
             }
             Optional<MetadataImage.TopicImage> topic = version >= 13 ? image.topic(topicData.topicId()) : image.topic(topicData.name());
             for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
-                if (lastOfEach.get(partitionKey(topicData, partitionData, version)) != partitionData) {
+                if (lastOfEach != null && lastOfEach.get(partitionKey(topicData, partitionData, version)) != partitionData) {
                     continue;
                 }
                 ProduceResponseData.PartitionProduceResponse pr = new ProduceResponseData.PartitionProduceResponse()
