@@ -216,20 +216,22 @@ final class LogCompactor {
       group.add(first);
       long bytes = first.size();
       long offsetEntries = first.offsetIndexEntries();
-      long timeEntries = first.timeIndexEntries();
       while (i < segments.size()) {
         LogSegment next = segments.get(i);
         long maxOffset = (i + 1 < segments.size() ? segments.get(i + 1).baseOffset() : firstUncleanableOffset) - 1;
+        // The merged segment counts index.interval.bytes on across its members' boundaries, where each member
+        // started from zero: it may need one offset-index entry more per member than theirs added up, and a time-index
+        // entry for each of those plus the one written when it becomes inactive.
+        long offsetEntriesAtMost = offsetEntries + next.offsetIndexEntries() + group.size() + 1;
         if (bytes + next.size() > config.segmentBytes()
-            || offsetEntries + next.offsetIndexEntries() > config.maxOffsetIndexEntries()
-            || timeEntries + next.timeIndexEntries() > config.maxTimeIndexEntries()
+            || offsetEntriesAtMost > config.maxOffsetIndexEntries()
+            || offsetEntriesAtMost + 1 > config.maxTimeIndexEntries()
             || (next.size() > 0 && maxOffset - first.baseOffset() > Integer.MAX_VALUE)) {
           break;
         }
         group.add(next);
         bytes += next.size();
         offsetEntries += next.offsetIndexEntries();
-        timeEntries += next.timeIndexEntries();
         i++;
       }
       groups.add(group);

@@ -162,11 +162,17 @@ final class LogSegment {
 
   /**
    * Start of the idle time after which retention rolls the active segment: the wall clock of its first append in
-   * this process, else of its creation (or load). Never a record timestamp: records with old CreateTimes (a backfill)
-   * would make every retention check roll a new segment. Owner: the log lock.
+   * this process; for a segment loaded with data, its first batch's timestamp when that is earlier than the load (so
+   * that restarts more often than segment.ms or max.compaction.lag.ms do not keep an idle segment from ever rolling:
+   * at most one roll per start for old CreateTimes); else its creation. Never a record timestamp once this process
+   * appended: records with old CreateTimes (a backfill) would make every retention check roll a new segment. Owner:
+   * the log lock.
    */
   long idleRollBaseMs() {
-    return firstAppendMs >= 0 ? firstAppendMs : createdMs;
+    if (firstAppendMs >= 0) {
+      return firstAppendMs;
+    }
+    return firstBatchTimestamp > 0 ? Math.min(firstBatchTimestamp, createdMs) : createdMs;
   }
 
   long firstBatchTimestamp() {

@@ -71,6 +71,11 @@ public final class PartitionLog {
    * sync returns, recycling the journal file it was copied to could leave it nowhere durable.
    */
   private volatile long journaledOffset;
+  /**
+   * Merged groups swapped in, twice each: odd while one is being swapped in (under {@link #lock}). Readers that walk
+   * from segment to segment without the lock check it and walk again, as a seqlock.
+   */
+  private volatile int mergeSwaps;
   /** Bytes appended since this log was opened; written under lock. */
   private volatile long appendedBytes;
   /** The {@link #appendedBytes} the last successful {@link #flush} covered. */
@@ -673,18 +678,34 @@ public final class PartitionLog {
           + lso + ", " + leo + "])");
     }
     long limitOffset = Math.min(maxOffsetExclusive, leo);
-    Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
-    if (entry == null) {
-      throw new OffsetOutOfRangeException(name + " fetchOffset: " + fetchOffset + " was deleted concurrently");
-    }
-    while (entry != null && fetchOffset < limitOffset && entry.getKey() < limitOffset) {
-      Records records = entry.getValue().read(fetchOffset, maxBytes, limitOffset, minOneBatch);
-      if (records != null) {
-        return new ReadResult(records, lso, leo);
+    while (true) {
+      int swaps = mergeSwaps;
+      Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
+      if (entry == null) {
+        throw new OffsetOutOfRangeException(name + " fetchOffset: " + fetchOffset + " was deleted concurrently");
       }
-      entry = segments.higherEntry(entry.getKey());
+      boolean moved = false;
+      Records found = null;
+      while (entry != null && fetchOffset < limitOffset && entry.getKey() < limitOffset) {
+        found = entry.getValue().read(fetchOffset, maxBytes, limitOffset, minOneBatch);
+        if (found != null) {
+          break;
+        }
+        entry = segments.higherEntry(entry.getKey());
+        moved = true;
+      }
+      // Past a segment with nothing at the offset, a merge swapped in meanwhile may have taken the segments that
+      // followed it out of the map: the next one found could lie beyond records the fetch must not skip.
+      if (moved && mergeSwapped(swaps)) {
+        continue;
+      }
+      return new ReadResult(found != null ? found : MemoryRecords.EMPTY, lso, leo);
     }
-    return new ReadResult(MemoryRecords.EMPTY, lso, leo);
+  }
+
+  /** True when a merge was being swapped in or has been since {@link #mergeSwaps} read {@code before}. */
+  private boolean mergeSwapped(int before) {
+    return (before & 1) != 0 || mergeSwaps != before;
   }
 
   /**
@@ -692,6 +713,16 @@ public final class PartitionLog {
    * is >= target, whose own timestamp is >= target. Empty when no batch qualifies. Any thread.
    */
   public Optional<OffsetAndTimestamp> offsetForTimestamp(long targetTimestamp) {
+    while (true) {
+      int swaps = mergeSwaps;
+      Optional<OffsetAndTimestamp> found = offsetForTimestampOnce(targetTimestamp);
+      if (!mergeSwapped(swaps)) { // a walk across a merge could have skipped the merged-away segments
+        return found;
+      }
+    }
+  }
+
+  private Optional<OffsetAndTimestamp> offsetForTimestampOnce(long targetTimestamp) {
     long lso = logStartOffset;
     BatchHeader h = new BatchHeader();
     try {
@@ -721,6 +752,16 @@ public final class PartitionLog {
    * when there is none. Any thread.
    */
   public OffsetAndTimestamp maxTimestampOffset() {
+    while (true) {
+      int swaps = mergeSwaps;
+      OffsetAndTimestamp found = maxTimestampOffsetOnce();
+      if (!mergeSwapped(swaps)) { // a walk across a merge could have skipped the merged-away segments
+        return found;
+      }
+    }
+  }
+
+  private OffsetAndTimestamp maxTimestampOffsetOnce() {
     long lso = logStartOffset;
     OffsetAndTimestamp head = OffsetAndTimestamp.NONE;
     LogSegment best = null;
@@ -1121,15 +1162,26 @@ public final class PartitionLog {
           throw e;
         }
         // The cleaned segment goes in first: a reader looking up an offset of a merged-away original in between
-        // finds it in that original, still open, or in the cleaned segment, never a hole.
-        segments.put(base, c.cleaned());
-        progress.onSwappedIn(c.cleaned());
-        for (LogSegment original : originals) {
-          if (original.baseOffset() != base) {
-            segments.remove(original.baseOffset());
+        // finds it in that original, still open, or in the cleaned segment, never a hole. A reader walking from
+        // segment to segment meanwhile sees mergeSwaps odd or changed, and walks again.
+        boolean merge = originals.size() > 1;
+        if (merge) {
+          mergeSwaps++;
+        }
+        try {
+          segments.put(base, c.cleaned());
+          progress.onSwappedIn(c.cleaned());
+          for (LogSegment original : originals) {
+            if (original.baseOffset() != base) {
+              segments.remove(original.baseOffset());
+            }
+            unflushed.remove(original);
+            env.deleter().scheduleDelete(original, cfg.fileDeleteDelayMs());
           }
-          unflushed.remove(original);
-          env.deleter().scheduleDelete(original, cfg.fileDeleteDelayMs());
+        } finally {
+          if (merge) {
+            mergeSwaps++; // even again, whatever happened: readers must not wait for it forever
+          }
         }
         try {
           c.cleaned().writeIndexes(env.io());
