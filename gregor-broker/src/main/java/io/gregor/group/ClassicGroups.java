@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -41,12 +42,15 @@ final class ClassicGroups {
     private final GroupConfig config;
     private final GroupTimer timer;
     private final ToIntFunction<String> partitionFor;
+    /** Whether a group has committed offsets: such a group is never dropped from memory while it has them. */
+    private final Predicate<String> hasOffsets;
     private final Map<String, ClassicGroup> groups = new HashMap<>();
 
-    ClassicGroups(GroupConfig config, GroupTimer timer, ToIntFunction<String> partitionFor) {
+    ClassicGroups(GroupConfig config, GroupTimer timer, ToIntFunction<String> partitionFor, Predicate<String> hasOffsets) {
         this.config = config;
         this.timer = timer;
         this.partitionFor = partitionFor;
+        this.hasOffsets = hasOffsets;
     }
 
     ClassicGroup group(String groupId) {
@@ -113,7 +117,8 @@ final class ClassicGroups {
         } else {
             joinExistingMember(fx, nowMs, meta, group, request, protocols, future);
         }
-        if (created && group.isEmpty() && group.pendingMembers.isEmpty() && group.isInState(GroupState.EMPTY)) {
+        if (created && group.isEmpty() && group.pendingMembers.isEmpty() && group.isInState(GroupState.EMPTY)
+                && !hasOffsets.test(groupId)) {
             groups.remove(groupId);
         }
     }
@@ -657,7 +662,9 @@ final class ClassicGroups {
         if (group.isInState(GroupState.PREPARING_REBALANCE)) {
             maybeCompleteJoinPhase(fx, nowMs, group);
         } else if (group.isInState(GroupState.EMPTY) && group.isEmpty() && group.generationId == 0 && group.pendingMembers.isEmpty()
-                && group.history().isEmpty()) {
+                && group.history().isEmpty() && !hasOffsets.test(groupId)) {
+            // Only a group with nothing to keep: one with committed offsets (a simple group, or one that replaced an
+            // empty KIP-848 group) stays listable, deletable, and subject to offset expiry, as in Kafka.
             groups.remove(groupId);
         }
     }

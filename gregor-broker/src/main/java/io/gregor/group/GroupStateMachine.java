@@ -64,7 +64,7 @@ public final class GroupStateMachine {
     public GroupStateMachine(GroupConfig config, GroupTimer timer, ToIntFunction<String> partitionFor, Supplier<MetadataImage> image) {
         this.config = config;
         this.partitionFor = partitionFor;
-        this.classic = new ClassicGroups(config, timer, partitionFor);
+        this.classic = new ClassicGroups(config, timer, partitionFor, offsets::hasOffsets);
         this.consumer = new ConsumerGroups(config, timer, partitionFor, image);
     }
 

@@ -383,6 +383,27 @@ class ClassicGroupsTest {
         assertThat(written).contains(new GroupRecord.GroupMetadata("simple", null));
     }
 
+    /**
+     * A simple group (standalone commits) whose first classic joiner never comes back with its member id: as in
+     * Kafka 4.4 (removePendingMemberAndUpdateClassicGroup only drops the pending member), the group stays, so
+     * DeleteGroups deletes it with its offsets and its offsets keep expiring (they were orphaned: fetched, but
+     * neither deletable nor expiring).
+     */
+    @Test
+    void shouldKeepASimpleGroupWithOffsetsWhenItsFirstJoinerNeverComesBack() {
+        commitOffset("simple", "", -1, "t");
+        JoinGroupResponseData first = join(joinRequest("simple", "", "consumer", "range")).join();
+        assertThat(Errors.forCode(first.errorCode())).isEqualTo(Errors.MEMBER_ID_REQUIRED);
+        advance(config.maxSessionTimeoutMs()); // the pending member's session ends
+        assertThat(committedTopics("simple")).containsExactly("t");
+        assertThat(sm.groupState("simple")).isEqualTo(GroupState.EMPTY);
+
+        advance(RETENTION_MS);
+        expireOffsets();
+        assertThat(committedTopics("simple")).as("offsets past offsets.retention.minutes").isEmpty();
+        assertThat(sm.groupState("simple")).isNull();
+    }
+
     private void commitStandaloneOffset(short version, String topic, long retentionTimeMs) {
         OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId("simple").setMemberId("")
                 .setGenerationIdOrMemberEpoch(-1).setRetentionTimeMs(retentionTimeMs);

@@ -142,6 +142,35 @@ class GroupProtocolSwitchTest {
     // ---------------------------------------------------------------- tests
 
     /**
+     * Consumers rolled back to classic, whose first classic joiner dies before coming back with its member id: Kafka
+     * keeps the classic group that replaced the empty consumer group, so its offsets stay listed, deletable and
+     * expirable (the group used to vanish and leave them orphaned).
+     */
+    @Test
+    void shouldKeepTheReplacingClassicGroupWhenItsFirstJoinerNeverComesBack() {
+        consumerJoin("g", "m1");
+        assertThat(consumerCommit("g", "m1", 1, 42)).isEqualTo(Errors.NONE);
+        consumerLeave("g", "m1");
+        CompletableFuture<JoinGroupResponseData> f = new CompletableFuture<>();
+        JoinGroupRequestData.JoinGroupRequestProtocolCollection c = new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+        c.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(new byte[] {1}));
+        Effects fx = new Effects();
+        sm.joinGroup(fx, now, new RequestMeta((short) 9, "client", "/127.0.0.1"), new JoinGroupRequestData().setGroupId("g")
+                .setMemberId("").setProtocolType("consumer").setSessionTimeoutMs(6000).setRebalanceTimeoutMs(10_000)
+                .setProtocols(c), f);
+        commit(fx);
+        assertThat(Errors.forCode(f.join().errorCode())).isEqualTo(Errors.MEMBER_ID_REQUIRED);
+        advance(6000);
+
+        assertThat(sm.fetchOffsets("g", null)).extracting(GroupStateMachine.FetchedOffset::offset).containsExactly(42L);
+        assertThat(sm.listGroups(List.of(), List.of())).extracting(g -> g.groupId()).contains("g");
+        Effects delete = new Effects();
+        assertThat(sm.deleteGroup(delete, "g")).isEqualTo(Errors.NONE);
+        commit(delete);
+        assertThat(sm.fetchOffsets("g", null)).isEmpty();
+    }
+
+    /**
      * Consumers switched back to group.protocol=classic after every KIP-848 member stopped: as in
      * Kafka 4.4 (classicGroupJoinToClassicGroup, whatever group.consumer.migration.policy), the
      * empty consumer group is deleted and a classic group takes its id, with its committed offsets.
