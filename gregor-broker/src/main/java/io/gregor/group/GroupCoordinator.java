@@ -15,10 +15,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -223,7 +225,16 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         if (!deleted.isEmpty()) {
             log.info("Deleting the committed offsets of deleted topic(s) {}", deleted);
-            state.onTopicsDeleted(fx, deleted);
+            // One write per __consumer_offsets partition, as Kafka's coordinator shards each do theirs: a partition
+            // that cannot be written must not keep the others from forgetting the deleted topics' offsets (a topic
+            // re-created under the name would resume from them).
+            Effects tombstones = new Effects();
+            state.onTopicsDeleted(tombstones, deleted);
+            Map<Integer, Effects> byPartition = new TreeMap<>();
+            for (Effects.Write w : tombstones.writes()) {
+                byPartition.computeIfAbsent(w.partition(), p -> new Effects()).write(w.partition(), w.record());
+            }
+            byPartition.values().forEach(this::flush);
         }
         state.onMetadataUpdate(fx, clock.getAsLong());
     }
@@ -367,13 +378,36 @@ public final class GroupCoordinator implements AutoCloseable {
         });
     }
 
+    /**
+     * Deletes groups, one coordinator step per {@code __consumer_offsets} partition as Kafka's GroupCoordinatorService
+     * does: each group is answered from its own partition's write, so a partition that cannot be written fails only
+     * its own groups (answered with the write's error), never one deleted on another partition.
+     */
     public CompletableFuture<Map<String, Errors>> deleteGroups(List<String> groupIds) {
-        return submit((fx, f) -> {
+        Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
+        for (String g : new LinkedHashSet<>(groupIds)) {
+            byPartition.computeIfAbsent(partitionFor(g), p -> new ArrayList<>()).add(g);
+        }
+        Map<String, CompletableFuture<Errors>> outcomes = new LinkedHashMap<>();
+        for (List<String> groups : byPartition.values()) {
+            CompletableFuture<Map<String, Errors>> step = submit((fx, f) -> {
+                Map<String, Errors> results = new LinkedHashMap<>();
+                for (String g : groups) {
+                    results.put(g, state.deleteGroup(fx, g));
+                }
+                fx.respond(f, results);
+            });
+            for (String g : groups) {
+                outcomes.put(g, step.handle((results, e) -> e == null ? results.get(g)
+                        : Errors.forException(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e)));
+            }
+        }
+        return CompletableFuture.allOf(outcomes.values().toArray(new CompletableFuture<?>[0])).thenApply(v -> {
             Map<String, Errors> results = new LinkedHashMap<>();
             for (String g : groupIds) {
-                results.put(g, state.deleteGroup(fx, g));
+                results.putIfAbsent(g, outcomes.get(g).join());
             }
-            fx.respond(f, results);
+            return results;
         });
     }
 

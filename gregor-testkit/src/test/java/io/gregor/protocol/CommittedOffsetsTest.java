@@ -3,13 +3,16 @@ package io.gregor.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gregor.group.GroupCoordinator;
 import io.gregor.storage.LogStorageException;
 import io.gregor.testkit.RawClient;
 import io.gregor.testkit.TestNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -197,18 +200,27 @@ class CommittedOffsetsTest {
 
     /** A simple commit (no member, generation -1) of partition t-0. */
     private static Errors commit(RawClient client, String group, long offset) {
+        return commit(client, group, "t", offset);
+    }
+
+    /** A simple commit (no member, generation -1) of partition 0 of {@code topic}. */
+    private static Errors commit(RawClient client, String group, String topic, long offset) {
         OffsetCommitResponse r = client.send(OffsetCommitRequest.Builder.forTopicNames(new OffsetCommitRequestData().setGroupId(group)
                 .setMemberId("").setGenerationIdOrMemberEpoch(-1).setTopics(List.of(
-                        new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t").setPartitions(List.of(
+                        new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic).setPartitions(List.of(
                                 new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(offset))))))
                 .build((short) 9));
         return Errors.forCode(r.data().topics().get(0).partitions().get(0).errorCode());
     }
 
     private static long fetch(RawClient client, String group) {
+        return fetch(client, group, "t");
+    }
+
+    private static long fetch(RawClient client, String group, String topic) {
         OffsetFetchResponse r = client.send(OffsetFetchRequest.Builder.forTopicNames(new OffsetFetchRequestData().setGroups(List.of(
                 new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(group).setTopics(List.of(
-                        new OffsetFetchRequestData.OffsetFetchRequestTopics().setName("t").setPartitionIndexes(List.of(0)))))), false)
+                        new OffsetFetchRequestData.OffsetFetchRequestTopics().setName(topic).setPartitionIndexes(List.of(0)))))), false)
                 .build((short) 9));
         return r.data().groups().get(0).topics().get(0).partitions().get(0).committedOffset();
     }
@@ -252,6 +264,77 @@ class CommittedOffsetsTest {
                 assertThat(Errors.forCode(t.partitions().get(0).errorCode()))
                         .isIn(Errors.COORDINATOR_NOT_AVAILABLE, Errors.NOT_COORDINATOR);
             });
+        }
+    }
+
+    /** Two groups on different partitions of __consumer_offsets (with 2 of them), named by the caller's prefix. */
+    private static List<String> groupsOnTwoPartitions(GroupCoordinator coordinator, String a, String prefix) {
+        String b = prefix;
+        for (int i = 0; coordinator.partitionFor(a) == coordinator.partitionFor(b); i++) {
+            b = prefix + "-" + i;
+        }
+        return List.of(a, b);
+    }
+
+    /**
+     * As Kafka's GroupCoordinatorService.deleteGroups (one write per __consumer_offsets partition): a partition that
+     * cannot be written fails its own groups, and a group on another partition is deleted and answered NONE.
+     */
+    @Test
+    void shouldAnswerEachGroupOfDeleteGroupsFromItsOwnPartition() throws Exception {
+        try (TestNode node = TestNode.builder().override("offsets.topic.num.partitions", "2").start();
+             RawClient client = RawClient.connect(node); Admin admin = Clients.admin(node)) {
+            admin.createTopics(List.of(new NewTopic("t", 1, (short) 1))).all().get();
+            GroupCoordinator coordinator = node.node().groupCoordinator();
+            List<String> groups = groupsOnTwoPartitions(coordinator, "healthy", "broken");
+            String healthy = groups.get(0);
+            String broken = groups.get(1);
+            for (String g : groups) {
+                awaitCoordinator(client, g);
+                assertThat(commit(client, g, 5)).isEqualTo(Errors.NONE);
+            }
+            int brokenPartition = coordinator.partitionFor(broken);
+            coordinator.injectAppendFault(p -> {
+                if (p == brokenPartition) {
+                    throw new LogStorageException("injected: log directory failed");
+                }
+            });
+            DeleteGroupsResponse response = client.send(new DeleteGroupsRequest.Builder(new DeleteGroupsRequestData()
+                    .setGroupsNames(List.of(broken, healthy))).build((short) 2));
+            assertThat(Errors.forCode(response.data().results().find(broken).errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
+            assertThat(Errors.forCode(response.data().results().find(healthy).errorCode())).isEqualTo(Errors.NONE);
+            assertThat(fetch(client, healthy)).isEqualTo(-1);
+            assertThat(fetch(client, broken)).isEqualTo(5);
+        }
+    }
+
+    /**
+     * A deleted topic's offsets are forgotten on every partition that can be written, even when another cannot (one
+     * write per partition, as Kafka's onPartitionsDeleted): a topic created again under the name starts afresh there.
+     */
+    @Test
+    void shouldForgetADeletedTopicsOffsetsOnEveryWritablePartition() throws Exception {
+        try (TestNode node = TestNode.builder().override("offsets.topic.num.partitions", "2").start();
+             RawClient client = RawClient.connect(node); Admin admin = Clients.admin(node)) {
+            admin.createTopics(List.of(new NewTopic("doomed", 1, (short) 1))).all().get();
+            GroupCoordinator coordinator = node.node().groupCoordinator();
+            List<String> groups = groupsOnTwoPartitions(coordinator, "group-a", "group-b");
+            for (String g : groups) {
+                awaitCoordinator(client, g);
+                assertThat(commit(client, g, "doomed", 5)).isEqualTo(Errors.NONE);
+            }
+            AtomicInteger failed = new AtomicInteger(-1);
+            coordinator.injectAppendFault(p -> {
+                if (failed.compareAndSet(-1, p)) {
+                    throw new LogStorageException("injected: one failed write");
+                }
+            });
+            admin.deleteTopics(List.of("doomed")).all().get();
+            await().atMost(Duration.ofSeconds(20)).until(() -> failed.get() >= 0);
+            String other = coordinator.partitionFor(groups.get(0)) == failed.get() ? groups.get(1) : groups.get(0);
+            admin.createTopics(List.of(new NewTopic("doomed", 1, (short) 1))).all().get();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(fetch(client, other, "doomed")).as("%s's offset of the re-created topic", other).isEqualTo(-1));
         }
     }
 }
