@@ -105,9 +105,9 @@ final class FetchHandler implements ApiHandler {
         };
         FetchWaiters waiters = broker.replicas().fetchWaiters();
         waiters.park(waiter, request.maxWaitMs());
-        // An append between our read and parking was not counted: when a log moved, count what is readable now
-        // (appends since parking are counted twice at worst for a moment, never lost), as Kafka's DelayedFetch counts
-        // the bytes between each fetch offset and the log end.
+        // An append between our read and parking was not counted: when a log moved, count what is readable now, as
+        // Kafka's DelayedFetch counts the bytes between each fetch offset and the log end (the waiter keeps the larger
+        // of that and what appends since parking added: nothing counted twice, nothing lost).
         for (int i = 0; i < targets.size(); i++) {
             Optional<ReplicaManager.HostedPartition> h = targets.get(i).hosted();
             if (h.isPresent() && h.get().log().logEndOffset() != endOffsets[i]) {
