@@ -45,13 +45,18 @@ final class ApiVersionsHandler implements ApiHandler {
         if (context.apiVersion() >= 5) {
             String clusterId = request.data().clusterId();
             int nodeId = request.data().nodeId();
-            if ((clusterId != null && !clusterId.equals(broker.clusterId())) || (nodeId >= 0 && nodeId != broker.nodeId())) {
+            // As Kafka's KafkaApis: checked only when the client names a cluster, and then the node id must be ours.
+            if (clusterId != null && (!clusterId.equals(broker.clusterId()) || nodeId != broker.nodeId())) {
                 return ApiHandler.done(response.setErrorCode(Errors.REBOOTSTRAP_REQUIRED.code()));
             }
         }
         if (context.apiVersion() >= 3) {
-            response.supportedFeatures().add(new ApiVersionsResponseData.SupportedFeatureKey()
-                    .setName(GROUP_VERSION).setMinVersion((short) 0).setMaxVersion((short) 1));
+            if (context.apiVersion() >= 4) {
+                // As Kafka's ApiVersionsResponse (KIP-1022): a supported feature starting at 0 is left out below v4,
+                // where clients before 3.9 throw on it and cannot use the connection.
+                response.supportedFeatures().add(new ApiVersionsResponseData.SupportedFeatureKey()
+                        .setName(GROUP_VERSION).setMinVersion((short) 0).setMaxVersion((short) 1));
+            }
             response.finalizedFeatures().add(new ApiVersionsResponseData.FinalizedFeatureKey()
                     .setName(GROUP_VERSION).setMinVersionLevel((short) 1).setMaxVersionLevel((short) 1));
             response.setFinalizedFeaturesEpoch(0); // never changed since the node was formatted

@@ -180,9 +180,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         try {
             header = RequestHeader.parse(buffer);
         } catch (RuntimeException e) {
-            if (maybeAnswerUnsupportedApiVersions(frame)) {
-                return;
-            }
+            // As Kafka's Processor: a header that does not parse closes the connection, ApiVersions too (a version
+            // too new for us parses, and is answered below).
             reject(frame, "unparseable request header (" + e.getMessage() + ")");
             return;
         }
@@ -303,14 +302,6 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** A frame whose header did not parse may still be an ApiVersions of a version we do not know. */
-    private boolean maybeAnswerUnsupportedApiVersions(ByteBuf frame) {
-        if (frame.readableBytes() < 8 || frame.getShort(frame.readerIndex()) != ApiKeys.API_VERSIONS.id) {
-            return false;
-        }
-        answerUnsupportedApiVersions(frame, frame.getInt(frame.readerIndex() + 4));
-        return true;
-    }
-
     private void answerUnsupportedApiVersions(ByteBuf frame, int correlationId) {
         ApiVersionsResponseData body = new ApiVersionsResponseData().setErrorCode(Errors.UNSUPPORTED_VERSION.code());
         body.apiKeys().add(dispatcher.apiVersionsRange().duplicate());
