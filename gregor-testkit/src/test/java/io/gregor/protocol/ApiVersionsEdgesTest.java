@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gregor.testkit.RawClient;
-import io.gregor.testkit.TestNode;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
@@ -16,8 +15,6 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,19 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * and the v5 cluster and node id check.
  */
 @Timeout(120)
-class ApiVersionsEdgesTest {
-
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+class ApiVersionsEdgesTest extends SharedNodeTest {
 
     private static ApiVersionsResponse apiVersions(RawClient client, short version, ApiVersionsRequestData data) {
         return client.send(new ApiVersionsRequest(data.setClientSoftwareName("gregor-test").setClientSoftwareVersion("1.0"), version));

@@ -25,8 +25,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,19 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * to answers OffsetForLeaderEpoch with its current epoch.
  */
 @Timeout(60)
-class FetchLimitsTest {
-
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+class FetchLimitsTest extends SharedNodeTest {
 
     /** Sends {@code count} records to one partition of {@code node}, one at a time. */
     static void produce(TestNode node, String topic, int partition, int count) throws Exception {

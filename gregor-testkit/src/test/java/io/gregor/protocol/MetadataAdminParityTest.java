@@ -15,8 +15,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,19 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * Metadata and topic admin answers compared with Kafka 4.4's (ControllerApis, ReplicationControlManager, KafkaApis).
  */
 @Timeout(120)
-class MetadataAdminParityTest {
-
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+class MetadataAdminParityTest extends SharedNodeTest {
 
     private static CreateTopicsRequestData.CreatableTopic topic(String name, int partitions) {
         return new CreateTopicsRequestData.CreatableTopic().setName(name).setNumPartitions(partitions).setReplicationFactor((short) 1);

@@ -3,7 +3,6 @@ package io.gregor.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gregor.testkit.RawClient;
-import io.gregor.testkit.TestNode;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +25,6 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.utils.internals.Crc32C;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,22 +34,11 @@ import org.junit.jupiter.api.Timeout;
  * Kafka code whose behaviour it pins.
  */
 @Timeout(120)
-class ProduceKafkaParityTest {
+class ProduceKafkaParityTest extends SharedNodeTest {
 
     private static final int CRC = 17;
     private static final int LAST_OFFSET_DELTA = 23;
     private static final short VERSION = 9;
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() throws Exception {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
 
     private static long latest(String topic, int partition) throws Exception {
         try (Admin admin = Clients.admin(node)) {

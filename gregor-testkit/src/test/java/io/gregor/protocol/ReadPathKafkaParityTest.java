@@ -6,7 +6,6 @@ import static io.gregor.protocol.FetchLimitsTest.topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gregor.testkit.RawClient;
-import io.gregor.testkit.TestNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,26 +19,12 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Read-path answers compared with Apache Kafka 4.4 (KafkaApis, ReplicaManager, FetchManager, Partition). */
 @Timeout(60)
-class ReadPathKafkaParityTest {
-
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+class ReadPathKafkaParityTest extends SharedNodeTest {
 
     private static void produce(String topic, int count) throws Exception {
         FetchLimitsTest.produce(node, topic, 0, count);

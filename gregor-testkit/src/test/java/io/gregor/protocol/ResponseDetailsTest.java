@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.gregor.testkit.RawClient;
-import io.gregor.testkit.TestNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +49,6 @@ import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -60,19 +57,7 @@ import org.junit.jupiter.api.Timeout;
  * as Apache Kafka 4.4 answers them (each seen by sending the same request to Kafka 4.4 and to Gregor).
  */
 @Timeout(60)
-class ResponseDetailsTest {
-
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+class ResponseDetailsTest extends SharedNodeTest {
 
     @Test
     void shouldAnswerACreatedTopicWithANullErrorMessage() {
