@@ -105,11 +105,14 @@ final class ConsumerGroups {
     }
 
     private void throwIfInvalid(short version, ConsumerGroupHeartbeatRequestData r) {
-        if (r.groupId() == null || r.groupId().isEmpty()) {
+        if (r.groupId() == null || r.groupId().isBlank()) {
             throw Errors.INVALID_REQUEST.exception("GroupId can't be empty.");
         }
-        if (r.instanceId() != null && r.instanceId().isEmpty()) {
+        if (r.instanceId() != null && r.instanceId().isBlank()) {
             throw Errors.INVALID_REQUEST.exception("InstanceId can't be empty.");
+        }
+        if (r.rackId() != null && r.rackId().isBlank()) {
+            throw Errors.INVALID_REQUEST.exception("RackId can't be empty.");
         }
         if (r.memberEpoch() < ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
             throw Errors.INVALID_REQUEST.exception("MemberEpoch: " + r.memberEpoch() + " (expected: >= -2)");
@@ -122,7 +125,7 @@ final class ConsumerGroups {
             if (r.rebalanceTimeoutMs() == -1) {
                 throw Errors.INVALID_REQUEST.exception("RebalanceTimeoutMs must be provided in first request.");
             }
-            if (r.topicPartitions() != null && !r.topicPartitions().isEmpty()) {
+            if (r.topicPartitions() == null || !r.topicPartitions().isEmpty()) {
                 throw Errors.INVALID_REQUEST.exception("TopicPartitions must be empty when (re-)joining.");
             }
             if (r.subscribedTopicNames() == null && r.subscribedTopicRegex() == null) {
@@ -148,7 +151,10 @@ final class ConsumerGroups {
 
     private ConsumerGroupHeartbeatResponseData leave(Effects fx, long nowMs, ConsumerGroupHeartbeatRequestData request) {
         ConsumerGroup group = groups.get(request.groupId());
-        ConsumerGroupMember member = group == null ? null : group.members.get(request.memberId());
+        if (group == null) {
+            throw Errors.GROUP_ID_NOT_FOUND.exception("Consumer group " + request.groupId() + " not found.");
+        }
+        ConsumerGroupMember member = group.members.get(request.memberId());
         if (member == null) {
             throw Errors.UNKNOWN_MEMBER_ID.exception("Member " + request.memberId() + " is not a member of group " + request.groupId() + ".");
         }
@@ -176,8 +182,8 @@ final class ConsumerGroups {
         ConsumerGroup group = groups.get(groupId);
         String memberId = r.memberId() == null || r.memberId().isEmpty() ? Uuid.randomUuid().toString() : r.memberId();
         ConsumerGroupMember member = group == null ? null : group.members.get(memberId);
-        boolean fullRequest = r.memberEpoch() == 0 || (r.rebalanceTimeoutMs() != -1 && r.subscribedTopicNames() != null
-                && r.topicPartitions() != null);
+        boolean fullRequest = r.memberEpoch() == 0 || (r.rebalanceTimeoutMs() != -1
+                && (r.subscribedTopicNames() != null || r.subscribedTopicRegex() != null) && r.topicPartitions() != null);
         ConsumerGroupMember replaced = null;
         if (r.memberEpoch() == 0) {
             if (group != null && r.instanceId() != null) {
@@ -206,6 +212,9 @@ final class ConsumerGroups {
                         : member.subscription(), ConsumerGroupMember.NOTHING);
             }
         } else {
+            if (group == null) {
+                throw Errors.GROUP_ID_NOT_FOUND.exception("Consumer group " + groupId + " not found.");
+            }
             if (member == null) {
                 throw Errors.UNKNOWN_MEMBER_ID.exception("Member " + memberId + " is not a member of group " + groupId + ".");
             }
@@ -220,7 +229,7 @@ final class ConsumerGroups {
             }
         }
         GroupRecord.MemberSubscription before = group != null && group.members.containsKey(memberId)
-                ? group.members.get(memberId).subscription() : null;
+                ? group.members.get(memberId).subscription() : replaced != null ? replaced.subscription() : null;
         GroupRecord.MemberSubscription sub = member.subscription();
         GroupRecord.MemberSubscription after = new GroupRecord.MemberSubscription(
                 r.instanceId() != null ? r.instanceId() : sub.instanceId(),
@@ -259,7 +268,7 @@ final class ConsumerGroups {
             fx.write(partition, new GroupRecord.ConsumerTargetAssignment(groupId, memberId, targets.get(memberId)));
         }
         long hash = metadataHash(members.values());
-        boolean subscriptionChanged = before == null ? replaced == null : !sameTopics(before, after);
+        boolean subscriptionChanged = before == null || !sameTopics(before, after);
         if (group == null || subscriptionChanged || hash != group.metadataHash) {
             RebalanceEvent.Reason reason = before == null && replaced == null ? RebalanceEvent.Reason.MEMBER_JOINED
                     : RebalanceEvent.Reason.METADATA_CHANGED;
@@ -279,7 +288,7 @@ final class ConsumerGroups {
         }
         scheduleSession(groupId, memberId, nowMs);
         if (next.state() == ConsumerGroupMember.State.UNREVOKED_PARTITIONS) {
-            if (member.state() != ConsumerGroupMember.State.UNREVOKED_PARTITIONS) {
+            if (member.state() != ConsumerGroupMember.State.UNREVOKED_PARTITIONS || !member.current().equals(next.current())) {
                 int epochAtRevocation = next.memberEpoch();
                 timer.schedule(revocationKey(groupId, memberId), nowMs + Math.max(0, after.rebalanceTimeoutMs()),
                         (t, f) -> onRevocationTimeout(f, t, groupId, memberId, epochAtRevocation));
@@ -705,8 +714,14 @@ final class ConsumerGroups {
     /** Loading is done: members' sessions start now. */
     void onLoaded(long nowMs) {
         for (ConsumerGroup g : groups.values()) {
-            for (String m : g.members.keySet()) {
-                scheduleSession(g.groupId, m, nowMs);
+            for (ConsumerGroupMember m : g.members.values()) {
+                scheduleSession(g.groupId, m.memberId(), nowMs);
+                if (m.state() == ConsumerGroupMember.State.UNREVOKED_PARTITIONS && m.memberEpoch() >= 0) {
+                    int epoch = m.memberEpoch();
+                    String groupId = g.groupId, memberId = m.memberId();
+                    timer.schedule(revocationKey(groupId, memberId), nowMs + Math.max(0, m.subscription().rebalanceTimeoutMs()),
+                            (t, f) -> onRevocationTimeout(f, t, groupId, memberId, epoch));
+                }
             }
         }
     }

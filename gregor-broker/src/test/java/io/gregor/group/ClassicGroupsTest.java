@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -29,31 +28,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** The group state machine driven by a fake clock and timer: responses, states and records. */
 @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ClassicGroupsTest {
-
-    private final FakeGroupTimer timer = new FakeGroupTimer();
-    private GroupConfig config = GroupConfig.defaults(0);
-    private GroupStateMachine sm = new GroupStateMachine(config, timer, g -> 0);
-    private final List<GroupRecord> written = new ArrayList<>();
-    private long now = 1_000_000;
-
-    private void commit(Effects fx) {
-        for (GroupRecord r : fx.records()) {
-            sm.replay(r, now, false);
-            written.add(r);
-        }
-        fx.completeAll();
-    }
-
-    private void advance(long ms) {
-        now += ms;
-        GroupTimer.Task due;
-        while ((due = timer.takeNextDue(now)) != null) {
-            Effects fx = new Effects();
-            due.run(now, fx);
-            commit(fx);
-        }
-    }
+class ClassicGroupsTest extends GroupStateMachineTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

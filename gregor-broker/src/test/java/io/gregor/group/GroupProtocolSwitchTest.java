@@ -2,15 +2,12 @@ package io.gregor.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gregor.metadata.MetadataImage;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
@@ -29,39 +26,11 @@ import org.junit.jupiter.api.Timeout;
  * records, and what a restart rebuilds from them.
  */
 @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class GroupProtocolSwitchTest {
-
-    private static final Uuid TOPIC_ID = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ");
-
-    private final FakeGroupTimer timer = new FakeGroupTimer();
-    private final MetadataImage image = MetadataImage.EMPTY.apply(FakeGroupTimer.topicRecords("t", TOPIC_ID, 6), 1);
-    private final GroupConfig config = GroupConfig.defaults(0);
-    private final GroupStateMachine sm = new GroupStateMachine(config, timer, g -> 0, () -> image);
-    private final List<GroupRecord> written = new ArrayList<>();
-    private long now = 1_000_000;
-
-    private void commit(Effects fx) {
-        for (GroupRecord r : fx.records()) {
-            sm.replay(r, now, false);
-            written.add(r);
-        }
-        fx.completeAll();
-    }
-
-    /** Fires due timers, earliest first. */
-    private void advance(long ms) {
-        now += ms;
-        GroupTimer.Task due;
-        while ((due = timer.takeNextDue(now)) != null) {
-            Effects fx = new Effects();
-            due.run(now, fx);
-            commit(fx);
-        }
-    }
+class GroupProtocolSwitchTest extends GroupStateMachineTest {
 
     /** A new state machine that replays every record written so far, as a restart loads the log. */
     private GroupStateMachine restart() {
-        GroupStateMachine restarted = new GroupStateMachine(config, timer, g -> 0, () -> image);
+        GroupStateMachine restarted = newStateMachine();
         for (GroupRecord r : written) {
             restarted.replay(r, now, true);
         }
@@ -238,7 +207,7 @@ class GroupProtocolSwitchTest {
             lastByKey.remove(key);
             lastByKey.put(key, r);
         }
-        GroupStateMachine restarted = new GroupStateMachine(config, timer, g -> 0, () -> image);
+        GroupStateMachine restarted = newStateMachine();
         for (GroupRecord r : lastByKey.values()) {
             byte[] value = GroupRecordCodec.encodeValue(r);
             if (value != null) {
