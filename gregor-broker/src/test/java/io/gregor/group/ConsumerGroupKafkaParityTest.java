@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * KIP-848 consumer groups where Gregor's state machine answers differently from Kafka 4.4's group coordinator
- * (GroupMetadataManager, CurrentAssignmentBuilder), driven by a fake clock and {@link FakeGroupTimer}.
+ * KIP-848 consumer groups in corners where Kafka 4.4's group coordinator (GroupMetadataManager,
+ * CurrentAssignmentBuilder) is the reference, driven by a fake clock and {@link FakeGroupTimer}.
  */
 @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ConsumerGroupKafkaParityTest extends GroupStateMachineTest {
@@ -76,9 +76,8 @@ class ConsumerGroupKafkaParityTest extends GroupStateMachineTest {
 
     /**
      * Kafka 4.4 GroupMetadataManager.onLoaded schedules the rebalance timeout of every loaded member in
-     * UNREVOKED_PARTITIONS. Gregor schedules only session timeouts on load, and schedules the revocation timeout only
-     * when a member enters UNREVOKED_PARTITIONS: a member that was revoking when the coordinator restarted and keeps
-     * heartbeating without ever giving up its partitions holds them forever, and the new owner never gets them.
+     * UNREVOKED_PARTITIONS: a member that was revoking when the coordinator restarted and keeps heartbeating without
+     * ever giving up its partitions is fenced, and the new owner gets them.
      */
     @Test
     void shouldStillFenceAMemberThatNeverRevokesAfterTheCoordinatorRestarts() {
@@ -103,10 +102,9 @@ class ConsumerGroupKafkaParityTest extends GroupStateMachineTest {
     /**
      * Kafka 4.4 consumerGroupHeartbeat sends the assignment back on any full request, which it recognises by
      * rebalanceTimeoutMs != -1, (subscribedTopicNames != null || subscribedTopicRegex != null) and
-     * topicPartitions != null. Gregor requires subscribedTopicNames, so a member subscribed by regex that lost the
-     * response giving it partitions (same epoch: they were released by another member) and resends a full request,
-     * as the Java client does after a failed heartbeat, never learns of them: the coordinator counts them as its
-     * own and nobody consumes them.
+     * topicPartitions != null: a member subscribed by regex that lost the response giving it partitions (same epoch:
+     * they were released by another member) and resends a full request, as the Java client does after a failed
+     * heartbeat, learns of them (else the coordinator counts them as its own and nobody consumes them).
      */
     @Test
     void shouldSendTheAssignmentBackOnAFullRequestFromAMemberSubscribedByRegex() {
@@ -131,8 +129,8 @@ class ConsumerGroupKafkaParityTest extends GroupStateMachineTest {
     /**
      * Kafka 4.4 maybeReconcile reschedules the rebalance timeout whenever a heartbeat leaves the member in
      * UNREVOKED_PARTITIONS with a changed state: a member that acknowledged one revocation and is at once asked to
-     * revoke more (the target moved on meanwhile) gets a fresh rebalance timeout for the new revocation. Gregor keeps
-     * the deadline of the first revocation and fences the member although it revoked in time.
+     * revoke more (the target moved on meanwhile) gets a fresh rebalance timeout for the new revocation, and is not
+     * fenced at the first revocation's deadline.
      */
     @Test
     void shouldRestartTheRebalanceTimeoutWhenARevokedMemberMustRevokeAgain() {
@@ -158,7 +156,6 @@ class ConsumerGroupKafkaParityTest extends GroupStateMachineTest {
     /**
      * Kafka 4.4: a heartbeat with a non-zero epoch, and a leave (epoch -1 or -2), for a group the coordinator does not
      * have fail with GROUP_ID_NOT_FOUND (getOrMaybeCreateConsumerGroup with createIfNotExists false, consumerGroup()).
-     * Gregor answers UNKNOWN_MEMBER_ID.
      */
     @Test
     void shouldAnswerGroupIdNotFoundForAnUnknownGroup() {
@@ -173,10 +170,9 @@ class ConsumerGroupKafkaParityTest extends GroupStateMachineTest {
      * Kafka 4.4: a static member that comes back (epoch 0, same instance id, new member id) with another subscription
      * than the member it replaces changes the group's subscriptions (hasMemberSubscriptionChanged compares it with the
      * replaced member), so the group epoch is bumped and a new target computed; its assignment is also stripped of the
-     * topics it no longer subscribes to (CurrentAssignmentBuilder, enforceSubscriptionConsistency). Gregor counts the
-     * rejoin as unchanged (no previous subscription under the new member id) and only looks at the group's metadata
-     * hash, which does not move while another member still subscribes to the dropped topic: the member gets partitions
-     * of a topic it no longer subscribes to, as in a rolling deploy of static consumers that drops a topic.
+     * topics it no longer subscribes to (CurrentAssignmentBuilder, enforceSubscriptionConsistency): even while another
+     * member still subscribes to the dropped topic, the member never gets its partitions (a rolling deploy of static
+     * consumers that drops a topic).
      */
     @Test
     void shouldRecomputeTheTargetWhenAStaticMemberRejoinsWithAnotherSubscription() {
@@ -207,8 +203,7 @@ class ConsumerGroupKafkaParityTest extends GroupStateMachineTest {
 
     /**
      * Kafka 4.4 throwIfConsumerGroupHeartbeatRequestIsInvalid: a join (epoch 0) must carry an empty, not null,
-     * TopicPartitions; RackId, like GroupId, MemberId and InstanceId, must not be empty or blank (trimmed). Gregor
-     * accepts all three and creates the member (or a group named by spaces).
+     * TopicPartitions; RackId, like GroupId, MemberId and InstanceId, must not be empty or blank (trimmed).
      */
     @Test
     void shouldRefuseTheRequestsKafkaRefusesAsInvalid() {

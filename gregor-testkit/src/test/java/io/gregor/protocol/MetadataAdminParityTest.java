@@ -64,9 +64,8 @@ class MetadataAdminParityTest extends SharedNodeTest {
     }
 
     /**
-     * The same request, then a restart: Gregor's CreateTopics of __cluster_metadata deletes the node's metadata log
-     * ("Deleting log of __cluster_metadata-0 with stale topic id") and every topic created before it is gone after
-     * a restart. Kafka refuses the name (TOPIC_AUTHORIZATION_FAILED) and loses nothing.
+     * The same request, then a restart: refused as Kafka refuses the name (TOPIC_AUTHORIZATION_FAILED), the node's
+     * metadata log is untouched and every topic created before is still there.
      */
     @Test
     void createTopicsOfTheClusterMetadataTopicLosesNoTopicAcrossARestart() {
@@ -87,8 +86,7 @@ class MetadataAdminParityTest extends SharedNodeTest {
 
     /**
      * A client asking Metadata about __cluster_metadata (e.g. a console consumer given that topic) with auto-creation
-     * allowed: Kafka's auto-creation never makes that topic (its CreateTopics is refused), so nothing is lost; Gregor
-     * auto-creates it, replacing the node's metadata log, and the topics are gone after a restart.
+     * allowed: auto-creation never makes that topic (as Kafka's CreateTopics refuses it), so nothing is lost across a restart.
      */
     @Test
     void metadataAutoCreationOfTheClusterMetadataTopicLosesNoTopicAcrossARestart() {
@@ -166,7 +164,7 @@ class MetadataAdminParityTest extends SharedNodeTest {
 
     /**
      * Kafka's KafkaApis.getTopicMetadata answers a topic that does not exist with isInternal = Topic.isInternal(name):
-     * __transaction_state, which Gregor never creates, is flagged internal next to its UNKNOWN_TOPIC_OR_PARTITION.
+     * __transaction_state, which is never created here, is flagged internal next to its UNKNOWN_TOPIC_OR_PARTITION.
      */
     @Test
     void metadataFlagsAnUnknownInternalTopicAsInternal() {
@@ -183,8 +181,8 @@ class MetadataAdminParityTest extends SharedNodeTest {
     /**
      * Kafka's AutoTopicCreationManager.creatableTopic creates __transaction_state with the transaction log's own spec
      * (transaction.state.log.num.partitions, default 50, and the coordinator's compacted configs), or not at all when
-     * its replication factor cannot be met; never as a plain default topic. Gregor auto-creates it (Metadata v1-3
-     * always allow auto-creation) as a 1-partition topic with no configs.
+     * its replication factor cannot be met; never as a plain default topic (Metadata v1-3 always allow auto-creation).
+     * Without a transaction coordinator it is not created at all.
      */
     @Test
     void metadataAutoCreationDoesNotMakeAPlainTransactionStateTopic() {

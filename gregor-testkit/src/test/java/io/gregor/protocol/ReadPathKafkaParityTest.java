@@ -96,7 +96,7 @@ class ReadPathKafkaParityTest extends SharedNodeTest {
     /**
      * Kafka's KafkaApis.handleFetchRequest sets an unknown topic or partition aside ("erroneous") before
      * ReplicaManager.fetchMessages, so it does not make the fetch answer early: the other partitions still long-poll
-     * for max_wait_ms. Gregor answers at once.
+     * for max_wait_ms.
      */
     @Test
     void shouldStillLongPollWhenOnePartitionIsUnknown() throws Exception {
@@ -177,9 +177,8 @@ class ReadPathKafkaParityTest extends SharedNodeTest {
     }
     /**
      * Kafka's DelayedFetch.tryComplete counts the bytes between each fetch offset and the partition's end: an append
-     * that lands while the fetch is being parked completes it only when min_bytes is reached. Gregor wakes the fetch
-     * whenever the log end moved between its read and its parking, so on a busy partition a fetch with a large
-     * min_bytes answers at once with a few records.
+     * that lands while the fetch is being parked completes it only when min_bytes is reached: on a busy partition a
+     * fetch with a large min_bytes does not answer at once with a few records.
      */
     @Test
     void shouldKeepWaitingForMinBytesWhileSmallRecordsTrickleIn() throws Exception {
