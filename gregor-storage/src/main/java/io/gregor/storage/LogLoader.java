@@ -49,9 +49,14 @@ final class LogLoader {
    * Checkpointed offsets for one partition, absent when the checkpoint files had no entry. {@code cleanerOffset} is
    * the cleaner's first dirty offset: segments below it may have offset gaps.
    */
-  record Checkpoints(OptionalLong recoveryPoint, OptionalLong logStartOffset, OptionalLong cleanerOffset) {
+  /**
+   * What the store's checkpoints say of a log; {@code cleanerOffsetLost} when the cleaner-offset checkpoint itself is
+   * missing or malformed while the others are there (whether, and how far, the log was compacted is unknown).
+   */
+  record Checkpoints(OptionalLong recoveryPoint, OptionalLong logStartOffset, OptionalLong cleanerOffset,
+      boolean cleanerOffsetLost) {
     Checkpoints(OptionalLong recoveryPoint, OptionalLong logStartOffset) {
-      this(recoveryPoint, logStartOffset, OptionalLong.empty());
+      this(recoveryPoint, logStartOffset, OptionalLong.empty(), false);
     }
   }
 
@@ -89,7 +94,13 @@ final class LogLoader {
         Long after = segments.higherKey(swapped.last());
         cleanerOffset = Math.max(cleanerOffset, after == null ? swapped.last() + 1 : after);
       }
-      long gapsBelow = cleanerOffset;
+      // Offsets may jump where the cleaner removed records. When the cleaner checkpoint is lost or garbled, anywhere
+      // below the recovery point (fsynced batches with increasing offsets and good CRCs): a lost checkpoint must
+      // cost a re-clean, never truncate a compacted log at its first gap, as Kafka's recovery never requires dense
+      // offsets. Otherwise dense offsets above the cleaned part are what tells a segment that lost data (say, came
+      // back empty after a power loss) from one the cleaner emptied.
+      long gapsBelow = checkpoints.cleanerOffsetLost()
+          ? Math.max(cleanerOffset, checkpoints.recoveryPoint().orElse(0L)) : cleanerOffset;
       long recoveryPoint;
       boolean trusted = cleanShutdown && checkpoints.recoveryPoint().isPresent() && !rebuildEpochs && swapped.isEmpty()
           && loadTrusted(name, segments, config, checkpoints.recoveryPoint().getAsLong(), gapsBelow);
@@ -412,7 +423,7 @@ final class LogLoader {
       }
       if (i + 1 < all.size()) {
         segment.onBecomeInactive();
-        segment.writeIndexes(io); // rebuilt indexes of inactive segments are final: persist them now
+        segment.writeIndexes(io, true); // rebuilt indexes of inactive segments are final: persist them now
       }
     }
     return recoveryPoint;

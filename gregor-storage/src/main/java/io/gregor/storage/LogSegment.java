@@ -6,8 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
@@ -623,8 +626,35 @@ final class LogSegment {
 
   /** Persists both indexes (no fsync: recovery validates and rebuilds them). Owner: the log lock. */
   void writeIndexes(StorageIo io) throws IOException {
-    io.writeFile(offsetIndexFile(dir, baseOffset), offsetIndex.serialize(), false);
-    io.writeFile(timeIndexFile(dir, baseOffset), timeIndex.serialize(), false);
+    writeIndexes(io, false);
+  }
+
+  /**
+   * Writes both index files; with {@code sync}, fsynced with their directory: a start after a clean shutdown trusts
+   * the index files of every segment, and a time index lost to a power loss would understate the segment's newest
+   * timestamp (ListOffsets by time would skip it, retention delete it early).
+   */
+  void writeIndexes(StorageIo io, boolean sync) throws IOException {
+    io.writeFile(offsetIndexFile(dir, baseOffset), offsetIndex.serialize(), sync);
+    io.writeFile(timeIndexFile(dir, baseOffset), timeIndex.serialize(), sync);
+  }
+
+  /**
+   * fsyncs the index files a roll wrote (not through {@link #writeIndexes(StorageIo, boolean) sync}: the roll runs
+   * under the log's lock); the flush that fsyncs the rolled segment calls this before its recovery point covers it,
+   * and fsyncs the directory after. Files gone meanwhile (the segment was deleted or compacted away) are skipped.
+   */
+  void forceIndexFiles(StorageIo io) throws IOException {
+    for (Path file : List.of(offsetIndexFile(dir, baseOffset), timeIndexFile(dir, baseOffset))) {
+      if (deleted) {
+        return;
+      }
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        io.force(ch);
+      } catch (NoSuchFileException e) {
+        // never written (the roll's write failed: recovery rebuilds it), or deleted meanwhile
+      }
+    }
   }
 
   /** Renames the files to {@code *.deleted}; open readers keep working until {@link #closeAndDeleteFiles}. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -189,7 +190,9 @@ public final class LogStore implements AutoCloseable {
     boolean cleanShutdown = Files.exists(marker);
     Map<TopicPartition, Long> recoveryPoints = OffsetCheckpointFile.read(dir.resolve(RECOVERY_POINT_CHECKPOINT));
     Map<TopicPartition, Long> startOffsets = OffsetCheckpointFile.read(dir.resolve(LOG_START_OFFSET_CHECKPOINT));
-    Map<TopicPartition, Long> cleanerOffsets = OffsetCheckpointFile.read(dir.resolve(CLEANER_OFFSET_CHECKPOINT));
+    Map<TopicPartition, Long> cleanerRead = OffsetCheckpointFile.readOrNull(dir.resolve(CLEANER_OFFSET_CHECKPOINT));
+    Map<TopicPartition, Long> cleanerOffsets = cleanerRead == null ? Map.of() : cleanerRead;
+    boolean cleanerOffsetsLost = cleanerRead == null && !recoveryPoints.isEmpty();
     long nowMs = System.currentTimeMillis();
     List<Path> toDelete = new ArrayList<>();
     Map<TopicPartition, Path> partitionDirs = new LinkedHashMap<>();
@@ -211,7 +214,7 @@ public final class LogStore implements AutoCloseable {
     LogLoading loading = tp -> {
       Path child = partitionDirs.get(tp);
       LogLoader.Checkpoints checkpoints = new LogLoader.Checkpoints(optional(recoveryPoints.get(tp)),
-          optional(startOffsets.get(tp)), optional(cleanerOffsets.get(tp)));
+          optional(startOffsets.get(tp)), optional(cleanerOffsets.get(tp)), cleanerOffsetsLost);
       return LogLoader.load(child, tp.topic(), tp.partition(), readPartitionMetadata(child),
           topicConfigs.apply(tp.topic()), env, cleanShutdown, checkpoints, nowMs);
     };
@@ -392,7 +395,7 @@ public final class LogStore implements AutoCloseable {
       }
     } catch (NoSuchFileException e) {
       return Uuid.ZERO_UUID;
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | CharacterCodingException e) {
       LOG.warn("Malformed {} in {}: {}", PARTITION_METADATA, partitionDir, e.getMessage());
     }
     return Uuid.ZERO_UUID;

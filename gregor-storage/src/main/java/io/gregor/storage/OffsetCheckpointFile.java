@@ -2,6 +2,7 @@ package io.gregor.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -33,11 +34,20 @@ final class OffsetCheckpointFile {
 
   /** Entries of the file; empty when missing; empty (with a WARN) when malformed, which forces full recovery. */
   static Map<TopicPartition, Long> read(Path file) throws IOException {
+    Map<TopicPartition, Long> entries = readOrNull(file);
+    return entries == null ? Map.of() : entries;
+  }
+
+  /** Entries of the file; null when it is missing, or malformed (with a WARN): what it held is unknown. */
+  static Map<TopicPartition, Long> readOrNull(Path file) throws IOException {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      return Map.of();
+      return null;
+    } catch (CharacterCodingException e) { // garbled bytes: as malformed, never a failed start
+      LOG.warn("Ignoring malformed checkpoint {}: not UTF-8 text", file);
+      return null;
     }
     try {
       if (lines.size() < 2 || !lines.get(0).trim().equals("0")) {
@@ -58,7 +68,7 @@ final class OffsetCheckpointFile {
       return result;
     } catch (IllegalArgumentException e) {
       LOG.warn("Ignoring malformed checkpoint {}: {}", file, e.getMessage());
-      return Map.of();
+      return null;
     }
   }
 

@@ -528,6 +528,7 @@ public final class PartitionLog {
     try {
       for (LogSegment segment : rolled) {
         force(segment);
+        segment.forceIndexFiles(env.io()); // trusted as they are at a start after a clean shutdown
       }
       force(active);
       syncDirectoryUpTo(dirChanges); // the segments' names, before the recovery point or the journal skips them
@@ -1184,7 +1185,7 @@ public final class PartitionLog {
           }
         }
         try {
-          c.cleaned().writeIndexes(env.io());
+          c.cleaned().writeIndexes(env.io(), true); // below the recovery point: trusted at the next start
         } catch (IOException e) {
           LOG.warn("{}: could not write the indexes of cleaned segment {}; recovery will rebuild them", name, base,
               e);
@@ -1255,7 +1256,7 @@ public final class PartitionLog {
           LogSegment active = segments.lastEntry().getValue();
           flush();
           active.onBecomeInactive();
-          active.writeIndexes(env.io());
+          active.writeIndexes(env.io(), true); // before the clean-shutdown marker makes the next start trust them
           producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());
           producers.writeSnapshot(dir, logEndOffset, env.io(), true);
           epochCache.write(env.io(), true);

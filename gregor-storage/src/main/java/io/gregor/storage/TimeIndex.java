@@ -116,8 +116,8 @@ final class TimeIndex {
     } catch (NoSuchFileException e) {
       return null;
     }
-    // One entry more than maxEntries is allowed: the final entry written when the segment became inactive.
-    if (bytes.length % ENTRY_SIZE != 0 || bytes.length / ENTRY_SIZE > maxEntries + 1) {
+    // Any number of entries: more than segment.index.bytes allows now (it was lowered) only makes the index full.
+    if (bytes.length % ENTRY_SIZE != 0) {
       return null;
     }
     TimeIndex index = new TimeIndex(baseOffset, maxEntries);
