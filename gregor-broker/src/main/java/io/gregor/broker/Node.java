@@ -45,10 +45,12 @@ public final class Node implements AutoCloseable {
     private final ApiRouter router;
     private final KafkaServer server;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final DataDirLock dirLock;
     private boolean closed;
 
     private Node(NodeConfig config, NodeIdentity identity, LogStore store, FetchWaiters fetchWaiters,
-                 Controller controller, GroupCoordinator groups, ApiRouter router, KafkaServer server) {
+                 Controller controller, GroupCoordinator groups, ApiRouter router, KafkaServer server, DataDirLock dirLock) {
+        this.dirLock = dirLock;
         this.config = config;
         this.identity = identity;
         this.store = store;
@@ -110,6 +112,17 @@ public final class Node implements AutoCloseable {
 
     private static Node start(NodeConfig config, StorageIo io, long startNs, KafkaServer server,
                               CompletableFuture<RequestDispatcher> ready) throws IOException {
+        DataDirLock dirLock = DataDirLock.acquire(config.logDir());
+        try {
+            return start(config, io, startNs, server, ready, dirLock);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(dirLock);
+            throw e;
+        }
+    }
+
+    private static Node start(NodeConfig config, StorageIo io, long startNs, KafkaServer server,
+                              CompletableFuture<RequestDispatcher> ready, DataDirLock dirLock) throws IOException {
         NodeIdentity identity = NodeIdentity.loadOrCreate(config.logDir(), config.nodeId(), config.clusterIdOverride());
         LogStore store = LogStore.openWithoutCleanup(config.logDir(), new StoreConfig(config.flushBeforeAck(),
                 config.longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE),
@@ -159,7 +172,7 @@ public final class Node implements AutoCloseable {
                 controller.bootstrapClusterDefaults().get(30, TimeUnit.SECONDS);
             }
             controller.registerBroker(config.nodeId(), advertised.host(), advertisedPort, null).get(30, TimeUnit.SECONDS);
-            Node node = new Node(config, identity, store, fetchWaiters, controller, groups, router, server);
+            Node node = new Node(config, identity, store, fetchWaiters, controller, groups, router, server, dirLock);
             ready.complete(router);
             log.info("Gregor node {} ready on {}://{}:{} (cluster id {}, data in {}) in {} ms", config.nodeId(), listener.name(),
                     advertised.host(), advertisedPort, identity.clusterId(), config.logDir().toAbsolutePath().normalize(),
@@ -187,6 +200,14 @@ public final class Node implements AutoCloseable {
                 throw ioe;
             }
             throw new IOException("node " + config.nodeId() + " failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(DataDirLock lock) {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            log.warn("Releasing the lock of the data directory failed", e);
         }
     }
 
@@ -258,6 +279,7 @@ public final class Node implements AutoCloseable {
         fetchWaiters.close();
         controller.close();
         store.close();
+        closeQuietly(dirLock); // last: nothing of this node touches the directory any more
         log.info("Gregor node {} stopped in {} ms", config.nodeId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
         stopped.countDown();
     }

@@ -1,6 +1,7 @@
 package io.gregor.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gregor.testkit.RawClient;
 import io.gregor.testkit.TestNode;
@@ -33,6 +34,27 @@ import org.junit.jupiter.api.Timeout;
 /** A restarted node keeps every topic, topic id, config, record and idempotent producer state. */
 @Timeout(120)
 class RestartTest {
+
+    /**
+     * As Kafka's .lock: a second node started on a data directory a running node uses is refused before it reads or
+     * writes anything there, and the first node's topics are untouched; once the first stops, the directory is free.
+     */
+    @Test
+    void shouldRefuseASecondNodeOnADataDirectoryInUse() throws Exception {
+        try (TestNode first = TestNode.start()) {
+            Clients.createTopic(first, "kept", 1, Map.of());
+            assertThatThrownBy(() -> TestNode.builder().dataDir(first.dataDir()).start())
+                    .hasRootCauseMessage("Failed to acquire lock on file .lock in " + first.dataDir().toAbsolutePath().normalize()
+                            + ". A Kafka instance in another process or thread is using this directory.");
+            try (Admin admin = Clients.admin(first)) {
+                assertThat(admin.listTopics().names().get()).contains("kept");
+            }
+            first.stop();
+            try (TestNode second = TestNode.builder().dataDir(first.dataDir()).start(); Admin admin = Clients.admin(second)) {
+                assertThat(admin.listTopics().names().get()).contains("kept");
+            }
+        }
+    }
 
     @Test
     void shouldKeepTopicsConfigsAndRecordsAcrossRestart() throws Exception {
