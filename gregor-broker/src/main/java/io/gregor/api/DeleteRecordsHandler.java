@@ -6,9 +6,12 @@ import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.CleanupPolicy;
 import io.gregor.storage.PartitionLog;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResult;
@@ -50,6 +53,14 @@ final class DeleteRecordsHandler implements ApiHandler {
         MetadataImage image = broker.image();
         DeleteRecordsResponseData response = new DeleteRecordsResponseData().setThrottleTimeMs(0);
         List<Moved> moved = new ArrayList<>();
+        // As Kafka's KafkaApis, which keeps the request's partitions in a map: a partition named twice is answered
+        // once, with the offset its last entry asks for.
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (DeleteRecordsRequestData.DeleteRecordsTopic t : request.topics()) {
+            for (DeleteRecordsRequestData.DeleteRecordsPartition p : t.partitions()) {
+                offsets.put(new TopicPartition(t.name(), p.partitionIndex()), p.offset());
+            }
+        }
         for (DeleteRecordsRequestData.DeleteRecordsTopic t : request.topics()) {
             DeleteRecordsTopicResult topicResult = response.topics().find(t.name());
             if (topicResult == null) {
@@ -82,7 +93,8 @@ final class DeleteRecordsHandler implements ApiHandler {
                     result.setErrorCode(Errors.POLICY_VIOLATION.code());
                     continue;
                 }
-                long offset = p.offset() == DeleteRecordsRequest.HIGH_WATERMARK ? hosted.get().log().logEndOffset() : p.offset();
+                long requested = offsets.get(new TopicPartition(t.name(), p.partitionIndex()));
+                long offset = requested == DeleteRecordsRequest.HIGH_WATERMARK ? hosted.get().log().logEndOffset() : requested;
                 try {
                     result.setLowWatermark(hosted.get().log().maybeIncrementLogStartOffset(offset));
                     moved.add(new Moved(hosted.get().log(), result, t.name()));

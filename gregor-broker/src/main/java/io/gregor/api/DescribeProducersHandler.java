@@ -5,6 +5,8 @@ import io.gregor.replica.ReplicaManager;
 import io.gregor.storage.ActiveProducer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.DescribeProducersResponseData;
 import org.apache.kafka.common.message.DescribeProducersResponseData.PartitionResponse;
@@ -42,9 +44,14 @@ final class DescribeProducersHandler implements ApiHandler {
         for (DescribeProducersRequestData.TopicRequest t : request.topics()) {
             TopicResponse topicResponse = new TopicResponse().setName(t.name());
             response.topics().add(topicResponse);
+            String invalidName = invalidTopicMessage(t.name());
             for (int partition : t.partitionIndexes()) {
                 PartitionResponse result = new PartitionResponse().setPartitionIndex(partition);
                 topicResponse.partitions().add(result);
+                if (invalidName != null) { // as Kafka's handleDescribeProducersRequest (checkValidTopic first)
+                    result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()).setErrorMessage(invalidName);
+                    continue;
+                }
                 Optional<ReplicaManager.HostedPartition> hosted = broker.replicas().partition(t.name(), partition);
                 if (hosted.isEmpty()) {
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
@@ -67,5 +74,15 @@ final class DescribeProducersHandler implements ApiHandler {
             }
         }
         return ApiHandler.done(response);
+    }
+
+    /** Why {@code name} is no legal topic name (Kafka's Topic.validate message), or null when it is one. */
+    private static String invalidTopicMessage(String name) {
+        try {
+            Topic.validate(name);
+            return null;
+        } catch (InvalidTopicException e) {
+            return e.getMessage();
+        }
     }
 }

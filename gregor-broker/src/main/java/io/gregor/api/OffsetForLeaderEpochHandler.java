@@ -58,7 +58,7 @@ final class OffsetForLeaderEpochHandler implements ApiHandler {
                     continue;
                 }
                 int epoch = hosted.get().leaderEpoch();
-                if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != epoch) {
+                if (p.currentLeaderEpoch() != -1 && p.currentLeaderEpoch() != epoch) { // as Kafka: only -1 skips it
                     result.setErrorCode((p.currentLeaderEpoch() > epoch ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH).code());
                     continue;
                 }

@@ -163,7 +163,7 @@ final class LeaderEpochCache {
    */
   EpochEndOffset endOffsetFor(int requestedEpoch, long logEndOffset) {
     List<Entry> e = entries;
-    if (requestedEpoch < 0 || e.isEmpty()) {
+    if (requestedEpoch == -1 || e.isEmpty()) { // only UNDEFINED: a lower epoch predates every entry, as in Kafka
       return EpochEndOffset.UNDEFINED;
     }
     Entry latest = e.get(e.size() - 1);
