@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gregor topics delete}: DeleteTopics. Reports each topic; the first failure (after the
+ * {@code gregor topics delete}: DeleteTopics. Refuses internal topics ({@link InternalTopics})
+ * before deleting anything. Reports each topic; the first failure (after the
  * others have been tried) is the exit line.
  */
 @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete one or more topics.")
@@ -34,6 +35,8 @@ final class TopicsDeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // Refused before anything is deleted, as kafka-topics.sh does.
+        names.forEach(InternalTopics::throwIfDeleting);
         RuntimeException firstFailure = null;
         try (Admin admin = client.admin()) {
             Map<String, KafkaFuture<Void>> results = admin.deleteTopics(names).topicNameValues();

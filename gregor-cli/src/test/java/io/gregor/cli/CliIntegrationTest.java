@@ -1,9 +1,10 @@
 package io.gregor.cli;
 
+import static io.gregor.cli.Gregor.ok;
+import static io.gregor.cli.Gregor.userError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gregor.testkit.TestNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,48 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * would run them. Each test uses its own topics, so they share the node.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CliIntegrationTest {
-
-    private static TestNode node;
+class CliIntegrationTest extends SharedNodeCliTest {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startNode() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
-
-    private static Gregor.Result gregor(String... args) {
-        return gregorWithStdin("", args);
-    }
-
-    private static Gregor.Result gregorWithStdin(String stdin, String... args) {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--bootstrap-server";
-        all[args.length + 1] = node.bootstrapServers();
-        return Gregor.runWithStdin(stdin, all);
-    }
-
-    private static Gregor.Result ok(Gregor.Result result) {
-        assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.err()).as(result.toString()).isEmpty();
-        return result;
-    }
-
-    private static Gregor.Result userError(Gregor.Result result) {
-        assertThat(result.exitCode()).as(result.toString()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
-        assertThat(result.errLines()).as(result.toString()).singleElement().asString().startsWith("error: ");
-        return result;
-    }
 
     @Test
     void shouldCreateListDescribeAndDeleteTopics() {

@@ -1,9 +1,10 @@
 package io.gregor.cli;
 
+import static io.gregor.cli.Gregor.ok;
+import static io.gregor.cli.Gregor.userError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gregor.testkit.TestNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -20,8 +21,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,41 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * leave, so the rebalance history has something to tell.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class GroupsCliIntegrationTest {
-
-    private static TestNode node;
-
-    @BeforeAll
-    static void startNode() {
-        node = TestNode.builder().override("group.initial.rebalance.delay.ms", "0").start();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
-
-    private static Gregor.Result gregor(String... args) {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--bootstrap-server";
-        all[args.length + 1] = node.bootstrapServers();
-        return Gregor.run(all);
-    }
-
-    private static Gregor.Result ok(Gregor.Result result) {
-        assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.err()).as(result.toString()).isEmpty();
-        return result;
-    }
-
-    private static Gregor.Result userError(Gregor.Result result) {
-        assertThat(result.exitCode()).as(result.toString()).isEqualTo(GregorCommand.EXIT_USER_ERROR);
-        assertThat(result.errLines()).as(result.toString()).singleElement().asString().startsWith("error: ");
-        return result;
-    }
+class GroupsCliIntegrationTest extends SharedNodeCliTest {
 
     private static void produce(String topic, int partitions, int perPartition) {
         Properties props = new Properties();
