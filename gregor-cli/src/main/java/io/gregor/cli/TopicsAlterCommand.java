@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gregor topics alter}: CreatePartitions to grow the partition count, then
- * IncrementalAlterConfigs to set or delete topic configs (other configs stay as they are).
+ * IncrementalAlterConfigs to set or delete topic configs (other configs stay as they are). The
+ * partition count of an internal topic ({@link InternalTopics}) is never changed.
  */
 @Command(name = "alter", mixinStandardHelpOptions = true,
         description = "Add partitions to a topic and/or set or remove its configs.")
@@ -52,6 +53,9 @@ final class TopicsAlterCommand implements Callable<Integer> {
         }
         if (partitions != null && partitions < 1) {
             throw new ParameterException(spec.commandLine(), "--partitions: " + partitions + " (expected: >= 1)");
+        }
+        if (partitions != null) {
+            InternalTopics.throwIfChangingPartitions(name);
         }
         try (Admin admin = client.admin()) {
             if (partitions != null) {
