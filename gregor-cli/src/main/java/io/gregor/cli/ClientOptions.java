@@ -20,21 +20,27 @@ import picocli.CommandLine.Option;
  */
 final class ClientOptions {
 
+    static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
     static final String DEFAULT_API_TIMEOUT_MS = "15000";
     static final String REQUEST_TIMEOUT_MS = "10000";
 
-    @Option(names = {"-b", "--bootstrap-server"}, paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
-            description = "Broker(s) to connect to, comma-separated (default: ${DEFAULT-VALUE}).")
+    /** Null when not given: then bootstrap.servers from --command-config, else the default. */
+    @Option(names = {"-b", "--bootstrap-server"}, paramLabel = "HOST:PORT",
+            description = "Broker(s) to connect to, comma-separated (default: bootstrap.servers from --command-config, else "
+                    + DEFAULT_BOOTSTRAP_SERVERS + ").")
     String bootstrapServers;
 
     @Option(names = "--command-config", paramLabel = "FILE",
             description = "Properties file with extra client settings (e.g. timeouts, client.id).")
     Path commandConfig;
 
-    /** Properties for any Kafka client: ours first, then the user's file, which wins. */
+    /**
+     * Properties for any Kafka client: ours first, then the user's file, which wins, then
+     * --bootstrap-server, which wins over the file as in Kafka's tools.
+     */
     Properties clientProperties() {
         Properties props = new Properties();
-        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, DEFAULT_BOOTSTRAP_SERVERS);
         props.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, DEFAULT_API_TIMEOUT_MS);
         props.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
         props.put(CommonClientConfigs.CLIENT_ID_CONFIG, "gregor-cli");
@@ -53,6 +59,9 @@ final class ClientOptions {
                 props.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG,
                         String.valueOf(Math.max(Long.parseLong(DEFAULT_API_TIMEOUT_MS), requestTimeoutMs)));
             }
+        }
+        if (bootstrapServers != null) {
+            props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         }
         return props;
     }
@@ -89,13 +98,14 @@ final class ClientOptions {
         return Admin.create(clientProperties());
     }
 
+    /** The address the clients are given, wherever it came from. */
     String bootstrapServers() {
-        return bootstrapServers;
+        return clientProperties().getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     }
 
     /** The line for a broker that did not answer in time. */
     UserException unreachable(Throwable cause) {
-        return new UserException("cannot reach broker at " + bootstrapServers + " (" + FailureReporter.oneLine(cause.getMessage()) + ")");
+        return new UserException("cannot reach broker at " + bootstrapServers() + " (" + FailureReporter.oneLine(cause.getMessage()) + ")");
     }
 
     /**

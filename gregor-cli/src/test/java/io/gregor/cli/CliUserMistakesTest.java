@@ -136,6 +136,17 @@ class CliUserMistakesTest extends SharedNodeCliTest {
         assertThat(ok(list).outLines()).contains("review-bootstrap");
     }
 
+    /** Without --bootstrap-server the file's bootstrap.servers is used, and the error names it. */
+    @Test
+    void shouldNameTheCommandConfigFilesBootstrapServerWhenItCannotBeReached() throws IOException {
+        String config = Files.writeString(dir.resolve("nobody.properties"),
+                "bootstrap.servers=127.0.0.1:1\nrequest.timeout.ms=1000\ndefault.api.timeout.ms=1000\n").toString();
+
+        Gregor.Result list = userError(Gregor.run("topics", "list", "--command-config", config));
+
+        assertThat(list.err()).startsWith("error: cannot reach broker at 127.0.0.1:1 (");
+    }
+
     /**
      * A bad default.api.timeout.ms in --command-config is reported under that key, not under
      * request.timeout.ms, a key the user never wrote.
