@@ -48,11 +48,11 @@ final class ClientOptions {
             Properties file = readCommandConfig();
             props.putAll(file);
             // The clients require default.api.timeout.ms >= request.timeout.ms. When the file sets only
-            // one of them, move our default of the other so the pair stays valid.
-            if (file.containsKey(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG)
-                    && !file.containsKey(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG)) {
-                props.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG,
-                        file.getProperty(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG));
+            // one of them, move our default of the other so the pair stays valid; only for a number,
+            // so the client's validation names the key the user got wrong.
+            Long defaultApiTimeoutMs = longSetting(file, CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG);
+            if (defaultApiTimeoutMs != null && !file.containsKey(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG)) {
+                props.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(defaultApiTimeoutMs));
             }
             Long requestTimeoutMs = longSetting(file, CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG);
             if (requestTimeoutMs != null && !file.containsKey(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG)) {
