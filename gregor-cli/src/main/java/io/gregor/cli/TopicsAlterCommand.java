@@ -1,11 +1,13 @@
 package io.gregor.cli;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.AlterConfigsOptions;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.common.config.ConfigResource;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gregor topics alter}: CreatePartitions to grow the partition count, then
- * IncrementalAlterConfigs to set or delete topic configs (other configs stay as they are). The
+ * IncrementalAlterConfigs to set or delete topic configs (other configs stay as they are); the
+ * config change is validated first, so a rejected one adds no partitions. The
  * partition count of an internal topic ({@link InternalTopics}) is never changed.
  */
 @Command(name = "alter", mixinStandardHelpOptions = true,
@@ -57,21 +60,34 @@ final class TopicsAlterCommand implements Callable<Integer> {
         if (partitions != null) {
             InternalTopics.throwIfChangingPartitions(name);
         }
+        Map<ConfigResource, Collection<AlterConfigOp>> configChange = configChange();
         try (Admin admin = client.admin()) {
+            // Partitions once added can never be removed, so the broker validates the config change
+            // (validateOnly) before any partition is added.
+            if (!configChange.isEmpty()) {
+                client.await(admin.incrementalAlterConfigs(configChange, new AlterConfigsOptions().validateOnly(true)).all());
+            }
             if (partitions != null) {
                 client.await(admin.createPartitions(Map.of(name, NewPartitions.increaseTo(partitions))).all());
             }
-            if (!setConfigs.isEmpty() || !deleteConfigs.isEmpty()) {
-                List<AlterConfigOp> ops = new ArrayList<>();
-                setConfigs.forEach(kv -> ops.add(new AlterConfigOp(new ConfigEntry(kv.key(), kv.value()), AlterConfigOp.OpType.SET)));
-                deleteConfigs.forEach(key -> ops.add(new AlterConfigOp(new ConfigEntry(key, ""), AlterConfigOp.OpType.DELETE)));
-                ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
-                client.await(admin.incrementalAlterConfigs(Map.of(resource, ops)).all());
+            if (!configChange.isEmpty()) {
+                client.await(admin.incrementalAlterConfigs(configChange).all());
             }
         } catch (UnknownTopicOrPartitionException e) {
             throw TopicsDescribeCommand.noSuchTopic(name);
         }
         spec.commandLine().getOut().println("Altered topic " + name + ".");
         return GregorCommand.EXIT_OK;
+    }
+
+    /** The IncrementalAlterConfigs request for --config and --delete-config; empty when neither was given. */
+    private Map<ConfigResource, Collection<AlterConfigOp>> configChange() {
+        if (setConfigs.isEmpty() && deleteConfigs.isEmpty()) {
+            return Map.of();
+        }
+        List<AlterConfigOp> ops = new ArrayList<>();
+        setConfigs.forEach(kv -> ops.add(new AlterConfigOp(new ConfigEntry(kv.key(), kv.value()), AlterConfigOp.OpType.SET)));
+        deleteConfigs.forEach(key -> ops.add(new AlterConfigOp(new ConfigEntry(key, ""), AlterConfigOp.OpType.DELETE)));
+        return Map.of(new ConfigResource(ConfigResource.Type.TOPIC, name), ops);
     }
 }
