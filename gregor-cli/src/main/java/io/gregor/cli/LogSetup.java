@@ -38,9 +38,20 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         root.addAppender(console);
         // The clients' INFO is config dumps; their WARN is worth seeing.
         context.getLogger("org.apache.kafka").setLevel(Level.WARN);
-        // "Connection to node -1 could not be established" repeats every backoff while a broker
-        // is down; the command reports that once itself ("cannot reach broker at ...").
-        context.getLogger("org.apache.kafka.clients.NetworkClient").setLevel(Level.ERROR);
+        // A user mistake is one line, the command's own; the clients log the same mistakes first
+        // (the broker runs none of these classes, so only client commands lose them):
+        // - NetworkClient: "Connection to node -1 could not be established" every backoff while a
+        //   broker is down ("cannot reach broker at ..."), and "failed authentication due to: ..."
+        //   for SASL on a PLAINTEXT listener, which AdminMetadataManager repeats as a WARN with the
+        //   exception; the command reports the broker's answer.
+        // - ClientUtils: "Couldn't resolve server ..." for a misspelled host; the client then
+        //   fails with "No resolvable bootstrap urls".
+        // - Metadata: "Metadata response reported invalid topics"; produce then fails with
+        //   "Invalid topics: [...]".
+        context.getLogger("org.apache.kafka.clients.NetworkClient").setLevel(Level.OFF);
+        context.getLogger("org.apache.kafka.clients.admin.internals.AdminMetadataManager").setLevel(Level.OFF);
+        context.getLogger("org.apache.kafka.clients.ClientUtils").setLevel(Level.OFF);
+        context.getLogger("org.apache.kafka.clients.Metadata").setLevel(Level.OFF);
         // A record over the topic's max.message.bytes that shares a batch is split and retried
         // with a WARN each time (tens of thousands of lines until delivery.timeout.ms); produce
         // reports the failure itself, naming max.message.bytes.

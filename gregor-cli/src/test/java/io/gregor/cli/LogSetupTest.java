@@ -22,4 +22,17 @@ class LogSetupTest {
         assertThat(context.getLogger("org.apache.kafka.clients.consumer.KafkaConsumer").getEffectiveLevel())
                 .isEqualTo(Level.WARN);
     }
+
+    @Test
+    void shouldSilenceTheClientsLinesForMistakesTheCommandReportsItself() {
+        LoggerContext context = new LoggerContext();
+
+        new LogSetup().configure(context);
+
+        assertThat(context.getLogger("org.apache.kafka.clients.ClientUtils").getEffectiveLevel()).isEqualTo(Level.OFF);
+        assertThat(context.getLogger("org.apache.kafka.clients.Metadata").getEffectiveLevel()).isEqualTo(Level.OFF);
+        assertThat(context.getLogger("org.apache.kafka.clients.NetworkClient").getEffectiveLevel()).isEqualTo(Level.OFF);
+        assertThat(context.getLogger("org.apache.kafka.clients.admin.internals.AdminMetadataManager").getEffectiveLevel())
+                .isEqualTo(Level.OFF);
+    }
 }
