@@ -1,5 +1,6 @@
 package io.gregor.cli;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -36,7 +37,7 @@ final class GroupsDeleteCommand implements Callable<Integer> {
         RuntimeException firstFailure = null;
         try (Admin admin = client.admin()) {
             Map<String, KafkaFuture<Void>> results = admin.deleteConsumerGroups(groups).deletedGroups();
-            for (String group : groups) {
+            for (String group : new LinkedHashSet<>(groups)) { // a group named twice is deleted, and reported, once
                 try {
                     client.await(results.get(group));
                     spec.commandLine().getOut().println("Deleted group " + group + ".");

@@ -73,9 +73,15 @@ final class GroupsResetOffsetsCommand implements Callable<Integer> {
     @Option(names = "--execute", description = "Commit the new offsets (default: only print them).")
     boolean execute;
 
+    @Option(names = "--dry-run", description = "Only print the new offsets (the default; as Kafka's kafka-consumer-groups).")
+    boolean dryRun;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (dryRun && execute) {
+            throw new UserException("--dry-run and --execute cannot be used together");
+        }
         long timestampMs = target.datetime == null ? -1 : parseDatetime(target.datetime);
         try (Admin admin = client.admin()) {
             throwIfActive(admin);

@@ -1,5 +1,6 @@
 package io.gregor.cli;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,7 +41,7 @@ final class TopicsDeleteCommand implements Callable<Integer> {
         RuntimeException firstFailure = null;
         try (Admin admin = client.admin()) {
             Map<String, KafkaFuture<Void>> results = admin.deleteTopics(names).topicNameValues();
-            for (String name : names) {
+            for (String name : new LinkedHashSet<>(names)) { // a topic named twice is deleted, and reported, once
                 try {
                     client.await(results.get(name));
                     spec.commandLine().getOut().println("Deleted topic " + name + ".");

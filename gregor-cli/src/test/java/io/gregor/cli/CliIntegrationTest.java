@@ -42,7 +42,7 @@ class CliIntegrationTest extends SharedNodeCliTest {
         assertThat(describe.get(1)).matches("\tTopic: orders\tPartition: 0\tLeader: \\d+\tReplicas: \\d+\tIsr: \\d+");
         assertThat(describe.get(3)).startsWith("\tTopic: orders\tPartition: 2\t");
 
-        assertThat(ok(gregor("topics", "delete", "orders", "audit")).outLines())
+        assertThat(ok(gregor("topics", "delete", "orders", "audit", "orders")).outLines())
                 .containsExactly("Deleted topic orders.", "Deleted topic audit.");
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(ok(gregor("topics", "list")).outLines()).doesNotContain("audit", "orders"));

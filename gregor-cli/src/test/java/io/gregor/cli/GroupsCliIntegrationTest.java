@@ -139,6 +139,11 @@ class GroupsCliIntegrationTest extends SharedNodeCliTest {
                     .isEqualTo("error: group 'shop' is Stable with 1 member(s) (expected: Empty; stop its consumers before resetting offsets)\n");
         }
 
+        assertThat(ok(gregor("groups", "reset-offsets", "shop", "--topic", "orders", "--to-offset", "4", "--dry-run")).outLines())
+                .as("--dry-run, as Kafka users type it, is the default").last().isEqualTo(
+                        "Dry run: nothing committed; add --execute to commit these offsets.");
+        assertThat(userError(gregor("groups", "reset-offsets", "shop", "--topic", "orders", "--to-offset", "4", "--dry-run",
+                "--execute")).err()).isEqualTo("error: --dry-run and --execute cannot be used together\n");
         List<String> dryRun = ok(gregor("groups", "reset-offsets", "shop", "--topic", "orders", "--to-offset", "4")).outLines();
         assertThat(dryRun).containsExactly("TOPIC   PARTITION  CURRENT-OFFSET  NEW-OFFSET", "orders  0          10              4",
                 "orders  1          10              4", "orders  2          10              4",
