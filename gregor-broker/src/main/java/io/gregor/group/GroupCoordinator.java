@@ -398,8 +398,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 fx.respond(f, results);
             });
             for (String g : groups) {
-                outcomes.put(g, step.handle((results, e) -> e == null ? results.get(g)
-                        : Errors.forException(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e)));
+                outcomes.put(g, step.handle((results, e) -> e == null ? results.get(g) : appendErrorToResponseError(e)));
             }
         }
         return CompletableFuture.allOf(outcomes.values().toArray(new CompletableFuture<?>[0])).thenApply(v -> {

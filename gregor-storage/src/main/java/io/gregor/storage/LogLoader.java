@@ -437,12 +437,12 @@ final class LogLoader {
     // As Kafka's truncateAndReload: a snapshot past the log end was taken before a truncated tail, and one at or
     // below the log start describes producers whose batches are all deleted (DeleteRecords or retention): a
     // producer known only from those is forgotten at a restart.
-    for (long offset : snapshots) {
+    for (long offset : List.copyOf(snapshots)) {
       if (offset > logEndOffset || offset <= logStartOffset) {
         Files.deleteIfExists(ProducerStateTable.snapshotFile(dir, offset));
+        snapshots.remove(offset);
       }
     }
-    snapshots = ProducerStateTable.listSnapshots(dir);
     ProducerStateTable table = null;
     long replayFrom = Math.max(segments.firstKey(), logStartOffset);
     for (long offset : snapshots.headSet(logEndOffset, true).descendingSet()) {
