@@ -132,11 +132,24 @@ final class BrokerConfigAlteration {
         for (TopicConfigDef.Entry entry : TopicConfigDef.entries().values()) {
             if (key.equals(entry.brokerSynonym())) {
                 Optional<String> error = TopicConfigDef.validate(entry.name(), value);
+                // Kafka's log.retention.ms has no range of its own: any negative value means unlimited.
+                if (error.isPresent() && key.equals("log.retention.ms") && isLong(value)) {
+                    return;
+                }
                 if (error.isPresent()) {
                     throw new InvalidRequestException(error.get().replace("configuration " + entry.name() + ":", "configuration " + key + ":"));
                 }
                 return;
             }
+        }
+    }
+
+    private static boolean isLong(String value) {
+        try {
+            Long.parseLong(value.trim());
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 }

@@ -75,7 +75,8 @@ public final class BrokerConfigDef {
         dynamic("log.segment.bytes", Type.INT, String.valueOf(1 << 30), "The largest size of one segment file.");
         dynamic("log.roll.ms", Type.LONG, null, "The longest time before a new segment is rolled, in ms.");
         readOnly("log.roll.hours", Type.INT, "168", "The longest time before a new segment is rolled, in hours, when log.roll.ms is not set.");
-        readOnly("log.roll.jitter.ms", Type.LONG, null, "A random jitter subtracted from the roll time; Gregor does not apply jitter.");
+        dynamic("log.roll.jitter.ms", Type.LONG, null, "The largest random jitter subtracted from a segment's roll time, in ms.");
+        readOnly("log.roll.jitter.hours", Type.INT, "0", "The largest random jitter subtracted from a segment's roll time, in hours, when log.roll.jitter.ms is not set.");
         dynamic("log.index.interval.bytes", Type.INT, "4096", "How many bytes of records lie between two offset index entries.");
         dynamic("log.index.size.max.bytes", Type.INT, String.valueOf(10 * 1024 * 1024), "The largest size of an offset or time index file.");
         readOnly("log.retention.check.interval.ms", Type.LONG, "300000", "How often the retention check runs.");
@@ -209,6 +210,7 @@ public final class BrokerConfigDef {
             case "log.retention.ms" -> List.of("log.retention.ms", "log.retention.minutes", "log.retention.hours");
             case "log.retention.minutes" -> List.of("log.retention.minutes", "log.retention.hours");
             case "log.roll.ms" -> List.of("log.roll.ms", "log.roll.hours");
+            case "log.roll.jitter.ms" -> List.of("log.roll.jitter.ms", "log.roll.jitter.hours");
             default -> List.of(name);
         };
     }

@@ -58,9 +58,10 @@ public final class NodeConfig {
         boolValue("auto.create.topics.enable");
         boolValue(FLUSH_BEFORE_ACK);
         retentionMs();
-        longValue("log.retention.bytes", -1, Long.MAX_VALUE);
+        longValue("log.retention.bytes", Long.MIN_VALUE, Long.MAX_VALUE); // any negative value: unlimited
         intValue("log.segment.bytes", 1024 * 1024, Integer.MAX_VALUE); // Kafka 4's floor (KIP-1030)
         rollMs();
+        rollJitterMs();
         intValue("message.max.bytes", 0, Integer.MAX_VALUE);
         intValue("socket.request.max.bytes", 1, Integer.MAX_VALUE);
         intValue("fetch.max.bytes", 1024, Integer.MAX_VALUE);
@@ -217,15 +218,29 @@ public final class NodeConfig {
         return get("cluster.id");
     }
 
-    /** log.retention.ms wins over .minutes, which wins over .hours, as in Kafka. */
+    /**
+     * log.retention.ms wins over .minutes (an int), which wins over .hours (an int), and any negative result means
+     * unlimited (-1), as Kafka's logRetentionTimeMillis: none of the three has a range, so log.retention.hours=-1 is
+     * the usual way to keep everything.
+     */
     public long retentionMs() {
+        long ms;
         if (!isBlank("log.retention.ms")) {
-            return longValue("log.retention.ms", -1, Long.MAX_VALUE);
+            ms = longValue("log.retention.ms", Long.MIN_VALUE, Long.MAX_VALUE);
+        } else if (!isBlank("log.retention.minutes")) {
+            ms = 60_000L * intValue("log.retention.minutes", Integer.MIN_VALUE, Integer.MAX_VALUE);
+        } else {
+            ms = 3_600_000L * intValue("log.retention.hours", Integer.MIN_VALUE, Integer.MAX_VALUE);
         }
-        if (!isBlank("log.retention.minutes")) {
-            return longValue("log.retention.minutes", -1, Long.MAX_VALUE / 60_000) * 60_000;
+        return ms < 0 ? -1 : ms;
+    }
+
+    /** log.roll.jitter.ms, else log.roll.jitter.hours, as Kafka's logRollTimeJitterMillis. */
+    public long rollJitterMs() {
+        if (!isBlank("log.roll.jitter.ms")) {
+            return longValue("log.roll.jitter.ms", 0, Long.MAX_VALUE);
         }
-        return longValue("log.retention.hours", -1, Long.MAX_VALUE / 3_600_000) * 3_600_000;
+        return 3_600_000L * intValue("log.roll.jitter.hours", 0, Integer.MAX_VALUE);
     }
 
     public long rollMs() {

@@ -239,6 +239,7 @@ public final class TopicConfigDef {
         String value = switch (e.brokerSynonym()) {
             case "log.retention.ms" -> String.valueOf(broker.retentionMs());
             case "log.roll.ms" -> String.valueOf(broker.rollMs());
+            case "log.roll.jitter.ms" -> String.valueOf(broker.rollJitterMs());
             default -> {
                 String v = broker.get(e.brokerSynonym());
                 yield v != null ? v : e.fixedDefault();
@@ -277,13 +278,13 @@ public final class TopicConfigDef {
         try {
             switch (e.type()) {
                 case INT -> {
-                    Optional<String> outOfRange = checkRange(e, value, Integer.parseInt(v));
+                    Optional<String> outOfRange = checkRange(e, Integer.parseInt(v));
                     if (outOfRange.isPresent()) {
                         return outOfRange;
                     }
                 }
                 case LONG -> {
-                    Optional<String> outOfRange = checkRange(e, value, Long.parseLong(v));
+                    Optional<String> outOfRange = checkRange(e, Long.parseLong(v));
                     if (outOfRange.isPresent()) {
                         return outOfRange;
                     }
@@ -305,7 +306,8 @@ public final class TopicConfigDef {
                 }
                 case STRING -> {
                     if (e.allowed() != null && !e.allowed().contains(v)) {
-                        return Optional.of("Invalid value " + value + " for configuration " + name + ": String must be one of: "
+                        // ConfigDef trims a STRING before its validator sees it, and quotes what it saw.
+                        return Optional.of("Invalid value " + v + " for configuration " + name + ": String must be one of: "
                                 + String.join(", ", e.allowed()));
                     }
                 }
@@ -328,13 +330,13 @@ public final class TopicConfigDef {
         return e.rule().check(name, v);
     }
 
-    /** Kafka's ConfigDef.Range messages. */
-    private static Optional<String> checkRange(Entry e, String value, long n) {
+    /** Kafka's ConfigDef.Range messages, which quote the parsed number (so "+1000 " reads 1000). */
+    private static Optional<String> checkRange(Entry e, long n) {
         if (n < e.min()) {
-            return Optional.of("Invalid value " + value + " for configuration " + e.name() + ": Value must be at least " + e.min());
+            return Optional.of("Invalid value " + n + " for configuration " + e.name() + ": Value must be at least " + e.min());
         }
         if (n > e.max()) {
-            return Optional.of("Invalid value " + value + " for configuration " + e.name() + ": Value must be no more than " + e.max());
+            return Optional.of("Invalid value " + n + " for configuration " + e.name() + ": Value must be no more than " + e.max());
         }
         return Optional.empty();
     }

@@ -3,6 +3,7 @@ package io.gregor.storage;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.CompressionType;
 
@@ -31,12 +32,14 @@ import org.apache.kafka.common.record.internal.CompressionType;
  *                             or {@code compression.zstd.level}, KIP-390); 0 for codecs without levels
  * @param maxDecompressedRecordBytes {@code max.decompressed.message.bytes}: the largest record body a compressed batch
  *                             may hold once decompressed
+ * @param segmentJitterMs      {@code segment.jitter.ms}: each segment rolls up to this much (a random share, drawn per
+ *                             segment) before segment.ms, so partitions created together do not all roll at once
  */
 public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int maxMessageBytes,
     boolean logAppendTime, int indexIntervalBytes, int maxIndexSizeBytes, long fileDeleteDelayMs,
     long timestampAfterMaxMs, long timestampBeforeMaxMs, CleanupPolicy cleanupPolicy, long deleteRetentionMs,
     double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs, String compressionType,
-    int compressionLevel, int maxDecompressedRecordBytes) {
+    int compressionLevel, int maxDecompressedRecordBytes, long segmentJitterMs) {
 
   public static final String SEGMENT_BYTES = "segment.bytes";
   public static final String SEGMENT_MS = "segment.ms";
@@ -59,6 +62,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
   public static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
   public static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
   public static final String MAX_DECOMPRESSED_MESSAGE_BYTES = "max.decompressed.message.bytes";
+  public static final String SEGMENT_JITTER_MS = "segment.jitter.ms";
   /**
    * Kafka's default and ceiling for {@code max.decompressed.message.bytes}: the largest array a JVM allocates, so no
    * record a broker could read is refused.
@@ -70,7 +74,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
 
   private static final LogConfig DEFAULTS = new LogConfig(1 << 30, 7 * 24 * 3_600_000L, 7 * 24 * 3_600_000L, -1L,
       1_048_588, false, 4096, 10 * 1024 * 1024, 60_000L, 3_600_000L, Long.MAX_VALUE, CleanupPolicy.DELETE,
-      86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer", 0, DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES);
+      86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer", 0, DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES, 0L);
 
   public LogConfig {
     requireAtLeast(SEGMENT_BYTES, segmentBytes, 14); // one empty v0 record, Kafka's historical floor
@@ -109,6 +113,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
             + t.levelValidator() + ")");
       }
     }
+    requireAtLeast(SEGMENT_JITTER_MS, segmentJitterMs, 0);
     if (maxDecompressedRecordBytes < 1 || maxDecompressedRecordBytes > DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES) {
       throw new IllegalArgumentException(MAX_DECOMPRESSED_MESSAGE_BYTES + ": " + maxDecompressedRecordBytes
           + " (expected: within [1, " + DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES + "])");
@@ -159,14 +164,14 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, type,
-        codec(type).isPresent() && hasLevels(codec(type).get()) ? level : 0, maxDecompressedRecordBytes);
+        codec(type).isPresent() && hasLevels(codec(type).get()) ? level : 0, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withMaxDecompressedRecordBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs,
-        compressionType, compressionLevel, v);
+        compressionType, compressionLevel, v, segmentJitterMs);
   }
 
   /** The settings that predate compaction; the cleaner settings take Kafka's defaults (cleanup.policy=delete). */
@@ -175,7 +180,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
       long timestampAfterMaxMs, long timestampBeforeMaxMs) {
     this(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime, indexIntervalBytes,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, CleanupPolicy.DELETE,
-        86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer", 0, DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES);
+        86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer", 0, DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES, 0L);
   }
 
   public static LogConfig defaults() {
@@ -221,6 +226,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
           case MAX_COMPACTION_LAG_MS -> c = c.withMaxCompactionLagMs(Long.parseLong(v));
           case COMPRESSION_TYPE -> c = c.withCompressionType(v);
           case MAX_DECOMPRESSED_MESSAGE_BYTES -> c = c.withMaxDecompressedRecordBytes(Integer.parseInt(v));
+          case SEGMENT_JITTER_MS -> c = c.withSegmentJitterMs(Long.parseLong(v));
           default -> {
             // not a log setting
           }
@@ -261,6 +267,17 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
     return maxIndexSizeBytes / OffsetIndex.ENTRY_SIZE;
   }
 
+  /**
+   * A segment's roll jitter, drawn when it is created or loaded: uniform in [0, min(segment.jitter.ms, segment.ms)),
+   * as Kafka's LogConfig.randomSegmentJitter (so at most Integer.MAX_VALUE ms).
+   */
+  long randomSegmentJitterMs() {
+    if (segmentJitterMs == 0) {
+      return 0;
+    }
+    return (ThreadLocalRandom.current().nextInt() & Integer.MAX_VALUE) % Math.min(segmentJitterMs, segmentMs);
+  }
+
   /** Largest number of entries the time index of one segment may hold. */
   int maxTimeIndexEntries() {
     return maxIndexSizeBytes / TimeIndex.ENTRY_SIZE;
@@ -270,111 +287,118 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
     return new LogConfig(v, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withSegmentMs(long v) {
     return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withRetentionMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withRetentionBytes(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, v, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withMaxMessageBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, logAppendTime, indexIntervalBytes,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withLogAppendTime(boolean v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, v,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withIndexIntervalBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime, v,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withMaxIndexSizeBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, v, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withFileDeleteDelayMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, v, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withTimestampAfterMaxMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, v, timestampBeforeMaxMs, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withTimestampBeforeMaxMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, v, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withCleanupPolicy(CleanupPolicy v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, v,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withDeleteRetentionMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, v, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withMinCleanableDirtyRatio(double v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, v, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withMinCompactionLagMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, v, maxCompactionLagMs, compressionType, compressionLevel,
-        maxDecompressedRecordBytes);
+        maxDecompressedRecordBytes, segmentJitterMs);
   }
 
   public LogConfig withMaxCompactionLagMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, v, compressionType, compressionLevel,
-        maxDecompressedRecordBytes);
+        maxDecompressedRecordBytes, segmentJitterMs);
+  }
+
+  public LogConfig withSegmentJitterMs(long v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes, v);
   }
 }

@@ -40,6 +40,7 @@ final class LogSegment {
   private final int maxOffsetIndexEntries;
   private final int maxTimeIndexEntries;
   private final long createdMs;
+  private final long rollJitterMs;            // drawn once per segment from segment.jitter.ms, as Kafka does
 
   private volatile int size;                  // published bytes: whole batches only
   private volatile long nextOffset;           // lastOffset + 1 of the last published batch; baseOffset when empty
@@ -59,6 +60,7 @@ final class LogSegment {
     this.offsetIndex = new OffsetIndex(baseOffset, maxOffsetIndexEntries);
     this.timeIndex = new TimeIndex(baseOffset, maxTimeIndexEntries);
     this.createdMs = createdMs;
+    this.rollJitterMs = config.randomSegmentJitterMs();
     this.size = records.sizeInBytes();
     this.nextOffset = baseOffset;
   }
@@ -161,6 +163,11 @@ final class LogSegment {
   /** Wall clock when this segment was created, or opened by the loader. */
   long createdMs() {
     return createdMs;
+  }
+
+  /** How much earlier than segment.ms (or the compaction-lag cap) this segment rolls. */
+  long rollJitterMs() {
+    return rollJitterMs;
   }
 
   /**

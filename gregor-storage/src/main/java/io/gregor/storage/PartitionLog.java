@@ -381,7 +381,7 @@ public final class PartitionLog {
     // Kafka measures segment age from the first batch's timestamp when it has one, else from creation.
     long waitedMs = active.firstBatchTimestamp() >= 0 ? batchMaxTimestamp - active.firstBatchTimestamp()
         : nowMs - active.createdMs();
-    boolean aged = waitedMs > cfg.maxSegmentMs();
+    boolean aged = waitedMs > cfg.maxSegmentMs() - active.rollJitterMs();
     boolean offsetOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
     if (full || aged || active.indexesFull() || offsetOverflow) {
       return roll(nowMs);
@@ -896,7 +896,8 @@ public final class PartitionLog {
    * max.compaction.lag.ms on compacted topics) has passed by the wall clock since its first append, whatever the
    * records' timestamps (see {@link LogSegment#idleRollBaseMs}), and, when cleanup.policy includes delete,
    * deletes oldest segments whose largest timestamp is older than retention.ms (rolling first when that
-   * includes the active one), then oldest non-active segments while the log stays >= retention.bytes without them.
+   * includes the active one), then oldest segments while the log stays >= retention.bytes without them (the active
+   * one too, when not empty: rolled first).
    * Whatever the policy, deletes the segments wholly below logStartOffset. Also expires idle producers.
    */
   public void runRetention(long nowMs) {
@@ -910,43 +911,45 @@ public final class PartitionLog {
       deleteSegments(segmentsWhollyBelow(logStartOffset), "below logStartOffset " + logStartOffset);
       LogConfig cfg = config;
       producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());
-      LogSegment active = segments.lastEntry().getValue();
+      LogSegment tail = segments.lastEntry().getValue();
       // Idle roll: a compacted topic's quiet tail must become cleanable within max.compaction.lag.ms.
-      if (active.size() > 0 && nowMs - active.idleRollBaseMs() > cfg.maxSegmentMs()) {
+      if (tail.size() > 0 && nowMs - tail.idleRollBaseMs() > cfg.maxSegmentMs() - tail.rollJitterMs()) {
         rollQuietly(nowMs);
       }
       List<LogSegment> toDelete = new ArrayList<>();
       if (!cfg.cleanupPolicy().deletes()) {
         return; // cleanup.policy=compact or empty: retention.ms and retention.bytes do not apply
       }
+      LogSegment active = segments.lastEntry().getValue();
       if (cfg.retentionMs() >= 0) {
         for (LogSegment segment : segments.values()) {
           // An empty inactive segment (compacted to nothing) ages by its file's mtime, as in Kafka.
-          boolean emptyActive = segment.size() == 0 && segment == segments.lastEntry().getValue();
-          if (emptyActive || nowMs - segment.largestTimestamp() <= cfg.retentionMs()) {
+          if (segment.size() == 0 && segment == active || nowMs - segment.largestTimestamp() <= cfg.retentionMs()) {
             break;
           }
           toDelete.add(segment);
         }
-        if (!toDelete.isEmpty() && toDelete.get(toDelete.size() - 1) == segments.lastEntry().getValue()) {
-          rollQuietly(nowMs); // Kafka rolls so that an expired active segment can go too
-          if (toDelete.get(toDelete.size() - 1) == segments.lastEntry().getValue()) {
-            toDelete.remove(toDelete.size() - 1);
-          }
-        }
       }
       if (cfg.retentionBytes() >= 0) {
+        // Kafka's deleteRetentionSizeBreachedSegments: the active segment goes too when the log is that far over
+        // (retention.bytes <= 0), unless it is empty.
         long excess = sizeInBytes() - cfg.retentionBytes();
         for (LogSegment segment : toDelete) {
           excess -= segment.size();
         }
         for (LogSegment segment : segments.tailMap(toDelete.isEmpty() ? Long.MIN_VALUE
             : toDelete.get(toDelete.size() - 1).baseOffset(), false).values()) {
-          if (segment == segments.lastEntry().getValue() || excess - segment.size() < 0) {
+          if (segment.size() == 0 && segment == active || excess - segment.size() < 0) {
             break;
           }
           excess -= segment.size();
           toDelete.add(segment);
+        }
+      }
+      if (!toDelete.isEmpty() && toDelete.get(toDelete.size() - 1) == active) {
+        rollQuietly(nowMs); // Kafka rolls so that the active segment can go too
+        if (active == segments.lastEntry().getValue()) {
+          toDelete.remove(toDelete.size() - 1);
         }
       }
       if (!toDelete.isEmpty()) {
