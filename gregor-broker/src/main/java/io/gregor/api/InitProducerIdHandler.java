@@ -1,7 +1,9 @@
 package io.gregor.api;
 
 import io.gregor.network.RequestContext;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -9,12 +11,20 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * InitProducerId v0-5 for idempotent producers: a fresh producer id with epoch 0. Transactional ids need the
- * transaction coordinator, which does not exist yet: they get COORDINATOR_NOT_AVAILABLE.
+ * transaction coordinator, which does not exist yet: they get INVALID_REQUEST. When no id block can be reserved (a
+ * full disk), COORDINATOR_LOAD_IN_PROGRESS, which clients retry, as Kafka's RPCProducerIdManager answers while it waits
+ * for a block: any other error is fatal to a Java producer.
  */
 final class InitProducerIdHandler implements ApiHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InitProducerIdHandler.class);
+    /** Set while reservations fail, so an outage is logged once and not at every client retry. */
+    private static final AtomicBoolean RESERVATION_FAILING = new AtomicBoolean();
 
     private final BrokerServices broker;
 
@@ -42,7 +52,19 @@ final class InitProducerIdHandler implements ApiHandler {
         }
         // Like Kafka, an idempotent producer always gets a fresh id, also when it asks to bump
         // its epoch (v3+): a new id starts a new sequence space just as a bumped epoch would.
-        long id = broker.producerIds().nextProducerId();
+        long id;
+        try {
+            id = broker.producerIds().nextProducerId();
+        } catch (UncheckedIOException e) {
+            if (!RESERVATION_FAILING.getAndSet(true)) {
+                LOG.warn("Cannot reserve producer ids (asked by {}); InitProducerId answers COORDINATOR_LOAD_IN_PROGRESS "
+                        + "until a reservation succeeds", context.clientAddress(), e);
+            }
+            return ApiHandler.done(response.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code()));
+        }
+        if (RESERVATION_FAILING.getAndSet(false)) {
+            LOG.info("Producer ids can be reserved again");
+        }
         return ApiHandler.done(response.setErrorCode(Errors.NONE.code()).setProducerId(id).setProducerEpoch((short) 0));
     }
 

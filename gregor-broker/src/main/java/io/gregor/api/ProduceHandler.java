@@ -127,6 +127,13 @@ final class ProduceHandler implements ApiHandler {
                     error = Errors.INVALID_RECORD; // with no message, as Kafka answers ProduceRequest.validateRecords
                 } else if (version < 7 && usesZstd(records)) {
                     error = Errors.UNSUPPORTED_COMPRESSION_TYPE;
+                } else if (hasTransactionalBatch(records)) {
+                    // Kafka verifies a transactional batch's partition with the transaction coordinator before the
+                    // append (transaction.partition.verification.enable); with no coordinator here no transaction can
+                    // have been initialized, so this is its answer for a transactional id it has no state for.
+                    error = Errors.INVALID_PRODUCER_ID_MAPPING;
+                    message = "no transaction is in progress for transactional id " + request.transactionalId()
+                            + ": this broker has no transaction coordinator";
                 } else if (acks != 0 && acks != 1 && acks != -1) {
                     error = Errors.INVALID_REQUIRED_ACKS;
                 } else if (topic.get().isInternal()) {

@@ -118,6 +118,7 @@ public final class BrokerConfigDef {
         readOnly("num.network.threads", Type.INT, String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors())),
                 "The number of network event-loop threads.");
         readOnly("producer.id.expiration.ms", Type.INT, "86400000", "How long an idle producer id's state is kept.");
+        readOnly("producer.id.expiration.check.interval.ms", Type.INT, "600000", "How often idle producer ids are looked for and forgotten.");
         readOnly("log.flush.offset.checkpoint.interval.ms", Type.INT, "60000", "How often the recovery point checkpoint is written.");
         readOnly(NodeConfig.FLUSH_BEFORE_ACK, Type.BOOLEAN, "true",
                 "Gregor only: acks=all writes are acknowledged once fsynced (true) or once in the page cache, as Kafka does (false).");

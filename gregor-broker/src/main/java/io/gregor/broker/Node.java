@@ -130,7 +130,9 @@ public final class Node implements AutoCloseable {
                 config.longValue("producer.id.expiration.ms", 1, Long.MAX_VALUE))
                 .withCleanerBackoffMs(config.longValue("log.cleaner.backoff.ms", 1, Long.MAX_VALUE))
                 .withCleanerDedupeBufferSize(config.longValue("log.cleaner.dedupe.buffer.size", 1 << 20, Long.MAX_VALUE))
-                .withRecoveryThreads(config.intValue("num.recovery.threads.per.data.dir", 1, 1024)),
+                .withRecoveryThreads(config.intValue("num.recovery.threads.per.data.dir", 1, 1024))
+                .withProducerIdExpirationCheckIntervalMs(
+                        config.intValue("producer.id.expiration.check.interval.ms", 1, Integer.MAX_VALUE)),
                 // The metadata log keeps its own settings from the start: ReplicaManager, which gives every other log its
                 // topic's config once the image is replayed, never touches it.
                 io, topic -> topic.equals(MetadataLog.TOPIC) ? metadataLogConfig() : LogConfig.defaults());

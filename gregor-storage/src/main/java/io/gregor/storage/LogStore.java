@@ -181,6 +181,10 @@ public final class LogStore implements AutoCloseable {
     }
     scheduler.scheduleWithFixedDelay(this::runRetentionQuietly, config.retentionCheckIntervalMs(),
         config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+    // Kafka's per-log PeriodicProducerExpirationCheck, on its own interval.
+    scheduler.scheduleWithFixedDelay(this::removeExpiredProducersQuietly,
+        config.producerIdExpirationCheckIntervalMs(), config.producerIdExpirationCheckIntervalMs(),
+        TimeUnit.MILLISECONDS);
     cleaner.scheduleWithFixedDelay(this::runCleanerQuietly, config.cleanerBackoffMs(), config.cleanerBackoffMs(),
         TimeUnit.MILLISECONDS);
   }
@@ -577,6 +581,17 @@ public final class LogStore implements AutoCloseable {
   public void runRetention(long nowMs) {
     for (PartitionLog log : logs.values()) {
       log.runRetention(nowMs);
+    }
+  }
+
+  private void removeExpiredProducersQuietly() {
+    long nowMs = System.currentTimeMillis();
+    for (PartitionLog log : logs.values()) {
+      try {
+        log.removeExpiredProducers(nowMs);
+      } catch (RuntimeException e) {
+        LOG.error("Expiring idle producers of {} failed", log.name(), e);
+      }
     }
   }
 

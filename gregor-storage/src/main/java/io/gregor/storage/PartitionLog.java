@@ -898,7 +898,7 @@ public final class PartitionLog {
    * deletes oldest segments whose largest timestamp is older than retention.ms (rolling first when that
    * includes the active one), then oldest segments while the log stays >= retention.bytes without them (the active
    * one too, when not empty: rolled first).
-   * Whatever the policy, deletes the segments wholly below logStartOffset. Also expires idle producers.
+   * Whatever the policy, deletes the segments wholly below logStartOffset.
    */
   public void runRetention(long nowMs) {
     lock.lock();
@@ -910,7 +910,6 @@ public final class PartitionLog {
       // while it is active, and once rolled no reader can reach it, yet it would hold its disk space forever.
       deleteSegments(segmentsWhollyBelow(logStartOffset), "below logStartOffset " + logStartOffset);
       LogConfig cfg = config;
-      producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());
       LogSegment tail = segments.lastEntry().getValue();
       // Idle roll: a compacted topic's quiet tail must become cleanable within max.compaction.lag.ms.
       if (tail.size() > 0 && nowMs - tail.idleRollBaseMs() > cfg.maxSegmentMs() - tail.rollJitterMs()) {
@@ -955,6 +954,22 @@ public final class PartitionLog {
       if (!toDelete.isEmpty()) {
         deleteSegments(toDelete, "retention");
         onLogStartOffsetMoved();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Forgets the producers idle for producer.id.expiration.ms (on the store's scheduler, every
+   * producer.id.expiration.check.interval.ms, as Kafka's removeExpiredProducers): DescribeProducers stops listing
+   * them, and such a producer's next batch is accepted at any sequence.
+   */
+  public void removeExpiredProducers(long nowMs) {
+    lock.lock();
+    try {
+      if (!closed) {
+        producers.removeExpired(nowMs, env.storeConfig().producerIdExpirationMs());
       }
     } finally {
       lock.unlock();

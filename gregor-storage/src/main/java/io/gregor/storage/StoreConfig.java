@@ -17,15 +17,19 @@ package io.gregor.storage;
  *                                     best on a 2-core VM, where every extra fdatasync costs CPU the clients need
  * @param recoveryThreads              {@code num.recovery.threads.per.data.dir}: threads that load (and recover) the
  *                                     logs at start-up
+ * @param producerIdExpirationCheckIntervalMs {@code producer.id.expiration.check.interval.ms}: how often idle producers
+ *                                     (producer.id.expiration.ms) are forgotten
  */
 public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs, long recoveryCheckpointIntervalMs,
     long producerIdExpirationMs, long cleanerBackoffMs, long cleanerDedupeBufferSize, long journalFileBytes,
-    int roundsInFlight, int recoveryThreads) {
+    int roundsInFlight, int recoveryThreads, long producerIdExpirationCheckIntervalMs) {
 
   private static final long DEFAULT_CLEANER_BACKOFF_MS = 15_000L;
   private static final long DEFAULT_CLEANER_DEDUPE_BUFFER_SIZE = 128L * 1024 * 1024;
   /** Kafka 4's num.recovery.threads.per.data.dir default. */
   private static final int DEFAULT_RECOVERY_THREADS = 2;
+  /** Kafka's producer.id.expiration.check.interval.ms default. */
+  private static final long DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = 600_000L;
 
   public StoreConfig {
     if (retentionCheckIntervalMs <= 0) {
@@ -51,6 +55,10 @@ public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs,
     if (roundsInFlight < 1) {
       throw new IllegalArgumentException("roundsInFlight: " + roundsInFlight + " (expected: >= 1)");
     }
+    if (producerIdExpirationCheckIntervalMs <= 0) {
+      throw new IllegalArgumentException("producerIdExpirationCheckIntervalMs: " + producerIdExpirationCheckIntervalMs
+          + " (expected: > 0)");
+    }
     if (recoveryThreads < 1) {
       throw new IllegalArgumentException("recoveryThreads: " + recoveryThreads + " (expected: >= 1)");
     }
@@ -61,7 +69,7 @@ public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs,
       long producerIdExpirationMs) {
     this(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, producerIdExpirationMs,
         DEFAULT_CLEANER_BACKOFF_MS, DEFAULT_CLEANER_DEDUPE_BUFFER_SIZE, DurabilityJournal.FILE_BYTES, 1,
-        DEFAULT_RECOVERY_THREADS);
+        DEFAULT_RECOVERY_THREADS, DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
   }
 
   public static StoreConfig defaults() {
@@ -70,46 +78,61 @@ public record StoreConfig(boolean flushBeforeAck, long retentionCheckIntervalMs,
 
   public StoreConfig withFlushBeforeAck(boolean value) {
     return new StoreConfig(value, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, producerIdExpirationMs,
-        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads,
+        producerIdExpirationCheckIntervalMs);
   }
 
   public StoreConfig withRetentionCheckIntervalMs(long value) {
     return new StoreConfig(flushBeforeAck, value, recoveryCheckpointIntervalMs, producerIdExpirationMs,
-        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads,
+        producerIdExpirationCheckIntervalMs);
   }
 
   public StoreConfig withRecoveryCheckpointIntervalMs(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, value, producerIdExpirationMs,
-        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads,
+        producerIdExpirationCheckIntervalMs);
   }
 
   public StoreConfig withProducerIdExpirationMs(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs, value,
-        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads);
+        cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads,
+        producerIdExpirationCheckIntervalMs);
   }
 
   public StoreConfig withCleanerBackoffMs(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
-        producerIdExpirationMs, value, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads);
+        producerIdExpirationMs, value, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, recoveryThreads,
+        producerIdExpirationCheckIntervalMs);
   }
 
   public StoreConfig withCleanerDedupeBufferSize(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
-        producerIdExpirationMs, cleanerBackoffMs, value, journalFileBytes, roundsInFlight, recoveryThreads);
+        producerIdExpirationMs, cleanerBackoffMs, value, journalFileBytes, roundsInFlight, recoveryThreads,
+        producerIdExpirationCheckIntervalMs);
   }
 
   public StoreConfig withJournalFileBytes(long value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
-        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, value, roundsInFlight, recoveryThreads);
+        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, value, roundsInFlight, recoveryThreads,
+        producerIdExpirationCheckIntervalMs);
   }
 
   public StoreConfig withRoundsInFlight(int value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
-        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, value, recoveryThreads);
+        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, value, recoveryThreads,
+        producerIdExpirationCheckIntervalMs);
   }
 
   public StoreConfig withRecoveryThreads(int value) {
     return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
-        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, value);
+        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight, value,
+        producerIdExpirationCheckIntervalMs);
+  }
+
+  public StoreConfig withProducerIdExpirationCheckIntervalMs(long value) {
+    return new StoreConfig(flushBeforeAck, retentionCheckIntervalMs, recoveryCheckpointIntervalMs,
+        producerIdExpirationMs, cleanerBackoffMs, cleanerDedupeBufferSize, journalFileBytes, roundsInFlight,
+        recoveryThreads, value);
   }
 }

@@ -156,7 +156,7 @@ class IdempotentProducerTest {
     try (LogStore store = LogStore.open(dir, storeConfig)) {
       PartitionLog log = store.createLog("t", 0, Uuid.randomUuid(), LogConfig.defaults());
       log.appendAsLeader(idempotentBatch(PID, (short) 5, 0, now, "a"), 0, now);
-      log.runRetention(now + 120_000);
+      log.removeExpiredProducers(now + 120_000);
       // Forgotten: an older epoch and any sequence are accepted again, as for an unknown producer.
       assertThat(log.appendAsLeader(idempotentBatch(PID, (short) 1, 9, now, "b"), 0, now).duplicate()).isFalse();
     }
