@@ -146,10 +146,13 @@ final class FetchHandler implements ApiHandler {
                     targets.add(new Target(topic.topic(), topic.topicId(), p, Optional.empty(), e));
                     continue;
                 }
-                Optional<ReplicaManager.HostedPartition> hosted = broker.replicas().partition(t.get().name(), p.partition());
+                Optional<ReplicaManager.HostedPartition> hosted =
+                        broker.replicas().partition(t.get().name(), t.get().id(), p.partition());
                 Errors e = Errors.NONE;
                 if (hosted.isEmpty()) {
-                    e = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    // Also when the topic was deleted and re-created since the image was read.
+                    e = version >= 13 && broker.replicas().partition(t.get().name(), p.partition()).isPresent()
+                            ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 } else if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() > hosted.get().leaderEpoch()) {
                     e = Errors.UNKNOWN_LEADER_EPOCH;
                 } else if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() < hosted.get().leaderEpoch()) {

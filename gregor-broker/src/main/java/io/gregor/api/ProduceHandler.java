@@ -112,14 +112,16 @@ final class ProduceHandler implements ApiHandler {
                 String message = null;
                 String name = topic.map(MetadataImage.TopicImage::name).orElse(null);
                 Optional<ReplicaManager.HostedPartition> hosted = name == null ? Optional.empty()
-                        : broker.replicas().partition(name, partitionData.index());
+                        : broker.replicas().partition(name, topic.get().id(), partitionData.index());
                 MemoryRecords records = partitionData.records() instanceof MemoryRecords m ? m : null;
                 // Kafka's order: unknown topics and partitions, then the shape of the records (ProduceRequest's
                 // validateRecords), then the acks, then internal topics; the rest is the log's validation.
                 if (topic.isEmpty()) {
                     error = version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 } else if (hosted.isEmpty()) {
-                    error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    // Also when the topic was deleted and re-created since the request resolved it.
+                    error = version >= 13 && broker.replicas().partition(name, partitionData.index()).isPresent()
+                            ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 } else if (records == null) {
                     error = Errors.INVALID_RECORD;
                     message = "records are missing";

@@ -85,6 +85,13 @@ public final class Controller implements AutoCloseable {
     private MetadataImage image;
     /** The image of durable changes: what everybody else reads. */
     private volatile MetadataImage published;
+    /**
+     * The first failed metadata log write, after which no change is decided any more: the deciding image may then hold
+     * records that were never published (and that the next start replays or not), so deciding against it would answer
+     * clients from a state they cannot see. Kafka's controller stops the process on such a fault; this node keeps
+     * serving reads and refuses every metadata change with KAFKA_STORAGE_ERROR until a restart.
+     */
+    private volatile Throwable writeFailure;
 
     public Controller(NodeConfig config, MetadataLog metadataLog, MetadataImage replayed) {
         this.config = config;
@@ -491,8 +498,14 @@ public final class Controller implements AutoCloseable {
         try {
             durable = metadataLog.append(records, System.currentTimeMillis());
         } catch (Exception e) {
+            onWriteFailure(e);
             return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.KafkaStorageException("metadata log write failed: " + e.getMessage(), e));
         }
+        durable.whenComplete((offset, e) -> {
+            if (e != null) {
+                onWriteFailure(e);
+            }
+        });
         // Replay before waiting so that later commands on this thread see the change; publish
         // only once durable, so nobody acts on metadata that a crash could take back.
         MetadataImage next = image.apply(records, metadataLog.endOffset() - 1);
@@ -510,9 +523,23 @@ public final class Controller implements AutoCloseable {
         }, thread);
     }
 
+    private void onWriteFailure(Throwable e) {
+        if (writeFailure == null) {
+            writeFailure = e;
+            log.error("Writing the metadata log failed: no metadata change is accepted until the node is restarted "
+                    + "(the restart replays what the log holds)", e);
+        }
+    }
+
     private <T> CompletableFuture<T> submit(ThrowingSupplier<CompletableFuture<T>> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         thread.execute(() -> {
+            Throwable failed = writeFailure;
+            if (failed != null) {
+                result.completeExceptionally(new org.apache.kafka.common.errors.KafkaStorageException(
+                        "the metadata log failed earlier (" + failed.getMessage() + "); restart the node"));
+                return;
+            }
             try {
                 task.get().whenComplete((v, e) -> {
                     if (e != null) {

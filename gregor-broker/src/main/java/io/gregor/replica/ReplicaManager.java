@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,16 @@ public final class ReplicaManager {
 
     public Optional<HostedPartition> partition(String topic, int partition) {
         return Optional.ofNullable(partitions.get(new TopicPartition(topic, partition)));
+    }
+
+    /**
+     * The partition when its log is the one of the topic with id {@code topicId}: a request that resolved a topic
+     * before it was deleted and re-created under its name finds the new log under the same name, and must not
+     * write to it or read from it (Kafka's getPartitionOrException compares the topic ids, UNKNOWN_TOPIC_ID).
+     */
+    public Optional<HostedPartition> partition(String topic, Uuid topicId, int partition) {
+        return partition(topic, partition).filter(p -> p.log().topicId() == null
+                || Uuid.ZERO_UUID.equals(p.log().topicId()) || p.log().topicId().equals(topicId));
     }
 
     public FetchWaiters fetchWaiters() {
