@@ -200,6 +200,10 @@ final class ProduceHandler implements ApiHandler {
         // pipelined request while this one waits for its fsync, so one group commit covers both.
         // The waits are registered only now, together, so one round covers all the partitions.
         context.release();
+        // Nor does it hold its records while it waits (as Kafka's clearPartitionRecords): a slow fsync would otherwise
+        // pin up to five whole requests per connection. The journal copies from the segments, not from the request.
+        ((ProduceRequest) context.request()).clearPartitionRecords();
+        context.releaseRecords();
         // With more than one request thread, a round that can start now runs on this one, after the
         // answer is wired to the connection (so that the timeout can still answer while an fsync
         // hangs): see DurableWaits.register(boolean). The kept round must run whatever happens.

@@ -67,6 +67,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         final ByteBuf frame;
         final RequestContext context;
         boolean released;
+        boolean frameFreed;
         boolean done;
         Send send;
         Throwable error;
@@ -206,8 +207,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
         InFlight[] self = new InFlight[1];
         Runnable release = () -> onEventLoop(() -> onReleased(self[0]));
+        Runnable releaseRecords = () -> onEventLoop(() -> freeFrame(self[0]));
         RequestContext context = new RequestContext(header, request, channel.remoteAddress(), listenerName,
-                System.currentTimeMillis(), release);
+                System.currentTimeMillis(), release, releaseRecords);
         InFlight f = new InFlight(frame, context);
         self[0] = f;
         inFlight.add(f);
@@ -226,6 +228,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             task.run();
         } else {
             channel.eventLoop().execute(task);
+        }
+    }
+
+    private static void freeFrame(InFlight f) {
+        if (!f.frameFreed) {
+            f.frameFreed = true;
+            f.frame.release();
         }
     }
 
@@ -274,7 +283,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         while (!inFlight.isEmpty() && inFlight.peek().done) {
             InFlight f = inFlight.poll();
-            f.frame.release();
+            freeFrame(f);
             if (closed) {
                 continue;
             }
