@@ -26,8 +26,9 @@ import org.apache.kafka.common.errors.InvalidRequestException;
  * refuses the keys that are not dynamic. Immutable, any thread.
  *
  * <p>A key is dynamic only when Gregor honours a change without a restart: the log defaults that
- * topics fall back to (they reach every partition log through the metadata image) and
- * {@code min.insync.replicas}. Kafka can also resize thread pools or the cleaner at runtime;
+ * topics fall back to (they reach every partition log through the metadata image),
+ * {@code min.insync.replicas}, and the connection limits ({@code max.connections}, {@code .per.ip},
+ * {@code .per.ip.overrides}), which the node's metadata listener hands to its listener. Kafka can also resize thread pools or the cleaner at runtime;
  * Gregor reads those at start-up, so it refuses them as Kafka refuses its read-only keys.
  *
  * <p>It also knows the names of all of Kafka's broker configs ({@link #type}), so that the keys
@@ -112,6 +113,14 @@ public final class BrokerConfigDef {
         readOnly("fetch.max.bytes", Type.INT, "57671680", "The most record bytes one fetch answer holds, whatever the request asks for.");
         readOnly("connections.max.idle.ms", Type.LONG, "600000",
                 "A connection that reads and writes nothing for this long, with no request waiting for its answer, is closed; -1 never.");
+        dynamic("max.connections", Type.INT, String.valueOf(Integer.MAX_VALUE),
+                "The most connections the broker serves at once; past it, new connections wait (unread) until one closes.");
+        dynamic("max.connections.per.ip", Type.INT, String.valueOf(Integer.MAX_VALUE),
+                "The most connections one client address may hold; a further one is closed at once. May be 0 when max.connections.per.ip.overrides lets the addresses that may connect in.");
+        dynamic("max.connections.per.ip.overrides", Type.STRING, "",
+                "Addresses or host names with their own max.connections.per.ip, as host:count pairs separated by commas, e.g. 127.0.0.1:200,hostName:100.");
+        readOnly("max.connection.creation.rate", Type.INT, String.valueOf(Integer.MAX_VALUE),
+                "Kafka's limit on new connections per second; accepted, but not enforced by Gregor.");
         readOnly("num.io.threads", Type.INT, "4", "The number of threads that handle requests.");
         readOnly("num.recovery.threads.per.data.dir", Type.INT, "2",
                 "The number of threads that load (and, after a crash, recover) the logs at start-up.");

@@ -99,8 +99,9 @@ public final class Node implements AutoCloseable {
         // instead of being refused and backing off; nothing is read until the router is ready.
         CompletableFuture<RequestDispatcher> ready = new CompletableFuture<>();
         NodeConfig.Endpoint listener = config.listeners().get(0);
-        KafkaServer server = KafkaServer.bind(listener.host(), listener.port(), config.numNetworkThreads(),
-                config.socketRequestMaxBytes(), config.connectionsMaxIdleMs(), listener.name(), ready);
+        KafkaServer server = KafkaServer.bind(new KafkaServer.Settings(listener.host(), listener.port(), listener.name(),
+                config.numNetworkThreads(), config.socketRequestMaxBytes(), config.connectionsMaxIdleMs(),
+                config.connectionLimits()), ready);
         try {
             return start(config, io, startNs, server, ready);
         } catch (IOException | RuntimeException e) {
@@ -158,6 +159,10 @@ public final class Node implements AutoCloseable {
             // (a topic kept forever losing what is older than 7 days).
             store.startCleanup();
             controller = new Controller(config, metadataLog, image);
+            // The connection limits are dynamic broker configs (KIP-226): the stored values apply from the start, and
+            // each change as it is replayed. Rebuilt only when this node's dynamic values change.
+            server.updateConnectionLimits(dynamicConfig.at(image).effective().connectionLimits());
+            controller.addListener(next -> server.updateConnectionLimits(dynamicConfig.at(next).effective().connectionLimits()));
             controller.addListener(replicas::onMetadataUpdate);
             // After the replicas listener: the offsets partitions' logs exist before they are loaded.
             groups = new GroupCoordinator(config, controller, replicas);

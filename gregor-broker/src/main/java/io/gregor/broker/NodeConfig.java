@@ -1,5 +1,6 @@
 package io.gregor.broker;
 
+import io.gregor.network.ConnectionLimits;
 import io.gregor.storage.LogConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -66,6 +67,8 @@ public final class NodeConfig {
         intValue("socket.request.max.bytes", 1, Integer.MAX_VALUE);
         intValue("fetch.max.bytes", 1024, Integer.MAX_VALUE);
         longValue("connections.max.idle.ms", -1, Long.MAX_VALUE);
+        connectionLimits();
+        intValue("max.connection.creation.rate", 0, Integer.MAX_VALUE);
         intValue("num.io.threads", 1, 256);
         intValue("num.network.threads", 1, 256);
         longValue("log.retention.check.interval.ms", 1, Long.MAX_VALUE);
@@ -204,6 +207,13 @@ public final class NodeConfig {
 
     public long connectionsMaxIdleMs() {
         return longValue("connections.max.idle.ms", -1, Long.MAX_VALUE);
+    }
+
+    /** {@code max.connections}, {@code max.connections.per.ip} (each at least 0) and {@code max.connections.per.ip.overrides}. */
+    public ConnectionLimits connectionLimits() {
+        return new ConnectionLimits(intValue("max.connections", 0, Integer.MAX_VALUE),
+                intValue("max.connections.per.ip", 0, Integer.MAX_VALUE),
+                ConnectionLimits.parseOverrides(get("max.connections.per.ip.overrides")));
     }
 
     public int numIoThreads() {

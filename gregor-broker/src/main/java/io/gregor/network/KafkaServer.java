@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Netty server for one listener: accepts connections and gives each a frame decoder and a
- * {@link KafkaConnection}. Uses epoll where available, NIO elsewhere. Started and stopped by the node.
+ * The Netty server for one listener: accepts connections within its {@link ConnectionLimits} ({@link ConnectionAcceptor})
+ * and gives each a frame decoder and a {@link KafkaConnection}. Uses epoll where available, NIO elsewhere. Started and stopped by the node.
  */
 public final class KafkaServer implements AutoCloseable {
 
@@ -37,11 +37,16 @@ public final class KafkaServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Channel serverChannel;
+    private final ConnectionQuotas quotas;
+    private final ConnectionAcceptor acceptor;
 
-    private KafkaServer(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Channel serverChannel) {
+    private KafkaServer(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Channel serverChannel, ConnectionQuotas quotas,
+                        ConnectionAcceptor acceptor) {
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
         this.serverChannel = serverChannel;
+        this.quotas = quotas;
+        this.acceptor = acceptor;
     }
 
     /**
@@ -68,20 +73,44 @@ public final class KafkaServer implements AutoCloseable {
      * (nor makes progress sending a response) for {@code connectionsMaxIdleMs} while no request of it is being answered
      * is closed, as Kafka's
      * {@code connections.max.idle.ms} closes it (a peer that vanished without a FIN would otherwise hold it for
-     * ever); a negative value never closes one.
+     * ever); a negative value never closes one. No connection limits: see {@link #bind(Settings, CompletableFuture)}.
      */
     public static KafkaServer bind(String host, int port, int networkThreads, int maxFrameBytes, long connectionsMaxIdleMs,
                                    String listenerName, CompletableFuture<RequestDispatcher> dispatcher) throws IOException {
+        return bind(new Settings(host, port, listenerName, networkThreads, maxFrameBytes, connectionsMaxIdleMs,
+                ConnectionLimits.NONE), dispatcher);
+    }
+
+    /** What a listener is bound with. */
+    public record Settings(String host, int port, String listenerName, int networkThreads, int maxFrameBytes,
+                           long connectionsMaxIdleMs, ConnectionLimits limits) {
+    }
+
+    /**
+     * As {@link #bind(String, int, int, int, long, String, CompletableFuture)}, serving connections within
+     * {@code settings.limits()} ({@link ConnectionAcceptor}).
+     *
+     * @throws java.net.UnknownHostException when a host of {@code max.connections.per.ip.overrides} does not resolve
+     */
+    public static KafkaServer bind(Settings settings, CompletableFuture<RequestDispatcher> dispatcher) throws IOException {
+        String host = settings.host();
+        int port = settings.port();
+        String listenerName = settings.listenerName();
+        int maxFrameBytes = settings.maxFrameBytes();
+        long connectionsMaxIdleMs = settings.connectionsMaxIdleMs();
+        ConnectionQuotas quotas = ConnectionQuotas.create(settings.limits());
+        ConnectionAcceptor acceptor = new ConnectionAcceptor(quotas, listenerName);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gregor-accept", true), io);
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(networkThreads, new DefaultThreadFactory("gregor-network", true), io);
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.networkThreads(), new DefaultThreadFactory("gregor-network", true), io);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(acceptor)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -96,11 +125,21 @@ public final class KafkaServer implements AutoCloseable {
                 });
         try {
             Channel ch = bootstrap.bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
-            return new KafkaServer(boss, workers, ch);
+            return new KafkaServer(boss, workers, ch, quotas, acceptor);
         } catch (RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies new connection limits (dynamic broker configs) to connections accepted from now on; a higher
+     * {@code max.connections} serves the connections waiting for a slot. Connections already open stay open.
+     */
+    public void updateConnectionLimits(ConnectionLimits limits) {
+        if (quotas.update(limits)) {
+            acceptor.onLimitsChanged();
         }
     }
 
