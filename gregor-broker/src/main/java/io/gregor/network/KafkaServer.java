@@ -110,6 +110,7 @@ public final class KafkaServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .attr(ConnectionErrors.THROTTLE, new LogThrottle(ConnectionErrors.WARN_PERIOD_MS))
                 .handler(acceptor)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
