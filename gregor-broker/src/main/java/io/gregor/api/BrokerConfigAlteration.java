@@ -117,6 +117,19 @@ final class BrokerConfigAlteration {
      * configuration log.retention.ms: Not a number of type LONG".
      */
     private static void throwIfInvalidValue(String key, String value) {
+        if (key.equals("max.connections") || key.equals("max.connections.per.ip")) {
+            // Kafka's SocketServerConfigs: an INT, atLeast(0).
+            int limit;
+            try {
+                limit = Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                throw new InvalidRequestException("Invalid value " + value + " for configuration " + key + ": Not a number of type INT");
+            }
+            if (limit < 0) {
+                throw new InvalidRequestException("Invalid value " + value + " for configuration " + key + ": Value must be at least 0");
+            }
+            return;
+        }
         if (BrokerConfigDef.isQuotaKey(key)) {
             long rate;
             try {

@@ -1,6 +1,7 @@
 package io.gregor.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
@@ -147,6 +149,16 @@ class ConnectionQuotasTest {
             assertThat(described.get("max.connections.per.ip.overrides").value()).isNullOrEmpty();
             assertThat(described.get("max.connections.per.ip.overrides").type()).isEqualTo(ConfigEntry.ConfigType.STRING);
             assertThat(described.get("max.connection.creation.rate").isReadOnly()).isTrue();
+
+            for (String[] invalid : new String[][] {{"max.connections", "-1", "Value must be at least 0"},
+                    {"max.connections.per.ip", "many", "Not a number of type INT"},
+                    {"max.connections.per.ip.overrides", "127.0.0.1:many", "expected: host:count pairs"}}) {
+                assertThatThrownBy(() -> alter(admin, CLUSTER_DEFAULT, AlterConfigOp.OpType.SET, invalid[0], invalid[1]))
+                        .hasCauseInstanceOf(InvalidRequestException.class).hasMessageContaining(invalid[2]);
+            }
+            assertThatThrownBy(() -> alter(admin, THIS_BROKER, AlterConfigOp.OpType.SET, "max.connection.creation.rate", "10"))
+                    .hasCauseInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("Cannot update these configs dynamically: [max.connection.creation.rate]");
 
             alter(admin, CLUSTER_DEFAULT, AlterConfigOp.OpType.SET, "max.connections.per.ip.overrides", "127.0.0.2:1");
             try (Socket first = connectFrom("127.0.0.2", node)) {
