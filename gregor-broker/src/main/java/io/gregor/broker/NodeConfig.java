@@ -24,6 +24,8 @@ public final class NodeConfig {
 
     private static final Map<String, String> DEFAULTS = defaults();
     private static final Set<String> KNOWN = Set.copyOf(DEFAULTS.keySet());
+    /** Kafka keys accepted, validated and described, whose limit Gregor does not apply (the README says so). */
+    private static final List<String> NOT_ENFORCED = List.of("max.connection.creation.rate");
 
     private final Map<String, String> values;
     private final int nodeId;
@@ -158,6 +160,11 @@ public final class NodeConfig {
             }
         }
         return unknown;
+    }
+
+    /** The keys the operator set that Gregor accepts but does not enforce, so that start-up can say so. */
+    public List<String> notEnforcedKeys() {
+        return NOT_ENFORCED.stream().filter(this::isSetByOperator).toList();
     }
 
     public String get(String key) {

@@ -46,6 +46,9 @@ final class StartCommand implements Callable<Integer> {
         for (String key : config.unknownKeys()) {
             log.warn("unknown config key '{}' (ignored)", key);
         }
+        for (String key : config.notEnforcedKeys()) {
+            log.warn("config key '{}' is accepted but not enforced by Gregor", key);
+        }
         Node node;
         try {
             node = Node.start(config);

@@ -76,6 +76,19 @@ class StartCommandTest {
     }
 
     @Test
+    void shouldKnowKafkasConnectionLimitKeysAndTellWhichIsNotEnforced() throws IOException {
+        StartCommand start = new StartCommand();
+        new CommandLine(start).parseArgs("--override", "log.dirs=" + dir.resolve("data"), "--override", "max.connections=1000",
+                "--override", "max.connections.per.ip=100", "--override", "max.connections.per.ip.overrides=127.0.0.1:200",
+                "--override", "max.connection.creation.rate=50");
+
+        NodeConfig config = start.parseConfig();
+
+        assertThat(config.unknownKeys()).isEmpty();
+        assertThat(config.notEnforcedKeys()).containsExactly("max.connection.creation.rate");
+    }
+
+    @Test
     void shouldParsePlainArgumentsWithoutPicocliAsPicocliDoes() throws IOException {
         Path file = Files.writeString(dir.resolve("server.properties"), "num.partitions=3\nlog.dirs=" + dir.resolve("data") + "\n");
         String[] args = {file.toString(), "--override", "num.partitions=5", "--override=log.retention.ms=1000",
