@@ -155,7 +155,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!closed) {
-            log.debug("Connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ConnectionErrors.log(ctx, cause); // a peer's failure at DEBUG; an Error (out of memory) at WARN
         }
         closeConnection();
     }
