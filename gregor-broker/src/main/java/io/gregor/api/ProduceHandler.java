@@ -154,8 +154,13 @@ final class ProduceHandler implements ApiHandler {
                         if (!result.duplicate()) {
                             broker.replicas().fetchWaiters().onAppend(new TopicPartition(name, partitionData.index()), records.sizeInBytes());
                         }
-                        if (acks == -1) {
-                            waiting.put(pr, durable.add(p.log(), result.lastOffset()));
+                        // flush.messages: Kafka fsyncs before answering once that many records are unflushed,
+                        // whatever the acks (an acks=0 produce answers nothing, so its fsync is only started).
+                        boolean flushDue = !result.duplicate() && p.log().flushDue(result.lastOffset());
+                        if (acks == 0 && flushDue) {
+                            p.log().awaitFsynced(result.lastOffset());
+                        } else if (acks == -1 || flushDue) {
+                            waiting.put(pr, durable.add(p.log(), result.lastOffset(), flushDue));
                         }
                     } catch (Exception e) {
                         error = ErrorMapper.toErrors(e);

@@ -206,7 +206,8 @@ public final class ReplicaManager {
                         Double.parseDouble(TopicConfigDef.effective("min.cleanable.dirty.ratio", overrides, config)))
                 .withMinCompactionLagMs(Long.parseLong(TopicConfigDef.effective("min.compaction.lag.ms", overrides, config)))
                 .withMaxCompactionLagMs(Long.parseLong(TopicConfigDef.effective("max.compaction.lag.ms", overrides, config)))
-                .withSegmentJitterMs(Long.parseLong(TopicConfigDef.effective(LogConfig.SEGMENT_JITTER_MS, overrides, config)));
+                .withSegmentJitterMs(Long.parseLong(TopicConfigDef.effective(LogConfig.SEGMENT_JITTER_MS, overrides, config)))
+                .withFlushMessages(Long.parseLong(TopicConfigDef.effective(LogConfig.FLUSH_MESSAGES, overrides, config)));
     }
 
     /** compression.gzip.level, compression.lz4.level or compression.zstd.level, whichever matches the codec (KIP-390). */

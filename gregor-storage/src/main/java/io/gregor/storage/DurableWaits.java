@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 public final class DurableWaits {
   private final List<PartitionLog> logs = new ArrayList<>();
   private final List<Long> offsets = new ArrayList<>();
+  /** Per wait: fsynced even when log.flush.before.ack is off (flush.messages). */
+  private final List<Boolean> fsyncAlways = new ArrayList<>();
   /** Each added wait's outcome, in the order added; filled by {@link #register}. */
   private final List<CompletableFuture<Void>> outcomes = new ArrayList<>();
   /** A round register(true) kept for the caller's thread, or null. */
@@ -28,8 +30,17 @@ public final class DurableWaits {
    * @return the index of this wait, for {@link #outcome}
    */
   public int add(PartitionLog log, long offset) {
+    return add(log, offset, false);
+  }
+
+  /**
+   * As {@link #add(PartitionLog, long)}; with {@code fsyncAlways}, the wait is for the fsync whatever
+   * log.flush.before.ack says (as {@link PartitionLog#awaitFsynced}).
+   */
+  public int add(PartitionLog log, long offset, boolean fsyncAlways) {
     logs.add(log);
     offsets.add(offset);
+    this.fsyncAlways.add(fsyncAlways);
     return logs.size() - 1;
   }
 
@@ -65,7 +76,8 @@ public final class DurableWaits {
   public CompletableFuture<Void> register(boolean keepRound) {
     Map<LogFlusher, List<Integer>> waiting = new IdentityHashMap<>();
     for (int i = 0; i < logs.size(); i++) {
-      CompletableFuture<Void> now = logs.get(i).durabilityWithoutWaiting(offsets.get(i));
+      CompletableFuture<Void> now = fsyncAlways.get(i) ? logs.get(i).fsyncedWithoutWaiting(offsets.get(i))
+          : logs.get(i).durabilityWithoutWaiting(offsets.get(i));
       outcomes.add(now);
       if (now == null) {
         waiting.computeIfAbsent(logs.get(i).flusher(), f -> new ArrayList<>()).add(i);

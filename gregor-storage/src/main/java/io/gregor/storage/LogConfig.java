@@ -34,12 +34,14 @@ import org.apache.kafka.common.record.internal.CompressionType;
  *                             may hold once decompressed
  * @param segmentJitterMs      {@code segment.jitter.ms}: each segment rolls up to this much (a random share, drawn per
  *                             segment) before segment.ms, so partitions created together do not all roll at once
+ * @param flushMessages        {@code flush.messages}: a produce that leaves this many records or more not yet fsynced
+ *                             is answered only once they are, whatever its acks and log.flush.before.ack
  */
 public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int maxMessageBytes,
     boolean logAppendTime, int indexIntervalBytes, int maxIndexSizeBytes, long fileDeleteDelayMs,
     long timestampAfterMaxMs, long timestampBeforeMaxMs, CleanupPolicy cleanupPolicy, long deleteRetentionMs,
     double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs, String compressionType,
-    int compressionLevel, int maxDecompressedRecordBytes, long segmentJitterMs) {
+    int compressionLevel, int maxDecompressedRecordBytes, long segmentJitterMs, long flushMessages) {
 
   public static final String SEGMENT_BYTES = "segment.bytes";
   public static final String SEGMENT_MS = "segment.ms";
@@ -63,6 +65,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
   public static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
   public static final String MAX_DECOMPRESSED_MESSAGE_BYTES = "max.decompressed.message.bytes";
   public static final String SEGMENT_JITTER_MS = "segment.jitter.ms";
+  public static final String FLUSH_MESSAGES = "flush.messages";
   /**
    * Kafka's default and ceiling for {@code max.decompressed.message.bytes}: the largest array a JVM allocates, so no
    * record a broker could read is refused.
@@ -74,7 +77,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
 
   private static final LogConfig DEFAULTS = new LogConfig(1 << 30, 7 * 24 * 3_600_000L, 7 * 24 * 3_600_000L, -1L,
       1_048_588, false, 4096, 10 * 1024 * 1024, 60_000L, 3_600_000L, Long.MAX_VALUE, CleanupPolicy.DELETE,
-      86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer", 0, DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES, 0L);
+      86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer", 0, DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES, 0L, Long.MAX_VALUE);
 
   public LogConfig {
     requireAtLeast(SEGMENT_BYTES, segmentBytes, 14); // one empty v0 record, Kafka's historical floor
@@ -114,6 +117,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
       }
     }
     requireAtLeast(SEGMENT_JITTER_MS, segmentJitterMs, 0);
+    requireAtLeast(FLUSH_MESSAGES, flushMessages, 1);
     if (maxDecompressedRecordBytes < 1 || maxDecompressedRecordBytes > DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES) {
       throw new IllegalArgumentException(MAX_DECOMPRESSED_MESSAGE_BYTES + ": " + maxDecompressedRecordBytes
           + " (expected: within [1, " + DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES + "])");
@@ -164,14 +168,14 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, type,
-        codec(type).isPresent() && hasLevels(codec(type).get()) ? level : 0, maxDecompressedRecordBytes, segmentJitterMs);
+        codec(type).isPresent() && hasLevels(codec(type).get()) ? level : 0, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withMaxDecompressedRecordBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs,
-        compressionType, compressionLevel, v, segmentJitterMs);
+        compressionType, compressionLevel, v, segmentJitterMs, flushMessages);
   }
 
   /** The settings that predate compaction; the cleaner settings take Kafka's defaults (cleanup.policy=delete). */
@@ -180,7 +184,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
       long timestampAfterMaxMs, long timestampBeforeMaxMs) {
     this(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime, indexIntervalBytes,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, CleanupPolicy.DELETE,
-        86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer", 0, DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES, 0L);
+        86_400_000L, 0.5, 0L, Long.MAX_VALUE, "producer", 0, DEFAULT_MAX_DECOMPRESSED_RECORD_BYTES, 0L, Long.MAX_VALUE);
   }
 
   public static LogConfig defaults() {
@@ -227,6 +231,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
           case COMPRESSION_TYPE -> c = c.withCompressionType(v);
           case MAX_DECOMPRESSED_MESSAGE_BYTES -> c = c.withMaxDecompressedRecordBytes(Integer.parseInt(v));
           case SEGMENT_JITTER_MS -> c = c.withSegmentJitterMs(Long.parseLong(v));
+          case FLUSH_MESSAGES -> c = c.withFlushMessages(Long.parseLong(v));
           default -> {
             // not a log setting
           }
@@ -287,118 +292,125 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
     return new LogConfig(v, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withSegmentMs(long v) {
     return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withRetentionMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withRetentionBytes(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, v, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withMaxMessageBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, logAppendTime, indexIntervalBytes,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withLogAppendTime(boolean v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, v,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withIndexIntervalBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime, v,
         maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withMaxIndexSizeBytes(int v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, v, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withFileDeleteDelayMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, v, timestampAfterMaxMs, timestampBeforeMaxMs, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withTimestampAfterMaxMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, v, timestampBeforeMaxMs, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withTimestampBeforeMaxMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, v, cleanupPolicy,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withCleanupPolicy(CleanupPolicy v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs, v,
         deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withDeleteRetentionMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, v, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withMinCleanableDirtyRatio(double v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, v, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs);
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withMinCompactionLagMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, v, maxCompactionLagMs, compressionType, compressionLevel,
-        maxDecompressedRecordBytes, segmentJitterMs);
+        maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withMaxCompactionLagMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, v, compressionType, compressionLevel,
-        maxDecompressedRecordBytes, segmentJitterMs);
+        maxDecompressedRecordBytes, segmentJitterMs, flushMessages);
   }
 
   public LogConfig withSegmentJitterMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
         indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
         cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
-        compressionLevel, maxDecompressedRecordBytes, v);
+        compressionLevel, maxDecompressedRecordBytes, v, flushMessages);
+  }
+
+  public LogConfig withFlushMessages(long v) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, logAppendTime,
+        indexIntervalBytes, maxIndexSizeBytes, fileDeleteDelayMs, timestampAfterMaxMs, timestampBeforeMaxMs,
+        cleanupPolicy, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, compressionType,
+        compressionLevel, maxDecompressedRecordBytes, segmentJitterMs, v);
   }
 }

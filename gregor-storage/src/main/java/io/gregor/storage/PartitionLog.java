@@ -461,6 +461,15 @@ public final class PartitionLog {
    * The outcome of a durability wait for {@code offset} when it needs no flusher round (flushBeforeAck off, already
    * durable, or the log is offline); otherwise null.
    */
+  /**
+   * Whether a produce that appended up to {@code lastOffset} must wait for its fsync because of {@code flush.messages}
+   * (Kafka's UnifiedLog.append flushes once logEndOffset - recoveryPoint reaches it, before the produce is answered).
+   */
+  public boolean flushDue(long lastOffset) {
+    long every = config.flushMessages();
+    return every != Long.MAX_VALUE && lastOffset + 1 - durableOffset() >= every;
+  }
+
   CompletableFuture<Void> durabilityWithoutWaiting(long offset) {
     if (!env.storeConfig().flushBeforeAck()) {
       return CompletableFuture.completedFuture(null);
@@ -468,7 +477,7 @@ public final class PartitionLog {
     return fsyncedWithoutWaiting(offset);
   }
 
-  private CompletableFuture<Void> fsyncedWithoutWaiting(long offset) {
+  CompletableFuture<Void> fsyncedWithoutWaiting(long offset) {
     if (offset < durableOffset()) {
       return CompletableFuture.completedFuture(null);
     }
