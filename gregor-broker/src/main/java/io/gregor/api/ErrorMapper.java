@@ -1,6 +1,7 @@
 package io.gregor.api;
 
 import io.gregor.storage.LogAppendException;
+import io.gregor.storage.LogClosedException;
 import io.gregor.storage.LogStorageException;
 import io.gregor.storage.OffsetOutOfRangeException;
 import java.util.concurrent.CompletionException;
@@ -26,6 +27,9 @@ final class ErrorMapper {
                 case UNSUPPORTED_COMPRESSION -> Errors.UNSUPPORTED_COMPRESSION_TYPE;
                 case RECORD_LIST_TOO_LARGE -> Errors.RECORD_LIST_TOO_LARGE;
             };
+        }
+        if (e instanceof LogClosedException) {
+            return Errors.NOT_LEADER_OR_FOLLOWER; // deleted meanwhile (or shutting down), as Kafka's Partition answers
         }
         if (e instanceof LogStorageException) {
             return Errors.KAFKA_STORAGE_ERROR;

@@ -150,9 +150,8 @@ final class FetchHandler implements ApiHandler {
                         broker.replicas().partition(t.get().name(), t.get().id(), p.partition());
                 Errors e = Errors.NONE;
                 if (hosted.isEmpty()) {
-                    // Also when the topic was deleted and re-created since the image was read.
-                    e = version >= 13 && broker.replicas().partition(t.get().name(), p.partition()).isPresent()
-                            ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    e = broker.replicas().notHostedError(broker.image(), t.get().name(), t.get().id(), p.partition(),
+                            version >= 13);
                 } else if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() > hosted.get().leaderEpoch()) {
                     e = Errors.UNKNOWN_LEADER_EPOCH;
                 } else if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() < hosted.get().leaderEpoch()) {

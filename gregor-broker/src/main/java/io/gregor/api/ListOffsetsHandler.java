@@ -18,6 +18,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * ListOffsets v1-11: latest (-1), earliest (-2), max timestamp (-3), earliest local (-4),
@@ -25,6 +27,8 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  * whose timestamp is at least the target (PROTOCOL.md 2.7).
  */
 final class ListOffsetsHandler implements ApiHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ListOffsetsHandler.class);
 
     private final BrokerServices broker;
 
@@ -78,10 +82,12 @@ final class ListOffsetsHandler implements ApiHandler {
                     pr.setErrorCode(Errors.UNSUPPORTED_VERSION.code());
                     continue;
                 }
-                Optional<ReplicaManager.HostedPartition> hosted = image.topic(topic.name()).isPresent()
-                        ? broker.replicas().partition(topic.name(), p.partitionIndex()) : Optional.empty();
+                Optional<MetadataImage.TopicImage> known = image.topic(topic.name());
+                Optional<ReplicaManager.HostedPartition> hosted = known.isPresent()
+                        ? broker.replicas().partition(topic.name(), known.get().id(), p.partitionIndex()) : Optional.empty();
                 if (hosted.isEmpty()) {
-                    pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    pr.setErrorCode((known.isEmpty() ? Errors.UNKNOWN_TOPIC_OR_PARTITION : broker.replicas().notHostedError(
+                            broker.image(), topic.name(), known.get().id(), p.partitionIndex(), false)).code());
                     continue;
                 }
                 int currentEpoch = hosted.get().leaderEpoch();
@@ -91,7 +97,23 @@ final class ListOffsetsHandler implements ApiHandler {
                     pr.setErrorCode((p.currentLeaderEpoch() > currentEpoch ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH).code());
                     continue;
                 }
-                lookup(hosted.get().log(), p.timestamp(), epoch, pr);
+                try {
+                    lookup(hosted.get().log(), p.timestamp(), epoch, pr);
+                } catch (RuntimeException e) {
+                    // A partition's own failure is its own answer, as Kafka's fetchOffset: its log was deleted (or
+                    // replaced) while it was read, or went offline; anything else is unexpected.
+                    Optional<ReplicaManager.HostedPartition> now = broker.replicas().partition(topic.name(), p.partitionIndex());
+                    Errors error;
+                    if (now.isEmpty() || now.get().log() != hosted.get().log()) {
+                        error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    } else if (hosted.get().log().isOffline()) {
+                        error = Errors.KAFKA_STORAGE_ERROR;
+                    } else {
+                        log.error("ListOffsets of {}-{} failed for {}", topic.name(), p.partitionIndex(), context.summary(), e);
+                        error = Errors.UNKNOWN_SERVER_ERROR;
+                    }
+                    pr.setErrorCode(error.code()).setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
+                }
             }
         }
         return ApiHandler.done(response);

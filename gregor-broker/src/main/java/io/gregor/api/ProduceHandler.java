@@ -119,9 +119,8 @@ final class ProduceHandler implements ApiHandler {
                 if (topic.isEmpty()) {
                     error = version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 } else if (hosted.isEmpty()) {
-                    // Also when the topic was deleted and re-created since the request resolved it.
-                    error = version >= 13 && broker.replicas().partition(name, partitionData.index()).isPresent()
-                            ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    error = broker.replicas().notHostedError(broker.image(), name, topic.get().id(), partitionData.index(),
+                            version >= 13);
                 } else if (records == null) {
                     error = Errors.INVALID_RECORD;
                     message = "records are missing";
@@ -229,7 +228,8 @@ final class ProduceHandler implements ApiHandler {
                                 if (failure instanceof TimeoutException) {
                                     w.getKey().setErrorCode(Errors.REQUEST_TIMED_OUT.code());
                                 } else {
-                                    w.getKey().setErrorCode(Errors.KAFKA_STORAGE_ERROR.code())
+                                    // A storage error, or NOT_LEADER_OR_FOLLOWER for a log deleted meanwhile.
+                                    w.getKey().setErrorCode(ErrorMapper.toErrors(failure).code())
                                             .setErrorMessage(ErrorMapper.message(failure)).setBaseOffset(-1);
                                 }
                             }

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +71,23 @@ public final class ReplicaManager {
     public Optional<HostedPartition> partition(String topic, Uuid topicId, int partition) {
         return partition(topic, partition).filter(p -> p.log().topicId() == null
                 || Uuid.ZERO_UUID.equals(p.log().topicId()) || p.log().topicId().equals(topicId));
+    }
+
+    /**
+     * The answer for partition {@code partition} of topic {@code topicId} ({@code name}) that {@link #partition(String,
+     * Uuid, int)} did not find, as Kafka's getPartitionOrError: UNKNOWN_TOPIC_ID (by id) or UNKNOWN_TOPIC_OR_PARTITION
+     * when the name now holds another topic or the current image lacks it; NOT_LEADER_OR_FOLLOWER while the current
+     * image has it and its log is not created yet (a large topic's creation), so clients retry after a metadata refresh.
+     */
+    public Errors notHostedError(MetadataImage current, String name, Uuid topicId, int partition, boolean byId) {
+        if (partition(name, partition).isPresent()) {
+            return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        Optional<MetadataImage.TopicImage> topic = current.topic(topicId);
+        if (topic.isPresent() && partition >= 0 && partition < topic.get().partitionCount()) {
+            return Errors.NOT_LEADER_OR_FOLLOWER;
+        }
+        return Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
 
     public FetchWaiters fetchWaiters() {

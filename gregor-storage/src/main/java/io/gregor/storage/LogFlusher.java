@@ -652,7 +652,7 @@ final class LogFlusher {
     } else if (!flushSucceeded || w.log().isOffline()) {
       w.future().completeExceptionally(new LogStorageException("fsync of " + w.log().name() + " failed"));
     } else if (w.log().isClosed() && !stopping) {
-      w.future().completeExceptionally(new LogStorageException(w.log().name() + " was closed or deleted"));
+      w.future().completeExceptionally(new LogClosedException(w.log().name() + " was closed or deleted"));
     } else {
       return false;
     }

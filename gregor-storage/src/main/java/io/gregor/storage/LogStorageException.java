@@ -5,7 +5,7 @@ package io.gregor.storage;
  * The broker answers KAFKA_STORAGE_ERROR. Reads of what was written before keep working; a failed batch write is
  * truncated away, so nothing already acknowledged is damaged.
  */
-public final class LogStorageException extends Exception {
+public class LogStorageException extends Exception {
   public LogStorageException(String message) {
     super(message);
   }

@@ -88,6 +88,8 @@ public final class LogStore implements AutoCloseable {
   private final ScheduledExecutorService cleaner;
   private final Object checkpointLock = new Object(); // checkpoint files are written by one thread at a time
   private final Set<LogSegment> pendingDeletes = ConcurrentHashMap.newKeySet();
+  /** Deleted logs whose files stay open until file.delete.delay.ms (closed at the latest by {@link #close}). */
+  private final Set<PartitionLog> deletedOpen = ConcurrentHashMap.newKeySet();
   /** Logs whose cleaning failed, with the config they had then (Kafka's uncleanable partitions). */
   private final Map<PartitionLog, LogConfig> uncleanable = new ConcurrentHashMap<>();
   private final LogEnvironment env;
@@ -525,11 +527,12 @@ public final class LogStore implements AutoCloseable {
         }
         uncleanable.remove(log);
         removed = true;
-        log.closeAbruptly();
+        log.markDeleted();
         Path target = deleteTarget(tp);
         try {
           io.renameDirectory(log.dir(), target);
         } catch (IOException e) {
+          log.closeAbruptly();
           failure = withSuppressed(failure, e);
           continue;
         }
@@ -548,9 +551,19 @@ public final class LogStore implements AutoCloseable {
           failure = withSuppressed(failure, e);
         }
         for (PartitionLog log : renamed) {
+          // Its files stay open for file.delete.delay.ms, so responses still being sent from them complete (as Kafka's
+          // asyncDelete).
           Path target = log.dir();
-          if (!closed) {
-            scheduler.schedule(() -> deleteRecursively(target), log.config().fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+          if (closed) {
+            log.closeAbruptly();
+          } else {
+            deletedOpen.add(log);
+            scheduler.schedule(() -> {
+              if (deletedOpen.remove(log)) {
+                log.closeAbruptly();
+              }
+              deleteRecursively(target);
+            }, log.config().fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
           }
         }
       }
@@ -801,6 +814,11 @@ public final class LogStore implements AutoCloseable {
       boolean clean = true;
       for (PartitionLog log : logs.values()) {
         clean &= log.close(nowMs);
+      }
+      for (PartitionLog log : List.copyOf(deletedOpen)) {
+        if (deletedOpen.remove(log)) {
+          log.closeAbruptly();
+        }
       }
       for (LogSegment segment : List.copyOf(pendingDeletes)) {
         if (pendingDeletes.remove(segment)) {

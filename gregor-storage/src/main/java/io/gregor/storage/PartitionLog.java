@@ -88,6 +88,8 @@ public final class PartitionLog {
   private long journalPosition;
   private volatile boolean offline;
   private volatile boolean closed;
+  /** The segments' files are closed (closed alone may mean deleted with files still open: {@link #markDeleted}). */
+  private boolean segmentsClosed;
   // The names in dir are durable only once dir is fsynced. Each roll or segment deletion counts one change; a flush
   // fsyncs dir before its recovery point covers a segment created since, and a checkpointed logStartOffset waits for
   // the fsync of the deletions below it (Kafka's LocalLog.flush fsyncs the directory of new segments the same way).
@@ -364,7 +366,7 @@ public final class PartitionLog {
 
   private void throwIfUnavailable() throws LogStorageException {
     if (closed) {
-      throw new LogStorageException(name + " is closed or deleted");
+      throw new LogClosedException(name + " is closed or deleted");
     }
     if (offline) {
       throw new LogStorageException(name + " is offline after an I/O error");
@@ -1299,11 +1301,25 @@ public final class PartitionLog {
     }
   }
 
+  /**
+   * Refuses every later write, durability wait and cleaning pass of this log, whose topic or partition is being deleted,
+   * but keeps its files open: responses already being sent from them (zero-copy) complete, as Kafka keeps a deleted
+   * log's files until file.delete.delay.ms. {@link #closeAbruptly} closes them then.
+   */
+  void markDeleted() {
+    lock.lock();
+    try {
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Closes file handles without persisting anything (deleteLog, and crash simulation in tests). */
   void closeAbruptly() {
     lock.lock();
     try {
-      if (!closed) {
+      if (!segmentsClosed) {
         closeSegments();
       }
     } finally {
@@ -1313,6 +1329,7 @@ public final class PartitionLog {
 
   private void closeSegments() {
     closed = true;
+    segmentsClosed = true;
     for (LogSegment segment : segments.values()) {
       try {
         segment.close();
