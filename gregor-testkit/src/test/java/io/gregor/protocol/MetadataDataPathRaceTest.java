@@ -415,7 +415,7 @@ class MetadataDataPathRaceTest {
                                         .setAcks((short) 1).setTimeoutMs(30_000);
                                 data.topicData().add(new org.apache.kafka.common.message.ProduceRequestData.TopicProduceData().setName(topic)
                                         .setPartitionData(List.of(new org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData()
-                                                .setIndex(0).setRecords(textBatch()))));
+                                                .setIndex(0).setRecords(TopicRecreateRaceTest.textBatch(42, 16)))));
                                 org.apache.kafka.common.requests.ProduceResponse r = client.send(ApiKeys.PRODUCE, (short) 12, data);
                                 Errors e = Errors.forCode(r.data().responses().iterator().next().partitionResponses().get(0).errorCode());
                                 seen.add(e);
@@ -439,21 +439,6 @@ class MetadataDataPathRaceTest {
             assertThat(seen.stream().filter(e -> e != Errors.NONE).toList()).as("Produce answers while the topic was deleted")
                     .allMatch(e -> acceptable(e) || e == Errors.UNKNOWN_TOPIC_ID);
         }
-    }
-
-    /** ~256 KiB of text-like values, uncompressed: the topic recompresses it with gzip. */
-    private static org.apache.kafka.common.record.internal.MemoryRecords textBatch() {
-        java.util.Random random = new java.util.Random(42);
-        org.apache.kafka.common.record.internal.SimpleRecord[] records = new org.apache.kafka.common.record.internal.SimpleRecord[16];
-        for (int i = 0; i < records.length; i++) {
-            byte[] value = new byte[16 * 1024];
-            for (int j = 0; j < value.length; j++) {
-                value[j] = (byte) ('a' + random.nextInt(20));
-            }
-            records[i] = new org.apache.kafka.common.record.internal.SimpleRecord(System.currentTimeMillis(), value);
-        }
-        return org.apache.kafka.common.record.internal.MemoryRecords.withRecords(
-                org.apache.kafka.common.compress.Compression.NONE, records);
     }
 
     private static boolean acceptable(Errors e) {

@@ -52,7 +52,7 @@ class TopicRecreateRaceTest {
             ProduceRequestData data = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(30_000);
             ProduceRequestData.TopicProduceData slow = new ProduceRequestData.TopicProduceData().setTopicId(slowId);
             for (int p = 0; p < SLOW_PARTITIONS; p++) {
-                slow.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(p).setRecords(bigBatch(p)));
+                slow.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(p).setRecords(textBatch(p, 64)));
             }
             data.topicData().add(slow);
             data.topicData().add(new ProduceRequestData.TopicProduceData().setTopicId(oldId).setPartitionData(List.of(
@@ -96,10 +96,10 @@ class TopicRecreateRaceTest {
 
     private static final int SLOW_PARTITIONS = 40;
 
-    /** ~1 MB of text-like values that gzip has work to do on. */
-    private static org.apache.kafka.common.record.internal.MemoryRecords bigBatch(int seed) {
+    /** {@code count} x 16 KiB of text-like values, uncompressed: a gzip topic has work to do recompressing them. */
+    static org.apache.kafka.common.record.internal.MemoryRecords textBatch(int seed, int count) {
         java.util.Random random = new java.util.Random(seed);
-        org.apache.kafka.common.record.internal.SimpleRecord[] records = new org.apache.kafka.common.record.internal.SimpleRecord[64];
+        org.apache.kafka.common.record.internal.SimpleRecord[] records = new org.apache.kafka.common.record.internal.SimpleRecord[count];
         for (int i = 0; i < records.length; i++) {
             byte[] value = new byte[16 * 1024];
             for (int j = 0; j < value.length; j++) {
