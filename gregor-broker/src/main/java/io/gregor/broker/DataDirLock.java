@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -26,7 +28,7 @@ final class DataDirLock implements AutoCloseable {
 
     /** Takes the lock, creating the directory if needed; fails (with Kafka's message) when another node holds it. */
     static DataDirLock acquire(Path dir) throws IOException {
-        Files.createDirectories(dir);
+        createDirectories(dir);
         FileChannel channel = FileChannel.open(dir.resolve(FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
@@ -43,6 +45,21 @@ final class DataDirLock implements AutoCloseable {
                     + ". A Kafka instance in another process or thread is using this directory.");
         }
         return new DataDirLock(channel, lock);
+    }
+
+    /**
+     * As Files.createDirectories, with a message that says what is wrong: the JDK's exceptions for
+     * these two cases carry only the path. Kafka's LogManager says "<path> is not a readable log directory."
+     */
+    private static void createDirectories(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException(dir.toAbsolutePath().normalize() + " is not a readable log directory: it exists and is not a directory", e);
+        } catch (AccessDeniedException e) {
+            throw new IOException("cannot create log directory " + dir.toAbsolutePath().normalize() + ": permission denied on "
+                    + e.getFile(), e);
+        }
     }
 
     @Override
