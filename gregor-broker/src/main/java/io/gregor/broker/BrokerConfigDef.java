@@ -64,6 +64,7 @@ public final class BrokerConfigDef {
         readOnly("node.id", Type.INT, "1", "The id of this node in the cluster.");
         readOnly("listeners", Type.LIST, "PLAINTEXT://localhost:9092", "The listeners the node binds to: NAME://host:port, port 0 picks a free port.");
         readOnly("advertised.listeners", Type.LIST, null, "The listeners clients are told to connect to, when they differ from listeners.");
+        readOnly("controller.listener.names", Type.LIST, null, "The names of the controller's listeners; Gregor's controller answers on the broker's listener, so listeners with these names are not bound.");
         readOnly("log.dirs", Type.LIST, null, "The directory that holds the logs; log.dir is used when this is not set.");
         readOnly("log.dir", Type.STRING, "./gregor-data", "The directory that holds the logs, when log.dirs is not set.");
         readOnly("num.partitions", Type.INT, "1", "The number of partitions of a topic created without a partition count.");

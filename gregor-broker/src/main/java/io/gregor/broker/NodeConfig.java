@@ -2,7 +2,8 @@ package io.gregor.broker;
 
 import io.gregor.network.ConnectionLimits;
 import io.gregor.storage.LogConfig;
-import java.net.URI;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -31,22 +33,35 @@ public final class NodeConfig {
     private final int nodeId;
     private final List<Endpoint> listeners;
     private final List<Endpoint> advertisedListeners;
+    private final List<Endpoint> controllerListeners;
     private final Path logDir;
 
-    /** A listener endpoint: {@code PLAINTEXT://host:port}. */
+    /** A listener endpoint: {@code PLAINTEXT://host:port}; an empty host binds every interface. */
     public record Endpoint(String name, String host, int port) {
         @Override
         public String toString() {
-            return name + "://" + host + ":" + port;
+            return name + "://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
         }
     }
 
-    private NodeConfig(Map<String, String> values) {
+    /**
+     * @param base a config with the same listener keys whose resolved listeners are reused (dynamic
+     *             configs cannot change them), so that the local host name is looked up once; or null
+     */
+    private NodeConfig(Map<String, String> values, NodeConfig base) {
         this.values = Collections.unmodifiableMap(values);
         this.nodeId = intValue("node.id", 0, Integer.MAX_VALUE);
-        this.listeners = parseListeners("listeners", get("listeners"));
-        String advertised = get("advertised.listeners");
-        this.advertisedListeners = advertised == null || advertised.isBlank() ? listeners : parseListeners("advertised.listeners", advertised);
+        if (base != null && sameListenerKeys(base)) {
+            this.listeners = base.listeners;
+            this.controllerListeners = base.controllerListeners;
+            this.advertisedListeners = base.advertisedListeners;
+        } else {
+            Set<String> controllerNames = Set.copyOf(ListenerParser.names(get("controller.listener.names")));
+            List<Endpoint> all = ListenerParser.parse("listeners", get("listeners"));
+            this.controllerListeners = all.stream().filter(e -> controllerNames.contains(e.name())).toList();
+            this.listeners = ListenerParser.brokerListeners("listeners", get("listeners"), all, controllerNames);
+            this.advertisedListeners = advertisedListeners(controllerNames);
+        }
         String dirs = get("log.dirs");
         if (dirs == null || dirs.isBlank()) {
             dirs = get("log.dir");
@@ -101,8 +116,59 @@ public final class NodeConfig {
         intValue("group.max.size", 1, Integer.MAX_VALUE);
         io.gregor.group.GroupConfig.from(this);
         io.gregor.metadata.TopicConfigDef.throwIfInvalidBrokerDefaults(this);
-        if (advertisedListeners.stream().anyMatch(e -> e.host().isEmpty() || e.host().equals("0.0.0.0"))) {
-            throw new IllegalArgumentException("advertised.listeners: '" + advertised + "' (expected: a host clients can reach, not 0.0.0.0)");
+    }
+
+    private boolean sameListenerKeys(NodeConfig other) {
+        for (String key : List.of("listeners", "advertised.listeners", "controller.listener.names")) {
+            if (!Objects.equals(get(key), other.get(key))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Kafka's effectiveAdvertisedBrokerListeners: advertised.listeners, else listeners, without the
+     * controller's; then, as Kafka's ListenerInfo.withWildcardHostnamesResolved, an empty host (bind
+     * every interface) is advertised as this machine's canonical host name. 0.0.0.0 is refused as
+     * Kafka's KafkaConfig.validateValues refuses it: clients cannot connect to it.
+     */
+    private List<Endpoint> advertisedListeners(Set<String> controllerNames) {
+        String advertised = get("advertised.listeners");
+        boolean fromListeners = advertised == null || advertised.isBlank();
+        String key = fromListeners ? "listeners" : "advertised.listeners";
+        String raw = fromListeners ? get("listeners") : advertised;
+        List<Endpoint> endpoints = fromListeners ? listeners
+                : ListenerParser.brokerListeners(key, raw, ListenerParser.parse(key, raw), controllerNames);
+        List<Endpoint> out = new ArrayList<>();
+        for (Endpoint e : endpoints) {
+            if (e.host().equals("0.0.0.0")) {
+                throw new IllegalArgumentException(fromListeners
+                        ? "listeners: '" + e + "' would be advertised to clients as it is (advertised.listeners is not set),"
+                                + " and they cannot connect to 0.0.0.0 (expected: advertised.listeners set to a host they can"
+                                + " reach, e.g. advertised.listeners="
+                                + e.name() + "://" + canonicalHostNameOr("my-host") + ":" + e.port() + ")"
+                        : "advertised.listeners: '" + e + "' (expected: a host clients can reach, not 0.0.0.0)");
+            }
+            out.add(e.host().isEmpty() ? new Endpoint(e.name(), localCanonicalHostName(key, e), e.port()) : e);
+        }
+        return List.copyOf(out);
+    }
+
+    private static String localCanonicalHostName(String key, Endpoint e) {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException ex) {
+            throw new IllegalArgumentException(key + ": '" + e + "' has no host, and this machine's name does not resolve ("
+                    + ex.getMessage() + ") (expected: advertised.listeners set to a host clients can reach)");
+        }
+    }
+
+    private static String canonicalHostNameOr(String fallback) {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException ex) {
+            return fallback;
         }
     }
 
@@ -110,7 +176,7 @@ public final class NodeConfig {
     public static NodeConfig parse(Map<String, String> overrides) {
         Map<String, String> merged = new LinkedHashMap<>(DEFAULTS);
         overrides.forEach((k, v) -> merged.put(k.trim(), v == null ? null : v.trim()));
-        return new NodeConfig(merged);
+        return new NodeConfig(merged, null);
     }
 
     public static NodeConfig defaultConfig() {
@@ -145,7 +211,7 @@ public final class NodeConfig {
         Map<String, String> merged = new LinkedHashMap<>(values);
         clusterDefault.forEach((k, v) -> merged.put(k, v.trim()));
         thisBroker.forEach((k, v) -> merged.put(k, v.trim()));
-        return new NodeConfig(merged);
+        return new NodeConfig(merged, this);
     }
 
     public Map<String, String> values() {
@@ -175,12 +241,22 @@ public final class NodeConfig {
         return nodeId;
     }
 
+    /** The broker's listeners, without the controller's; the first is bound. An empty host binds every interface. */
     public List<Endpoint> listeners() {
         return listeners;
     }
 
+    /** What clients are told to connect to: never an empty host or 0.0.0.0. */
     public List<Endpoint> advertisedListeners() {
         return advertisedListeners;
+    }
+
+    /**
+     * The listeners named in {@code controller.listener.names} (Kafka's {@code CONTROLLER://:9093}):
+     * not bound, since Gregor's controller runs inside the node and answers on the broker's listener.
+     */
+    public List<Endpoint> controllerListeners() {
+        return controllerListeners;
     }
 
     public Path logDir() {
@@ -334,38 +410,5 @@ public final class NodeConfig {
             return false;
         }
         throw new IllegalArgumentException(key + ": '" + raw + "' (expected: true or false)");
-    }
-
-    private static List<Endpoint> parseListeners(String key, String value) {
-        List<Endpoint> out = new ArrayList<>();
-        for (String part : value.split(",")) {
-            String s = part.trim();
-            if (s.isEmpty()) {
-                continue;
-            }
-            int sep = s.indexOf("://");
-            if (sep <= 0) {
-                throw new IllegalArgumentException(key + ": '" + s + "' (expected: NAME://host:port, e.g. PLAINTEXT://localhost:9092)");
-            }
-            String name = s.substring(0, sep).toUpperCase(Locale.ROOT);
-            URI uri;
-            try {
-                uri = URI.create("tcp://" + s.substring(sep + 3));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(key + ": '" + s + "' (expected: NAME://host:port)");
-            }
-            if (uri.getPort() < 0 || uri.getPort() > 65535) {
-                throw new IllegalArgumentException(key + ": '" + s + "' (expected: a port 0..65535)");
-            }
-            if (!name.equals("PLAINTEXT")) {
-                throw new IllegalArgumentException(key + ": '" + s + "' (expected: a PLAINTEXT listener; TLS and SASL are not supported yet)");
-            }
-            String host = uri.getHost() == null ? "" : uri.getHost();
-            out.add(new Endpoint(name, host, uri.getPort()));
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException(key + ": '" + value + "' (expected: at least one listener)");
-        }
-        return List.copyOf(out);
     }
 }

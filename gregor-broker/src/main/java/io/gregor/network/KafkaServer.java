@@ -125,12 +125,14 @@ public final class KafkaServer implements AutoCloseable {
                     }
                 });
         try {
-            Channel ch = bootstrap.bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
+            // An empty host binds every interface, as Kafka's Acceptor does (InetAddress.getByName("") is loopback).
+            InetSocketAddress address = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+            Channel ch = bootstrap.bind(address).syncUninterruptibly().channel();
             return new KafkaServer(boss, workers, ch, quotas, acceptor);
         } catch (RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + (host.isEmpty() ? "port " + port + " of every interface" : host + ":" + port) + ": " + e.getMessage(), e);
         }
     }
 

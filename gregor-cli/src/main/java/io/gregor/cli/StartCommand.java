@@ -49,6 +49,10 @@ final class StartCommand implements Callable<Integer> {
         for (String key : config.notEnforcedKeys()) {
             log.warn("config key '{}' is accepted but not enforced by Gregor", key);
         }
+        if (!config.controllerListeners().isEmpty()) {
+            log.warn("listeners: {} named in controller.listener.names not bound: Gregor's controller answers on the broker's"
+                    + " listener {}", config.controllerListeners(), config.listeners().get(0));
+        }
         Node node;
         try {
             node = Node.start(config);
