@@ -31,6 +31,9 @@ import picocli.CommandLine.Parameters;
         description = "Start a Gregor broker in the foreground (SIGTERM or Ctrl-C shuts it down cleanly).")
 final class StartCommand implements Callable<Integer> {
 
+    /** A file to create once the node has shut down cleanly (bin/gregor's class-data-sharing archive). */
+    static final String CLEAN_SHUTDOWN_MARKER_PROPERTY = "gregor.clean.shutdown.marker";
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "server.properties",
             description = "Java properties file with Kafka broker keys (listeners, log.dirs, node.id, ...).")
     Path configFile;
@@ -64,10 +67,15 @@ final class StartCommand implements Callable<Integer> {
             throw new UserException("cannot start broker: " + e.getMessage() + " (listeners=" + config.get("listeners")
                     + ", log dir " + config.logDir() + ")");
         }
-        Thread hook = new Thread(node::close, "gregor-shutdown");
+        // A SIGTERM halts the JVM once the hooks are done, so the hook marks the clean shutdown itself.
+        Thread hook = new Thread(() -> {
+            node.close();
+            markCleanShutdown();
+        }, "gregor-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             node.awaitShutdown();
+            markCleanShutdown();
         } finally {
             node.close();
             removeShutdownHook(hook);
@@ -157,6 +165,24 @@ final class StartCommand implements Callable<Integer> {
             out.put(key, props.getProperty(key));
         }
         return out;
+    }
+
+    /**
+     * Creates the file named by {@value #CLEAN_SHUTDOWN_MARKER_PROPERTY}, if set: bin/gregor sets it next to
+     * the class-data-sharing archive this JVM writes at exit, and promotes only an archive so marked, one
+     * recorded by a start that reached ready and closed cleanly (a --help, a refused config or a crash
+     * loads a fraction of the classes, and its archive would slow every later start).
+     */
+    static void markCleanShutdown() {
+        String marker = System.getProperty(CLEAN_SHUTDOWN_MARKER_PROPERTY);
+        if (marker == null || marker.isEmpty()) {
+            return;
+        }
+        try {
+            Files.writeString(Path.of(marker), "");
+        } catch (IOException e) {
+            // Not worth a line at shutdown: bin/gregor then drops this archive and the next start records one.
+        }
     }
 
     static void removeShutdownHook(Thread hook) {
