@@ -69,10 +69,20 @@ class GregorProcessIT {
         return Path.of(System.getProperty("gregor.root", "..")).toAbsolutePath().normalize();
     }
 
+    /** bin/gregor with the jar this build packaged: never rebuilt from inside the build (GREGOR_REBUILD=off). */
+    private static ProcessBuilder gregorProcess(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(gregorRoot().resolve("bin/gregor").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("GREGOR_REBUILD", "off");
+        return pb;
+    }
+
     private void startBroker() throws IOException {
         Path root = gregorRoot();
         output.clear();
-        ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/gregor").toString(), "start",
+        ProcessBuilder pb = gregorProcess("start",
                 "--override", "listeners=PLAINTEXT://127.0.0.1:" + port,
                 "--override", "log.dirs=" + dataDir)
                 .directory(root.toFile())
@@ -132,7 +142,7 @@ class GregorProcessIT {
             }
             producer.flush();
             // As `gregor consume piped --from-beginning | head -1`: read a line, then close the pipe.
-            consume = new ProcessBuilder(gregorRoot().resolve("bin/gregor").toString(), "consume", "piped",
+            consume = gregorProcess("consume", "piped",
                     "--from-beginning", "-b", bootstrap())
                     .redirectError(stderr.toFile())
                     .start();
@@ -163,7 +173,7 @@ class GregorProcessIT {
         // Records wait in the producer for linger.ms: only a close sends them before it ends.
         Path config = Files.writeString(dataDir.resolve("linger.properties"), "linger.ms=600000\nbatch.size=1000000\n");
         Path stderr = dataDir.resolve("produce.err");
-        Process produce = new ProcessBuilder(gregorRoot().resolve("bin/gregor").toString(), "produce", "interrupted",
+        Process produce = gregorProcess("produce", "interrupted",
                 "-b", bootstrap(), "--command-config", config.toString())
                 .redirectError(stderr.toFile())
                 .start();
