@@ -133,6 +133,16 @@ public final class BrokerConfigDef {
         readOnly(NodeConfig.FLUSH_BEFORE_ACK, Type.BOOLEAN, "true",
                 "Gregor only: acks=all writes are acknowledged once fsynced (true) or once in the page cache, as Kafka does (false).");
         readOnly("cluster.id", Type.STRING, null, "Gregor only: the cluster id a new data directory is formatted with; a random one when not set.");
+        readOnly("metadata.log.max.record.bytes.between.snapshots", Type.LONG, String.valueOf(20 * 1024 * 1024),
+                "The bytes of metadata log records committed since the latest snapshot after which a new snapshot is written.");
+        readOnly("metadata.log.max.snapshot.interval.ms", Type.LONG, "3600000",
+                "How long after the latest snapshot a new one is written when records were committed since; 0 disables it.");
+        readOnly("metadata.max.retention.bytes", Type.LONG, String.valueOf(100 * 1024 * 1024),
+                "The combined size of the metadata log and its snapshots above which old snapshots and the log below them are deleted"
+                        + " (the newest two snapshots are always kept); a soft limit, negative for none.");
+        readOnly("metadata.max.retention.ms", Type.LONG, "604800000",
+                "The age after which a metadata snapshot, other than the newest two, and the log below it are deleted; a soft limit,"
+                        + " negative for none.");
         readOnly("offsets.topic.num.partitions", Type.INT, "50", "The number of partitions of __consumer_offsets.");
         readOnly("offsets.topic.replication.factor", Type.SHORT, "3", "The replication factor of __consumer_offsets, capped at the number of brokers.");
         readOnly("offsets.topic.segment.bytes", Type.INT, "104857600", "The segment size of __consumer_offsets.");

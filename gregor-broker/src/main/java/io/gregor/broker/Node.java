@@ -7,7 +7,10 @@ import io.gregor.api.ProducerIdAllocator;
 import io.gregor.group.GroupCoordinator;
 import io.gregor.metadata.Controller;
 import io.gregor.metadata.MetadataImage;
+import io.gregor.metadata.MetadataLoader;
 import io.gregor.metadata.MetadataLog;
+import io.gregor.metadata.MetadataSnapshots;
+import io.gregor.metadata.SnapshotGenerator;
 import io.gregor.network.KafkaServer;
 import io.gregor.network.RequestDispatcher;
 import io.gregor.replica.FetchWaiters;
@@ -136,7 +139,7 @@ public final class Node implements AutoCloseable {
                         config.intValue("producer.id.expiration.check.interval.ms", 1, Integer.MAX_VALUE)),
                 // The metadata log keeps its own settings from the start: ReplicaManager, which gives every other log its
                 // topic's config once the image is replayed, never touches it.
-                io, topic -> topic.equals(MetadataLog.TOPIC) ? metadataLogConfig() : LogConfig.defaults());
+                io, topic -> topic.equals(MetadataLog.TOPIC) ? metadataLogConfig(config) : LogConfig.defaults());
         FetchWaiters fetchWaiters = null;
         Controller controller = null;
         GroupCoordinator groups = null;
@@ -144,13 +147,18 @@ public final class Node implements AutoCloseable {
         try {
             PartitionLog metadataPartition = store.log(MetadataLog.TOPIC, 0).orElse(null);
             if (metadataPartition == null) {
-                metadataPartition = store.createLog(MetadataLog.TOPIC, 0, MetadataLog.TOPIC_ID, metadataLogConfig());
-            } else if (!metadataPartition.config().equals(metadataLogConfig())) {
-                metadataPartition.updateConfig(metadataLogConfig());
+                metadataPartition = store.createLog(MetadataLog.TOPIC, 0, MetadataLog.TOPIC_ID, metadataLogConfig(config));
+            } else if (!metadataPartition.config().equals(metadataLogConfig(config))) {
+                metadataPartition.updateConfig(metadataLogConfig(config));
             }
             MetadataLog metadataLog = new MetadataLog(metadataPartition);
             boolean newCluster = metadataLog.endOffset() == 0;
-            MetadataImage image = MetadataImage.EMPTY.apply(metadataLog.readAll(), metadataLog.endOffset() - 1);
+            MetadataSnapshots snapshots = new MetadataSnapshots(metadataPartition.dir(), io);
+            long loadStartNs = System.nanoTime();
+            MetadataLoader.Loaded loaded = MetadataLoader.load(metadataLog, snapshots);
+            MetadataImage image = loaded.image();
+            log.info("Metadata image loaded up to offset {} in {} ms ({} topics)", image.lastOffset(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartNs), image.topicsByName().size());
             fetchWaiters = new FetchWaiters("gregor-request-timer-" + config.nodeId());
             DynamicBrokerConfig dynamicConfig = new DynamicBrokerConfig(config);
             ReplicaManager replicas = new ReplicaManager(dynamicConfig, store, fetchWaiters);
@@ -158,7 +166,10 @@ public final class Node implements AutoCloseable {
             // Only now that every log has its topic's settings: a retention pass before would have used the defaults
             // (a topic kept forever losing what is older than 7 days).
             store.startCleanup();
-            controller = new Controller(config, metadataLog, image);
+            SnapshotGenerator snapshotGenerator = new SnapshotGenerator(config.nodeId(), SnapshotGenerator.Policy.from(config),
+                    metadataLog, snapshots);
+            snapshotGenerator.start(loaded); // before the first commit hands it an image
+            controller = new Controller(config, metadataLog, image, snapshotGenerator);
             // The connection limits are dynamic broker configs (KIP-226): the stored values apply from the start, and
             // each change as it is replayed. Rebuilt only when this node's dynamic values change.
             server.updateConnectionLimits(dynamicConfig.at(image).effective().connectionLimits());
@@ -219,14 +230,22 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * The metadata log's settings: never deleted by time or size (it is the only record of every topic; Kafka's KRaft
-     * log is trimmed by snapshots alone), never rolled by time, records up to 8 MiB.
+     * The metadata log's settings: never deleted by time or size (it is the only record of every topic; as Kafka's KRaft
+     * log it is trimmed below its snapshots alone, see {@code SnapshotGenerator}), never rolled by time, records up to
+     * 8 MiB. A segment holds about what is written between two snapshots (metadata.log.max.record.bytes.between.snapshots,
+     * at most 64 MiB), so that trimming below a snapshot frees its segments; their files go at once, since nothing reads
+     * the metadata log after the start-up replay.
      */
-    private static LogConfig metadataLogConfig() {
+    private static LogConfig metadataLogConfig(NodeConfig config) {
         LogConfig d = LogConfig.defaults();
-        return new LogConfig(64 * 1024 * 1024, Long.MAX_VALUE, -1, -1, 8 * 1024 * 1024, false,
-                d.indexIntervalBytes(), d.maxIndexSizeBytes(), d.fileDeleteDelayMs(), Long.MAX_VALUE, Long.MAX_VALUE);
+        long betweenSnapshots = config.longValue("metadata.log.max.record.bytes.between.snapshots", 1, Long.MAX_VALUE);
+        int segmentBytes = (int) Math.max(METADATA_MIN_SEGMENT_BYTES, Math.min(64 * 1024 * 1024, betweenSnapshots));
+        return new LogConfig(segmentBytes, Long.MAX_VALUE, -1, -1, 8 * 1024 * 1024, false,
+                d.indexIntervalBytes(), d.maxIndexSizeBytes(), 0, Long.MAX_VALUE, Long.MAX_VALUE);
     }
+
+    /** The smallest metadata log segment, whatever the snapshot interval: a file per commit would be absurd. */
+    private static final int METADATA_MIN_SEGMENT_BYTES = 16 * 1024;
 
     /** This node's log store (tests and tools). */
     public LogStore logStore() {

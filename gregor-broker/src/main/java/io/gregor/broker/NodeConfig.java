@@ -104,6 +104,10 @@ public final class NodeConfig {
         intValue("min.insync.replicas", 1, Integer.MAX_VALUE);
         oneOf("log.cleanup.policy", List.of("compact", "delete"), true);
         oneOf("compression.type", LogConfig.COMPRESSION_TYPES, false);
+        longValue("metadata.log.max.record.bytes.between.snapshots", 1, Long.MAX_VALUE); // Kafka's ranges
+        longValue("metadata.log.max.snapshot.interval.ms", 0, Long.MAX_VALUE);
+        longValue("metadata.max.retention.bytes", Long.MIN_VALUE, Long.MAX_VALUE);
+        longValue("metadata.max.retention.ms", Long.MIN_VALUE, Long.MAX_VALUE);
         intValue("offsets.topic.num.partitions", 1, Integer.MAX_VALUE);
         intValue("offsets.topic.replication.factor", 1, Short.MAX_VALUE);
         intValue("offsets.topic.segment.bytes", 1, Integer.MAX_VALUE);

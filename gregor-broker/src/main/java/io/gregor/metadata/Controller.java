@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * The controller of a quorum of one: decides topic, partition and config changes, writes them
  * to the {@link MetadataLog} as records, and publishes the replayed {@link MetadataImage} to its
  * listeners once the records are durable. Deciding and applying are separate: every change goes
- * through {@code MetadataImage.apply}, the same path start-up replay takes.
+ * through {@code MetadataImage.apply}, the same path start-up replay takes. Each published image goes to the
+ * {@link SnapshotGenerator}, which snapshots it and trims the log on its own thread.
  *
  * <p>Owner: the single "gregor-controller" thread; public methods enqueue onto it and return futures.
  * Failures are Kafka's typed {@link ApiException}s, mapped to error codes by the api layer.
@@ -79,6 +80,7 @@ public final class Controller implements AutoCloseable {
 
     private final NodeConfig config;
     private final MetadataLog metadataLog;
+    private final SnapshotGenerator snapshotGenerator;
     private final ExecutorService thread;
     private final List<Consumer<MetadataImage>> listeners = new ArrayList<>();
     /** The image including not-yet-durable changes: what decisions are made against. Controller thread only. */
@@ -93,9 +95,11 @@ public final class Controller implements AutoCloseable {
      */
     private volatile Throwable writeFailure;
 
-    public Controller(NodeConfig config, MetadataLog metadataLog, MetadataImage replayed) {
+    /** {@code snapshotGenerator} is handed every published image; the controller closes it. */
+    public Controller(NodeConfig config, MetadataLog metadataLog, MetadataImage replayed, SnapshotGenerator snapshotGenerator) {
         this.config = config;
         this.metadataLog = metadataLog;
+        this.snapshotGenerator = snapshotGenerator;
         this.image = replayed;
         this.published = replayed;
         this.thread = Executors.newSingleThreadExecutor(r -> {
@@ -494,7 +498,7 @@ public final class Controller implements AutoCloseable {
 
     /** Runs on the controller thread: append, wait for durability, replay, publish. */
     private CompletableFuture<Long> commit(List<MetadataRecord> records) {
-        CompletableFuture<Long> durable;
+        CompletableFuture<MetadataLog.Appended> durable;
         try {
             durable = metadataLog.append(records, System.currentTimeMillis());
         } catch (Exception e) {
@@ -510,7 +514,8 @@ public final class Controller implements AutoCloseable {
         // only once durable, so nobody acts on metadata that a crash could take back.
         MetadataImage next = image.apply(records, metadataLog.endOffset() - 1);
         image = next;
-        return durable.thenApplyAsync(offset -> {
+        return durable.thenApplyAsync(appended -> {
+            long offset = appended.lastOffset();
             published = next;
             for (Consumer<MetadataImage> l : listeners) {
                 try {
@@ -519,6 +524,7 @@ public final class Controller implements AutoCloseable {
                     log.error("Metadata listener failed on offset {}", offset, e);
                 }
             }
+            snapshotGenerator.onPublished(next, appended.sizeInBytes());
             return offset;
         }, thread);
     }
@@ -568,5 +574,6 @@ public final class Controller implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        snapshotGenerator.close(); // after the controller: no image is handed to it any more
     }
 }

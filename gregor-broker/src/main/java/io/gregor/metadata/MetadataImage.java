@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
 
@@ -101,6 +102,29 @@ public final class MetadataImage {
 
     public long lastOffset() {
         return lastOffset;
+    }
+
+    /**
+     * The records that rebuild this image when applied to {@link #EMPTY}, in an order {@link #apply} accepts in any
+     * split: brokers, broker configs, group configs, then per topic its CreateTopic, its partitions in ascending order
+     * and its configs. What a metadata snapshot holds.
+     */
+    public void forEachRecord(Consumer<MetadataRecord> out) {
+        for (BrokerImage b : brokers.values()) {
+            out.accept(new MetadataRecord.RegisterBroker(b.nodeId(), b.host(), b.port(), b.rack()));
+        }
+        brokerConfigs.forEach((resource, configs) ->
+                configs.forEach((k, v) -> out.accept(new MetadataRecord.BrokerConfig(resource, k, v))));
+        groupConfigs.forEach((group, configs) ->
+                configs.forEach((k, v) -> out.accept(new MetadataRecord.GroupConfig(group, k, v))));
+        for (TopicImage t : topicsById.values()) {
+            out.accept(new MetadataRecord.CreateTopic(t.name(), t.id()));
+            for (PartitionImage p : t.partitions()) {
+                out.accept(new MetadataRecord.PartitionState(t.id(), p.partition(), p.replicas(), p.isr(), p.leader(),
+                        p.leaderEpoch()));
+            }
+            t.configs().forEach((k, v) -> out.accept(new MetadataRecord.TopicConfig(t.id(), k, v)));
+        }
     }
 
     /** Replays records (in log order) on top of this image. */
