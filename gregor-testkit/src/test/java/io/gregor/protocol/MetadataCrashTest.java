@@ -99,7 +99,7 @@ final class MetadataCrashTest {
         }
     }
 
-    private static Path copyOf(Path dataDir) throws IOException {
+    static Path copyOf(Path dataDir) throws IOException {
         Path copy = Files.createTempDirectory("gregor-crash-copy-");
         try (Stream<Path> paths = Files.walk(dataDir)) {
             for (Path p : (Iterable<Path>) paths::iterator) {
