@@ -176,6 +176,32 @@ final class MetadataSnapshotTest {
     }
 
     @Test
+    void shouldDescribeTheKeysWithKafkasDefaultsAndRefuseOutOfRangeValues() throws Exception {
+        try (TestNode node = TestNode.start(); Admin admin = Clients.admin(node)) {
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+            Config config = admin.describeConfigs(List.of(broker)).all().get().get(broker);
+            assertThat(Map.of("metadata.log.max.record.bytes.between.snapshots", "20971520",
+                    "metadata.log.max.snapshot.interval.ms", "3600000",
+                    "metadata.max.retention.bytes", "104857600",
+                    "metadata.max.retention.ms", "604800000")).allSatisfy((key, value) -> {
+                        assertThat(config.get(key).value()).as(key).isEqualTo(value);
+                        assertThat(config.get(key).source()).as(key).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
+                    });
+            // Read at start-up: refused as Kafka refuses a key it cannot change at runtime.
+            assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(broker,
+                    List.of(set("metadata.max.retention.ms", "1000")))).all().get())
+                    .hasMessageContaining("Cannot update these configs dynamically");
+        }
+        // Kafka's ranges: at least 1 byte between snapshots, an interval of at least 0 (0: no timer), any retention.
+        assertThatThrownBy(() -> io.gregor.broker.NodeConfig.parse(Map.of("metadata.log.max.record.bytes.between.snapshots", "0")))
+                .hasMessage("metadata.log.max.record.bytes.between.snapshots: 0 (expected: 1..9223372036854775807)");
+        assertThatThrownBy(() -> io.gregor.broker.NodeConfig.parse(Map.of("metadata.log.max.snapshot.interval.ms", "-1")))
+                .hasMessage("metadata.log.max.snapshot.interval.ms: -1 (expected: 0..9223372036854775807)");
+        assertThat(io.gregor.broker.NodeConfig.parse(Map.of("metadata.max.retention.bytes", "-1", "metadata.max.retention.ms", "-1",
+                "metadata.log.max.snapshot.interval.ms", "0")).get("metadata.max.retention.ms")).isEqualTo("-1");
+    }
+
+    @Test
     void shouldSnapshotTrimAndRestartToTheSameState() throws Exception {
         try (TestNode node = node().start()) {
             history(node, 400);
