@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the node's first {@link MetadataImage} at start-up, as Kafka's metadata loader does: the newest snapshot that
  * reads back whole, then the log's records from its end offset on, batch by batch. A corrupt or torn snapshot is
- * skipped (WARN) for the one before it; without a usable snapshot the whole log is replayed, which is possible only
+ * skipped (WARN, and renamed {@code .skipped} so that the trimming never counts it) for the one before it; without a usable snapshot the whole log is replayed, which is possible only
  * while the log still starts at offset 0. Otherwise the node refuses to start: an image missing topics would make the
  * replica manager delete their data. Runs once, on the starting thread, before the controller and the snapshot
  * generator start.
@@ -35,14 +35,17 @@ public final class MetadataLoader {
                 break; // older ones are further below the log: a trim was interrupted before it deleted them
             }
             if (file.endOffset() > logEnd) {
-                log.warn("Skipping metadata snapshot {}: it ends past the metadata log's end offset {}", file.path(), logEnd);
+                log.warn("Skipping metadata snapshot {} (renamed to .skipped): it ends past the metadata log's end offset {}",
+                        file.path(), logEnd);
+                snapshots.setAside(file);
                 continue;
             }
             MetadataImage image;
             try {
                 image = snapshots.read(file);
             } catch (MetadataSnapshots.CorruptSnapshotException e) {
-                log.warn("Skipping metadata snapshot that does not read back whole: {}", e.getMessage());
+                log.warn("Skipping metadata snapshot that does not read back whole (renamed to .skipped): {}", e.getMessage());
+                snapshots.setAside(file);
                 continue;
             }
             MetadataLog.Replayed replayed = metadataLog.replay(image, file.endOffset());

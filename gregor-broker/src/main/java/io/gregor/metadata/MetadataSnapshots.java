@@ -54,6 +54,7 @@ public final class MetadataSnapshots {
     }
 
     static final String SUFFIX = ".checkpoint";
+    static final String SKIPPED_SUFFIX = ".skipped";
     private static final Pattern NAME = Pattern.compile("(\\d{20})-(\\d{10})\\.checkpoint");
     private static final byte[] FOOTER_KEY = "footer".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int BATCH_BYTES = 512 * 1024;
@@ -183,6 +184,16 @@ public final class MetadataSnapshots {
             // A bad CRC or batch header (KafkaException), a record the codec or the image refuses: not to be trusted.
             throw new CorruptSnapshotException(file.path() + ": " + e, e);
         }
+    }
+
+    /**
+     * Renames a snapshot the start-up could not use to {@code <name>.skipped}, kept for the operator: listed no more,
+     * it cannot count as one of the two newest snapshots the trimming keeps the log for.
+     */
+    public void setAside(SnapshotFile file) throws IOException {
+        Files.move(file.path(), file.path().resolveSibling(file.path().getFileName() + SKIPPED_SUFFIX),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        io.syncDirectory(dir);
     }
 
     /** Deletes a snapshot file; no fsync (one that comes back after a crash is older than the kept ones). */
