@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.compress.Compression;
@@ -58,6 +59,7 @@ public final class MetadataSnapshots {
     private static final Pattern NAME = Pattern.compile("(\\d{20})-(\\d{10})\\.checkpoint");
     private static final byte[] FOOTER_KEY = "footer".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int BATCH_BYTES = 512 * 1024;
+    private static final int FOOTER_BYTES = 8 + 4 + 8;
 
     private final Path dir;
     private final StorageIo io;
@@ -98,34 +100,18 @@ public final class MetadataSnapshots {
      */
     public Path write(MetadataImage image, int epoch, long nowMs) throws IOException {
         long endOffset = image.lastOffset() + 1;
-        List<ByteBuffer> batches = new ArrayList<>();
-        List<SimpleRecord> pending = new ArrayList<>();
-        int[] pendingBytes = {0};
-        long[] count = {0};
-        image.forEachRecord(record -> {
-            byte[] value = MetadataRecordCodec.encode(record);
-            pending.add(new SimpleRecord(nowMs, null, value));
-            pendingBytes[0] += value.length;
-            if (pendingBytes[0] >= BATCH_BYTES) {
-                batches.add(batch(count[0], pending));
-                count[0] += pending.size();
-                pending.clear();
-                pendingBytes[0] = 0;
-            }
-        });
-        if (!pending.isEmpty()) {
-            batches.add(batch(count[0], pending));
-            count[0] += pending.size();
-        }
-        ByteBuffer footer = ByteBuffer.allocate(8 + 4 + 8).putLong(endOffset).putInt(epoch).putLong(count[0]).flip();
-        batches.add(MemoryRecords.withRecords(count[0], Compression.NONE,
+        BatchWriter batches = new BatchWriter(nowMs);
+        image.forEachRecord(batches);
+        batches.flush();
+        ByteBuffer footer = ByteBuffer.allocate(FOOTER_BYTES).putLong(endOffset).putInt(epoch).putLong(batches.count).flip();
+        batches.out.add(MemoryRecords.withRecords(batches.count, Compression.NONE,
                 new SimpleRecord(nowMs, FOOTER_KEY, footer.array())).buffer());
         int size = 0;
-        for (ByteBuffer b : batches) {
+        for (ByteBuffer b : batches.out) {
             size += b.remaining();
         }
         ByteBuffer content = ByteBuffer.allocate(size);
-        for (ByteBuffer b : batches) {
+        for (ByteBuffer b : batches.out) {
             content.put(b);
         }
         content.flip();
@@ -134,8 +120,37 @@ public final class MetadataSnapshots {
         return target;
     }
 
-    private static ByteBuffer batch(long firstOffset, List<SimpleRecord> records) {
-        return MemoryRecords.withRecords(firstOffset, Compression.NONE, records.toArray(new SimpleRecord[0])).buffer();
+    /** Encodes records into batches of about {@link #BATCH_BYTES}, numbered from offset 0. */
+    private static final class BatchWriter implements Consumer<MetadataRecord> {
+        final List<ByteBuffer> out = new ArrayList<>();
+        private final List<SimpleRecord> pending = new ArrayList<>();
+        private final long nowMs;
+        private int pendingBytes;
+        long count;
+
+        BatchWriter(long nowMs) {
+            this.nowMs = nowMs;
+        }
+
+        @Override
+        public void accept(MetadataRecord record) {
+            byte[] value = MetadataRecordCodec.encode(record);
+            pending.add(new SimpleRecord(nowMs, null, value));
+            pendingBytes += value.length;
+            if (pendingBytes >= BATCH_BYTES) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (pending.isEmpty()) {
+                return;
+            }
+            out.add(MemoryRecords.withRecords(count, Compression.NONE, pending.toArray(new SimpleRecord[0])).buffer());
+            count += pending.size();
+            pending.clear();
+            pendingBytes = 0;
+        }
     }
 
     /** The image {@code file} holds, replayed onto the empty image; it reports {@code endOffset - 1} as its last offset. */
@@ -163,7 +178,7 @@ public final class MetadataSnapshots {
                     }
                 }
             }
-            if (footer == null || footer.remaining() != 20) {
+            if (footer == null || footer.remaining() != FOOTER_BYTES) {
                 throw new CorruptSnapshotException(file.path() + ": no footer after " + position + " of "
                         + records.sizeInBytes() + " bytes (a torn or truncated file)", null);
             }

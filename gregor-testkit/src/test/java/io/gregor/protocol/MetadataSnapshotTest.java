@@ -171,6 +171,15 @@ final class MetadataSnapshotTest {
         }
     }
 
+    /** Waits for a snapshot covering every metadata record committed so far. */
+    private static void awaitSnapshotOf(TestNode node) {
+        long end = metadataLog(node).logEndOffset();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            List<Path> files = snapshots(metadataDir(node));
+            return !files.isEmpty() && Long.parseLong(files.get(files.size() - 1).getFileName().toString().substring(0, 20)) >= end;
+        });
+    }
+
     private static PartitionLog metadataLog(TestNode node) {
         return node.node().logStore().log("__cluster_metadata", 0).orElseThrow();
     }
@@ -229,6 +238,29 @@ final class MetadataSnapshotTest {
             Clients.createTopic(node, "after-restart", 2, Map.of());
             node.restart();
             assertThat(state(node).ids()).containsOnlyKeys("kept", "kept-too", "after-restart");
+        }
+    }
+
+    /**
+     * metadata.log.max.snapshot.interval.ms: a few committed records, far below the byte threshold, are snapshotted once
+     * the interval has passed; under metadata.max.retention.* (Kafka's defaults) the log is not trimmed.
+     */
+    @Test
+    void shouldSnapshotAfterTheIntervalAndKeepTheLogUnderRetention() throws Exception {
+        try (TestNode node = TestNode.builder().override("metadata.log.max.snapshot.interval.ms", "200").start()) {
+            Path dir = metadataDir(node);
+            Clients.createTopic(node, "first", 2, Map.of("retention.ms", "1234"));
+            awaitSnapshotOf(node);
+            Clients.createTopic(node, "second", 1, Map.of());
+            awaitSnapshotOf(node);
+            assertThat(snapshots(dir)).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(metadataLog(node).logStartOffset()).isZero();
+            State before = state(node);
+
+            node.restart();
+
+            assertThat(state(node)).isEqualTo(before);
+            assertThat(before.topicConfigs().get("first")).isEqualTo(Map.of("retention.ms", "1234"));
         }
     }
 
