@@ -23,6 +23,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -791,7 +792,7 @@ public final class PartitionLog {
         }
       }
       if (best == null) {
-        return head;
+        return head.offset() < 0 ? firstRecordWithoutTimestamp(lso) : head;
       }
       BatchHeader h = new BatchHeader();
       int pos = best.findBatch(best.offsetOfMaxTimestamp(), h);
@@ -807,6 +808,26 @@ public final class PartitionLog {
     }
     // That batch has no record with its timestamp (the cleaner kept it empty for its producer): name the batch.
     return new OffsetAndTimestamp(best.offsetOfMaxTimestamp(), best.maxTimestamp());
+  }
+
+  /**
+   * When no record from {@code lso} carries a timestamp: the first of them, with timestamp -1, as Kafka's
+   * MAX_TIMESTAMP lookup answers (its first batch whose max timestamp is -1); NONE for an empty log.
+   */
+  private OffsetAndTimestamp firstRecordWithoutTimestamp(long lso) {
+    try {
+      ReadResult read = read(lso, 1, Long.MAX_VALUE, true);
+      for (RecordBatch batch : read.records().batches()) {
+        for (Record r : batch) {
+          if (r.offset() >= lso) {
+            return new OffsetAndTimestamp(r.offset(), r.timestamp());
+          }
+        }
+      }
+    } catch (OffsetOutOfRangeException e) {
+      // moved meanwhile: as for an empty log
+    }
+    return OffsetAndTimestamp.NONE;
   }
 
   /**

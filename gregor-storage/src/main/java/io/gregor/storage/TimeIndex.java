@@ -44,11 +44,14 @@ final class TimeIndex {
     return count >= maxEntries;
   }
 
-  /** Appends (timestamp, offset) if the timestamp is larger than the last entry's. Owner thread only. */
+  /**
+   * Appends (timestamp, offset) if the timestamp is larger than the last entry's, an empty index's being -1 as in
+   * Kafka's TimeIndex (records without timestamps leave it empty). Owner thread only.
+   */
   void maybeAppend(long timestamp, long offset) {
     int n = count;
     long[] arr = entries;
-    if (n > 0 && (arr[2 * n - 2] >= timestamp || arr[2 * n - 1] > offset - baseOffset)) {
+    if (timestamp < 0 || n > 0 && (arr[2 * n - 2] >= timestamp || arr[2 * n - 1] > offset - baseOffset)) {
       return;
     }
     if (2 * n + 2 > arr.length) {
