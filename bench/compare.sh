@@ -18,7 +18,7 @@ fi
 train="$(mktemp -d)"
 "$root/bin/gregor" start --override listeners=PLAINTEXT://127.0.0.1:0 --override log.dirs="$train/data" >"$train/out" 2>&1 &
 pid=$!
-for _ in $(seq 1 300); do grep -q "ready on" "$train/out" && break; sleep 0.1; done
+for _ in $(seq 1 300); do grep -qs "ready on" "$train/out" && break; sleep 0.1; done
 # Serve a few requests so the request path's classes are in the archive too.
 port="$(sed -n 's/.*ready on PLAINTEXT:\/\/[^:]*:\([0-9]*\).*/\1/p' "$train/out" | head -1)"
 if [ -n "$port" ]; then

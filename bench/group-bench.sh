@@ -98,7 +98,7 @@ for ((round = 1; round <= rounds; round++)); do
   setsid "$root/bin/gregor" start --override "listeners=PLAINTEXT://127.0.0.1:$gregor_port" \
     --override "log.dirs=$data/data" --override group.initial.rebalance.delay.ms=0 >"$gregor_log" 2>&1 &
   gregor_pid=$!
-  for _ in $(seq 1 600); do grep -q "ready on" "$gregor_log" && break; sleep 0.1; done
+  for _ in $(seq 1 600); do grep -qs "ready on" "$gregor_log" && break; sleep 0.1; done
   grep -q "ready on" "$gregor_log" || { kill -TERM "$gregor_pid"; die "Gregor did not start: $(tail -5 "$gregor_log")"; }
   lines+=("$(run_workload "127.0.0.1:$gregor_port" gregor || true)")
   kill -TERM "$gregor_pid"; wait "$gregor_pid" || true

@@ -70,7 +70,7 @@ if [ "$target" = gregor ]; then
   setsid "$root/bin/gregor" start --override "listeners=PLAINTEXT://127.0.0.1:$port" \
     --override "log.dirs=$data/gregor" "${overrides[@]}" >"$data/broker.out" 2>&1 &
   pid=$!
-  for _ in $(seq 300); do grep -q "ready on" "$data/broker.out" && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -qs "ready on" "$data/broker.out" && break; sleep 0.1; done
   grep -q "ready on" "$data/broker.out" || { cat "$data/broker.out" >&2; exit 1; }
 else
   port=19092

@@ -54,7 +54,7 @@ data="$(mktemp -d)"
 setsid "$root/bin/gregor" start --override "listeners=PLAINTEXT://127.0.0.1:$gregor_port" \
   --override "log.dirs=$data/data" >"$data/gregor.out" 2>&1 &
 gregor_pid=$!
-for _ in $(seq 1 600); do grep -q "ready on" "$data/gregor.out" && break; sleep 0.1; done
+for _ in $(seq 1 600); do grep -qs "ready on" "$data/gregor.out" && break; sleep 0.1; done
 grep -q "ready on" "$data/gregor.out" || die "Gregor did not start: $(tail -5 "$data/gregor.out")"
 run_java 600 256M gregorbench.WireSweep run "$gregor_port" >"$out/gregor.txt" || true
 kill -TERM "$gregor_pid"; wait "$gregor_pid" || true

@@ -43,7 +43,7 @@ trap cleanup EXIT
 setsid "$root/bin/gregor" start --override "listeners=PLAINTEXT://127.0.0.1:$port" \
   --override "log.dirs=$out/data" >"$out/gregor.out" 2>&1 &
 gregor_pid=$!
-for _ in $(seq 1 600); do grep -q "ready on" "$out/gregor.out" && break; sleep 0.1; done
+for _ in $(seq 1 600); do grep -qs "ready on" "$out/gregor.out" && break; sleep 0.1; done
 grep -q "ready on" "$out/gregor.out" || die "Gregor did not start: $(tail -5 "$out/gregor.out")"
 log "fuzzing Gregor on $port: seed $seed, $per_request damaged copies per request"
 run_java 3600 256M gregorbench.WireSweep fuzz "$port" "$seed" "$per_request" "$out/frames" >"$out/answers.txt" 2>"$out/fuzz.err" || true
