@@ -9,7 +9,9 @@ import io.gregor.storage.OffsetOutOfRangeException;
 import io.gregor.storage.PartitionLog;
 import io.gregor.storage.ReadResult;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -87,10 +89,13 @@ final class FetchHandler implements ApiHandler {
         }
         CompletableFuture<ApiMessage> result = new CompletableFuture<>();
         List<TopicPartition> tps = new ArrayList<>(targets.size());
+        Map<TopicPartition, Integer> partitionMaxBytes = new HashMap<>();
         for (Target t : targets) {
-            tps.add(new TopicPartition(t.topicName(), t.request().partition()));
+            TopicPartition tp = new TopicPartition(t.topicName(), t.request().partition());
+            tps.add(tp);
+            partitionMaxBytes.put(tp, Math.max(0, t.request().partitionMaxBytes()));
         }
-        FetchWaiters.Waiter waiter = new FetchWaiters.Waiter(tps, minBytes, bytes) {
+        FetchWaiters.Waiter waiter = new FetchWaiters.Waiter(tps, minBytes, bytes, partitionMaxBytes) {
             @Override
             protected void complete() {
                 try {

@@ -151,7 +151,7 @@ final class ProduceHandler implements ApiHandler {
                                 .setLogAppendTimeMs(result.logAppendTimeMs())
                                 .setLogStartOffset(result.logStartOffset());
                         if (!result.duplicate()) {
-                            broker.replicas().fetchWaiters().onAppend(new TopicPartition(name, partitionData.index()), records.sizeInBytes());
+                            broker.replicas().fetchWaiters().onAppend(new TopicPartition(name, partitionData.index()), result.storedBytes());
                         }
                         // flush.messages: Kafka fsyncs before answering once that many records are unflushed,
                         // whatever the acks (an acks=0 produce answers nothing, so its fsync is only started).

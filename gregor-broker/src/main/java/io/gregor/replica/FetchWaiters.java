@@ -1,6 +1,7 @@
 package io.gregor.replica;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,20 +23,38 @@ public final class FetchWaiters implements AutoCloseable {
         private final AtomicBoolean done = new AtomicBoolean();
         private final Collection<TopicPartition> partitions;
         private final int minBytes;
+        /** Each partition's partition_max_bytes, when the fetch set one (Kafka counts at most that per partition). */
+        private final Map<TopicPartition, Integer> partitionMaxBytes;
+        /** Bytes appended to each partition since parking, as counted (capped). */
+        private final Map<TopicPartition, Long> appended = new HashMap<>();
         private long bytesSeen;
         private ScheduledFuture<?> timeout;
 
         protected Waiter(Collection<TopicPartition> partitions, int minBytes, long bytesAlready) {
+            this(partitions, minBytes, bytesAlready, Map.of());
+        }
+
+        protected Waiter(Collection<TopicPartition> partitions, int minBytes, long bytesAlready,
+                         Map<TopicPartition, Integer> partitionMaxBytes) {
             this.partitions = partitions;
             this.minBytes = minBytes;
             this.bytesSeen = bytesAlready;
+            this.partitionMaxBytes = partitionMaxBytes;
         }
 
         /** Runs once, on whichever thread satisfied or expired the wait. */
         protected abstract void complete();
 
-        synchronized boolean addBytes(int bytes) {
-            bytesSeen += bytes;
+        /**
+         * Counts bytes appended to {@code tp}, at most its partition_max_bytes in all, as Kafka's
+         * DelayedFetch.tryComplete takes each partition's fetch size as the bound of what it accumulates.
+         */
+        synchronized boolean addBytes(TopicPartition tp, int bytes) {
+            Integer cap = partitionMaxBytes.get(tp);
+            long counted = appended.getOrDefault(tp, 0L);
+            long add = cap == null ? bytes : Math.max(0, Math.min(bytes, cap - counted));
+            appended.put(tp, counted + add);
+            bytesSeen += add;
             return bytesSeen >= minBytes;
         }
 
@@ -84,7 +103,7 @@ public final class FetchWaiters implements AutoCloseable {
             return;
         }
         for (Waiter w : set) {
-            if (w.addBytes(bytes)) {
+            if (w.addBytes(tp, bytes)) {
                 finish(w);
             }
         }

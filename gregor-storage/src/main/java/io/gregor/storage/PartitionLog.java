@@ -317,7 +317,7 @@ public final class PartitionLog {
           // As Kafka: the original batch's timestamp (its max timestamp on a CreateTime topic) is answered as
           // the log append time, which the producer then reports as every record's timestamp.
           return new AppendResult(duplicate.firstOffset(), duplicate.lastOffset(), duplicate.timestamp(),
-              logStartOffset, true);
+              logStartOffset, true, 0);
         }
       }
       long firstOffset = logEndOffset;
@@ -351,7 +351,8 @@ public final class PartitionLog {
       // (With flushBeforeAck off the page cache is left to the OS, as Kafka leaves it.)
       flushDue = unflushedBytes() >= LogFlusher.BACKGROUND_FLUSH_BYTES && env.storeConfig().flushBeforeAck()
           && backgroundFlushRequested.compareAndSet(false, true);
-      return new AppendResult(firstOffset, lastOffset, logAppendTimeMs, logStartOffset, false);
+      return new AppendResult(firstOffset, lastOffset, logAppendTimeMs, logStartOffset, false,
+          validated.bytes().sizeInBytes());
     } finally {
       lock.unlock();
       if (flushDue) {

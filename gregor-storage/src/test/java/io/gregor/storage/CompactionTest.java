@@ -403,7 +403,7 @@ class CompactionTest {
       assertThat(last.producerId()).isEqualTo(pid);
       assertThat(last.lastSequence()).isEqualTo(9);
       assertThat(log.appendAsLeader(idempotentBatch(pid, (short) 0, 9, now, "p9"), 0, now))
-          .isEqualTo(new AppendResult(9, 9, now, 0, true)); // the original batch's timestamp, as Kafka
+          .isEqualTo(new AppendResult(9, 9, now, 0, true, 0)); // the original batch's timestamp, as Kafka
       store.closeAbruptlyForTesting();
     }
     // Rebuilt from the log alone, producer state still knows the last sequence.
@@ -415,7 +415,7 @@ class CompactionTest {
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> COMPACT)) {
       PartitionLog log = store.log("t", 0).orElseThrow();
       assertThat(log.appendAsLeader(idempotentBatch(pid, (short) 0, 9, now, "p9"), 0, now))
-          .isEqualTo(new AppendResult(9, 9, now, 0, true));
+          .isEqualTo(new AppendResult(9, 9, now, 0, true, 0));
       assertThatThrownBy(() -> log.appendAsLeader(idempotentBatch(pid, (short) 0, 12, now, "gap"), 0, now))
           .isInstanceOf(LogAppendException.class);
       assertThat(log.appendAsLeader(idempotentBatch(pid, (short) 0, 10, now, "p10"), 0, now).duplicate())

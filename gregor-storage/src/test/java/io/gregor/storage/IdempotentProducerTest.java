@@ -42,11 +42,11 @@ class IdempotentProducerTest {
 
       AppendResult retry = log.appendAsLeader(idempotentBatch(PID, (short) 0, 0, now - 5, "a", "b"), 0, now + 9);
 
-      assertThat(first).isEqualTo(new AppendResult(1, 2, -1, 0, false));
+      assertThat(first.withoutSize()).isEqualTo(new AppendResult(1, 2, -1, 0, false, 0));
       assertThat(second.firstOffset()).isEqualTo(3);
       // As Kafka's UnifiedLog: a duplicate is answered with the original batch's timestamp as its log append time,
       // on a CreateTime topic too (its max timestamp), where a first append answers -1.
-      assertThat(retry).isEqualTo(new AppendResult(1, 2, now - 5, 0, true));
+      assertThat(retry).isEqualTo(new AppendResult(1, 2, now - 5, 0, true, 0));
       assertThat(log.sizeInBytes()).isEqualTo(size);
       assertThat(log.logEndOffset()).isEqualTo(4);
     }
@@ -103,7 +103,7 @@ class IdempotentProducerTest {
     try (LogStore store = LogStore.open(dir, StoreConfig.defaults(), StorageIo.standard(), t -> config)) {
       PartitionLog log = store.log("t", 0).orElseThrow();
       AppendResult dup = log.appendAsLeader(idempotentBatch(PID, (short) 0, 8, now, "v8"), 0, now);
-      assertThat(dup).isEqualTo(new AppendResult(8, 8, now, 0, true));
+      assertThat(dup).isEqualTo(new AppendResult(8, 8, now, 0, true, 0));
       assertRejected(log, idempotentBatch(PID, (short) 0, 12, now, "gap"), now, Reason.OUT_OF_ORDER_SEQUENCE);
       assertThat(log.appendAsLeader(idempotentBatch(PID, (short) 0, 10, now, "v10"), 0, now).firstOffset())
           .isEqualTo(10);
@@ -126,9 +126,9 @@ class IdempotentProducerTest {
       PartitionLog again = reopened.log("t", 0).orElseThrow();
       assertThat(again.logEndOffset()).isEqualTo(20);
       assertThat(again.appendAsLeader(idempotentBatch(PID, (short) 0, 9, now, "v9"), 0, now))
-          .isEqualTo(new AppendResult(18, 18, now, 0, true));
+          .isEqualTo(new AppendResult(18, 18, now, 0, true, 0));
       assertThat(again.appendAsLeader(idempotentBatch(PID + 1, (short) 2, 7, now, "w7"), 0, now))
-          .isEqualTo(new AppendResult(15, 15, now, 0, true));
+          .isEqualTo(new AppendResult(15, 15, now, 0, true, 0));
       assertRejected(again, idempotentBatch(PID + 1, (short) 1, 10, now, "x"), now, Reason.INVALID_PRODUCER_EPOCH);
       assertRejected(again, idempotentBatch(PID, (short) 0, 11, now, "x"), now, Reason.OUT_OF_ORDER_SEQUENCE);
     }

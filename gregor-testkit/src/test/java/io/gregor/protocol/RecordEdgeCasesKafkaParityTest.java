@@ -242,4 +242,76 @@ class RecordEdgeCasesKafkaParityTest extends SharedNodeTest {
             assertThat(info.offset()).as("MAX_TIMESTAMP offset of a log whose records have no timestamp").isZero();
         }
     }
+
+    /**
+     * Kafka 4.4 DelayedFetch.tryComplete counts, for each partition, the bytes stored between the fetch offset and the
+     * partition's end (endOffset.positionDiff(fetchOffset), capped at the partition's max bytes) and completes a parked
+     * fetch only once they reach min_bytes; otherwise it answers at max_wait_ms. On a topic whose compression.type
+     * recompresses what producers send (LogValidator rebuilds the batch), what is stored, not what the producer sent,
+     * is what counts. Here the producer sends ~2.6 KB of uncompressed, very compressible records to a gzip topic;
+     * about 100 bytes are stored, fewer than the fetch's min_bytes of 1000, so Kafka answers at max_wait_ms (4 s).
+     */
+    @Test
+    void shouldCountStoredBytesNotSentBytesTowardsMinBytes() throws Exception {
+        Clients.createTopic(node, "recompress-wait", 1, Map.of("compression.type", "gzip"));
+        long now = System.currentTimeMillis();
+        SimpleRecord[] recs = new SimpleRecord[20];
+        for (int i = 0; i < recs.length; i++) {
+            recs[i] = new SimpleRecord(now, null, "a".repeat(120).getBytes());
+        }
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, recs);
+        assertThat(records.sizeInBytes()).isGreaterThan(2000);
+        long elapsedMs = parkFetchThenProduce("recompress-wait", 1 << 20, records);
+        assertThat(elapsedMs).as("a fetch with min_bytes 1000 answered with about 160 stored bytes")
+                .isGreaterThanOrEqualTo(3000);
+    }
+
+    /**
+     * Kafka 4.4 DelayedFetch.tryComplete: "we take the partition fetch size as upper bound when accumulating the
+     * bytes": bytesAvailable = min(endOffset.positionDiff(fetchOffset), fetchInfo.maxBytes). A parked fetch whose
+     * partition_max_bytes is 100 and min_bytes 1000 is not completed by a 2.6 KB append to that partition (100 bytes
+     * counted), and answers at max_wait_ms (with the whole batch, KIP-74).
+     */
+    @Test
+    void shouldCapEachPartitionsBytesAtItsPartitionMaxBytesTowardsMinBytes() throws Exception {
+        Clients.createTopic(node, "capped-wait", 1, Map.of());
+        long now = System.currentTimeMillis();
+        SimpleRecord[] recs = new SimpleRecord[20];
+        for (int i = 0; i < recs.length; i++) {
+            recs[i] = new SimpleRecord(now, null, "a".repeat(120).getBytes());
+        }
+        long elapsedMs = parkFetchThenProduce("capped-wait", 100, MemoryRecords.withRecords(Compression.NONE, recs));
+        assertThat(elapsedMs).as("min_bytes 1000 with partition_max_bytes 100: Kafka counts at most 100 bytes")
+                .isGreaterThanOrEqualTo(3000);
+    }
+
+    /**
+     * Sends a fetch (offset 0 of an empty partition, min_bytes 1000, max_wait_ms 4000), lets it park, produces
+     * {@code records} and returns how long the fetch took to be answered.
+     */
+    private static long parkFetchThenProduce(String topic, int partitionMaxBytes, MemoryRecords records)
+            throws Exception {
+        FetchRequestData request = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(4000).setMinBytes(1000)
+                .setMaxBytes(1 << 20).setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1)
+                .setTopics(new ArrayList<>(List.of(new FetchRequestData.FetchTopic().setTopic(topic)
+                        .setPartitions(new ArrayList<>(List.of(new FetchRequestData.FetchPartition().setPartition(0)
+                                .setFetchOffset(0).setPartitionMaxBytes(partitionMaxBytes).setCurrentLeaderEpoch(-1)
+                                .setLastFetchedEpoch(-1).setLogStartOffset(-1)))))));
+        try (RawClient fetcher = RawClient.connect(node)) {
+            org.apache.kafka.common.requests.RequestHeader header = fetcher.nextHeader(ApiKeys.FETCH, (short) 12);
+            long start = System.nanoTime();
+            fetcher.writeFrame(org.apache.kafka.common.requests.RequestUtils.serialize(header.data(),
+                    header.headerVersion(), request, (short) 12));
+            // A round trip on another connection, so that the fetch (sent first) has most likely been read and parked
+            // (if not, the fetch reads the append itself and the test passes: it can only miss the difference).
+            try (Admin admin = Clients.admin(node)) {
+                admin.describeTopics(List.of(topic)).allTopicNames().get();
+            }
+            assertThat(Errors.forCode(produce(topic, records).errorCode())).isEqualTo(Errors.NONE);
+            FetchResponse response = (FetchResponse) org.apache.kafka.common.requests.AbstractResponse
+                    .parseResponse(fetcher.readFrame(), header);
+            assertThat(response.data().responses().get(0).partitions().get(0).records().sizeInBytes()).isPositive();
+            return (System.nanoTime() - start) / 1_000_000;
+        }
+    }
 }
