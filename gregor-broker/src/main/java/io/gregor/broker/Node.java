@@ -248,6 +248,11 @@ public final class Node implements AutoCloseable {
     private static final int METADATA_MIN_SEGMENT_BYTES = 16 * 1024;
 
     /** This node's log store (tests and tools). */
+    /** The parked fetches (tests look at what they hold). */
+    public FetchWaiters fetchWaiters() {
+        return fetchWaiters;
+    }
+
     public LogStore logStore() {
         return store;
     }

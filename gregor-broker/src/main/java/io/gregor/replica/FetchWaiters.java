@@ -83,6 +83,11 @@ public final class FetchWaiters implements AutoCloseable {
         deadlines = new Deadlines(timer);
     }
 
+    /** The partitions some parked fetch waits on now. */
+    public Set<TopicPartition> waitingPartitions() {
+        return Set.copyOf(waiting.keySet());
+    }
+
     /** Request deadlines (acks=all produce timeouts), swept on this timer's thread. */
     public Deadlines deadlines() {
         return deadlines;
@@ -90,8 +95,14 @@ public final class FetchWaiters implements AutoCloseable {
 
     /** Parks a waiter for at most {@code maxWaitMs}. */
     public void park(Waiter waiter, long maxWaitMs) {
+        // Added and removed inside the map's atomic steps, so that a set emptied by finish is dropped (as Kafka's
+        // purgatory drops a key whose watchers are gone) and never one a concurrent park just added to.
         for (TopicPartition tp : waiter.partitions) {
-            waiting.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+            waiting.compute(tp, (k, set) -> {
+                Set<Waiter> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+                s.add(waiter);
+                return s;
+            });
         }
         waiter.timeout = timer.schedule(() -> finish(waiter), maxWaitMs, TimeUnit.MILLISECONDS);
     }
@@ -145,10 +156,10 @@ public final class FetchWaiters implements AutoCloseable {
             w.timeout.cancel(false);
         }
         for (TopicPartition tp : w.partitions) {
-            Set<Waiter> set = waiting.get(tp);
-            if (set != null) {
+            waiting.computeIfPresent(tp, (k, set) -> {
                 set.remove(w);
-            }
+                return set.isEmpty() ? null : set;
+            });
         }
         w.complete();
     }
