@@ -126,7 +126,11 @@ final class LogLoader {
           logEndOffset);
       epochs.truncateFromEnd(logEndOffset, trusted); // after a recovery an epoch at the end lost its records
       epochs.truncateFromStart(logStartOffset);
-      if (!epochs.entries().equals(epochsOnDisk)) {
+      // A new log without the file loads as with an empty one (a missing file is rebuilt from the batches, none):
+      // creating a topic of thousands of partitions need not create it, a file creation each.
+      boolean newWithoutFile = fresh && rebuildEpochs && epochs.entries().isEmpty()
+          && !Files.exists(dir.resolve(LeaderEpochCache.FILE_NAME));
+      if (!epochs.entries().equals(epochsOnDisk) && !newWithoutFile) {
         // Rebuilt, or changed by recovery or the truncations: otherwise the file already says this, and rewriting it
         // (a temporary file and a rename) for every partition at every start only slows a restart down.
         epochs.write(env.io(), false);
