@@ -57,6 +57,13 @@ final class FileStorageIo implements StorageIo {
     }
   }
 
+  /** fsyncs the data and metadata of {@code file}, an existing regular file. */
+  static void forceFile(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
   /**
    * fsyncs {@code dir}, making the names created, renamed or removed in it durable. A failure is an I/O error (the
    * caller must not act as if the name were durable), except on Windows, where a directory cannot be opened and

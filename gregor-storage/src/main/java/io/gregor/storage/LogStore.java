@@ -407,10 +407,10 @@ public final class LogStore implements AutoCloseable {
     return Uuid.ZERO_UUID;
   }
 
-  private void writePartitionMetadata(Path partitionDir, Uuid topicId) throws IOException {
+  private void writePartitionMetadata(Path partitionDir, Uuid topicId, boolean sync) throws IOException {
     String text = "version: 0\ntopic_id: " + topicId + "\n";
     io.writeFile(partitionDir.resolve(PARTITION_METADATA), ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)),
-        true);
+        sync);
   }
 
   public Path dir() {
@@ -425,6 +425,20 @@ public final class LogStore implements AutoCloseable {
     return List.copyOf(logs.values());
   }
 
+  /** A log for {@link #createLogs} to create, or to apply {@code config} (and a missing topic id) to if it exists. */
+  public record NewLog(String topic, int partition, Uuid topicId, LogConfig config) {
+    TopicPartition topicPartition() {
+      return new TopicPartition(topic, partition);
+    }
+  }
+
+  /**
+   * What {@link #createLogs} did: the log of each partition asked for, or the failure that left it without one (tried
+   * again by a later call).
+   */
+  public record CreatedLogs(Map<TopicPartition, PartitionLog> logs, Map<TopicPartition, IOException> failures) {
+  }
+
   /**
    * Creates the log of a partition, or returns the existing one (applying {@code config} to it and filling in a
    * missing topic id).
@@ -433,43 +447,233 @@ public final class LogStore implements AutoCloseable {
    */
   public PartitionLog createLog(String topic, int partition, Uuid topicId, LogConfig config) throws IOException {
     TopicPartition tp = new TopicPartition(topic, partition);
+    CreatedLogs created = createLogs(List.of(new NewLog(topic, partition, topicId, config)));
+    IOException failure = created.failures().get(tp);
+    if (failure != null) {
+      throw failure;
+    }
+    return created.logs().get(tp);
+  }
+
+  /**
+   * As {@link #createLog} for each of {@code requested}, a failure failing only its own partition: a topic of
+   * thousands of partitions is created with their directories and files made on a few threads at once and one fsync
+   * of the log directory for all of them, instead of one at a time with three fsyncs each (2,000 partitions took
+   * seconds on the controller thread, which every other admin request waits for).
+   *
+   * @throws IllegalStateException if one of them exists with a different topic id; nothing is created then
+   */
+  public CreatedLogs createLogs(Collection<NewLog> requested) {
     synchronized (lifecycleLock) {
       throwIfClosed();
-      PartitionLog existing = logs.get(tp);
-      if (existing != null) {
-        if (!existing.topicId().equals(topicId)) {
-          if (!existing.topicId().equals(Uuid.ZERO_UUID)) {
-            throw new IllegalStateException(tp + " exists with topic id " + existing.topicId() + " (expected: "
-                + topicId + ")");
-          }
-          writePartitionMetadata(existing.dir(), topicId);
-          existing.setTopicId(topicId);
+      Map<TopicPartition, NewLog> byPartition = new LinkedHashMap<>();
+      for (NewLog n : requested) {
+        TopicPartition tp = n.topicPartition();
+        if (n.topic().isEmpty() || n.partition() < 0) {
+          throw new IllegalArgumentException("topic-partition: " + tp
+              + " (expected: a non-empty topic, partition >= 0)");
         }
-        existing.updateConfig(config);
-        return existing;
+        PartitionLog existing = logs.get(tp);
+        if (existing != null && !existing.topicId().equals(n.topicId())
+            && !existing.topicId().equals(Uuid.ZERO_UUID)) {
+          throw new IllegalStateException(tp + " exists with topic id " + existing.topicId() + " (expected: "
+              + n.topicId() + ")");
+        }
+        byPartition.putIfAbsent(tp, n);
       }
-      if (topic.isEmpty() || partition < 0) {
-        throw new IllegalArgumentException("topic-partition: " + tp + " (expected: a non-empty topic, partition >= 0)");
+      Map<TopicPartition, PartitionLog> created = new LinkedHashMap<>();
+      Map<TopicPartition, IOException> failures = new LinkedHashMap<>();
+      List<NewLog> toCreate = new ArrayList<>();
+      for (NewLog n : byPartition.values()) {
+        PartitionLog existing = logs.get(n.topicPartition());
+        if (existing == null) {
+          toCreate.add(n);
+          continue;
+        }
+        try {
+          if (!existing.topicId().equals(n.topicId())) {
+            writePartitionMetadata(existing.dir(), n.topicId(), true);
+            existing.setTopicId(n.topicId());
+          }
+          existing.updateConfig(n.config());
+          created.put(n.topicPartition(), existing);
+        } catch (IOException e) {
+          failures.put(n.topicPartition(), e);
+        }
       }
-      if (stillCheckpointed.contains(tp)) {
+      if (toCreate.stream().anyMatch(n -> stillCheckpointed.contains(n.topicPartition()))) {
         // A deleted namesake's recovery point is still in the checkpoint on disk (writing it without that entry
         // failed): gone first, or replay after a power loss would take this log's records as fsynced up to there.
-        writeCheckpoints();
-        stillCheckpointed.clear();
+        try {
+          writeCheckpoints();
+          stillCheckpointed.clear();
+        } catch (IOException e) {
+          for (NewLog n : List.copyOf(toCreate)) {
+            if (stillCheckpointed.contains(n.topicPartition())) {
+              failures.put(n.topicPartition(), e);
+              toCreate.remove(n);
+            }
+          }
+        }
       }
-      Path partitionDir = dir.resolve(topic + "-" + partition);
-      if (Files.exists(partitionDir)) {
-        moveAsideLeftover(tp, partitionDir);
+      createNew(toCreate, created, failures);
+      return new CreatedLogs(created, failures);
+    }
+  }
+
+  /**
+   * Creates the logs of {@code toCreate} in steps, each step for every log before the next (on up to {@code
+   * num.recovery.threads.per.data.dir} threads): directory, partition.metadata (unsynced) and empty segment; then
+   * the fsync of each partition.metadata; then of each partition directory; then one fsync of the log directory; and
+   * only then publishes them. Written before they are fsynced, all of them, the files' creations share the file
+   * system's journal commits: with a file written, fsynced and renamed per log (each rename a new commit for the
+   * directory fsync after it), 2,000 logs cost three commits each. Under lifecycleLock.
+   */
+  private void createNew(List<NewLog> toCreate, Map<TopicPartition, PartitionLog> created,
+      Map<TopicPartition, IOException> failures) {
+    if (toCreate.isEmpty()) {
+      return;
+    }
+    long nowMs = System.currentTimeMillis();
+    List<Creation> creations = new ArrayList<>(toCreate.size());
+    for (NewLog n : toCreate) {
+      creations.add(new Creation(n, dir.resolve(n.topic() + "-" + n.partition())));
+    }
+    int threads = Math.min(config.recoveryThreads(), creations.size());
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = threads <= 1 ? null : Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "gregor-log-creator-" + next.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      runEach(creations, c -> c.log = createFiles(c, nowMs), pool);
+      // A partition directory and its partition.metadata must be durable before a record of it is acknowledged:
+      // journal replay after a power loss skips the records of a partition whose directory is gone, or whose
+      // partition.metadata names no topic id or another one, as a deleted topic's.
+      runEach(creations, c -> io.syncFile(c.dir.resolve(PARTITION_METADATA)), pool);
+      runEach(creations, c -> io.syncDirectory(c.dir), pool);
+    } catch (RuntimeException | Error e) {
+      for (Creation c : creations) {
+        if (c.log != null) {
+          c.log.closeAbruptly();
+        }
       }
-      Files.createDirectories(partitionDir);
-      writePartitionMetadata(partitionDir, topicId);
-      // The new directory's name must be durable before a record of it is acknowledged: journal replay after a power
-      // loss skips the records of a partition whose directory is gone, as a deleted topic's.
-      io.syncDirectory(dir);
-      PartitionLog log = LogLoader.load(partitionDir, topic, partition, topicId, config, env, false,
-          new LogLoader.Checkpoints(OptionalLong.empty(), OptionalLong.empty()), System.currentTimeMillis());
-      logs.put(tp, log);
-      return log;
+      throw e;
+    } finally {
+      if (pool != null) {
+        pool.shutdown();
+      }
+    }
+    IOException dirFailure = null;
+    if (creations.stream().anyMatch(c -> c.failure == null)) {
+      try {
+        io.syncDirectory(dir); // the new directories' names, all of them at once
+      } catch (IOException e) {
+        dirFailure = e;
+      }
+    }
+    for (Creation c : creations) {
+      TopicPartition tp = c.request.topicPartition();
+      IOException failure = c.failure != null ? c.failure : dirFailure;
+      if (failure == null) {
+        logs.put(tp, c.log);
+        created.put(tp, c.log);
+        continue;
+      }
+      // Left on disk unpublished, as a single creation that failed: the next try moves the directory aside.
+      if (c.log != null) {
+        c.log.closeAbruptly();
+      }
+      failures.put(tp, failure);
+    }
+  }
+
+  /** One log being created by {@link #createNew}; its fields are written by one task at a time. */
+  private static final class Creation {
+    final NewLog request;
+    final Path dir;
+    PartitionLog log;
+    IOException failure;
+
+    Creation(NewLog request, Path dir) {
+      this.request = request;
+      this.dir = dir;
+    }
+  }
+
+  /** One step of {@link #createNew} for one log. */
+  @FunctionalInterface
+  private interface CreationStep {
+    void run(Creation creation) throws IOException;
+  }
+
+  /** The files of a new log: its directory, its partition.metadata (not fsynced), an empty segment. */
+  private PartitionLog createFiles(Creation c, long nowMs) throws IOException {
+    NewLog n = c.request;
+    if (Files.exists(c.dir)) {
+      moveAsideLeftover(n.topicPartition(), c.dir);
+    }
+    Files.createDirectories(c.dir);
+    writePartitionMetadata(c.dir, n.topicId(), false);
+    return LogLoader.load(c.dir, n.topic(), n.partition(), n.topicId(), n.config(), env, false,
+        new LogLoader.Checkpoints(OptionalLong.empty(), OptionalLong.empty()), nowMs);
+  }
+
+  /**
+   * Runs {@code step} for each creation that has not failed yet, on {@code pool} (the calling thread when null), and
+   * returns once all have ended; an {@link IOException} fails its creation. Creating a log is mostly waiting for the
+   * disk, and concurrent fsyncs share the file system's journal commits. Another failure (a bug) is thrown once every
+   * step has ended.
+   */
+  private static void runEach(List<Creation> creations, CreationStep step, ExecutorService pool) {
+    Runnable[] tasks = new Runnable[creations.size()];
+    for (int i = 0; i < tasks.length; i++) {
+      Creation c = creations.get(i);
+      tasks[i] = () -> {
+        if (c.failure != null) {
+          return;
+        }
+        try {
+          step.run(c);
+        } catch (IOException e) {
+          c.failure = e;
+        }
+      };
+    }
+    if (pool == null) {
+      for (Runnable task : tasks) {
+        task.run();
+      }
+      return;
+    }
+    List<Future<?>> futures = new ArrayList<>(tasks.length);
+    for (Runnable task : tasks) {
+      futures.add(pool.submit(task));
+    }
+    Throwable unexpected = null;
+    boolean interrupted = false;
+    for (Future<?> f : futures) {
+      while (true) {
+        try {
+          f.get();
+          break;
+        } catch (ExecutionException e) {
+          unexpected = unexpected == null ? e.getCause() : unexpected;
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the steps hold files: wait for every one of them, then report the interrupt
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (unexpected instanceof Error error) {
+      throw error;
+    }
+    if (unexpected != null) {
+      throw (RuntimeException) unexpected;
     }
   }
 

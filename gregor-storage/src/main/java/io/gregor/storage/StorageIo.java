@@ -33,6 +33,14 @@ public interface StorageIo {
    */
   void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException;
 
+  /**
+   * fsyncs the data of file {@code file}, written earlier without it (its name needs an fsync of its directory):
+   * creating many logs writes all their files first and then fsyncs them, so the fsyncs share journal commits.
+   */
+  default void syncFile(Path file) throws IOException {
+    FileStorageIo.forceFile(file);
+  }
+
   /** fsyncs directory {@code dir}, making the names created, renamed or removed in it durable. */
   default void syncDirectory(Path dir) throws IOException {
     FileStorageIo.forceDirectory(dir);

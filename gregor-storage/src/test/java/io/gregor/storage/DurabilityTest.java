@@ -647,6 +647,64 @@ class DurabilityTest {
   }
 
   /**
+   * A batch creation writes every new log's files first and fsyncs them after: each partition.metadata and each
+   * partition directory must still be fsynced, and the log directory after them, before any log of the batch is
+   * used, so that an acknowledged record of one survives a power loss right after.
+   */
+  @Test
+  void shouldKeepAnAcknowledgedRecordOfABatchCreatedLogAfterPowerLoss() throws Exception {
+    Uuid topicId = Uuid.randomUuid();
+    int partitions = 300;
+    List<LogStore.NewLog> batch = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      batch.add(new LogStore.NewLog("many", p, topicId, LogConfig.defaults()));
+    }
+    List<Path> partitionDirs = new ArrayList<>();
+    try (LogStore store = open(StoreConfig.defaults())) {
+      PartitionLog first = store.createLog("first", 0, Uuid.randomUuid(), LogConfig.defaults());
+      first.awaitDurable(first.appendAsLeader(batch(now, "x"), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+      io.syncs.clear();
+
+      LogStore.CreatedLogs created = store.createLogs(batch);
+
+      assertThat(created.failures()).isEmpty();
+      assertThat(created.logs()).hasSize(partitions);
+      List<Path> syncs = List.copyOf(io.syncs);
+      int logDirSync = syncs.lastIndexOf(dir.toAbsolutePath());
+      for (PartitionLog log : created.logs().values()) {
+        Path partitionDir = log.dir().toAbsolutePath();
+        partitionDirs.add(partitionDir);
+        assertThat(syncs.subList(0, logDirSync)).contains(partitionDir.resolve(LogStore.PARTITION_METADATA),
+            partitionDir);
+      }
+      for (int p : new int[] {0, 150, partitions - 1}) {
+        PartitionLog log = created.logs().get(new TopicPartition("many", p));
+        log.awaitDurable(log.appendAsLeader(batch(now, "acked-" + p), 0, now).lastOffset()).get(10, TimeUnit.SECONDS);
+      }
+      store.closeAbruptlyForTesting();
+    }
+    for (Path partitionDir : partitionDirs) {
+      io.losePower(partitionDir, name -> true);
+    }
+    io.losePower(dir, name -> name.startsWith("many-"));
+
+    try (LogStore store = open(StoreConfig.defaults())) {
+      // What the broker does from its metadata at start: the partitions exist, so it (re)creates their logs.
+      LogStore.CreatedLogs reopened = store.createLogs(batch);
+      assertThat(reopened.failures()).isEmpty();
+      for (int p = 0; p < partitions; p++) {
+        PartitionLog log = reopened.logs().get(new TopicPartition("many", p));
+        assertThat(log.topicId()).isEqualTo(topicId);
+        if (p == 0 || p == 150 || p == partitions - 1) {
+          assertThat(values(readAll(log))).containsExactly("acked-" + p);
+        } else {
+          assertThat(log.logEndOffset()).isZero();
+        }
+      }
+    }
+  }
+
+  /**
    * DeleteRecords renames never-fsynced segments to .deleted; once a checkpoint records the new logStartOffset
    * the renames must be durable: a power loss undoing them would bring back segments whose data is lost.
    */

@@ -34,7 +34,7 @@ final class FaultyStorageIo implements StorageIo {
   final List<Path> fileWrites = new CopyOnWriteArrayList<>();
   /**
    * What was made durable, in order: a directory for each directory fsync, the file for each whole-file write with
-   * fsync (which fsyncs its directory too). Absolute paths.
+   * fsync (which fsyncs its directory too) and for each {@link #syncFile}. Absolute paths.
    */
   final List<Path> syncs = new CopyOnWriteArrayList<>();
   /** The channels fsynced through {@link #force}. */
@@ -156,6 +156,12 @@ final class FaultyStorageIo implements StorageIo {
       throw new IOException("Input/output error (injected fsync failure)");
     }
     StorageIo.standard().force(channel);
+  }
+
+  @Override
+  public void syncFile(Path file) throws IOException {
+    StorageIo.standard().syncFile(file);
+    syncs.add(file.toAbsolutePath());
   }
 
   @Override
