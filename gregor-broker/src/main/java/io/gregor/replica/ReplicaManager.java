@@ -98,78 +98,59 @@ public final class ReplicaManager {
         return store;
     }
 
-    /** Makes the hosted logs match the image. Idempotent; called at start-up and after each change. */
+    /** A partition of the image hosted here, with the storage settings of its topic (null: they cannot be applied). */
+    private record Wanted(TopicPartition tp, Uuid topicId, int leaderEpoch, LogConfig logConfig) {
+    }
+
+    /**
+     * Makes the hosted logs match the image. Idempotent; called at start-up and after each change. The logs missing
+     * are created in one {@link LogStore#createLogs} call: a new topic of thousands of partitions costs a few fsyncs
+     * per partition done together, not one partition after the other on the controller thread.
+     */
     public synchronized void onMetadataUpdate(MetadataImage image) {
         Set<TopicPartition> wanted = new HashSet<>();
         List<TopicPartition> replaced = new ArrayList<>();
-        // Topics without their own value take the dynamic broker defaults of this image.
-        NodeConfig brokerConfig = dynamicConfig.at(image).effective();
-        int unopened = 0;
-        for (MetadataImage.TopicImage topic : image.topicsByName().values()) {
-            if (topic.name().equals(MetadataLog.TOPIC)) {
-                continue; // created by an older Gregor that let clients do so: never let it replace the metadata log
+        List<Wanted> hosted = wantedPartitions(image);
+        List<TopicPartition> stale = new ArrayList<>();
+        for (Wanted w : hosted) {
+            wanted.add(w.tp());
+            Optional<PartitionLog> existing = store.log(w.tp().topic(), w.tp().partition());
+            if (existing.isPresent() && !existing.get().topicId().equals(w.topicId())) {
+                log.info("Deleting log of {} with stale topic id {} (now {})", w.tp(), existing.get().topicId(), w.topicId());
+                stale.add(w.tp());
             }
-            LogConfig logConfig;
+        }
+        if (!stale.isEmpty()) {
             try {
-                logConfig = logConfig(topic.configs(), brokerConfig);
-            } catch (RuntimeException e) {
-                // A stored config this node cannot apply must not stop every other topic, or the start: the topic's
-                // logs are served with settings that delete nothing (its retention or compaction is unknown), and no
-                // log is created for it.
-                log.error("Cannot apply the configs {} of topic {}; its logs are kept whole until they can be", topic.configs(),
-                        topic.name(), e);
-                logConfig = null;
+                store.deleteLogs(stale); // one checkpoint write for all of them
+            } catch (IOException e) {
+                // They are out of the store all the same (and their directories out of the way, or createLogs moves
+                // them aside): the new topics' logs are still created.
+                log.error("Deleting the logs of {} partition(s) with stale topic ids failed", stale.size(), e);
             }
-            for (MetadataImage.PartitionImage p : topic.partitions()) {
-                if (!p.replicas().contains(config.nodeId())) {
-                    continue;
-                }
-                TopicPartition tp = new TopicPartition(topic.name(), p.partition());
-                wanted.add(tp);
-                try {
-                    Optional<PartitionLog> existing = store.log(topic.name(), p.partition());
-                    if (existing.isPresent() && !existing.get().topicId().equals(topic.id())) {
-                        log.info("Deleting log of {} with stale topic id {} (now {})", tp, existing.get().topicId(), topic.id());
-                        try {
-                            store.deleteLog(topic.name(), p.partition());
-                        } catch (IOException e) {
-                            // It is out of the store all the same (and its directory out of the way, or
-                            // createLog moves it aside): the new topic's log is still created.
-                            log.error("Deleting the log of {} with stale topic id {} failed", tp, existing.get().topicId(), e);
-                        }
-                        existing = store.log(topic.name(), p.partition());
-                    }
-                    if (existing.isEmpty() && logConfig == null) {
-                        continue;
-                    }
-                    PartitionLog partitionLog = existing.isPresent() ? existing.get()
-                            : store.createLog(topic.name(), p.partition(), topic.id(), logConfig);
-                    if (logConfig == null) {
-                        partitionLog.updateConfig(KEEP_EVERYTHING);
-                    } else if (!partitionLog.config().equals(logConfig)) {
-                        partitionLog.updateConfig(logConfig);
-                    }
-                    if (partitionLog.latestEpoch() < p.leaderEpoch()) {
-                        try {
-                            partitionLog.assignLeaderEpoch(p.leaderEpoch());
-                        } catch (LogStorageException e) {
-                            // Served all the same: its first append starts the epoch (and fails the same way).
-                            log.warn("Cannot record leader epoch {} of {}: {}", p.leaderEpoch(), tp, e.getMessage());
-                        }
-                    }
-                    HostedPartition before = partitions.put(tp, new HostedPartition(tp, partitionLog, p.leaderEpoch()));
-                    if (before != null && before.log() != partitionLog) {
-                        replaced.add(tp);
-                    }
-                } catch (IOException e) {
-                    // With the open-file limit reached every new partition fails alike: one stack trace per update.
-                    if (unopened++ == 0) {
-                        log.error("Cannot open the log of {} (tried again at the next metadata change)", tp, e);
-                    } else {
-                        log.error("Cannot open the log of {}: {}", tp, e.toString());
-                    }
-                }
+        }
+        List<LogStore.NewLog> missing = new ArrayList<>();
+        for (Wanted w : hosted) {
+            if (w.logConfig() != null && store.log(w.tp().topic(), w.tp().partition()).isEmpty()) {
+                missing.add(new LogStore.NewLog(w.tp().topic(), w.tp().partition(), w.topicId(), w.logConfig()));
             }
+        }
+        Map<TopicPartition, IOException> unopened = missing.isEmpty() ? Map.of() : store.createLogs(missing).failures();
+        int failures = 0;
+        for (Map.Entry<TopicPartition, IOException> e : unopened.entrySet()) {
+            // With the open-file limit reached every new partition fails alike: one stack trace per update.
+            if (failures++ == 0) {
+                log.error("Cannot open the log of {} (tried again at the next metadata change)", e.getKey(), e.getValue());
+            } else {
+                log.error("Cannot open the log of {}: {}", e.getKey(), e.getValue().toString());
+            }
+        }
+        for (Wanted w : hosted) {
+            Optional<PartitionLog> partitionLog = store.log(w.tp().topic(), w.tp().partition());
+            if (partitionLog.isEmpty()) {
+                continue; // its configs cannot be applied, or its creation failed
+            }
+            host(w, partitionLog.get(), replaced);
         }
         List<TopicPartition> toDelete = new ArrayList<>();
         for (PartitionLog l : store.logs()) {
@@ -196,6 +177,57 @@ public final class ReplicaManager {
         }
         if (fetchWaiters != null && !replaced.isEmpty()) {
             fetchWaiters.wakeAll(replaced); // long polls on them answer now, not at their max.wait.ms
+        }
+    }
+
+    /** The partitions of {@code image} with a replica on this node, in topic order. */
+    private List<Wanted> wantedPartitions(MetadataImage image) {
+        List<Wanted> result = new ArrayList<>();
+        // Topics without their own value take the dynamic broker defaults of this image.
+        NodeConfig brokerConfig = dynamicConfig.at(image).effective();
+        for (MetadataImage.TopicImage topic : image.topicsByName().values()) {
+            if (topic.name().equals(MetadataLog.TOPIC)) {
+                continue; // created by an older Gregor that let clients do so: never let it replace the metadata log
+            }
+            LogConfig logConfig;
+            try {
+                logConfig = logConfig(topic.configs(), brokerConfig);
+            } catch (RuntimeException e) {
+                // A stored config this node cannot apply must not stop every other topic, or the start: the topic's
+                // logs are served with settings that delete nothing (its retention or compaction is unknown), and no
+                // log is created for it.
+                log.error("Cannot apply the configs {} of topic {}; its logs are kept whole until they can be", topic.configs(),
+                        topic.name(), e);
+                logConfig = null;
+            }
+            for (MetadataImage.PartitionImage p : topic.partitions()) {
+                if (p.replicas().contains(config.nodeId())) {
+                    result.add(new Wanted(new TopicPartition(topic.name(), p.partition()), topic.id(), p.leaderEpoch(),
+                            logConfig));
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Applies the image's settings and leader epoch to a partition's log and publishes it to the request threads. */
+    private void host(Wanted w, PartitionLog partitionLog, List<TopicPartition> replaced) {
+        if (w.logConfig() == null) {
+            partitionLog.updateConfig(KEEP_EVERYTHING);
+        } else if (!partitionLog.config().equals(w.logConfig())) {
+            partitionLog.updateConfig(w.logConfig());
+        }
+        if (partitionLog.latestEpoch() < w.leaderEpoch()) {
+            try {
+                partitionLog.assignLeaderEpoch(w.leaderEpoch());
+            } catch (LogStorageException e) {
+                // Served all the same: its first append starts the epoch (and fails the same way).
+                log.warn("Cannot record leader epoch {} of {}: {}", w.leaderEpoch(), w.tp(), e.getMessage());
+            }
+        }
+        HostedPartition before = partitions.put(w.tp(), new HostedPartition(w.tp(), partitionLog, w.leaderEpoch()));
+        if (before != null && before.log() != partitionLog) {
+            replaced.add(w.tp());
         }
     }
 
