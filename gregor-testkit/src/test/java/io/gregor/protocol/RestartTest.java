@@ -100,6 +100,49 @@ class RestartTest {
         }
     }
 
+    /**
+     * A topic of hundreds of partitions, whose logs are created together (see LogStore.createLogs), is answered only
+     * once every partition can be written and read, and keeps every acknowledged record across a restart.
+     */
+    @Test
+    void shouldServeEveryPartitionOfALargeTopicAfterCreationAndRestart() throws Exception {
+        int partitions = 300;
+        try (TestNode node = TestNode.start()) {
+            Clients.createTopic(node, "wide", partitions, Map.of());
+            List<String> sent = new ArrayList<>();
+            Set<TopicPartition> tps = new java.util.HashSet<>();
+            // No retries: a partition whose log was not there yet would fail its send, not be hidden by a retry.
+            try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of("acks", "all", "retries", 0,
+                    "enable.idempotence", false))) {
+                for (int p = 0; p < partitions; p++) {
+                    String v = "p" + p;
+                    sent.add(v);
+                    tps.add(new TopicPartition("wide", p));
+                    assertThat(producer.send(new ProducerRecord<>("wide", p, null, v)).get().offset()).isZero();
+                }
+            }
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of())) {
+                assertThat(Clients.readAll(consumer, tps, sent.size())).extracting(ConsumerRecord::value)
+                        .containsExactlyInAnyOrderElementsOf(sent);
+            }
+
+            node.restart();
+
+            try (Admin admin = Clients.admin(node)) {
+                assertThat(admin.describeTopics(List.of("wide")).allTopicNames().get().get("wide").partitions())
+                        .hasSize(partitions);
+            }
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(node, Map.of())) {
+                assertThat(Clients.readAll(consumer, tps, sent.size())).extracting(ConsumerRecord::value)
+                        .containsExactlyInAnyOrderElementsOf(sent);
+            }
+            try (KafkaProducer<String, String> producer = Clients.producer(node, Map.of("acks", "all"))) {
+                assertThat(producer.send(new ProducerRecord<>("wide", partitions - 1, null, "after")).get().offset())
+                        .isEqualTo(1);
+            }
+        }
+    }
+
     @Test
     void shouldRecognizeIdempotentDuplicateAfterRestart() throws Exception {
         try (TestNode node = TestNode.start()) {
