@@ -132,7 +132,8 @@ public final class ReplicaManager {
         List<LogStore.NewLog> missing = new ArrayList<>();
         for (Wanted w : hosted) {
             if (w.logConfig() != null && store.log(w.tp().topic(), w.tp().partition()).isEmpty()) {
-                missing.add(new LogStore.NewLog(w.tp().topic(), w.tp().partition(), w.topicId(), w.logConfig()));
+                missing.add(new LogStore.NewLog(w.tp().topic(), w.tp().partition(), w.topicId(), w.logConfig(),
+                        w.leaderEpoch()));
             }
         }
         Map<TopicPartition, IOException> unopened = missing.isEmpty() ? Map.of() : store.createLogs(missing).failures();

@@ -425,8 +425,15 @@ public final class LogStore implements AutoCloseable {
     return List.copyOf(logs.values());
   }
 
-  /** A log for {@link #createLogs} to create, or to apply {@code config} (and a missing topic id) to if it exists. */
-  public record NewLog(String topic, int partition, Uuid topicId, LogConfig config) {
+  /**
+   * A log for {@link #createLogs} to create, or to apply {@code config} (and a missing topic id) to if it exists; a
+   * log it creates starts {@code leaderEpoch} (none when negative) as {@link PartitionLog#assignLeaderEpoch} does.
+   */
+  public record NewLog(String topic, int partition, Uuid topicId, LogConfig config, int leaderEpoch) {
+    public NewLog(String topic, int partition, Uuid topicId, LogConfig config) {
+      this(topic, partition, topicId, config, -1);
+    }
+
     TopicPartition topicPartition() {
       return new TopicPartition(topic, partition);
     }
@@ -608,7 +615,7 @@ public final class LogStore implements AutoCloseable {
     void run(Creation creation) throws IOException;
   }
 
-  /** The files of a new log: its directory, its partition.metadata (not fsynced), an empty segment. */
+  /** The files of a new log: its directory, its partition.metadata (not fsynced), an empty segment, its epoch. */
   private PartitionLog createFiles(Creation c, long nowMs) throws IOException {
     NewLog n = c.request;
     if (Files.exists(c.dir)) {
@@ -616,8 +623,18 @@ public final class LogStore implements AutoCloseable {
     }
     Files.createDirectories(c.dir);
     writePartitionMetadata(c.dir, n.topicId(), false);
-    return LogLoader.load(c.dir, n.topic(), n.partition(), n.topicId(), n.config(), env, false,
+    PartitionLog log = LogLoader.load(c.dir, n.topic(), n.partition(), n.topicId(), n.config(), env, false,
         new LogLoader.Checkpoints(OptionalLong.empty(), OptionalLong.empty()), nowMs);
+    if (n.leaderEpoch() >= 0) {
+      try {
+        // Here, with the other file creations of the batch, rather than one after the other once it is published.
+        log.assignLeaderEpoch(n.leaderEpoch());
+      } catch (LogStorageException e) {
+        // Created all the same: the caller's own assignLeaderEpoch, or the first append, starts the epoch.
+        LOG.warn("{}: cannot record leader epoch {}: {}", log.name(), n.leaderEpoch(), e.getMessage());
+      }
+    }
+    return log;
   }
 
   /**
