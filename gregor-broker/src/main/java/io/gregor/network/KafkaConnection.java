@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -220,7 +221,20 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }
-        response.whenComplete((body, error) -> onEventLoop(() -> onResponse(f, body, error)));
+        response.whenComplete((body, error) -> onEventLoop(() -> onResponse(f, body, error), () -> freeFrame(f)));
+    }
+
+    /**
+     * As {@link #onEventLoop(Runnable)}; when the event loop has already ended (the node is stopping and its network
+     * threads are gone before a parked request completes), runs {@code orphaned} on the calling thread instead, so
+     * the request's frame is still given back.
+     */
+    private void onEventLoop(Runnable task, Runnable orphaned) {
+        try {
+            onEventLoop(task);
+        } catch (RejectedExecutionException e) {
+            orphaned.run();
+        }
     }
 
     private void onEventLoop(Runnable task) {

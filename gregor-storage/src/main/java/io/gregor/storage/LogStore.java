@@ -245,6 +245,48 @@ public final class LogStore implements AutoCloseable {
     // rewriting them saves six fsyncs, each one slow at start-up when the disk is still busy with another's writes.
   }
 
+  /**
+   * Closes the logs cleanly on up to {@code threads} threads, as Kafka's LogManager.shutdown closes a directory's logs
+   * on num.recovery.threads.per.data.dir threads (each close is a few fsyncs of its own files: one thread made a
+   * stop of thousands of partitions take tens of seconds). Returns whether every close was clean.
+   */
+  private static boolean closeOnThreads(List<PartitionLog> toClose, long nowMs, int threads) {
+    if (threads <= 1 || toClose.size() <= 1) {
+      boolean clean = true;
+      for (PartitionLog log : toClose) {
+        clean &= log.close(nowMs);
+      }
+      return clean;
+    }
+    AtomicInteger n = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, toClose.size()), r -> {
+      Thread t = new Thread(r, "gregor-log-closing-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<Boolean>> closes = new ArrayList<>(toClose.size());
+      for (PartitionLog log : toClose) {
+        closes.add(pool.submit(() -> log.close(nowMs)));
+      }
+      boolean clean = true;
+      for (Future<Boolean> f : closes) {
+        try {
+          clean &= f.get();
+        } catch (ExecutionException e) {
+          LOG.error("Closing a log failed; the next start runs recovery", e.getCause());
+          clean = false;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return clean;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
   /** Loads one partition's log (recovering it if it needs it). */
   @FunctionalInterface
   interface LogLoading {
@@ -1031,11 +1073,7 @@ public final class LogStore implements AutoCloseable {
       awaitScheduler();
       flusher.close();
       journal.close();
-      long nowMs = System.currentTimeMillis();
-      boolean clean = true;
-      for (PartitionLog log : logs.values()) {
-        clean &= log.close(nowMs);
-      }
+      boolean clean = closeOnThreads(List.copyOf(logs.values()), System.currentTimeMillis(), config.recoveryThreads());
       for (PartitionLog log : List.copyOf(deletedOpen)) {
         if (deletedOpen.remove(log)) {
           log.closeAbruptly();
