@@ -118,28 +118,11 @@ final class BrokerConfigAlteration {
      */
     private static void throwIfInvalidValue(String key, String value) {
         if (key.equals("max.connections") || key.equals("max.connections.per.ip")) {
-            // Kafka's SocketServerConfigs: an INT, atLeast(0).
-            int limit;
-            try {
-                limit = Integer.parseInt(value.trim());
-            } catch (NumberFormatException e) {
-                throw new InvalidRequestException("Invalid value " + value + " for configuration " + key + ": Not a number of type INT");
-            }
-            if (limit < 0) {
-                throw new InvalidRequestException("Invalid value " + value + " for configuration " + key + ": Value must be at least 0");
-            }
+            requireNonNegative(key, value, "INT"); // Kafka's SocketServerConfigs: an INT, atLeast(0)
             return;
         }
         if (BrokerConfigDef.isQuotaKey(key)) {
-            long rate;
-            try {
-                rate = Long.parseLong(value.trim());
-            } catch (NumberFormatException e) {
-                throw new InvalidRequestException("Invalid value " + value + " for configuration " + key + ": Not a number of type LONG");
-            }
-            if (rate < 0) {
-                throw new InvalidRequestException("Invalid value " + value + " for configuration " + key + ": Value must be at least 0");
-            }
+            requireNonNegative(key, value, "LONG");
             return;
         }
         for (TopicConfigDef.Entry entry : TopicConfigDef.entries().values()) {
@@ -154,6 +137,19 @@ final class BrokerConfigAlteration {
                 }
                 return;
             }
+        }
+    }
+
+    /** A number of {@code type} (INT or LONG) at least 0, with ConfigDef's messages. */
+    private static void requireNonNegative(String key, String value, String type) {
+        long n;
+        try {
+            n = type.equals("INT") ? Integer.parseInt(value.trim()) : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("Invalid value " + value + " for configuration " + key + ": Not a number of type " + type);
+        }
+        if (n < 0) {
+            throw new InvalidRequestException("Invalid value " + value + " for configuration " + key + ": Value must be at least 0");
         }
     }
 

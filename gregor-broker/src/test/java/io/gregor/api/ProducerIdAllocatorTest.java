@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gregor.storage.StorageIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.common.record.internal.FileRecords;
-import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,21 +21,6 @@ class ProducerIdAllocatorTest {
     /** The real file system, recording each whole-file write and whether it was to be synced. */
     private static final class RecordingIo implements StorageIo {
         final List<String> writes = new ArrayList<>();
-
-        @Override
-        public int append(FileRecords segment, MemoryRecords records) throws IOException {
-            return StorageIo.standard().append(segment, records);
-        }
-
-        @Override
-        public void force(FileChannel channel) throws IOException {
-            StorageIo.standard().force(channel);
-        }
-
-        @Override
-        public void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
-            StorageIo.standard().write(channel, src, position);
-        }
 
         @Override
         public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {

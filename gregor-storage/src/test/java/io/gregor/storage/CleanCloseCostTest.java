@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.record.internal.FileRecords;
-import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,21 +27,6 @@ class CleanCloseCostTest {
   private static final class Recording implements StorageIo {
     final List<String> syncedWrites = new CopyOnWriteArrayList<>();
     final Set<String> closingThreads = ConcurrentHashMap.newKeySet();
-
-    @Override
-    public int append(FileRecords segment, MemoryRecords records) throws IOException {
-      return StorageIo.standard().append(segment, records);
-    }
-
-    @Override
-    public void force(FileChannel channel) throws IOException {
-      StorageIo.standard().force(channel);
-    }
-
-    @Override
-    public void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
-      StorageIo.standard().write(channel, src, position);
-    }
 
     @Override
     public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {

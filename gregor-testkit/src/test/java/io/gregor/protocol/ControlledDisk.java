@@ -4,7 +4,6 @@ import io.gregor.storage.StorageIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -67,8 +66,4 @@ final class ControlledDisk implements StorageIo {
         StorageIo.standard().write(channel, src, position);
     }
 
-    @Override
-    public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
-        StorageIo.standard().writeFile(target, content, sync);
-    }
 }

@@ -50,11 +50,6 @@ class DiskFullTest {
         }
 
         @Override
-        public void force(FileChannel channel) throws IOException {
-            StorageIo.standard().force(channel);
-        }
-
-        @Override
         public void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
             if (full.get()) {
                 throw new IOException("No space left on device");

@@ -7,7 +7,6 @@ import io.gregor.storage.StorageIo;
 import io.gregor.testkit.TestNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -24,7 +22,6 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -71,16 +68,6 @@ final class MetadataCrashTest {
             String dir = holdAppendTo;
             maybeHold(dir != null && segment.file().getParentFile().getName().equals(dir));
             return StorageIo.standard().append(segment, records);
-        }
-
-        @Override
-        public void force(FileChannel channel) throws IOException {
-            StorageIo.standard().force(channel);
-        }
-
-        @Override
-        public void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
-            StorageIo.standard().write(channel, src, position);
         }
 
         @Override

@@ -36,8 +36,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.record.internal.FileRecords;
-import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -313,21 +311,6 @@ final class MetadataSnapshotTest {
         volatile boolean armed;
         final CountDownLatch reached = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
-
-        @Override
-        public int append(FileRecords segment, MemoryRecords records) throws IOException {
-            return StorageIo.standard().append(segment, records);
-        }
-
-        @Override
-        public void force(FileChannel channel) throws IOException {
-            StorageIo.standard().force(channel);
-        }
-
-        @Override
-        public void write(FileChannel channel, ByteBuffer src, long position) throws IOException {
-            StorageIo.standard().write(channel, src, position);
-        }
 
         @Override
         public void writeFile(Path target, ByteBuffer content, boolean sync) throws IOException {
